@@ -1,0 +1,160 @@
+//! Money as integer cents: amounts are never binary floating point inside Rust.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use std::{fmt, str::FromStr};
+
+/// An amount with at most two decimals, held as integer cents.
+///
+/// On the wire it is a JSON number (`170.5`); it reads numbers, integers and decimal strings
+/// (`"170.50"`), and refuses more than two decimals instead of rounding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount {
+    cents: i64,
+}
+
+/// Why a value is not an amount with at most two decimals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmountError(String);
+
+impl fmt::Display for AmountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not an amount with at most 2 decimals", self.0)
+    }
+}
+
+impl std::error::Error for AmountError {}
+
+impl Amount {
+    /// The amount of `cents` hundredths.
+    pub const fn from_cents(cents: i64) -> Self {
+        Self { cents }
+    }
+
+    /// The amount in hundredths.
+    pub const fn cents(self) -> i64 {
+        self.cents
+    }
+
+    /// `self + other`, or `None` on overflow.
+    pub fn checked_add(self, other: Self) -> Option<Self> {
+        self.cents.checked_add(other.cents).map(Self::from_cents)
+    }
+}
+
+impl FromStr for Amount {
+    type Err = AmountError;
+
+    /// Parses `-?digits(.d{1,2})?` exactly, without going through floating point.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let error = || AmountError(text.to_owned());
+        let (negative, unsigned) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (units, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if units.is_empty() || !all_digits(units) || !all_digits(fraction) || fraction.len() > 2 {
+            return Err(error());
+        }
+        if unsigned.ends_with('.') {
+            return Err(error());
+        }
+        let units: i64 = units.parse().map_err(|_| error())?;
+        let fraction: i64 = match fraction.len() {
+            0 => 0,
+            1 => fraction.parse::<i64>().map_err(|_| error())? * 10,
+            _ => fraction.parse().map_err(|_| error())?,
+        };
+        let cents = units
+            .checked_mul(100)
+            .and_then(|c| c.checked_add(fraction))
+            .ok_or_else(error)?;
+        Ok(Self::from_cents(if negative { -cents } else { cents }))
+    }
+}
+
+impl fmt::Display for Amount {
+    /// `1170.50`, `-0.05`: always two decimals.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.cents < 0 { "-" } else { "" };
+        let abs = self.cents.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl Serialize for Amount {
+    /// A JSON number. The decimal text is handed to the serializer as the `f64` nearest to it,
+    /// which JSON encoders print back as the same shortest decimal (`1170.5`).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let number: f64 = self.to_string().parse().map_err(serde::ser::Error::custom)?;
+        serializer.serialize_f64(number)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(AmountVisitor)
+    }
+}
+
+struct AmountVisitor;
+
+impl de::Visitor<'_> for AmountVisitor {
+    type Value = Amount;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount with at most 2 decimals, as a number or a decimal string")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
+        v.checked_mul(100)
+            .map(Amount::from_cents)
+            .ok_or_else(|| E::custom(AmountError(v.to_string())))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
+        i64::try_from(v)
+            .map_err(|_| E::custom(AmountError(v.to_string())))
+            .and_then(|v| self.visit_i64(v))
+    }
+
+    /// The shortest decimal text of the number (`170.5`, `0.30000000000000004`) is parsed
+    /// exactly, so a value with more than two decimals is refused rather than rounded.
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
+        if !v.is_finite() {
+            return Err(E::custom(AmountError(v.to_string())));
+        }
+        v.to_string().parse().map_err(E::custom)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
+        v.trim().parse().map_err(E::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Amount;
+
+    #[test]
+    fn parses_exact_decimals() {
+        assert_eq!("1170.50".parse(), Ok(Amount::from_cents(117_050)));
+        assert_eq!("170.5".parse(), Ok(Amount::from_cents(17_050)));
+        assert_eq!("-0.05".parse(), Ok(Amount::from_cents(-5)));
+        assert_eq!("1000".parse(), Ok(Amount::from_cents(100_000)));
+        for bad in ["", "-", "1.", ".5", "1.234", "1,5", "1e3", "abc", "99999999999999999999"] {
+            assert!(bad.parse::<Amount>().is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn json_round_trip_keeps_cents() {
+        let amount: Amount = serde_json::from_str("1170.5").unwrap();
+        assert_eq!(amount.cents(), 117_050);
+        assert_eq!(serde_json::to_string(&amount).unwrap(), "1170.5");
+        assert_eq!(amount.to_string(), "1170.50");
+        assert!(serde_json::from_str::<Amount>("0.30000000000000004").is_err());
+        assert_eq!(serde_json::from_str::<Amount>("\"170.50\"").unwrap().cents(), 17_050);
+        assert_eq!(serde_json::from_str::<Amount>("12").unwrap().cents(), 1_200);
+    }
+}
