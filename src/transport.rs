@@ -23,10 +23,13 @@ impl Context {
     pub fn with_header(name: &str, value: &str) -> Result<Self, String> {
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| format!("`{name}` is not a valid header name"))?;
-        let mut value = HeaderValue::from_str(value)
-            .map_err(|_| format!("the value of header `{name}` has characters a header cannot carry"))?;
+        let mut value = HeaderValue::from_str(value).map_err(|_| {
+            format!("the value of header `{name}` has characters a header cannot carry")
+        })?;
         value.set_sensitive(true);
-        Ok(Self { auth: Some((name, value)) })
+        Ok(Self {
+            auth: Some((name, value)),
+        })
     }
 
     /// Applies this context to a request about to be sent.
@@ -43,7 +46,9 @@ impl fmt::Debug for Context {
     /// Names the authentication header, never its value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let header = self.auth.as_ref().map(|(name, _)| name.as_str());
-        f.debug_struct("Context").field("auth_header", &header).finish()
+        f.debug_struct("Context")
+            .field("auth_header", &header)
+            .finish()
     }
 }
 

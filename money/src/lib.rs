@@ -86,7 +86,10 @@ impl Serialize for Amount {
     /// A JSON number. The decimal text is handed to the serializer as the `f64` nearest to it,
     /// which JSON encoders print back as the same shortest decimal (`1170.5`).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let number: f64 = self.to_string().parse().map_err(serde::ser::Error::custom)?;
+        let number: f64 = self
+            .to_string()
+            .parse()
+            .map_err(serde::ser::Error::custom)?;
         serializer.serialize_f64(number)
     }
 }
@@ -142,7 +145,17 @@ mod tests {
         assert_eq!("170.5".parse(), Ok(Amount::from_cents(17_050)));
         assert_eq!("-0.05".parse(), Ok(Amount::from_cents(-5)));
         assert_eq!("1000".parse(), Ok(Amount::from_cents(100_000)));
-        for bad in ["", "-", "1.", ".5", "1.234", "1,5", "1e3", "abc", "99999999999999999999"] {
+        for bad in [
+            "",
+            "-",
+            "1.",
+            ".5",
+            "1.234",
+            "1,5",
+            "1e3",
+            "abc",
+            "99999999999999999999",
+        ] {
             assert!(bad.parse::<Amount>().is_err(), "{bad} should be refused");
         }
     }
@@ -154,7 +167,12 @@ mod tests {
         assert_eq!(serde_json::to_string(&amount).unwrap(), "1170.5");
         assert_eq!(amount.to_string(), "1170.50");
         assert!(serde_json::from_str::<Amount>("0.30000000000000004").is_err());
-        assert_eq!(serde_json::from_str::<Amount>("\"170.50\"").unwrap().cents(), 17_050);
+        assert_eq!(
+            serde_json::from_str::<Amount>("\"170.50\"")
+                .unwrap()
+                .cents(),
+            17_050
+        );
         assert_eq!(serde_json::from_str::<Amount>("12").unwrap().cents(), 1_200);
     }
 }

@@ -1,0 +1,830 @@
+//! Ecologic behaviour: `api_key` check, referentials, eco-support calculation, and support
+//! requests and claims as a state machine, with the envelope everywhere it is documented.
+
+mod dossier;
+pub mod referential;
+
+use crate::http::{Request, Response, json_body};
+use base64::Engine;
+use chrono::{DateTime, NaiveDateTime};
+use dossier::Kind;
+use referential::{Account, Referential};
+use repair_money::Amount;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Largest attachment accepted, decoded (the document gives none; see the spec).
+pub const MAX_ATTACHMENT_BYTES: usize = 10_485_760;
+/// First ids handed out, as in the document's examples.
+const FIRST_REQUEST_ID: i64 = 5_310_857;
+const FIRST_CLAIM_ID: i64 = 5_312_276;
+/// Six months, for the warranty rule.
+const WARRANTY_DAYS: i64 = 183;
+const DAY_MS: i64 = 86_400_000;
+
+pub const STATUS_AWAITING: &str = "En attente de validation consommateur";
+pub const STATUS_VALIDATED: &str = "Validé par le consommateur";
+pub const STATUS_INCOMPLETE: &str = "Dossier incomplet";
+pub const STATUS_COMPLETE: &str = "Dossier complet";
+pub const STATUS_SUBMITTED: &str = "Soumis";
+
+const DOCUMENT_TYPES: &[&str] = &[
+    "INVOICE",
+    "NAMEPLATE",
+    "PRODUCTPICTURE",
+    "CONSUMERVALIDATION",
+];
+const EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "pdf"];
+
+/// Which of the two hosts a request came to: their referential ids differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Production,
+    Preproduction,
+}
+
+#[derive(Clone, Debug)]
+struct SupportRequest {
+    api_key: String,
+    body: Value,
+    created_ms: i64,
+    complete: bool,
+    converted: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Claim {
+    api_key: String,
+    body: Value,
+    created_ms: i64,
+    repair_end_ms: i64,
+    attachments: Vec<String>,
+    submitted: bool,
+}
+
+/// State of one environment.
+#[derive(Clone, Debug, Default)]
+struct Dossiers {
+    requests: BTreeMap<i64, SupportRequest>,
+    claims: BTreeMap<i64, Claim>,
+}
+
+/// A dossier to validate: its body and what surrounds it.
+struct Subject<'a> {
+    body: &'a Value,
+    kind: Kind,
+    attachments: &'a [String],
+    /// The claim itself, left out of the warranty search.
+    claim_id: Option<i64>,
+    /// Repairs in the 6 months before this date fall under the warranty.
+    repair_end_ms: i64,
+}
+
+impl<'a> Subject<'a> {
+    /// A support request, dated `now_ms`.
+    fn request(body: &'a Value, now_ms: i64) -> Self {
+        Self {
+            body,
+            kind: Kind::Request,
+            attachments: &[],
+            claim_id: None,
+            repair_end_ms: now_ms,
+        }
+    }
+}
+
+/// State of the Ecologic simulation.
+#[derive(Clone, Debug)]
+pub struct Ecologic {
+    pub referential: Referential,
+    production: Dossiers,
+    preproduction: Dossiers,
+    /// When the sandbox started: `recentRepairs` are dated from it.
+    started_ms: i64,
+}
+
+/// The envelope of a success.
+fn success(status: u16, data: Value) -> Response {
+    Response::json(
+        status,
+        &json!({"ResponseData": data, "ResponseStatus": "S", "IsValid": true, "ResponseMessage": "", "ResponseErrorMessage": ""}),
+    )
+}
+
+/// The envelope of a refusal: `W` business refusal or `E` error.
+fn refusal(http: u16, status: &str, message: &str, detail: Option<&str>) -> Response {
+    Response::json(
+        http,
+        &json!({"ResponseData": null, "ResponseStatus": status, "IsValid": false, "ResponseMessage": message, "ResponseErrorMessage": detail}),
+    )
+}
+
+fn invalid_request(detail: &str) -> Response {
+    refusal(400, "E", "Invalid request", Some(detail))
+}
+
+/// The ASP.NET-style `{Message}` of 401, 404 and 405 replies.
+pub fn message(status: u16, text: &str) -> Response {
+    Response::json(status, &json!({"Message": text}))
+}
+
+fn local_time(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| t.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string())
+        .unwrap_or_default()
+}
+
+fn id_param(request: &Request, name: &str) -> Result<i64, Response> {
+    let value = request
+        .query_value(name)
+        .ok_or_else(|| invalid_request(&format!("{name} is required")))?;
+    value
+        .trim()
+        .parse()
+        .map_err(|_| invalid_request(&format!("{name} must be an integer")))
+}
+
+fn required_param(request: &Request, name: &str) -> Result<String, Response> {
+    request
+        .query_value(name)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| invalid_request(&format!("{name} is required")))
+}
+
+/// An ISO 8601 date-time, with or without offset, as epoch milliseconds.
+fn date_time_param(request: &Request, name: &str) -> Result<i64, Response> {
+    let value = required_param(request, name)?;
+    DateTime::parse_from_rfc3339(value.trim())
+        .map(|t| t.timestamp_millis())
+        .or_else(|_| {
+            NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M:%S%.f")
+                .map(|t| t.and_utc().timestamp_millis())
+        })
+        .map_err(|_| invalid_request(&format!("{name} must be an ISO 8601 date-time")))
+}
+
+/// The body as a dossier, refusing what is not a JSON object or turns off the offline mode.
+fn dossier_body(request: &Request) -> Result<Value, Response> {
+    let body = json_body(request).map_err(|e| invalid_request(&e))?;
+    if !body.is_object() {
+        return Err(invalid_request("the body must be a JSON object"));
+    }
+    for part in ["Consumer", "Product", "Quote"] {
+        if body
+            .get(part)
+            .is_some_and(|v| !v.is_object() && !v.is_null())
+        {
+            return Err(invalid_request(&format!("{part} must be an object")));
+        }
+    }
+    if body.pointer("/Consumer/AutoValidation") == Some(&Value::Bool(false)) {
+        return Err(invalid_request("AutoValidation should be false or empty"));
+    }
+    Ok(body)
+}
+
+impl Ecologic {
+    pub fn new(referential: Referential, started_ms: i64) -> Self {
+        Self {
+            referential,
+            production: Dossiers::default(),
+            preproduction: Dossiers::default(),
+            started_ms,
+        }
+    }
+
+    fn dossiers(&mut self, env: Environment) -> &mut Dossiers {
+        match env {
+            Environment::Production => &mut self.production,
+            Environment::Preproduction => &mut self.preproduction,
+        }
+    }
+
+    /// Handles `operation` (the last path segment, any case) of environment `env`.
+    pub fn route(
+        &mut self,
+        env: Environment,
+        operation: &str,
+        request: &Request,
+        now_ms: i64,
+    ) -> Response {
+        let operation = operation.to_ascii_lowercase();
+        let expected = match operation.as_str() {
+            "getrepairsitesbyats"
+            | "printbrandlist"
+            | "printproducttypelist"
+            | "printproducttypewithlabellist"
+            | "calculateecosupport"
+            | "getsupportrequeststatus"
+            | "getclaimstatus" => "GET",
+            "createsupportrequest"
+            | "updatesupportrequest"
+            | "createclaim"
+            | "updateclaim"
+            | "attachfile"
+            | "submitclaim" => "POST",
+            _ => {
+                return message(
+                    404,
+                    &format!(
+                        "No HTTP resource was found that matches the request URI '{}'.",
+                        request.path
+                    ),
+                );
+            }
+        };
+        let Some(account) = request
+            .header("api_key")
+            .and_then(|k| self.referential.account(k))
+            .cloned()
+        else {
+            return message(401, "Authorization has been denied for this request.");
+        };
+        if request.method != expected {
+            return message(
+                405,
+                &format!(
+                    "The requested resource does not support http method '{}'.",
+                    request.method
+                ),
+            );
+        }
+        let result = match operation.as_str() {
+            "getrepairsitesbyats" => Ok(success(200, Value::Array(account.sites.clone()))),
+            "printbrandlist" => Ok(success(200, self.brand_list(env))),
+            "printproducttypelist" => Ok(success(200, self.product_list(false))),
+            "printproducttypewithlabellist" => Ok(success(200, self.product_list(true))),
+            "calculateecosupport" => self.calculate(env, &account, request, now_ms),
+            "createsupportrequest" => self.create_request(env, &account, request, now_ms),
+            "updatesupportrequest" => self.update_request(env, &account, request, now_ms),
+            "getsupportrequeststatus" => self.request_status(env, &account, request, now_ms),
+            "createclaim" => self.create_claim(env, &account, request, now_ms),
+            "updateclaim" => self.update_claim(env, &account, request, now_ms),
+            "attachfile" => self.attach(env, &account, request),
+            "getclaimstatus" => self.claim_status(env, &account, request, now_ms),
+            _ => self.submit(env, &account, request, now_ms),
+        };
+        result.unwrap_or_else(|refused| refused)
+    }
+
+    fn brand_list(&self, env: Environment) -> Value {
+        let brands = self.referential.brands(env == Environment::Preproduction);
+        brands
+            .iter()
+            .map(|b| json!({"BrandName": b.brand_name, "BrandId": b.brand_id}))
+            .collect()
+    }
+
+    fn product_list(&self, labelled: bool) -> Value {
+        self.referential
+            .products
+            .iter()
+            .map(|p| p.to_json(labelled))
+            .collect()
+    }
+
+    fn brand_ids(&self, env: Environment) -> Vec<String> {
+        self.referential
+            .brands(env == Environment::Preproduction)
+            .into_iter()
+            .map(|b| b.brand_id)
+            .collect()
+    }
+
+    fn calculate(
+        &self,
+        env: Environment,
+        account: &Account,
+        request: &Request,
+        now_ms: i64,
+    ) -> Result<Response, Response> {
+        let total: Amount = required_param(request, "TotalAmountExclVAT")?
+            .trim()
+            .parse()
+            .map_err(|_| {
+                invalid_request("TotalAmountExclVAT must be an amount with at most 2 decimals")
+            })?;
+        if !required_param(request, "TotalAmountExclVAT_Currency")?.eq_ignore_ascii_case("EUR") {
+            return Err(invalid_request("TotalAmountExclVAT_Currency must be EUR"));
+        }
+        let brand_id = required_param(request, "BrandId")?;
+        let product_id = required_param(request, "ProductId")?;
+        let refused = |text: &str| Ok(refusal(200, "W", text, None));
+        let Some(product) = self.referential.product(&product_id) else {
+            return refused("Produit pas valide");
+        };
+        if brand_id.trim() == "0" {
+            if request
+                .query_value("BrandName")
+                .is_none_or(|n| n.trim().is_empty())
+            {
+                return Err(invalid_request("BrandName is required when BrandId is 0"));
+            }
+            if !product.unknown_brand_covered {
+                return refused("Invalid organization");
+            }
+        } else if !self.brand_ids(env).contains(&brand_id.trim().to_owned()) {
+            return refused("Produit pas valide");
+        }
+        if request
+            .query_value("IRISSymptom")
+            .is_some_and(|s| !product.has_symptom(s.trim()))
+        {
+            return refused("Symptôme pas valide");
+        }
+        if request
+            .query_value("RepairCode")
+            .is_some_and(|c| !product.has_repair_code(c.trim()))
+        {
+            return refused("Code panne pas valide");
+        }
+        if !account.fiches.contains(&product.fiche) {
+            return refused(dossier::NOT_AUTHORISED);
+        }
+        if !product.eligible_on(&local_time(now_ms)) {
+            return refused("Produit pas éligible au soutien à cette date");
+        }
+        if total < product.support_amount {
+            return refused("Le seuil n'est pas dépassé");
+        }
+        Ok(success(
+            200,
+            json!([{"EcoOrganizationId": 44, "SupportAmount": product.support_amount}]),
+        ))
+    }
+
+    /// Validation errors of a dossier, for `account` in `env`.
+    fn errors(
+        &self,
+        env: Environment,
+        account: &Account,
+        subject: Subject<'_>,
+        now_ms: i64,
+    ) -> Vec<Value> {
+        let Subject {
+            body,
+            kind,
+            attachments,
+            claim_id,
+            repair_end_ms,
+        } = subject;
+        let brand_ids = self.brand_ids(env);
+        let today = local_time(now_ms);
+        let dossiers = match env {
+            Environment::Production => &self.production,
+            Environment::Preproduction => &self.preproduction,
+        };
+        let earliest = repair_end_ms - WARRANTY_DAYS * DAY_MS;
+        let recently = |serial: &str| {
+            let seeded = self.referential.recent_repairs.iter().any(|r| {
+                let repaired = self.started_ms - r.days_ago * DAY_MS;
+                r.serial_number.eq_ignore_ascii_case(serial)
+                    && repaired >= earliest
+                    && repaired <= repair_end_ms
+            });
+            seeded
+                || dossiers.claims.iter().any(|(id, c)| {
+                    Some(*id) != claim_id
+                        && c.submitted
+                        && c.body
+                            .pointer("/Product/SerialNumber")
+                            .and_then(Value::as_str)
+                            .is_some_and(|s| s.eq_ignore_ascii_case(serial))
+                        && c.repair_end_ms >= earliest
+                        && c.repair_end_ms <= repair_end_ms
+                })
+        };
+        let ctx = dossier::Context {
+            referential: &self.referential,
+            account,
+            brand_ids: &brand_ids,
+            today: &today,
+            attachments,
+            serial_repaired_recently: &recently,
+        };
+        dossier::validate(body, kind, &ctx)
+    }
+
+    /// The unknown-brand refusal of E13, before anything is stored.
+    fn unknown_brand_refusal(&self, body: &Value) -> Option<Response> {
+        let brand = body.pointer("/Product/BrandId").and_then(Value::as_str)?;
+        let product = self
+            .referential
+            .product(body.pointer("/Product/ProductId").and_then(Value::as_str)?)?;
+        (brand.trim() == "0" && !product.unknown_brand_covered)
+            .then(|| refusal(200, "W", "Invalid organization", None))
+    }
+
+    fn create_request(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        request: &Request,
+        now_ms: i64,
+    ) -> Result<Response, Response> {
+        let site = required_param(request, "RepairSiteId")?;
+        if !account.has_site(&site) {
+            return Err(invalid_request(
+                "RepairSiteId is not a site of this api_key",
+            ));
+        }
+        required_param(request, "QuoteNumber")?;
+        let body = dossier_body(request)?;
+        if let Some(refused) = self.unknown_brand_refusal(&body) {
+            return Ok(refused);
+        }
+        let errors = self.errors(env, account, Subject::request(&body, now_ms), now_ms);
+        let dossiers = self.dossiers(env);
+        let id = dossiers
+            .requests
+            .keys()
+            .next_back()
+            .map_or(FIRST_REQUEST_ID, |last| last + 1);
+        let complete = errors.is_empty();
+        dossiers.requests.insert(
+            id,
+            SupportRequest {
+                api_key: account.api_key.clone(),
+                body,
+                created_ms: now_ms,
+                complete,
+                converted: false,
+            },
+        );
+        Ok(request_reply(id, errors))
+    }
+
+    /// E8: the real server reads the id from `claimId`; `RequestId` is the documented name.
+    fn update_request(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        request: &Request,
+        now_ms: i64,
+    ) -> Result<Response, Response> {
+        let id = id_param(request, "claimId").or_else(|_| id_param(request, "RequestId"))?;
+        if let (Ok(a), Ok(b)) = (id_param(request, "claimId"), id_param(request, "RequestId"))
+            && a != b
+        {
+            return Err(invalid_request(
+                "RequestId and claimId must carry the same id",
+            ));
+        }
+        let body = dossier_body(request)?;
+        let existing = self
+            .dossiers(env)
+            .requests
+            .get(&id)
+            .filter(|r| r.api_key == account.api_key)
+            .cloned();
+        let Some(existing) = existing else {
+            return Err(invalid_request("unknown RequestId"));
+        };
+        if existing.complete {
+            return Err(invalid_request(
+                "La demande de soutien a été validée par le consommateur et ne peut plus être modifiée",
+            ));
+        }
+        if let Some(refused) = self.unknown_brand_refusal(&body) {
+            return Ok(refused);
+        }
+        let errors = self.errors(env, account, Subject::request(&body, now_ms), now_ms);
+        let complete = errors.is_empty();
+        self.dossiers(env).requests.insert(
+            id,
+            SupportRequest {
+                body,
+                complete,
+                ..existing
+            },
+        );
+        Ok(request_reply(id, errors))
+    }
+
+    fn request_status(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        request: &Request,
+        now_ms: i64,
+    ) -> Result<Response, Response> {
+        let id = id_param(request, "RequestId")?;
+        let Some(found) = self
+            .dossiers(env)
+            .requests
+            .get(&id)
+            .filter(|r| r.api_key == account.api_key)
+            .cloned()
+        else {
+            return Err(message(404, "Support request not found."));
+        };
+        let errors = self.errors(env, account, Subject::request(&found.body, now_ms), now_ms);
+        Ok(success(
+            200,
+            json!([{
+                "RequestId": id,
+                "LastStatus": if found.complete { STATUS_VALIDATED } else { STATUS_AWAITING },
+                "Comment": found.body.pointer("/Product/FailureDescription").cloned().unwrap_or(Value::Null),
+                "CreateDate": local_time(found.created_ms),
+                "ValidationErrors": errors,
+            }]),
+        ))
+    }
+
+    fn create_claim(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        request: &Request,
+        now_ms: i64,
+    ) -> Result<Response, Response> {
+        let request_id = match request
+            .query_value("RequestId")
+            .filter(|v| !v.trim().is_empty())
+        {
+            None => None,
+            Some(_) => Some(id_param(request, "RequestId")?),
+        };
+        let repair_end_ms = date_time_param(request, "RepairEndDate")?;
+        let site = required_param(request, "RepairSiteId")?;
+        if !account.has_site(&site) {
+            return Err(invalid_request(
+                "RepairSiteId is not a site of this api_key",
+            ));
+        }
+        required_param(request, "ConsumerInvoiceNumber")?;
+        let body = dossier_body(request)?;
+        if let Some(id) = request_id {
+            match self
+                .dossiers(env)
+                .requests
+                .get(&id)
+                .filter(|r| r.api_key == account.api_key)
+            {
+                None => return Err(invalid_request("unknown RequestId")),
+                Some(r) if !r.complete => {
+                    return Err(invalid_request(
+                        "the support request is not validated by the consumer",
+                    ));
+                }
+                Some(r) if r.converted => {
+                    return Err(invalid_request(
+                        "a claim already exists for this support request",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(refused) = self.unknown_brand_refusal(&body) {
+            return Ok(refused);
+        }
+        let dossiers = self.dossiers(env);
+        let id = dossiers
+            .claims
+            .keys()
+            .next_back()
+            .map_or(FIRST_CLAIM_ID, |last| last + 1);
+        if let Some(r) = request_id.and_then(|rid| dossiers.requests.get_mut(&rid)) {
+            r.converted = true;
+        }
+        let claim = Claim {
+            api_key: account.api_key.clone(),
+            body,
+            created_ms: now_ms,
+            repair_end_ms,
+            attachments: Vec::new(),
+            submitted: false,
+        };
+        dossiers.claims.insert(id, claim);
+        Ok(self.claim_reply(env, account, id, now_ms))
+    }
+
+    fn claim(&mut self, env: Environment, account: &Account, id: i64) -> Result<Claim, Response> {
+        self.dossiers(env)
+            .claims
+            .get(&id)
+            .filter(|c| c.api_key == account.api_key)
+            .cloned()
+            .ok_or_else(|| message(404, "Claim not found."))
+    }
+
+    fn claim_errors(
+        &self,
+        env: Environment,
+        account: &Account,
+        id: i64,
+        claim: &Claim,
+        now_ms: i64,
+    ) -> Vec<Value> {
+        let subject = Subject {
+            body: &claim.body,
+            kind: Kind::Claim,
+            attachments: &claim.attachments,
+            claim_id: Some(id),
+            repair_end_ms: claim.repair_end_ms,
+        };
+        self.errors(env, account, subject, now_ms)
+    }
+
+    /// The create/update reply: 200 when complete, 206 with the errors otherwise.
+    fn claim_reply(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        id: i64,
+        now_ms: i64,
+    ) -> Response {
+        let Ok(claim) = self.claim(env, account, id) else {
+            return message(404, "Claim not found.");
+        };
+        let errors = self.claim_errors(env, account, id, &claim, now_ms);
+        if errors.is_empty() {
+            success(200, json!({"ClaimId": id, "IsValid": true}))
+        } else {
+            success(
+                206,
+                json!({"ClaimId": id, "IsValid": false, "ValidationErrors": errors, "ErrorMessage": "Validation Errors"}),
+            )
+        }
+    }
+
+    fn update_claim(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        request: &Request,
+        now_ms: i64,
+    ) -> Result<Response, Response> {
+        let id = id_param(request, "ClaimId")?;
+        let claim = self.claim(env, account, id)?;
+        if claim.submitted {
+            return Err(invalid_request(
+                "La mise à jour n'est plus possible après la soumission de la demande",
+            ));
+        }
+        let repair_end_ms = date_time_param(request, "RepairEndDate")?;
+        let site = required_param(request, "RepairSiteId")?;
+        if !account.has_site(&site) {
+            return Err(invalid_request(
+                "RepairSiteId is not a site of this api_key",
+            ));
+        }
+        required_param(request, "ConsumerInvoiceNumber")?;
+        let submit = match request
+            .query_value("Submit")
+            .map(|s| s.trim().to_ascii_lowercase())
+        {
+            None => false,
+            Some(s) if s == "true" => true,
+            Some(s) if s == "false" => false,
+            Some(_) => return Err(invalid_request("Submit must be true or false")),
+        };
+        let body = dossier_body(request)?;
+        if let Some(refused) = self.unknown_brand_refusal(&body) {
+            return Ok(refused);
+        }
+        self.dossiers(env).claims.insert(
+            id,
+            Claim {
+                body,
+                repair_end_ms,
+                ..claim
+            },
+        );
+        if submit {
+            let updated = self.claim(env, account, id)?;
+            if self
+                .claim_errors(env, account, id, &updated, now_ms)
+                .is_empty()
+                && let Some(c) = self.dossiers(env).claims.get_mut(&id)
+            {
+                c.submitted = true;
+            }
+        }
+        Ok(self.claim_reply(env, account, id, now_ms))
+    }
+
+    fn attach(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        request: &Request,
+    ) -> Result<Response, Response> {
+        let id = id_param(request, "ClaimId")?;
+        let claim = self.claim(env, account, id)?;
+        let bad = |text: &str| Err(message(400, text));
+        if claim.submitted {
+            return bad("The claim is submitted: no attachment can be added.");
+        }
+        if required_param(request, "FileName").is_err() {
+            return bad("FileName is required.");
+        }
+        let extension = request
+            .query_value("FileExtension")
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if !EXTENSIONS.contains(&extension.as_str()) {
+            return bad("FileExtension must be one of jpg, jpeg, png, pdf.");
+        }
+        let document_type = request
+            .query_value("DocumentType")
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_uppercase();
+        if !DOCUMENT_TYPES.contains(&document_type.as_str()) {
+            return bad(
+                "DocumentType must be one of INVOICE, NAMEPLATE, PRODUCTPICTURE, CONSUMERVALIDATION.",
+            );
+        }
+        let body = json_body(request).map_err(|e| message(400, &e))?;
+        let Some(content) = body.get("FileContent").and_then(Value::as_str) else {
+            return bad("FileContent is required.");
+        };
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(content.trim()) else {
+            return bad("FileContent is not valid base64.");
+        };
+        if bytes.is_empty() || bytes.len() > MAX_ATTACHMENT_BYTES {
+            return bad("FileContent must hold between 1 and 10485760 bytes.");
+        }
+        if let Some(c) = self.dossiers(env).claims.get_mut(&id)
+            && !c.attachments.contains(&document_type)
+        {
+            c.attachments.push(document_type);
+        }
+        Ok(Response::text(200, "Code 200 -> OK"))
+    }
+
+    fn claim_status(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        request: &Request,
+        now_ms: i64,
+    ) -> Result<Response, Response> {
+        let id = id_param(request, "ClaimId")?;
+        let claim = self.claim(env, account, id)?;
+        Ok(success(
+            200,
+            self.status_data(env, account, id, &claim, now_ms),
+        ))
+    }
+
+    fn status_data(
+        &self,
+        env: Environment,
+        account: &Account,
+        id: i64,
+        claim: &Claim,
+        now_ms: i64,
+    ) -> Value {
+        let errors = self.claim_errors(env, account, id, claim, now_ms);
+        let status = match (claim.submitted, errors.is_empty()) {
+            (true, _) => STATUS_SUBMITTED,
+            (false, true) => STATUS_COMPLETE,
+            (false, false) => STATUS_INCOMPLETE,
+        };
+        json!({
+            "ClaimId": id,
+            "LastStatus": status,
+            "Comment": claim.body.pointer("/Product/FailureDescription").cloned().unwrap_or(Value::Null),
+            "CreateDate": local_time(claim.created_ms),
+            "ValidationErrors": if claim.submitted { Vec::new() } else { errors },
+        })
+    }
+
+    fn submit(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        request: &Request,
+        now_ms: i64,
+    ) -> Result<Response, Response> {
+        let id = id_param(request, "claimId")?;
+        let claim = self.claim(env, account, id)?;
+        if claim.submitted
+            || self
+                .claim_errors(env, account, id, &claim, now_ms)
+                .is_empty()
+        {
+            if let Some(c) = self.dossiers(env).claims.get_mut(&id) {
+                c.submitted = true;
+            }
+            return Ok(success(200, json!({"ClaimId": id, "IsValid": true})));
+        }
+        let mut data = self.status_data(env, account, id, &claim, now_ms);
+        if let Some(object) = data.as_object_mut() {
+            object.insert("IsValid".into(), Value::Bool(false));
+        }
+        Ok(success(200, data))
+    }
+}
+
+fn request_reply(id: i64, errors: Vec<Value>) -> Response {
+    let complete = errors.is_empty();
+    let mut data = json!({"EcoOrganizationId": 44, "RequestId": id, "IsValid": complete});
+    if !complete {
+        data["ValidationErrors"] = Value::Array(errors);
+    }
+    success(if complete { 200 } else { 206 }, data)
+}

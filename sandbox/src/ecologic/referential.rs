@@ -1,0 +1,158 @@
+//! The seed referential (`data/ecologic.json`): accounts and their sites, brands, product types.
+
+use repair_money::Amount;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The data file, built into the binary so the core needs no file system.
+const SEED: &str = include_str!("../../data/ecologic.json");
+
+/// An `api_key` and what it opens.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub api_key: String,
+    /// Competence sheets ("fiches métier") the account's sites hold.
+    pub fiches: Vec<u32>,
+    pub sites: Vec<Value>,
+}
+
+impl Account {
+    pub fn has_site(&self, site_id: &str) -> bool {
+        self.sites
+            .iter()
+            .any(|s| s.get("SiteId").and_then(Value::as_str) == Some(site_id))
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Brand {
+    pub brand_id: String,
+    pub brand_name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CodeLabel {
+    #[serde(rename = "Code")]
+    pub code: String,
+    #[serde(rename = "Label")]
+    pub label: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Product {
+    #[serde(rename = "ProductId")]
+    pub product_id: String,
+    #[serde(rename = "ProductName")]
+    pub product_name: String,
+    #[serde(rename = "EligibilityStartDate")]
+    pub eligibility_start: String,
+    #[serde(rename = "EligibilityEndDate")]
+    pub eligibility_end: String,
+    pub fiche: u32,
+    #[serde(rename = "supportAmount")]
+    pub support_amount: Amount,
+    #[serde(rename = "unknownBrandCovered")]
+    pub unknown_brand_covered: bool,
+    #[serde(rename = "RepairCodes")]
+    pub repair_codes: Vec<CodeLabel>,
+    #[serde(rename = "IRISSymtoms")]
+    pub symptoms: Vec<CodeLabel>,
+}
+
+/// Fiche métier 7 EI&T: serial number and nameplate photo required.
+pub const FICHE_EIT: u32 = 7;
+
+impl Product {
+    pub fn requires_serial_and_nameplate(&self) -> bool {
+        self.fiche == FICHE_EIT
+    }
+
+    pub fn has_symptom(&self, code: &str) -> bool {
+        self.symptoms.iter().any(|c| c.code == code)
+    }
+
+    pub fn has_repair_code(&self, code: &str) -> bool {
+        self.repair_codes.iter().any(|c| c.code == code)
+    }
+
+    /// Whether `today` (`YYYY-MM-DD…`) lies in the eligibility window. The dates compare as text.
+    pub fn eligible_on(&self, today: &str) -> bool {
+        self.eligibility_start.as_str() <= today && today <= self.eligibility_end.as_str()
+    }
+
+    /// The list entry, with labelled codes or bare ones.
+    pub fn to_json(&self, labelled: bool) -> Value {
+        let codes = |list: &[CodeLabel]| -> Value {
+            if labelled {
+                list.iter()
+                    .map(|c| json!({"Code": c.code, "Label": c.label}))
+                    .collect()
+            } else {
+                list.iter().map(|c| json!(c.code)).collect()
+            }
+        };
+        json!({
+            "ProductId": self.product_id,
+            "ProductName": self.product_name,
+            "EligibilityStartDate": self.eligibility_start,
+            "EligibilityEndDate": self.eligibility_end,
+            "RepairCodes": codes(&self.repair_codes),
+            "IRISSymtoms": codes(&self.symptoms),
+        })
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentRepair {
+    #[serde(rename = "SerialNumber")]
+    pub serial_number: String,
+    pub days_ago: i64,
+}
+
+/// The whole seed.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Referential {
+    pub preprod_brand_id_offset: u64,
+    pub accounts: Vec<Account>,
+    brands: Vec<Brand>,
+    pub products: Vec<Product>,
+    pub recent_repairs: Vec<RecentRepair>,
+}
+
+impl Referential {
+    /// The built-in seed. It is part of the source, so a parse failure is a build defect,
+    /// caught by the sandbox's tests.
+    pub fn seed() -> Result<Self, serde_json::Error> {
+        serde_json::from_str(SEED)
+    }
+
+    pub fn account(&self, api_key: &str) -> Option<&Account> {
+        self.accounts
+            .iter()
+            .find(|a| a.api_key.eq_ignore_ascii_case(api_key.trim()))
+    }
+
+    pub fn product(&self, product_id: &str) -> Option<&Product> {
+        self.products
+            .iter()
+            .find(|p| p.product_id.eq_ignore_ascii_case(product_id))
+    }
+
+    /// Brands with the ids of `preprod` or of production.
+    pub fn brands(&self, preprod: bool) -> Vec<Brand> {
+        self.brands
+            .iter()
+            .map(|b| Brand {
+                brand_id: match (preprod, b.brand_id.parse::<u64>()) {
+                    (true, Ok(id)) => (id + self.preprod_brand_id_offset).to_string(),
+                    _ => b.brand_id.clone(),
+                },
+                brand_name: b.brand_name.clone(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,106 @@
+//! Fault injection, off by default, set per route through the admin API.
+
+use crate::http::{Delivery, Response};
+use serde::Deserialize;
+
+/// A fault applied to requests whose path ends with `route` (case-insensitive), and whose method
+/// matches when one is given.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fault {
+    pub route: String,
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Added latency before the answer.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Answer this status instead of the real one (the request is not processed).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// `Retry-After` seconds to send with the forced status.
+    #[serde(default)]
+    pub retry_after: Option<u32>,
+    /// Close the connection without answering.
+    #[serde(default)]
+    pub drop: bool,
+    /// Send half of the body, then close.
+    #[serde(default)]
+    pub truncate: bool,
+    /// Replace the body with text that is not JSON.
+    #[serde(default)]
+    pub non_json: bool,
+    /// How many requests it applies to; unlimited when absent.
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+impl Fault {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        let path = path.to_ascii_lowercase();
+        path.ends_with(&self.route.to_ascii_lowercase())
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+    }
+
+    /// Whether the request must not be processed at all.
+    pub fn short_circuits(&self) -> bool {
+        self.status.is_some() || self.drop
+    }
+
+    /// Applies the fault to the response the request got (or to an empty one when short-circuited).
+    pub fn apply(&self, mut response: Response) -> Response {
+        if let Some(status) = self.status {
+            response = Response::json(
+                status,
+                &serde_json::json!({"Message": "fault injected by the sandbox"}),
+            );
+            if let Some(seconds) = self.retry_after {
+                response = response.with_header("retry-after", &seconds.to_string());
+            }
+        }
+        if self.non_json {
+            response = response
+                .with_header("content-type", "text/html")
+                .with_body(b"<html><body>502 Bad Gateway</body></html>".to_vec());
+        }
+        response.delay_ms = self.latency_ms;
+        response.delivery = if self.drop {
+            Delivery::Drop
+        } else if self.truncate {
+            Delivery::Truncate
+        } else {
+            Delivery::Whole
+        };
+        response
+    }
+}
+
+/// The faults in force.
+#[derive(Clone, Debug, Default)]
+pub struct Faults(Vec<Fault>);
+
+impl Faults {
+    pub fn add(&mut self, fault: Fault) {
+        self.0.push(fault);
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// The first fault matching the request, counting one use of it.
+    pub fn take(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let index = self.0.iter().position(|f| f.matches(method, path))?;
+        let fault = self.0.get_mut(index)?;
+        let found = fault.clone();
+        if let Some(times) = fault.times.as_mut() {
+            *times = times.saturating_sub(1);
+            if *times == 0 {
+                self.0.remove(index);
+            }
+        }
+        Some(found)
+    }
+}

@@ -1,0 +1,95 @@
+//! Field checks shared by the LALUX and Ecologic behaviours: each check records what is wrong
+//! and goes on, so one reply lists every field at fault.
+
+use repair_money::Amount;
+use serde_json::Value;
+
+/// Collects `(field, message)` pairs.
+#[derive(Debug, Default)]
+pub struct Checks<'a> {
+    body: Option<&'a serde_json::Map<String, Value>>,
+    pub errors: Vec<(String, String)>,
+}
+
+impl<'a> Checks<'a> {
+    pub fn new(body: &'a Value) -> Self {
+        Self {
+            body: body.as_object(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push((field.to_owned(), message.into()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&'a Value> {
+        self.body
+            .and_then(|b| b.get(field))
+            .filter(|v| !v.is_null())
+    }
+
+    /// A required non-empty string.
+    pub fn string(&mut self, field: &str) -> Option<&'a str> {
+        match self.get(field) {
+            None => self.fail(field, "is required"),
+            Some(Value::String(s)) if s.trim().is_empty() => self.fail(field, "must not be empty"),
+            Some(Value::String(s)) => return Some(s),
+            Some(_) => self.fail(field, "must be a string"),
+        }
+        None
+    }
+
+    /// A required string among `allowed`.
+    pub fn one_of(&mut self, field: &str, allowed: &[&str]) -> Option<&'a str> {
+        let value = self.string(field)?;
+        if allowed.contains(&value) {
+            Some(value)
+        } else {
+            self.fail(field, format!("must be one of {}", allowed.join(", ")));
+            None
+        }
+    }
+
+    /// A required `YYYY-MM-DD` date.
+    pub fn date(&mut self, field: &str) -> Option<chrono::NaiveDate> {
+        let value = self.string(field)?;
+        let parsed = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .ok()
+            .filter(|_| value.len() == 10);
+        if parsed.is_none() {
+            self.fail(field, "must be a date YYYY-MM-DD");
+        }
+        parsed
+    }
+
+    /// A required JSON number with at most two decimals.
+    pub fn amount(&mut self, field: &str) -> Option<Amount> {
+        match self.get(field) {
+            None => self.fail(field, "is required"),
+            Some(value @ Value::Number(_)) => match serde_json::from_value::<Amount>(value.clone())
+            {
+                Ok(amount) => return Some(amount),
+                Err(_) => self.fail(field, "must have at most 2 decimals"),
+            },
+            Some(_) => self.fail(field, "must be a JSON number"),
+        }
+        None
+    }
+
+    /// `ht + tva = ttc` to the cent, for three amount fields.
+    pub fn amounts_add_up(&mut self, ht: &str, tva: &str, ttc: &str) {
+        let (h, v, t) = (self.amount(ht), self.amount(tva), self.amount(ttc));
+        if let (Some(h), Some(v), Some(t)) = (h, v, t)
+            && h.checked_add(v) != Some(t)
+        {
+            self.fail(
+                ttc,
+                format!(
+                    "{ht} + {tva} = {} must equal {ttc} = {t}",
+                    h.checked_add(v).unwrap_or_default()
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,402 @@
+//! LALUX behaviour: tokens per scope, uploads with an antivirus scan, settlements.
+
+use crate::fields::Checks;
+use crate::http::{Request, Response, form_pairs, json_body};
+use crate::rng::Rng;
+use base64::Engine;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// Largest file accepted, in bytes ("5 242 880 octets").
+pub const MAX_FILE_BYTES: usize = 5_242_880;
+/// Token lifetime ("valide 3600 s").
+pub const TOKEN_SECONDS: i64 = 3600;
+/// How long an uploaded file's key stays usable ("supprimés 24h après").
+pub const KEY_LIFETIME_MS: i64 = 24 * 3600 * 1000;
+/// The standard antivirus test file: a scan reports it `Infected`.
+pub const EICAR: &str = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+
+/// Credentials the sandbox accepts.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Credentials {
+    pub repairer_client_id: String,
+    pub repairer_client_secret: String,
+    pub expert_client_id: String,
+    pub expert_client_secret: String,
+    pub expert_username: String,
+    pub expert_password: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Self {
+            repairer_client_id: "sandbox-repairer".into(),
+            repairer_client_secret: "sandbox-repairer-secret".into(),
+            expert_client_id: "sandbox-expert".into(),
+            expert_client_secret: "sandbox-expert-secret".into(),
+            expert_username: "expert".into(),
+            expert_password: "sandbox-expert-password".into(),
+        }
+    }
+}
+
+/// The two API functions; a token and a key belong to one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Function {
+    Repairer,
+    Expert,
+}
+
+impl Function {
+    fn scope(self) -> &'static str {
+        match self {
+            Self::Repairer => "/reparateur",
+            Self::Expert => "/expert",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    function: Function,
+    expires_at_ms: i64,
+}
+
+#[derive(Clone, Debug)]
+struct Upload {
+    function: Function,
+    uploaded_at_ms: i64,
+}
+
+/// State of the LALUX simulation.
+#[derive(Clone, Debug, Default)]
+pub struct Lalux {
+    pub credentials: Credentials,
+    tokens: HashMap<String, Token>,
+    uploads: HashMap<String, Upload>,
+    /// When set, every scan answers `Error`.
+    pub scanner_fails: bool,
+}
+
+fn error(status: u16, code: &str, description: &str) -> Response {
+    Response::json(
+        status,
+        &json!({"error": code, "error_description": description}),
+    )
+}
+
+fn field_errors(errors: Vec<(String, String)>) -> Response {
+    let fields: Vec<Value> = errors
+        .iter()
+        .map(|(f, m)| json!({"field": f, "message": m}))
+        .collect();
+    let description = errors
+        .iter()
+        .map(|(f, m)| format!("{f} {m}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Response::json(
+        400,
+        &json!({"error": "invalid_request", "error_description": description, "fields": fields}),
+    )
+}
+
+impl Lalux {
+    pub fn new(credentials: Credentials) -> Self {
+        Self {
+            credentials,
+            ..Self::default()
+        }
+    }
+
+    /// Token server routes (`/token`, `/authen`), `path` relative to the token base URL.
+    pub fn token_route(
+        &mut self,
+        path: &str,
+        request: &Request,
+        now_ms: i64,
+        rng: &mut Rng,
+    ) -> Response {
+        match (request.method.as_str(), path) {
+            ("POST", "/token") => self.issue(request, Function::Repairer, now_ms, rng),
+            ("POST", "/authen") => self.issue(request, Function::Expert, now_ms, rng),
+            (_, "/token" | "/authen") => error(405, "invalid_request", "use POST"),
+            _ => error(404, "not_found", "no such token endpoint"),
+        }
+    }
+
+    /// API routes, `path` relative to the API base URL.
+    pub fn api_route(
+        &mut self,
+        path: &str,
+        request: &Request,
+        now_ms: i64,
+        rng: &mut Rng,
+    ) -> Response {
+        let (function, action) = match path {
+            "/reparateur/upload" => (Function::Repairer, Action::Upload),
+            "/reparateur" => (Function::Repairer, Action::Settle),
+            "/expert/upload" => (Function::Expert, Action::Upload),
+            "/expert" => (Function::Expert, Action::Settle),
+            _ => return error(404, "not_found", "no such API function"),
+        };
+        if request.method != "PUT" {
+            return error(405, "invalid_request", "use PUT");
+        }
+        if let Err(refusal) = self.authorize(request, function, now_ms) {
+            return refusal;
+        }
+        match action {
+            Action::Upload => self.upload(request, function, now_ms, rng),
+            Action::Settle => self.settle(request, function, now_ms),
+        }
+    }
+
+    fn issue(
+        &mut self,
+        request: &Request,
+        function: Function,
+        now_ms: i64,
+        rng: &mut Rng,
+    ) -> Response {
+        let c = &self.credentials;
+        let (id, secret) = match function {
+            Function::Repairer => (&c.repairer_client_id, &c.repairer_client_secret),
+            Function::Expert => (&c.expert_client_id, &c.expert_client_secret),
+        };
+        let presented = request.header("authorization").unwrap_or_default();
+        if presented.split_once('/') != Some((id.as_str(), secret.as_str())) {
+            return error(
+                401,
+                "invalid_client",
+                "Authorization must be {clientId}/{clientSecret} of a known client",
+            );
+        }
+        let form: HashMap<String, String> = form_pairs(&String::from_utf8_lossy(&request.body))
+            .into_iter()
+            .collect();
+        let grant = form.get("grant_type").map(String::as_str);
+        let expected_grant = match function {
+            Function::Repairer => "client_credentials",
+            Function::Expert => "password",
+        };
+        if grant != Some(expected_grant) {
+            return error(
+                400,
+                "unsupported_grant_type",
+                &format!("grant_type must be {expected_grant}"),
+            );
+        }
+        if function == Function::Expert
+            && (form.get("username") != Some(&c.expert_username)
+                || form.get("password") != Some(&c.expert_password))
+        {
+            return error(401, "invalid_grant", "unknown username or wrong password");
+        }
+        let scope = form.get("scope").map(String::as_str).unwrap_or_default();
+        if scope != function.scope() {
+            return error(
+                400,
+                "invalid_scope",
+                &format!("this client may only ask for scope {}", function.scope()),
+            );
+        }
+        let token = format!("sbx-{}", rng.uuid());
+        self.tokens.insert(
+            token.clone(),
+            Token {
+                function,
+                expires_at_ms: now_ms + TOKEN_SECONDS * 1000,
+            },
+        );
+        Response::json(
+            200,
+            &json!({"token_type": "bearer", "access_token": token, "expires_in": TOKEN_SECONDS, "scope": scope}),
+        )
+    }
+
+    fn authorize(
+        &self,
+        request: &Request,
+        function: Function,
+        now_ms: i64,
+    ) -> Result<(), Response> {
+        let header = request.header("authorization").unwrap_or_default();
+        let Some((scheme, token)) = header.split_once(' ') else {
+            return Err(error(
+                401,
+                "invalid_token",
+                "missing Authorization: Bearer token",
+            ));
+        };
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(error(
+                401,
+                "invalid_token",
+                "Authorization must use the Bearer scheme",
+            ));
+        }
+        match self.tokens.get(token.trim()) {
+            None => Err(error(401, "invalid_token", "unknown token")),
+            Some(t) if t.expires_at_ms <= now_ms => {
+                Err(error(401, "invalid_token", "the token has expired"))
+            }
+            Some(t) if t.function != function => Err(error(
+                401,
+                "insufficient_scope",
+                &format!(
+                    "this token opens {}, not {}",
+                    t.function.scope(),
+                    function.scope()
+                ),
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn upload(
+        &mut self,
+        request: &Request,
+        function: Function,
+        now_ms: i64,
+        rng: &mut Rng,
+    ) -> Response {
+        let body = match json_body(request) {
+            Ok(body) => body,
+            Err(message) => return error(400, "invalid_request", &message),
+        };
+        let mut checks = Checks::new(&body);
+        let name = checks.string("fileNameWithExtension");
+        let extension = name
+            .and_then(|n| n.rsplit_once('.'))
+            .map(|(_, e)| e.to_ascii_lowercase());
+        if name.is_some()
+            && extension
+                .as_deref()
+                .is_none_or(|e| e.is_empty() || !e.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            checks.fail(
+                "fileNameWithExtension",
+                "must end with an extension, e.g. facture.pdf",
+            );
+        }
+        let content = checks.string("file").and_then(|text| {
+            let decoded = base64::engine::general_purpose::STANDARD.decode(text.trim());
+            if decoded.is_err() {
+                checks.fail("file", "is not valid base64");
+            }
+            decoded.ok()
+        });
+        let (Some(content), Some(extension), true) = (content, extension, checks.errors.is_empty())
+        else {
+            return field_errors(checks.errors);
+        };
+        if content.len() > MAX_FILE_BYTES {
+            return Response::json(413, &json!({"status": "FileTooBig"}));
+        }
+        if self.scanner_fails {
+            return Response::json(500, &json!({"status": "Error"}));
+        }
+        if content.windows(EICAR.len()).any(|w| w == EICAR.as_bytes()) {
+            return Response::json(200, &json!({"status": "Infected"}));
+        }
+        let key = format!("{}.{extension}", rng.uuid());
+        self.uploads.insert(
+            key.clone(),
+            Upload {
+                function,
+                uploaded_at_ms: now_ms,
+            },
+        );
+        Response::json(200, &json!({"key": key, "status": "Verified"}))
+    }
+
+    fn settle(&mut self, request: &Request, function: Function, now_ms: i64) -> Response {
+        let body = match json_body(request) {
+            Ok(body) => body,
+            Err(message) => return error(400, "invalid_request", &message),
+        };
+        let mut checks = Checks::new(&body);
+        let id_field = match function {
+            Function::Repairer => "idPrestataire",
+            Function::Expert => "idExpert",
+        };
+        for field in [
+            id_field,
+            "referenceFacture",
+            "numeroSinistre",
+            "referenceInterneLalux",
+            "immatriculationVehicule",
+            "numeroChassisVehicule",
+        ] {
+            checks.string(field);
+        }
+        checks.date("dateFacture");
+        checks.one_of("type", &["F", "N"]);
+        let key_fields: &[&str] = match function {
+            Function::Repairer => {
+                let kind = checks.one_of("typeFacture", &["VHR", "REP"]);
+                checks.amounts_add_up("factureHT", "factureTVA", "factureTTC");
+                let days = checks.get("nbrJourVehiculeRemplacement");
+                match (kind, days) {
+                    (Some("VHR"), None) => checks.fail(
+                        "nbrJourVehiculeRemplacement",
+                        "is required when typeFacture is VHR",
+                    ),
+                    (Some("VHR"), Some(d))
+                        if d.as_u64().is_none_or(|d| d < 1 || d > i32::MAX as u64) =>
+                    {
+                        checks.fail(
+                            "nbrJourVehiculeRemplacement",
+                            "must be an integer of at least 1",
+                        )
+                    }
+                    (Some("REP"), Some(_)) => checks.fail(
+                        "nbrJourVehiculeRemplacement",
+                        "is only allowed when typeFacture is VHR",
+                    ),
+                    _ => {}
+                }
+                &["refPDFFacture"]
+            }
+            Function::Expert => {
+                checks.amounts_add_up("honorairesHT", "honorairesTVA", "honorairesTTC");
+                checks.amounts_add_up("prejudiceHT", "prejudiceTVA", "prejudiceTTC");
+                match checks.get("abandonVehicule") {
+                    None => checks.fail("abandonVehicule", "is required"),
+                    Some(Value::Bool(_)) => {}
+                    Some(_) => checks.fail("abandonVehicule", "must be a JSON boolean"),
+                }
+                &["refPdfHonoraires", "refPdfExpertise"]
+            }
+        };
+        for field in key_fields {
+            let Some(key) = checks.string(field) else {
+                continue;
+            };
+            match self.uploads.get(key) {
+                None => checks.fail(field, "is not the key of an uploaded file"),
+                Some(u) if u.uploaded_at_ms + KEY_LIFETIME_MS <= now_ms => {
+                    checks.fail(field, "refers to a file uploaded more than 24 h ago")
+                }
+                Some(u) if u.function != function => checks.fail(
+                    field,
+                    format!("refers to a file uploaded through {}", u.function.scope()),
+                ),
+                Some(_) => {}
+            }
+        }
+        if checks.errors.is_empty() {
+            Response::empty(202)
+        } else {
+            field_errors(checks.errors)
+        }
+    }
+}
+
+enum Action {
+    Upload,
+    Settle,
+}

@@ -1,0 +1,232 @@
+//! A stateful local sandbox of the LALUX and Ecologic APIs.
+//!
+//! The core is [`Sandbox::handle`]: state plus `request → response`, with the time passed in and
+//! seeded randomness, no sockets and no tokio, so it can be hosted anywhere. The `server` feature
+//! adds the HTTP host ([`server`]) that `cargo run -p sandbox` starts on 127.0.0.1.
+//!
+//! Every API sits under a path prefix of one port (see [`Bases`]); `/_sandbox/…` is the admin API
+//! that tests use to read what was received, reset state, move the clock and inject faults.
+
+mod ecologic;
+mod faults;
+mod fields;
+pub mod http;
+mod inspect;
+mod lalux;
+mod rng;
+#[cfg(feature = "server")]
+pub mod server;
+
+pub use ecologic::referential::{Account, Referential};
+pub use faults::Fault;
+pub use http::{Delivery, Request, Response};
+pub use inspect::{LoggedRequest, REDACTED};
+pub use lalux::{Credentials, EICAR, MAX_FILE_BYTES};
+
+use ecologic::{Ecologic, Environment};
+use faults::Faults;
+use lalux::Lalux;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// Path prefixes of the simulated hosts, below the sandbox's origin.
+pub struct Bases;
+
+impl Bases {
+    pub const LALUX_TOKEN: &'static str = "/lalux/wts";
+    pub const LALUX_API: &'static str = "/lalux/api";
+    pub const ECOLOGIC_PRODUCTION: &'static str = "/ecologic/api/v1/ecosupport";
+    pub const ECOLOGIC_PREPRODUCTION: &'static str = "/ecologic-preprod/api/v1/ecosupport";
+    pub const ADMIN: &'static str = "/_sandbox";
+}
+
+/// Headers a browser may send cross-origin: the two APIs' credentials and JSON bodies. Not
+/// `api-version`, so a client that leaks progenitor's header fails in the browser tests.
+const ALLOWED_HEADERS: &str = "authorization, api_key, content-type, accept";
+
+/// What the sandbox is started with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub seed: u64,
+    pub lalux: Credentials,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            lalux: Credentials::default(),
+        }
+    }
+}
+
+/// The whole simulation.
+#[derive(Clone, Debug)]
+pub struct Sandbox {
+    config: Config,
+    rng: rng::Rng,
+    lalux: Lalux,
+    ecologic: Ecologic,
+    log: Vec<LoggedRequest>,
+    faults: Faults,
+    clock_offset_ms: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClockChange {
+    advance_seconds: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ScannerChange {
+    fail: bool,
+}
+
+/// The credentials and URLs the sandbox accepts, as `GET /_sandbox/info` and the start-up banner
+/// give them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Info<'a> {
+    pub lalux: &'a Credentials,
+    pub ecologic_api_keys: Vec<&'a str>,
+}
+
+impl Sandbox {
+    /// A fresh sandbox; `now_ms` (Unix epoch milliseconds) dates the seed's recent repairs.
+    pub fn new(config: Config, now_ms: i64) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            rng: rng::Rng::new(config.seed),
+            lalux: Lalux::new(config.lalux.clone()),
+            ecologic: Ecologic::new(Referential::seed()?, now_ms),
+            config,
+            log: Vec::new(),
+            faults: Faults::default(),
+            clock_offset_ms: 0,
+        })
+    }
+
+    pub fn info(&self) -> Info<'_> {
+        Info {
+            lalux: &self.config.lalux,
+            ecologic_api_keys: self
+                .ecologic
+                .referential
+                .accounts
+                .iter()
+                .map(|a| a.api_key.as_str())
+                .collect(),
+        }
+    }
+
+    /// Answers one request received at `now_ms` (Unix epoch milliseconds, before the sandbox's
+    /// own clock offset).
+    pub fn handle(&mut self, request: Request, now_ms: i64) -> Response {
+        let response = if request.method == "OPTIONS" {
+            Response::empty(204)
+                .with_header(
+                    "access-control-allow-methods",
+                    "GET, POST, PUT, DELETE, OPTIONS",
+                )
+                .with_header("access-control-allow-headers", ALLOWED_HEADERS)
+                .with_header("access-control-max-age", "600")
+        } else if let Some(rest) = request.path.strip_prefix(Bases::ADMIN) {
+            let rest = rest.to_owned();
+            self.admin(&rest, &request, now_ms)
+        } else {
+            self.api(request, now_ms)
+        };
+        response
+            .with_header("access-control-allow-origin", "*")
+            .with_header(
+                "access-control-expose-headers",
+                "retry-after, content-length",
+            )
+    }
+
+    fn api(&mut self, request: Request, now_ms: i64) -> Response {
+        let now_ms = now_ms + self.clock_offset_ms;
+        self.log.push(LoggedRequest::from_request(&request));
+        let fault = self.faults.take(&request.method, &request.path);
+        if let Some(fault) = fault.as_ref().filter(|f| f.short_circuits()) {
+            return fault.apply(Response::empty(200));
+        }
+        let path = request.path.clone();
+        let lower = path.to_ascii_lowercase();
+        let response = if let Some(rest) = path.strip_prefix(Bases::LALUX_TOKEN) {
+            self.lalux
+                .token_route(rest, &request, now_ms, &mut self.rng)
+        } else if let Some(rest) = path.strip_prefix(Bases::LALUX_API) {
+            self.lalux.api_route(rest, &request, now_ms, &mut self.rng)
+        } else if let Some(rest) = ecologic_operation(&lower, Bases::ECOLOGIC_PRODUCTION) {
+            self.ecologic
+                .route(Environment::Production, rest, &request, now_ms)
+        } else if let Some(rest) = ecologic_operation(&lower, Bases::ECOLOGIC_PREPRODUCTION) {
+            self.ecologic
+                .route(Environment::Preproduction, rest, &request, now_ms)
+        } else {
+            ecologic::message(
+                404,
+                &format!("No HTTP resource was found that matches the request URI '{path}'."),
+            )
+        };
+        match fault {
+            Some(fault) => fault.apply(response),
+            None => response,
+        }
+    }
+
+    fn admin(&mut self, path: &str, request: &Request, now_ms: i64) -> Response {
+        let body = || serde_json::from_slice::<serde_json::Value>(&request.body);
+        match (request.method.as_str(), path) {
+            ("GET", "/requests") => Response::json(200, &self.log),
+            ("GET", "/info") => Response::json(200, &self.info()),
+            ("POST", "/reset") => match Self::new(self.config.clone(), now_ms) {
+                Ok(fresh) => {
+                    *self = fresh;
+                    Response::empty(204)
+                }
+                Err(e) => Response::json(500, &json!({"error": e.to_string()})),
+            },
+            ("POST", "/faults") => match body().and_then(serde_json::from_value::<Fault>) {
+                Ok(fault) => {
+                    self.faults.add(fault);
+                    Response::empty(204)
+                }
+                Err(e) => Response::json(400, &json!({"error": e.to_string()})),
+            },
+            ("DELETE", "/faults") => {
+                self.faults.clear();
+                Response::empty(204)
+            }
+            ("POST", "/clock") => match body().and_then(serde_json::from_value::<ClockChange>) {
+                Ok(change) => {
+                    self.clock_offset_ms = self
+                        .clock_offset_ms
+                        .saturating_add(change.advance_seconds.saturating_mul(1000));
+                    Response::json(200, &json!({"offsetSeconds": self.clock_offset_ms / 1000}))
+                }
+                Err(e) => Response::json(400, &json!({"error": e.to_string()})),
+            },
+            ("POST", "/scanner") => {
+                match body().and_then(serde_json::from_value::<ScannerChange>) {
+                    Ok(change) => {
+                        self.lalux.scanner_fails = change.fail;
+                        Response::empty(204)
+                    }
+                    Err(e) => Response::json(400, &json!({"error": e.to_string()})),
+                }
+            }
+            _ => Response::json(404, &json!({"error": "unknown admin route"})),
+        }
+    }
+}
+
+/// The operation segment of an Ecologic path under `base` (paths compare in lower case).
+fn ecologic_operation<'a>(lower_path: &'a str, base: &str) -> Option<&'a str> {
+    lower_path
+        .strip_prefix(base)?
+        .strip_prefix('/')
+        .filter(|op| !op.contains('/'))
+}

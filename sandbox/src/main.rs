@@ -1,0 +1,90 @@
+//! `cargo run -p sandbox -- [--port N] [--seed N]`: serves the sandbox on 127.0.0.1 and prints
+//! the URLs of both APIs and the credentials it accepts. Port 0 picks a free port.
+
+use sandbox::{Bases, Config, Sandbox, server};
+use std::sync::{Arc, Mutex};
+
+/// Default port when `--port` is not given.
+const DEFAULT_PORT: u16 = 8787;
+
+fn parse_args() -> Result<(u16, u64), String> {
+    let mut args = std::env::args().skip(1);
+    let (mut port, mut seed) = (DEFAULT_PORT, Config::default().seed);
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--port" => {
+                port = value
+                    .parse()
+                    .map_err(|_| format!("--port {value}: not a port number"))?
+            }
+            "--seed" => {
+                seed = value
+                    .parse()
+                    .map_err(|_| format!("--seed {value}: not a number"))?
+            }
+            _ => return Err(format!("unknown option {flag}; use --port N and --seed N")),
+        }
+    }
+    Ok((port, seed))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let (port, seed) = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("sandbox: {message}");
+            std::process::exit(2);
+        }
+    };
+    let sandbox = match Sandbox::new(
+        Config {
+            seed,
+            ..Config::default()
+        },
+        server::now_ms(),
+    ) {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("sandbox: the built-in referential does not parse: {e}");
+            std::process::exit(1);
+        }
+    };
+    let (listener, address) = match server::bind(port).await {
+        Ok(bound) => bound,
+        Err(e) => {
+            eprintln!("sandbox: cannot listen on 127.0.0.1:{port}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let origin = format!("http://{address}");
+    let info = serde_json::to_string_pretty(&sandbox.info()).unwrap_or_default();
+    println!("repair-claims sandbox on {origin}");
+    println!("  LALUX token service   {origin}{}", Bases::LALUX_TOKEN);
+    println!("  LALUX API             {origin}{}", Bases::LALUX_API);
+    println!(
+        "  Ecologic production   {origin}{}",
+        Bases::ECOLOGIC_PRODUCTION
+    );
+    println!(
+        "  Ecologic preprod      {origin}{}",
+        Bases::ECOLOGIC_PREPRODUCTION
+    );
+    println!(
+        "  admin                 {origin}{}/requests | /reset | /faults | /clock | /scanner | /info",
+        Bases::ADMIN
+    );
+    println!("credentials accepted: {info}");
+    println!("SANDBOX_URL={origin}");
+    let sandbox = Arc::new(Mutex::new(sandbox));
+    tokio::select! {
+        result = server::serve(listener, sandbox) => {
+            if let Err(e) = result {
+                eprintln!("sandbox: {e}");
+                std::process::exit(1);
+            }
+        }
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
