@@ -3,7 +3,7 @@
 //! The specs are the single source of truth: nothing generated is checked in or edited by hand.
 //! `src/generated.rs` includes the output, one module per spec.
 
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl, TypePatch};
 use std::{env, fs, path::Path};
 
 /// `(spec file stem, generated file)`: one client per host.
@@ -29,6 +29,8 @@ fn main() {
             .with_hooks(HooksMode::Expected)
             .with_inner_type(quote_path("crate::transport::Context"))
             .with_derive("PartialEq")
+            // Ecologic's dossier ids are plain integers: copying them is what callers expect.
+            .with_patch("RecordId", TypePatch::default().with_derive("Copy"))
             // Money is integer cents, never binary floating point.
             .with_replacement(
                 "Amount",

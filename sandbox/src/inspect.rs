@@ -14,6 +14,7 @@ const SECRET_FIELDS: &[&str] = &["password", "client_secret"];
 
 /// One request as received, secrets redacted.
 #[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LoggedRequest {
     pub method: String,
     pub path: String,
