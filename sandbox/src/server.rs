@@ -99,7 +99,11 @@ async fn answer(
             .boxed(),
         Delivery::Truncate => {
             let half = Bytes::from(response.body).slice(..full_length / 2);
-            Truncated(Some(half)).boxed()
+            Truncated {
+                data: Some(half),
+                yielded: false,
+            }
+            .boxed()
         }
     };
     let mut builder = hyper::Response::builder().status(response.status);
@@ -112,8 +116,12 @@ async fn answer(
     builder.body(body).map_err(|_| DropConnection)
 }
 
-/// A body that sends its bytes, then fails: the client sees a truncated reply.
-struct Truncated(Option<Bytes>);
+/// A body that sends its bytes, then fails: the client sees a truncated reply. It yields once
+/// between the two so that hyper flushes the head and the bytes before aborting.
+struct Truncated {
+    data: Option<Bytes>,
+    yielded: bool,
+}
 
 impl Body for Truncated {
     type Data = Bytes;
@@ -121,14 +129,19 @@ impl Body for Truncated {
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        context: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        Poll::Ready(Some(match self.0.take() {
-            Some(bytes) => Ok(Frame::data(bytes)),
-            None => Err(std::io::Error::new(
-                std::io::ErrorKind::ConnectionAborted,
-                "truncated by fault injection",
-            )),
-        }))
+        if let Some(bytes) = self.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(bytes))));
+        }
+        if !self.yielded {
+            self.yielded = true;
+            context.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "truncated by fault injection",
+        ))))
     }
 }

@@ -1,0 +1,63 @@
+# Sourced by build.sh and test.sh: installs what they need on a fresh machine, skipping what is
+# already there. Every install is pinned.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WASM_PACK_VERSION=0.15.1
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# The exact wasm-bindgen version Cargo.lock resolved: wasm-bindgen-cli must match it.
+wasm_bindgen_version() {
+    awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+setup_rust() {
+    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+        say "adding the wasm32-unknown-unknown target"
+        rustup target add wasm32-unknown-unknown
+    fi
+    if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
+        say "installing wasm-pack $WASM_PACK_VERSION"
+        cargo install --locked wasm-pack --version "$WASM_PACK_VERSION"
+    fi
+    local wb
+    wb="$(wasm_bindgen_version)"
+    if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb" ]; then
+        say "installing wasm-bindgen-cli $wb (the version in Cargo.lock)"
+        # Not --locked: its lockfile names a crate version the registry lacks.
+        cargo install wasm-bindgen-cli --version "=$wb" --force
+    fi
+}
+
+# npm tools pinned in package-lock.json: the spec linter and wasm-opt (binaryen 132; never
+# Debian's binaryen, whose wasm-opt 108 output fails at instantiation).
+setup_npm() {
+    if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+        say "installing npm tools"
+        (cd "$ROOT" && npm ci --no-fund --no-audit)
+    fi
+}
+
+setup_chromium() {
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+        say "installing Chromium and its driver"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+    fi
+}
+
+# Python tools pinned in tools/requirements.txt, in a virtualenv of the work tree.
+setup_python() {
+    local venv="$ROOT/.tools/venv"
+    if [ ! -x "$venv/bin/st" ] || [ "$ROOT/tools/requirements.txt" -nt "$venv/.installed" ]; then
+        say "installing Python tools"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/tools/requirements.txt"
+        touch "$venv/.installed"
+    fi
+    export PATH="$venv/bin:$PATH"
+}

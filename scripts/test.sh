@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The README's test command: installs what it needs, then runs every test.
+#   1. both specs through two independent validators (Redocly, openapi-spec-validator);
+#   2. the Rust tests of the shared crates and of the sandbox (over real HTTP);
+#   3. the wasm-bindgen-test suites against a sandbox it starts, in Node and in headless Chromium.
+# Fails on any failure, on a suite that runs zero tests, and on a suite that is skipped.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_rust
+setup_npm
+setup_chromium
+setup_python
+cd "$ROOT"
+
+LOGS="$(mktemp -d)"
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+PROBLEMS=()
+
+# run_suite NAME COMMAND...: runs a test command, keeps its output, and counts every
+# "test result:" line it prints. A failing command, a suite of zero tests, a "skipping" line or
+# no result line at all is a problem.
+run_suite() {
+    local name="$1"; shift
+    local log="$LOGS/$name.log"
+    say "$name"
+    set +e
+    "$@" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    set -e
+    [ "$status" = 0 ] || PROBLEMS+=("$name: exited with status $status")
+    local results
+    results="$(grep -E '^test result: ' "$log" || true)"
+    [ -n "$results" ] || PROBLEMS+=("$name: ran no test suite")
+    while read -r line; do
+        [ -n "$line" ] || continue
+        local passed failed
+        passed="$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")"
+        failed="$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")"
+        TOTAL_PASSED=$((TOTAL_PASSED + passed))
+        TOTAL_FAILED=$((TOTAL_FAILED + failed))
+        [ "$passed" != 0 ] || PROBLEMS+=("$name: a suite ran zero tests")
+    done <<<"$results"
+    if grep -qi 'skipping' "$log"; then PROBLEMS+=("$name: a suite was skipped"); fi
+}
+
+say "validating the specs (Redocly)"
+redocly lint openapi/lalux-token.yaml openapi/lalux.yaml openapi/ecologic.yaml
+say "validating the specs (openapi-spec-validator)"
+for spec in openapi/*.yaml; do openapi-spec-validator "$spec"; done
+
+run_suite rust cargo test -p repair-money -p sandbox
+
+say "starting the sandbox"
+cargo build -q -p sandbox
+SANDBOX_LOG="$LOGS/sandbox.log"
+"$ROOT/target/debug/sandbox" --port 0 >"$SANDBOX_LOG" 2>&1 &
+SANDBOX_PID=$!
+trap 'kill "$SANDBOX_PID" 2>/dev/null || true' EXIT
+SANDBOX_URL=""
+for _ in $(seq 100); do
+    SANDBOX_URL="$(sed -n 's/^SANDBOX_URL=//p' "$SANDBOX_LOG")"
+    [ -n "$SANDBOX_URL" ] && break
+    sleep 0.1
+done
+[ -n "$SANDBOX_URL" ] || { cat "$SANDBOX_LOG"; echo "the sandbox did not start" >&2; exit 1; }
+export SANDBOX_URL
+echo "sandbox at $SANDBOX_URL"
+
+run_suite wasm-node wasm-pack test --mode no-install --node
+WASM_BINDGEN_USE_BROWSER=1 run_suite wasm-chromium \
+    wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
+
+echo
+if [ "${#PROBLEMS[@]}" != 0 ]; then
+    printf 'PROBLEM: %s\n' "${PROBLEMS[@]}"
+fi
+echo "total: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
+[ "${#PROBLEMS[@]}" = 0 ] && [ "$TOTAL_FAILED" = 0 ]
