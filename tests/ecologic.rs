@@ -81,7 +81,7 @@ async fn referentials_come_typed_from_get_calls_with_the_api_key() {
     assert!(
         brands
             .iter()
-            .any(|b| b.brand_name == "Calor" && b.brand_id.0 == "2194")
+            .any(|b| b.brand_name == "Calor" && b.brand_id.as_str() == "2194")
     );
 
     let products = client()
@@ -93,7 +93,7 @@ async fn referentials_come_typed_from_get_calls_with_the_api_key() {
         .expect("list");
     let cave = products
         .iter()
-        .find(|p| p.product_id.0 == "EEE.M1.010")
+        .find(|p| p.product_id.as_str() == "EEE.M1.010")
         .expect("Cave à vin");
     assert_eq!(
         (
@@ -113,7 +113,7 @@ async fn referentials_come_typed_from_get_calls_with_the_api_key() {
         .expect("list");
     let cave = labelled
         .iter()
-        .find(|p| p.product_id.0 == "EEE.M1.010")
+        .find(|p| p.product_id.as_str() == "EEE.M1.010")
         .expect("Cave à vin");
     assert!(
         cave.iris_symtoms
@@ -361,7 +361,7 @@ async fn claim_from_request_attach_update_status_submit() {
         (api::DocumentType::Consumervalidation, "Attestation"),
     ] {
         let body = api::AttachFileBody {
-            file_content: "JVBERi0xLjQK".to_owned(),
+            file_content: "JVBERi0xLjQK".parse().unwrap(),
         };
         let attached = client()
             .attach_file(

@@ -4,6 +4,9 @@
 use repair_money::Amount;
 use serde_json::Value;
 
+/// Largest LALUX amount of the spec (`Amount`), in cents, either sign.
+const MAX_AMOUNT_CENTS: i64 = 99_999_999_999;
+
 /// Collects `(field, message)` pairs.
 #[derive(Debug, Default)]
 pub struct Checks<'a> {
@@ -69,7 +72,8 @@ impl<'a> Checks<'a> {
             None => self.fail(field, "is required"),
             Some(value @ Value::Number(_)) => match serde_json::from_value::<Amount>(value.clone())
             {
-                Ok(amount) => return Some(amount),
+                Ok(amount) if amount.cents().abs() <= MAX_AMOUNT_CENTS => return Some(amount),
+                Ok(_) => self.fail(field, "must be within ±999999999.99"),
                 Err(_) => self.fail(field, "must have at most 2 decimals"),
             },
             Some(_) => self.fail(field, "must be a JSON number"),

@@ -1,5 +1,6 @@
 //! LALUX behaviour: tokens per scope, uploads with an antivirus scan, settlements.
 
+use crate::contract::{Api, Contract};
 use crate::fields::Checks;
 use crate::http::{Request, Response, form_pairs, json_body};
 use crate::rng::Rng;
@@ -87,7 +88,10 @@ fn error(status: u16, code: &str, description: &str) -> Response {
     )
 }
 
-fn field_errors(errors: Vec<(String, String)>) -> Response {
+/// A 400 listing every field at fault, once each (the first message found for it).
+fn field_errors(mut errors: Vec<(String, String)>) -> Response {
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|(field, _)| seen.insert(field.clone()));
     let fields: Vec<Value> = errors
         .iter()
         .map(|(f, m)| json!({"field": f, "message": m}))
@@ -122,7 +126,9 @@ impl Lalux {
         match (request.method.as_str(), path) {
             ("POST", "/token") => self.issue(request, Function::Repairer, now_ms, rng),
             ("POST", "/authen") => self.issue(request, Function::Expert, now_ms, rng),
-            (_, "/token" | "/authen") => error(405, "invalid_request", "use POST"),
+            (_, "/token" | "/authen") => {
+                error(405, "invalid_request", "use POST").with_header("allow", "POST")
+            }
             _ => error(404, "not_found", "no such token endpoint"),
         }
     }
@@ -143,14 +149,19 @@ impl Lalux {
             _ => return error(404, "not_found", "no such API function"),
         };
         if request.method != "PUT" {
-            return error(405, "invalid_request", "use PUT");
+            return error(405, "invalid_request", "use PUT").with_header("allow", "PUT");
         }
         if let Err(refusal) = self.authorize(request, function, now_ms) {
             return refusal;
         }
         match action {
             Action::Upload => self.upload(request, function, now_ms, rng),
-            Action::Settle => self.settle(request, function, now_ms),
+            Action::Settle => {
+                let faults = Contract::get()
+                    .map(|c| c.check(Api::Lalux, path, request))
+                    .unwrap_or_default();
+                self.settle(request, function, now_ms, faults)
+            }
         }
     }
 
@@ -313,7 +324,16 @@ impl Lalux {
         Response::json(200, &json!({"key": key, "status": "Verified"}))
     }
 
-    fn settle(&mut self, request: &Request, function: Function, now_ms: i64) -> Response {
+    /// `contract_faults`: what the spec itself rejects, reported with the cross-field checks.
+    /// (Uploads have only their own checks: the server answers `FileTooBig` where the spec's
+    /// `maxLength` would say 400.)
+    fn settle(
+        &mut self,
+        request: &Request,
+        function: Function,
+        now_ms: i64,
+        contract_faults: Vec<(String, String)>,
+    ) -> Response {
         let body = match json_body(request) {
             Ok(body) => body,
             Err(message) => return error(400, "invalid_request", &message),
@@ -388,6 +408,7 @@ impl Lalux {
                 Some(_) => {}
             }
         }
+        checks.errors.extend(contract_faults);
         if checks.errors.is_empty() {
             Response::empty(202)
         } else {

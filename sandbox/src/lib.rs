@@ -7,6 +7,7 @@
 //! Every API sits under a path prefix of one port (see [`Bases`]); `/_sandbox/…` is the admin API
 //! that tests use to read what was received, reset state, move the clock and inject faults.
 
+mod contract;
 mod ecologic;
 mod faults;
 mod fields;
@@ -94,12 +95,19 @@ pub struct Info<'a> {
 }
 
 impl Sandbox {
-    /// A fresh sandbox; `now_ms` (Unix epoch milliseconds) dates the seed's recent repairs.
-    pub fn new(config: Config, now_ms: i64) -> Result<Self, serde_json::Error> {
+    /// A fresh sandbox; `now_ms` (Unix epoch milliseconds) dates the seed's recent repairs. Fails
+    /// only if the built-in referential or specs do not load.
+    pub fn new(config: Config, now_ms: i64) -> Result<Self, String> {
+        if contract::Contract::get().is_none() {
+            return Err("the specs in openapi/ do not compile as a request contract".to_owned());
+        }
         Ok(Self {
             rng: rng::Rng::new(config.seed),
             lalux: Lalux::new(config.lalux.clone()),
-            ecologic: Ecologic::new(Referential::seed()?, now_ms),
+            ecologic: Ecologic::new(
+                Referential::seed().map_err(|e| format!("the referential does not parse: {e}"))?,
+                now_ms,
+            ),
             config,
             log: Vec::new(),
             faults: Faults::default(),
@@ -187,7 +195,7 @@ impl Sandbox {
                     *self = fresh;
                     Response::empty(204)
                 }
-                Err(e) => Response::json(500, &json!({"error": e.to_string()})),
+                Err(e) => Response::json(500, &json!({"error": e})),
             },
             ("POST", "/faults") => match body().and_then(serde_json::from_value::<Fault>) {
                 Ok(fault) => {

@@ -47,7 +47,7 @@ async fn main() {
     ) {
         Ok(sandbox) => sandbox,
         Err(e) => {
-            eprintln!("sandbox: the built-in referential does not parse: {e}");
+            eprintln!("sandbox: {e}");
             std::process::exit(1);
         }
     };

@@ -226,7 +226,7 @@ async fn calculate_eco_support_amount_and_documented_refusals() {
         .await;
     assert_eq!(
         (no_name.status.as_u16(), &no_name.json["ResponseStatus"]),
-        (400, &json!("E"))
+        (200, &json!("E"))
     );
 }
 
@@ -259,7 +259,7 @@ async fn support_request_state_machine() {
         "En attente de validation consommateur"
     );
 
-    let update = format!("updatesupportrequest?claimId={id}");
+    let update = format!("updatesupportrequest?RequestId={id}&claimId={id}");
     let complete = sbx.eco(Method::POST, &update, Some(iron(""))).await;
     assert_eq!(
         (
@@ -283,16 +283,28 @@ async fn support_request_state_machine() {
     let again = sbx.eco(Method::POST, &update, Some(iron(""))).await;
     assert_eq!(
         (again.status.as_u16(), &again.json["ResponseStatus"]),
-        (400, &json!("E"))
+        (409, &json!("E"))
     );
-    let mismatch = sbx
+    let unknown = sbx
+        .eco(
+            Method::POST,
+            "updatesupportrequest?claimId=1&RequestId=1",
+            Some(iron("")),
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+    // E8: the real server reads `claimId`; `RequestId` is only the fallback.
+    let by_claim_id = sbx
         .eco(
             Method::POST,
             &format!("updatesupportrequest?claimId={id}&RequestId=1"),
             Some(iron("")),
         )
         .await;
-    assert_eq!(mismatch.status, 400);
+    assert_eq!(
+        by_claim_id.status, 409,
+        "claimId names the validated request"
+    );
 }
 
 #[tokio::test]
@@ -315,7 +327,7 @@ async fn auto_validation_false_is_refused_as_documented() {
             &reply.json["ResponseErrorMessage"]
         ),
         (
-            400,
+            200,
             &json!("E"),
             &json!("Invalid request"),
             &json!("AutoValidation should be false or empty")
@@ -364,7 +376,14 @@ async fn a_claim_needs_its_attachments_then_submits_once() {
         "Code 200 -> OK"
     );
     assert_eq!(
-        attach(&sbx, claim, "ConsumerValidation", "JPG", &b64(b"jpeg"))
+        attach(&sbx, claim, "ConsumerValidation", "jpg", &b64(b"jpeg"))
+            .await
+            .status,
+        400,
+        "the document types are a closed upper-case enum (E14)"
+    );
+    assert_eq!(
+        attach(&sbx, claim, "CONSUMERVALIDATION", "jpg", &b64(b"jpeg"))
             .await
             .status,
         200
@@ -397,13 +416,13 @@ async fn a_claim_needs_its_attachments_then_submits_once() {
     let late = sbx.eco(Method::POST, &update, Some(iron("G18"))).await;
     assert_eq!(
         (late.status.as_u16(), &late.json["ResponseStatus"]),
-        (400, &json!("E"))
+        (409, &json!("E"))
     );
     assert_eq!(
         attach(&sbx, claim, "INVOICE", "pdf", &b64(b"%PDF"))
             .await
             .status,
-        400
+        409
     );
 }
 
@@ -437,7 +456,7 @@ async fn a_claim_from_a_request_converts_it_once() {
         .await;
     assert_eq!(
         (second.status.as_u16(), &second.json["ResponseStatus"]),
-        (400, &json!("E"))
+        (409, &json!("E"))
     );
     let unknown = sbx
         .eco(
@@ -446,7 +465,15 @@ async fn a_claim_from_a_request_converts_it_once() {
             Some(iron("G18")),
         )
         .await;
-    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.status, 404);
+    let elsewhere = sbx
+        .eco(
+            Method::POST,
+            "createclaim?RepairEndDate=2026-11-20T11:00:00Z&RepairSiteId=9cc23555-2a1b-4c3d-8e9f-3279c2f57261&ConsumerInvoiceNumber=F",
+            Some(iron("G18")),
+        )
+        .await;
+    assert_eq!(elsewhere.status, 403, "a site of another key");
 }
 
 #[tokio::test]
@@ -561,9 +588,11 @@ async fn attachfile_checks_extension_type_base64_size_and_claim() {
 }
 
 #[tokio::test]
-async fn incomplete_consumer_and_product_data_is_206_not_a_failure() {
+async fn amounts_with_more_than_two_decimals_are_refused_in_decimal() {
     let sbx = start().await;
-    let body = json!({"Consumer": {"Title": 9}, "Product": {"ProductId": "EEE.M4.030", "BrandId": "2194"}, "Quote": {}});
+    let mut body = iron("");
+    body["Quote"]["TotalAmountInclVAT"]["Amount"] = json!(120.001);
+    body["Quote"]["TotalAmountExclVAT"]["Amount"] = json!(20971.51);
     let reply = sbx
         .eco(
             Method::POST,
@@ -572,9 +601,38 @@ async fn incomplete_consumer_and_product_data_is_206_not_a_failure() {
         )
         .await;
     assert_eq!(reply.status, 206);
+    assert_eq!(
+        fields(&reply),
+        ["Montant TTC"],
+        "20971.51 has 2 decimals, whatever binary floating point says"
+    );
+    assert_eq!(
+        messages(&reply),
+        ["Le montant doit avoir au plus 2 décimales"]
+    );
+    let query = "calculateecosupport?TotalAmountExclVAT=120.001&TotalAmountExclVAT_Currency=EUR&BrandId=2194&ProductId=EEE.M5.024";
+    let calc = sbx.eco(Method::GET, query, None).await;
+    assert_eq!(
+        (&calc.json["ResponseStatus"], &calc.json["ResponseMessage"]),
+        (
+            &json!("W"),
+            &json!("Montant pas valide : 2 décimales au plus")
+        )
+    );
+}
+
+#[tokio::test]
+async fn empty_values_are_206_and_missing_required_properties_400() {
+    let sbx = start().await;
+    let create = format!("createsupportrequest?RepairSiteId={SITE}&QuoteNumber=D-1");
+    let mut empty = dossier("EEE.M4.030", "2194", "", "", "");
+    for field in ["LastName", "FirstName", "Zip", "City", "Phone", "Country"] {
+        empty["Consumer"][field] = json!("");
+    }
+    let reply = sbx.eco(Method::POST, &create, Some(empty)).await;
+    assert_eq!(reply.status, 206);
     let found = fields(&reply);
     for field in [
-        "Civilité",
         "Nom",
         "Prénom",
         "Code postal",
@@ -583,12 +641,33 @@ async fn incomplete_consumer_and_product_data_is_206_not_a_failure() {
         "Pays",
         "Type de produit",
         "Symptôme",
-        "Montant HT",
-        "Montant TTC",
     ] {
         assert!(found.contains(&field.to_owned()), "{field} in {found:?}");
     }
-    assert!(messages(&reply).contains(&"Votre compte n'est pas autorisé à effectuer une demande de soutien pour ce type de produit.".to_owned()));
+    assert!(messages(&reply).contains(
+        &"Votre compte n'est pas autorisé à effectuer une demande de soutien pour ce type de produit.".to_owned()
+    ));
+
+    let mut missing = iron("");
+    missing["Consumer"]
+        .as_object_mut()
+        .expect("object")
+        .remove("Phone");
+    let reply = sbx.eco(Method::POST, &create, Some(missing)).await;
+    assert_eq!(
+        (reply.status.as_u16(), &reply.json["ResponseMessage"]),
+        (400, &json!("Invalid request"))
+    );
+    let detail = reply.json["ResponseErrorMessage"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(detail.starts_with("Consumer.Phone: "), "{detail}");
+
+    let mut title = iron("");
+    title["Consumer"]["Title"] = json!(9);
+    let reply = sbx.eco(Method::POST, &create, Some(title)).await;
+    assert_eq!(reply.status, 400, "Title is 1 to 4");
+
     let not_json = sbx
         .send(
             Method::POST,

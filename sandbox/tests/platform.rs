@@ -208,6 +208,28 @@ async fn dropped_truncated_and_non_json_replies() {
 }
 
 #[tokio::test]
+async fn a_wrong_method_is_405_with_allow() {
+    let sbx = start().await;
+    let eco = sbx.eco(Method::DELETE, "printbrandlist", None).await;
+    assert_eq!(
+        (eco.status.as_u16(), eco.headers["allow"].to_str().ok()),
+        (405, Some("GET"))
+    );
+    let lalux = sbx
+        .send(Method::GET, "/lalux/api/reparateur", &[], None)
+        .await;
+    assert_eq!(
+        (lalux.status.as_u16(), lalux.headers["allow"].to_str().ok()),
+        (405, Some("PUT"))
+    );
+    let token = sbx.send(Method::GET, "/lalux/wts/token", &[], None).await;
+    assert_eq!(
+        (token.status.as_u16(), token.headers["allow"].to_str().ok()),
+        (405, Some("POST"))
+    );
+}
+
+#[tokio::test]
 async fn bad_admin_input_is_a_400_not_a_crash() {
     let sbx = start().await;
     assert_eq!(

@@ -15,7 +15,7 @@ pub const SANDBOX: &str = match option_env!("SANDBOX_URL") {
 pub const REPAIRER_AUTH: &str = "sandbox-repairer/sandbox-repairer-secret";
 pub const EXPERT_AUTH: &str = "sandbox-expert/sandbox-expert-secret";
 pub const ECOLOGIC_KEY: &str = "C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B";
-pub const SITE_ID: &str = "02c867c0-3cef-454d-9a04-3cf8de2dc1c8";
+pub const SITE_ID: &str = "02c867c0-0000-0000-000-3cf8de2dc1c8";
 /// How the sandbox's request log shows a secret.
 pub const REDACTED: &str = "[redacted]";
 

@@ -122,9 +122,8 @@ pub fn validate(body: &Value, kind: Kind, ctx: &Context<'_>) -> Vec<Value> {
             }
         }
         check_quote(p, quote, &mut errors);
-    } else if money(quote, "TotalAmountExclVAT").is_none() {
-        errors.push(error("Montant", REQUIRED));
     }
+    check_decimals(quote, &mut errors);
     errors
 }
 
@@ -183,15 +182,32 @@ fn check_claim_product(
     }
 }
 
+/// The quote's amounts and their French labels.
+const QUOTE_AMOUNTS: [(&str, &str); 6] = [
+    ("LaborCost", "Main d'œuvre"),
+    ("SparePartsCost", "Pièces détachées"),
+    ("TravelCost", "Frais de déplacement"),
+    ("TotalAmountExclVAT", "Montant HT"),
+    ("TotalAmountInclVAT", "Montant TTC"),
+    ("SupportAmount", SUPPORT_FIELD),
+];
+
+/// Amounts with more than 2 decimals (the spec states the rule; the contract cannot check it).
+fn check_decimals(quote: Option<&Value>, errors: &mut Vec<Value>) {
+    for (field, label) in QUOTE_AMOUNTS {
+        let given = quote
+            .and_then(|q| q.get(field))
+            .and_then(|m| m.get("Amount"))
+            .is_some_and(Value::is_number);
+        if given && money(quote, field).is_none() {
+            errors.push(error(label, "Le montant doit avoir au plus 2 décimales"));
+        }
+    }
+}
+
 fn check_quote(product: &Product, quote: Option<&Value>, errors: &mut Vec<Value>) {
     let excl = money(quote, "TotalAmountExclVAT");
     let incl = money(quote, "TotalAmountInclVAT");
-    if excl.is_none() {
-        errors.push(error("Montant HT", REQUIRED));
-    }
-    if incl.is_none() {
-        errors.push(error("Montant TTC", REQUIRED));
-    }
     if let (Some(excl), Some(incl)) = (excl, incl)
         && incl < excl
     {

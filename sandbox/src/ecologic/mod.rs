@@ -4,6 +4,7 @@
 mod dossier;
 pub mod referential;
 
+use crate::contract::{Api, Contract};
 use crate::http::{Request, Response, json_body};
 use base64::Engine;
 use chrono::{DateTime, NaiveDateTime};
@@ -27,14 +28,6 @@ pub const STATUS_VALIDATED: &str = "Validé par le consommateur";
 pub const STATUS_INCOMPLETE: &str = "Dossier incomplet";
 pub const STATUS_COMPLETE: &str = "Dossier complet";
 pub const STATUS_SUBMITTED: &str = "Soumis";
-
-const DOCUMENT_TYPES: &[&str] = &[
-    "INVOICE",
-    "NAMEPLATE",
-    "PRODUCTPICTURE",
-    "CONSUMERVALIDATION",
-];
-const EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "pdf"];
 
 /// Which of the two hosts a request came to: their referential ids differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,11 +112,31 @@ fn refusal(http: u16, status: &str, message: &str, detail: Option<&str>) -> Resp
     )
 }
 
+/// A request the spec itself rejects (malformed JSON, a missing or mistyped parameter): 400.
 fn invalid_request(detail: &str) -> Response {
     refusal(400, "E", "Invalid request", Some(detail))
 }
 
-/// The ASP.NET-style `{Message}` of 401, 404 and 405 replies.
+/// A schema-valid request the business rules refuse: the envelope on 200, as the document shows.
+fn refused_request(detail: &str) -> Response {
+    refusal(200, "E", "Invalid request", Some(detail))
+}
+
+/// A request that the dossier's state forbids (validated, converted, submitted): 409.
+fn conflict(detail: &str) -> Response {
+    refusal(409, "E", "Invalid request", Some(detail))
+}
+
+/// The site must be one of the key's: 403 otherwise.
+fn check_site(account: &Account, site: &str) -> Result<(), Response> {
+    if account.has_site(site) {
+        Ok(())
+    } else {
+        Err(message(403, "RepairSiteId is not a site of this api_key."))
+    }
+}
+
+/// The ASP.NET-style `{Message}` of 401, 403, 404, 405 and 409 replies.
 pub fn message(status: u16, text: &str) -> Response {
     Response::json(status, &json!({"Message": text}))
 }
@@ -163,22 +176,20 @@ fn date_time_param(request: &Request, name: &str) -> Result<i64, Response> {
         .map_err(|_| invalid_request(&format!("{name} must be an ISO 8601 date-time")))
 }
 
-/// The body as a dossier, refusing what is not a JSON object or turns off the offline mode.
+/// An optional ISO 8601 parameter: absent is fine, present must parse.
+fn optional_date_time(request: &Request, name: &str) -> Result<(), Response> {
+    match request.query_value(name) {
+        None => Ok(()),
+        Some(_) => date_time_param(request, name).map(drop),
+    }
+}
+
+/// The body as a dossier (the contract has checked its shape); the offline mode turned off is
+/// the documented `E` envelope.
 fn dossier_body(request: &Request) -> Result<Value, Response> {
     let body = json_body(request).map_err(|e| invalid_request(&e))?;
-    if !body.is_object() {
-        return Err(invalid_request("the body must be a JSON object"));
-    }
-    for part in ["Consumer", "Product", "Quote"] {
-        if body
-            .get(part)
-            .is_some_and(|v| !v.is_object() && !v.is_null())
-        {
-            return Err(invalid_request(&format!("{part} must be an object")));
-        }
-    }
     if body.pointer("/Consumer/AutoValidation") == Some(&Value::Bool(false)) {
-        return Err(invalid_request("AutoValidation should be false or empty"));
+        return Err(refused_request("AutoValidation should be false or empty"));
     }
     Ok(body)
 }
@@ -247,7 +258,18 @@ impl Ecologic {
                     "The requested resource does not support http method '{}'.",
                     request.method
                 ),
-            );
+            )
+            .with_header("allow", expected);
+        }
+        let faults = Contract::get()
+            .map(|c| c.check(Api::Ecologic, &format!("/{operation}"), request))
+            .unwrap_or_default();
+        if !faults.is_empty() {
+            let detail: Vec<String> = faults
+                .iter()
+                .map(|(field, problem)| format!("{field}: {problem}"))
+                .collect();
+            return invalid_request(&detail.join("; "));
         }
         let result = match operation.as_str() {
             "getrepairsitesbyats" => Ok(success(200, Value::Array(account.sites.clone()))),
@@ -298,18 +320,16 @@ impl Ecologic {
         request: &Request,
         now_ms: i64,
     ) -> Result<Response, Response> {
-        let total: Amount = required_param(request, "TotalAmountExclVAT")?
-            .trim()
-            .parse()
-            .map_err(|_| {
-                invalid_request("TotalAmountExclVAT must be an amount with at most 2 decimals")
-            })?;
-        if !required_param(request, "TotalAmountExclVAT_Currency")?.eq_ignore_ascii_case("EUR") {
-            return Err(invalid_request("TotalAmountExclVAT_Currency must be EUR"));
-        }
+        // The contract has checked the parameters' presence, types and bounds.
         let brand_id = required_param(request, "BrandId")?;
         let product_id = required_param(request, "ProductId")?;
         let refused = |text: &str| Ok(refusal(200, "W", text, None));
+        let Ok(total) = required_param(request, "TotalAmountExclVAT")?
+            .trim()
+            .parse::<Amount>()
+        else {
+            return refused("Montant pas valide : 2 décimales au plus");
+        };
         let Some(product) = self.referential.product(&product_id) else {
             return refused("Produit pas valide");
         };
@@ -318,7 +338,7 @@ impl Ecologic {
                 .query_value("BrandName")
                 .is_none_or(|n| n.trim().is_empty())
             {
-                return Err(invalid_request("BrandName is required when BrandId is 0"));
+                return Ok(refused_request("BrandName is required when BrandId is 0"));
             }
             if !product.unknown_brand_covered {
                 return refused("Invalid organization");
@@ -422,13 +442,9 @@ impl Ecologic {
         request: &Request,
         now_ms: i64,
     ) -> Result<Response, Response> {
-        let site = required_param(request, "RepairSiteId")?;
-        if !account.has_site(&site) {
-            return Err(invalid_request(
-                "RepairSiteId is not a site of this api_key",
-            ));
-        }
+        check_site(account, &required_param(request, "RepairSiteId")?)?;
         required_param(request, "QuoteNumber")?;
+        optional_date_time(request, "CallDate")?;
         let body = dossier_body(request)?;
         if let Some(refused) = self.unknown_brand_refusal(&body) {
             return Ok(refused);
@@ -454,7 +470,8 @@ impl Ecologic {
         Ok(request_reply(id, errors))
     }
 
-    /// E8: the real server reads the id from `claimId`; `RequestId` is the documented name.
+    /// E8: the real server reads the id from `claimId`; `RequestId`, the documented name, is the
+    /// fallback.
     fn update_request(
         &mut self,
         env: Environment,
@@ -463,12 +480,9 @@ impl Ecologic {
         now_ms: i64,
     ) -> Result<Response, Response> {
         let id = id_param(request, "claimId").or_else(|_| id_param(request, "RequestId"))?;
-        if let (Ok(a), Ok(b)) = (id_param(request, "claimId"), id_param(request, "RequestId"))
-            && a != b
-        {
-            return Err(invalid_request(
-                "RequestId and claimId must carry the same id",
-            ));
+        optional_date_time(request, "CallDate")?;
+        if let Some(site) = request.query_value("RepairSiteId") {
+            check_site(account, &site)?;
         }
         let body = dossier_body(request)?;
         let existing = self
@@ -478,10 +492,10 @@ impl Ecologic {
             .filter(|r| r.api_key == account.api_key)
             .cloned();
         let Some(existing) = existing else {
-            return Err(invalid_request("unknown RequestId"));
+            return Err(message(404, "Support request not found."));
         };
         if existing.complete {
-            return Err(invalid_request(
+            return Err(conflict(
                 "La demande de soutien a été validée par le consommateur et ne peut plus être modifiée",
             ));
         }
@@ -538,20 +552,12 @@ impl Ecologic {
         request: &Request,
         now_ms: i64,
     ) -> Result<Response, Response> {
-        let request_id = match request
-            .query_value("RequestId")
-            .filter(|v| !v.trim().is_empty())
-        {
+        let request_id = match request.query_value("RequestId") {
             None => None,
             Some(_) => Some(id_param(request, "RequestId")?),
         };
         let repair_end_ms = date_time_param(request, "RepairEndDate")?;
-        let site = required_param(request, "RepairSiteId")?;
-        if !account.has_site(&site) {
-            return Err(invalid_request(
-                "RepairSiteId is not a site of this api_key",
-            ));
-        }
+        check_site(account, &required_param(request, "RepairSiteId")?)?;
         required_param(request, "ConsumerInvoiceNumber")?;
         let body = dossier_body(request)?;
         if let Some(id) = request_id {
@@ -561,16 +567,14 @@ impl Ecologic {
                 .get(&id)
                 .filter(|r| r.api_key == account.api_key)
             {
-                None => return Err(invalid_request("unknown RequestId")),
+                None => return Err(message(404, "Support request not found.")),
                 Some(r) if !r.complete => {
-                    return Err(invalid_request(
+                    return Err(conflict(
                         "the support request is not validated by the consumer",
                     ));
                 }
                 Some(r) if r.converted => {
-                    return Err(invalid_request(
-                        "a claim already exists for this support request",
-                    ));
+                    return Err(conflict("a claim already exists for this support request"));
                 }
                 Some(_) => {}
             }
@@ -658,17 +662,12 @@ impl Ecologic {
         let id = id_param(request, "ClaimId")?;
         let claim = self.claim(env, account, id)?;
         if claim.submitted {
-            return Err(invalid_request(
+            return Err(conflict(
                 "La mise à jour n'est plus possible après la soumission de la demande",
             ));
         }
         let repair_end_ms = date_time_param(request, "RepairEndDate")?;
-        let site = required_param(request, "RepairSiteId")?;
-        if !account.has_site(&site) {
-            return Err(invalid_request(
-                "RepairSiteId is not a site of this api_key",
-            ));
-        }
+        check_site(account, &required_param(request, "RepairSiteId")?)?;
         required_param(request, "ConsumerInvoiceNumber")?;
         let submit = match request
             .query_value("Submit")
@@ -714,33 +713,19 @@ impl Ecologic {
         let claim = self.claim(env, account, id)?;
         let bad = |text: &str| Err(message(400, text));
         if claim.submitted {
-            return bad("The claim is submitted: no attachment can be added.");
+            return Err(message(
+                409,
+                "The claim is submitted: no attachment can be added.",
+            ));
         }
-        if required_param(request, "FileName").is_err() {
-            return bad("FileName is required.");
-        }
-        let extension = request
-            .query_value("FileExtension")
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if !EXTENSIONS.contains(&extension.as_str()) {
-            return bad("FileExtension must be one of jpg, jpeg, png, pdf.");
-        }
-        let document_type = request
-            .query_value("DocumentType")
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_uppercase();
-        if !DOCUMENT_TYPES.contains(&document_type.as_str()) {
-            return bad(
-                "DocumentType must be one of INVOICE, NAMEPLATE, PRODUCTPICTURE, CONSUMERVALIDATION.",
-            );
-        }
+        // The contract has checked the parameters and the body's shape; what it cannot check is
+        // that the content really is base64, and its decoded size.
+        let document_type = request.query_value("DocumentType").unwrap_or_default();
         let body = json_body(request).map_err(|e| message(400, &e))?;
-        let Some(content) = body.get("FileContent").and_then(Value::as_str) else {
-            return bad("FileContent is required.");
-        };
+        let content = body
+            .get("FileContent")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(content.trim()) else {
             return bad("FileContent is not valid base64.");
         };

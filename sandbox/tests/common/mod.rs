@@ -11,7 +11,7 @@ pub const REPAIRER: &str = "sandbox-repairer/sandbox-repairer-secret";
 pub const EXPERT: &str = "sandbox-expert/sandbox-expert-secret";
 pub const KEY: &str = "C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B";
 pub const KEY_ALL_SITES: &str = "5D6E0F4A-2B7C-4E1D-8A3F-9C0B1D2E3F40";
-pub const SITE: &str = "02c867c0-3cef-454d-9a04-3cf8de2dc1c8";
+pub const SITE: &str = "02c867c0-0000-0000-000-3cf8de2dc1c8";
 pub const ECO: &str = "/ecologic/api/v1/ecosupport";
 
 /// A running sandbox and a client for it; the server task ends with the test's runtime.
