@@ -70,6 +70,20 @@ impl Contract {
         };
         let mut faults = Vec::new();
         let query = request.query_pairs();
+        // A parameter the operation does not declare is refused: the real server would ignore it,
+        // which hides a misspelt name from the integrator.
+        for (name, _) in &query {
+            if !operation
+                .parameters
+                .iter()
+                .any(|p| p.name.eq_ignore_ascii_case(name))
+            {
+                faults.push((
+                    name.clone(),
+                    "is not a parameter of this operation".to_owned(),
+                ));
+            }
+        }
         for parameter in &operation.parameters {
             let value = query
                 .iter()

@@ -217,6 +217,22 @@ async fn calculate_eco_support_amount_and_documented_refusals() {
         )
         .await;
     assert_eq!(unknown_brand.json["ResponseStatus"], "S");
+    let misspelt = sbx
+        .eco(
+            Method::GET,
+            &format!("{CALC}&BrandId=2194&ProductId=EEE.M5.024&IRISSymtom=XX13"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        misspelt.status, 400,
+        "an undeclared parameter (the document's typo IRISSymtom) is refused"
+    );
+    assert!(
+        misspelt.json["ResponseErrorMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("IRISSymtom"))
+    );
     let no_name = sbx
         .eco(
             Method::GET,

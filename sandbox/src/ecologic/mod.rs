@@ -160,7 +160,6 @@ fn id_param(request: &Request, name: &str) -> Result<i64, Response> {
 fn required_param(request: &Request, name: &str) -> Result<String, Response> {
     request
         .query_value(name)
-        .filter(|v| !v.trim().is_empty())
         .ok_or_else(|| invalid_request(&format!("{name} is required")))
 }
 
