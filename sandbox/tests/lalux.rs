@@ -99,14 +99,7 @@ async fn authen_needs_the_expert_user_and_password() {
     let sbx = start().await;
     assert!(!sbx.expert_token().await.is_empty());
     let form = "grant_type=password&username=expert&password=wrong&scope=/expert";
-    let reply = sbx
-        .send(
-            Method::POST,
-            "/lalux/wts/authen",
-            &[("authorization", EXPERT)],
-            Some(Body::Form(form.into())),
-        )
-        .await;
+    let reply = sbx.authen(form).await;
     assert_eq!(
         (reply.status.as_u16(), &reply.json["error"]),
         (401, &json!("invalid_grant"))

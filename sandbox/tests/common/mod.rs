@@ -104,36 +104,31 @@ impl Running {
         .await
     }
 
+    /// `POST /authen` with the expert client's credentials and `form`.
+    pub async fn authen(&self, form: &str) -> Reply {
+        self.send(
+            Method::POST,
+            "/lalux/wts/authen",
+            &[("authorization", EXPERT)],
+            Some(Body::Form(form.into())),
+        )
+        .await
+    }
+
     pub async fn repairer_token(&self) -> String {
-        let reply = self
-            .token(
+        access_token(
+            self.token(
                 REPAIRER,
                 "grant_type=client_credentials&scope=%2Freparateur",
             )
-            .await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        reply.json["access_token"]
-            .as_str()
-            .expect("token")
-            .to_owned()
+            .await,
+        )
     }
 
     pub async fn expert_token(&self) -> String {
         let form =
             "grant_type=password&username=expert&password=sandbox-expert-password&scope=/expert";
-        let reply = self
-            .send(
-                Method::POST,
-                "/lalux/wts/authen",
-                &[("authorization", EXPERT)],
-                Some(Body::Form(form.into())),
-            )
-            .await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        reply.json["access_token"]
-            .as_str()
-            .expect("token")
-            .to_owned()
+        access_token(self.authen(form).await)
     }
 
     /// `PUT /lalux/api{path}` with a bearer token.
@@ -177,6 +172,15 @@ impl Running {
         )
         .await
     }
+}
+
+/// The `access_token` of a successful token reply.
+fn access_token(reply: Reply) -> String {
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.json["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
 }
 
 pub enum Body {
