@@ -62,6 +62,15 @@ struct Dossiers {
     claims: BTreeMap<i64, Claim>,
 }
 
+/// What every operation handler is given: where the request came, whose key, the request, when.
+#[derive(Clone, Copy)]
+struct Call<'a> {
+    env: Environment,
+    account: &'a Account,
+    request: &'a Request,
+    now_ms: i64,
+}
+
 /// A dossier to validate: its body and what surrounds it.
 struct Subject<'a> {
     body: &'a Value,
@@ -270,20 +279,26 @@ impl Ecologic {
                 .collect();
             return invalid_request(&detail.join("; "));
         }
+        let call = Call {
+            env,
+            account: &account,
+            request,
+            now_ms,
+        };
         let result = match operation.as_str() {
             "getrepairsitesbyats" => Ok(success(200, Value::Array(account.sites.clone()))),
             "printbrandlist" => Ok(success(200, self.brand_list(env))),
             "printproducttypelist" => Ok(success(200, self.product_list(false))),
             "printproducttypewithlabellist" => Ok(success(200, self.product_list(true))),
-            "calculateecosupport" => self.calculate(env, &account, request, now_ms),
-            "createsupportrequest" => self.create_request(env, &account, request, now_ms),
-            "updatesupportrequest" => self.update_request(env, &account, request, now_ms),
-            "getsupportrequeststatus" => self.request_status(env, &account, request, now_ms),
-            "createclaim" => self.create_claim(env, &account, request, now_ms),
-            "updateclaim" => self.update_claim(env, &account, request, now_ms),
-            "attachfile" => self.attach(env, &account, request),
-            "getclaimstatus" => self.claim_status(env, &account, request, now_ms),
-            _ => self.submit(env, &account, request, now_ms),
+            "calculateecosupport" => self.calculate(call),
+            "createsupportrequest" => self.create_request(call),
+            "updatesupportrequest" => self.update_request(call),
+            "getsupportrequeststatus" => self.request_status(call),
+            "createclaim" => self.create_claim(call),
+            "updateclaim" => self.update_claim(call),
+            "attachfile" => self.attach(call),
+            "getclaimstatus" => self.claim_status(call),
+            _ => self.submit(call),
         };
         result.unwrap_or_else(|refused| refused)
     }
@@ -312,13 +327,13 @@ impl Ecologic {
             .collect()
     }
 
-    fn calculate(
-        &self,
-        env: Environment,
-        account: &Account,
-        request: &Request,
-        now_ms: i64,
-    ) -> Result<Response, Response> {
+    fn calculate(&self, call: Call<'_>) -> Result<Response, Response> {
+        let Call {
+            env,
+            account,
+            request,
+            now_ms,
+        } = call;
         // The contract has checked the parameters' presence, types and bounds.
         let brand_id = required_param(request, "BrandId")?;
         let product_id = required_param(request, "ProductId")?;
@@ -434,13 +449,13 @@ impl Ecologic {
             .then(|| refusal(200, "W", "Invalid organization", None))
     }
 
-    fn create_request(
-        &mut self,
-        env: Environment,
-        account: &Account,
-        request: &Request,
-        now_ms: i64,
-    ) -> Result<Response, Response> {
+    fn create_request(&mut self, call: Call<'_>) -> Result<Response, Response> {
+        let Call {
+            env,
+            account,
+            request,
+            now_ms,
+        } = call;
         check_site(account, &required_param(request, "RepairSiteId")?)?;
         required_param(request, "QuoteNumber")?;
         optional_date_time(request, "CallDate")?;
@@ -471,13 +486,13 @@ impl Ecologic {
 
     /// E8: the real server reads the id from `claimId`; `RequestId`, the documented name, is the
     /// fallback.
-    fn update_request(
-        &mut self,
-        env: Environment,
-        account: &Account,
-        request: &Request,
-        now_ms: i64,
-    ) -> Result<Response, Response> {
+    fn update_request(&mut self, call: Call<'_>) -> Result<Response, Response> {
+        let Call {
+            env,
+            account,
+            request,
+            now_ms,
+        } = call;
         let id = id_param(request, "claimId").or_else(|_| id_param(request, "RequestId"))?;
         optional_date_time(request, "CallDate")?;
         if let Some(site) = request.query_value("RepairSiteId") {
@@ -514,13 +529,13 @@ impl Ecologic {
         Ok(request_reply(id, errors))
     }
 
-    fn request_status(
-        &mut self,
-        env: Environment,
-        account: &Account,
-        request: &Request,
-        now_ms: i64,
-    ) -> Result<Response, Response> {
+    fn request_status(&mut self, call: Call<'_>) -> Result<Response, Response> {
+        let Call {
+            env,
+            account,
+            request,
+            now_ms,
+        } = call;
         let id = id_param(request, "RequestId")?;
         let Some(found) = self
             .dossiers(env)
@@ -544,13 +559,13 @@ impl Ecologic {
         ))
     }
 
-    fn create_claim(
-        &mut self,
-        env: Environment,
-        account: &Account,
-        request: &Request,
-        now_ms: i64,
-    ) -> Result<Response, Response> {
+    fn create_claim(&mut self, call: Call<'_>) -> Result<Response, Response> {
+        let Call {
+            env,
+            account,
+            request,
+            now_ms,
+        } = call;
         let request_id = match request.query_value("RequestId") {
             None => None,
             Some(_) => Some(id_param(request, "RequestId")?),
@@ -651,13 +666,13 @@ impl Ecologic {
         }
     }
 
-    fn update_claim(
-        &mut self,
-        env: Environment,
-        account: &Account,
-        request: &Request,
-        now_ms: i64,
-    ) -> Result<Response, Response> {
+    fn update_claim(&mut self, call: Call<'_>) -> Result<Response, Response> {
+        let Call {
+            env,
+            account,
+            request,
+            now_ms,
+        } = call;
         let id = id_param(request, "ClaimId")?;
         let claim = self.claim(env, account, id)?;
         if claim.submitted {
@@ -702,12 +717,13 @@ impl Ecologic {
         Ok(self.claim_reply(env, account, id, now_ms))
     }
 
-    fn attach(
-        &mut self,
-        env: Environment,
-        account: &Account,
-        request: &Request,
-    ) -> Result<Response, Response> {
+    fn attach(&mut self, call: Call<'_>) -> Result<Response, Response> {
+        let Call {
+            env,
+            account,
+            request,
+            ..
+        } = call;
         let id = id_param(request, "ClaimId")?;
         let claim = self.claim(env, account, id)?;
         let bad = |text: &str| Err(message(400, text));
@@ -739,13 +755,13 @@ impl Ecologic {
         Ok(Response::text(200, "Code 200 -> OK"))
     }
 
-    fn claim_status(
-        &mut self,
-        env: Environment,
-        account: &Account,
-        request: &Request,
-        now_ms: i64,
-    ) -> Result<Response, Response> {
+    fn claim_status(&mut self, call: Call<'_>) -> Result<Response, Response> {
+        let Call {
+            env,
+            account,
+            request,
+            now_ms,
+        } = call;
         let id = id_param(request, "ClaimId")?;
         let claim = self.claim(env, account, id)?;
         Ok(success(
@@ -777,13 +793,13 @@ impl Ecologic {
         })
     }
 
-    fn submit(
-        &mut self,
-        env: Environment,
-        account: &Account,
-        request: &Request,
-        now_ms: i64,
-    ) -> Result<Response, Response> {
+    fn submit(&mut self, call: Call<'_>) -> Result<Response, Response> {
+        let Call {
+            env,
+            account,
+            request,
+            now_ms,
+        } = call;
         let id = id_param(request, "claimId")?;
         let claim = self.claim(env, account, id)?;
         if claim.submitted
