@@ -7,20 +7,26 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeI
 use std::{env, fs, path::Path};
 
 /// `(spec file stem, generated file)`: one client per host.
-const SPECS: &[(&str, &str)] = &[
-    ("lalux-token", "lalux_token.rs"),
-    ("lalux", "lalux.rs"),
-    ("ecologic", "ecologic.rs"),
+/// Whether its types are part of the JavaScript surface (TypeScript declarations through tsify).
+const SPECS: &[(&str, &str, bool)] = &[
+    ("lalux-token", "lalux_token.rs", false),
+    ("lalux", "lalux.rs", true),
+    ("ecologic", "ecologic.rs", true),
 ];
+
+/// Keys that document a spec and that the client's validator does not read.
+const DOCUMENTATION_KEYS: &[&str] = &["description", "summary", "example", "x-decision", "servers", "info"];
 
 fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    for (stem, out_file) in SPECS {
+    for (stem, out_file, exported) in SPECS {
         let path = format!("openapi/{stem}.yaml");
         println!("cargo:rerun-if-changed={path}");
         let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let spec: openapiv3::OpenAPI =
             serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+
+        write_validation_schema(&text, &Path::new(&out_dir).join(format!("{stem}.json")));
 
         let mut settings = GenerationSettings::new();
         settings
@@ -36,13 +42,46 @@ fn main() {
                 "Amount",
                 "crate::money::Amount",
                 [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-            );
+            )
+            // Dates and files take what JavaScript callers have (`Date`, bytes, `Blob`).
+            .with_replacement("CalendarDate", "crate::values::CalendarDate", [TypeImpl::Display].into_iter())
+            .with_replacement("FileData", "crate::values::FileData", std::iter::empty());
+        if *exported {
+            settings.with_derive("::tsify::Tsify");
+        }
         let tokens = Generator::new(&settings)
             .generate_tokens(&spec)
             .unwrap_or_else(|e| panic!("{path}: {e}"));
         let file = syn::parse2(tokens).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let code = prettyplease::unparse(&file);
+        // tsify makes a property optional (`name?: T`) only for this spelling of the path.
+        let code = prettyplease::unparse(&file).replace(
+            r#"skip_serializing_if = "::std::option::Option::is_none""#,
+            r#"skip_serializing_if = "Option::is_none""#,
+        );
         fs::write(Path::new(&out_dir).join(out_file), code).expect("write generated client");
+    }
+}
+
+/// Writes the spec as JSON without its documentation: what `src/schema.rs` validates inputs with.
+fn write_validation_schema(yaml: &str, out: &Path) {
+    let mut spec: serde_json::Value = serde_yaml::from_str(yaml).expect("the spec is YAML");
+    strip_documentation(&mut spec);
+    fs::write(out, spec.to_string()).expect("write validation schema");
+}
+
+fn strip_documentation(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for key in DOCUMENTATION_KEYS {
+                // A property may be named like a documentation key; only drop string/array docs.
+                if map.get(*key).is_some_and(|v| !v.is_object() || *key == "info" || *key == "servers") {
+                    map.remove(*key);
+                }
+            }
+            map.values_mut().for_each(strip_documentation);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_documentation),
+        _ => {}
     }
 }
 

@@ -4,3 +4,12 @@
 pub mod generated;
 pub use repair_money as money;
 pub mod transport;
+pub mod values;
+
+mod auth;
+mod call;
+pub mod error;
+mod input;
+mod js;
+pub mod lalux;
+mod schema;

@@ -1,53 +1,98 @@
 //! What every generated client does around a request, through progenitor's hooks.
 //!
 //! progenitor ignores security schemes and adds an `api-version` header to every request; the
-//! hooks here inject the authentication header and remove `api-version` (Chromium's CORS
-//! preflight rejects it). One implementation serves the three generated clients.
+//! hooks here inject the authentication headers, remove `api-version` (Chromium's CORS
+//! preflight rejects it), apply the per-attempt timeout and note the reply's status and
+//! `Retry-After` (which progenitor drops when a reply's body cannot be read). One implementation
+//! serves the three generated clients.
 
 use crate::generated::{ecologic, lalux, lalux_token};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
-use reqwest::header::{HeaderName, HeaderValue};
-use std::fmt;
+use reqwest::header::{HeaderName, HeaderValue, RETRY_AFTER};
+use std::{cell::RefCell, fmt, rc::Rc, time::Duration};
 
 /// The header progenitor adds to every request, which browsers' CORS preflight rejects.
 const API_VERSION: &str = "api-version";
 
-/// Per-client state the hooks read: the authentication header to send, if any.
+/// What the hooks saw of a reply.
+#[derive(Clone, Debug, Default)]
+pub struct Observed {
+    /// HTTP status.
+    pub status: u16,
+    /// The `Retry-After` header, as sent.
+    pub retry_after: Option<String>,
+}
+
+/// Per-attempt state the hooks read and write: headers to send, timeout, what came back.
 #[derive(Clone, Default)]
 pub struct Context {
-    auth: Option<(HeaderName, HeaderValue)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    timeout: Option<Duration>,
+    observed: Rc<RefCell<Option<Observed>>>,
+}
+
+/// A header whose value is marked sensitive (never printed by `Debug`).
+pub fn sensitive_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), String> {
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("`{name}` is not a valid header name"))?;
+    let mut value = HeaderValue::from_str(value)
+        .map_err(|_| format!("the value of header `{name}` has characters a header cannot carry"))?;
+    value.set_sensitive(true);
+    Ok((name, value))
 }
 
 impl Context {
     /// A context that sends `name: value` on every request; the value is marked sensitive.
     pub fn with_header(name: &str, value: &str) -> Result<Self, String> {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("`{name}` is not a valid header name"))?;
-        let mut value = HeaderValue::from_str(value).map_err(|_| {
-            format!("the value of header `{name}` has characters a header cannot carry")
-        })?;
-        value.set_sensitive(true);
-        Ok(Self {
-            auth: Some((name, value)),
-        })
+        Ok(Self::new(vec![sensitive_header(name, value)?], None))
+    }
+
+    /// A context that sends `headers` and gives up after `timeout`.
+    pub fn new(headers: Vec<(HeaderName, HeaderValue)>, timeout: Option<Duration>) -> Self {
+        Self {
+            headers,
+            timeout,
+            observed: Rc::default(),
+        }
+    }
+
+    /// The status and `Retry-After` of the reply, once one came.
+    pub fn observed(&self) -> Option<Observed> {
+        self.observed.borrow().clone()
     }
 
     /// Applies this context to a request about to be sent.
     fn prepare(&self, request: &mut reqwest::Request) {
+        *request.timeout_mut() = self.timeout;
         let headers = request.headers_mut();
         headers.remove(API_VERSION);
-        if let Some((name, value)) = &self.auth {
+        for (name, value) in &self.headers {
             headers.insert(name.clone(), value.clone());
+        }
+    }
+
+    fn observe(&self, result: &reqwest::Result<reqwest::Response>) {
+        if let Ok(response) = result {
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            *self.observed.borrow_mut() = Some(Observed {
+                status: response.status().as_u16(),
+                retry_after,
+            });
         }
     }
 }
 
 impl fmt::Debug for Context {
-    /// Names the authentication header, never its value.
+    /// Names the headers, never their values.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let header = self.auth.as_ref().map(|(name, _)| name.as_str());
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
         f.debug_struct("Context")
-            .field("auth_header", &header)
+            .field("headers", &names)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -61,6 +106,15 @@ macro_rules! context_hooks {
                 _info: &OperationInfo,
             ) -> Result<(), Error<E>> {
                 self.inner().prepare(request);
+                Ok(())
+            }
+
+            async fn post<E>(
+                &self,
+                result: &reqwest::Result<reqwest::Response>,
+                _info: &OperationInfo,
+            ) -> Result<(), Error<E>> {
+                self.inner().observe(result);
                 Ok(())
             }
         }

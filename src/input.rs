@@ -1,0 +1,167 @@
+//! What callers pass, as JSON: plain objects and arrays, with a `Date` written as an RFC 3339
+//! string in the caller's UTC offset and bytes (`Uint8Array`, `ArrayBuffer`, `Blob`, `File`)
+//! encoded in base64 in one pass. Anything else that JSON cannot hold is a field error.
+
+use crate::error::FieldError;
+use crate::values::FileData;
+use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
+use serde_json::{Map, Number, Value};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A caller's value as JSON, and every part of it JSON cannot hold.
+pub struct Input {
+    pub value: Value,
+    pub errors: Vec<FieldError>,
+}
+
+/// Reads `js` (the argument named `what`).
+pub async fn read(js: &JsValue, what: &str) -> Input {
+    let mut errors = Vec::new();
+    let value = Box::pin(convert(js, String::new(), &mut errors)).await;
+    for error in &mut errors {
+        if error.field.is_empty() {
+            error.field = what.to_owned();
+        }
+    }
+    Input { value, errors }
+}
+
+/// Joins a field path: `Consumer` + `Zip` → `Consumer.Zip`; the root has no name.
+pub fn child(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+async fn convert(js: &JsValue, path: String, errors: &mut Vec<FieldError>) -> Value {
+    if js.is_null() || js.is_undefined() {
+        return Value::Null;
+    }
+    if let Some(b) = js.as_bool() {
+        return Value::Bool(b);
+    }
+    if let Some(n) = js.as_f64() {
+        return number(n).unwrap_or_else(|| {
+            errors.push(FieldError::new(path, "must be a finite number"));
+            Value::Null
+        });
+    }
+    if let Some(s) = js.as_string() {
+        return Value::String(s);
+    }
+    if let Some(date) = js.dyn_ref::<Date>() {
+        return local_rfc3339(date).map(Value::String).unwrap_or_else(|| {
+            errors.push(FieldError::new(path, "is an invalid Date"));
+            Value::Null
+        });
+    }
+    if let Some(bytes) = bytes_of(js).await {
+        return match bytes {
+            Ok(bytes) => Value::String(FileData::from_bytes(&bytes).as_str().to_owned()),
+            Err(message) => {
+                errors.push(FieldError::new(path, message));
+                Value::Null
+            }
+        };
+    }
+    if Array::is_array(js) {
+        let mut items = Vec::new();
+        for (i, item) in Array::from(js).iter().enumerate() {
+            let at = format!("{path}[{i}]");
+            items.push(Box::pin(convert(&item, at, errors)).await);
+        }
+        return Value::Array(items);
+    }
+    if js.is_function() || js.is_symbol() || js.is_bigint() || !js.is_object() {
+        errors.push(FieldError::new(
+            path,
+            "must be a string, number, boolean, Date, bytes, array or plain object",
+        ));
+        return Value::Null;
+    }
+    let mut map = Map::new();
+    for entry in Object::entries(js.unchecked_ref::<Object>()).iter() {
+        let entry = Array::from(&entry);
+        let Some(key) = entry.get(0).as_string() else {
+            continue;
+        };
+        let item = entry.get(1);
+        if item.is_undefined() {
+            continue;
+        }
+        let at = child(&path, &key);
+        let value = Box::pin(convert(&item, at, errors)).await;
+        map.insert(key, value);
+    }
+    Value::Object(map)
+}
+
+/// A JS number as JSON: integral values as integers, so that ids read as `i64`.
+fn number(n: f64) -> Option<Value> {
+    if !n.is_finite() {
+        return None;
+    }
+    if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
+        return Some(Value::Number(Number::from(n as i64)));
+    }
+    Number::from_f64(n).map(Value::Number)
+}
+
+/// The bytes of a `Uint8Array`, another typed array or `DataView`, an `ArrayBuffer` or a `Blob`;
+/// `None` when `js` is none of those.
+async fn bytes_of(js: &JsValue) -> Option<Result<Vec<u8>, String>> {
+    if let Some(buffer) = js.dyn_ref::<ArrayBuffer>() {
+        return Some(Ok(Uint8Array::new(buffer).to_vec()));
+    }
+    if ArrayBuffer::is_view(js) {
+        let buffer = Reflect::get(js, &"buffer".into()).ok()?;
+        let offset = Reflect::get(js, &"byteOffset".into()).ok()?.as_f64()?;
+        let length = Reflect::get(js, &"byteLength".into()).ok()?.as_f64()?;
+        let buffer = buffer.dyn_into::<ArrayBuffer>().ok()?;
+        let view = Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32);
+        return Some(Ok(view.to_vec()));
+    }
+    let read = Reflect::get(js, &"arrayBuffer".into()).ok()?;
+    let read = read.dyn_ref::<js_sys::Function>()?;
+    let blob_like = Reflect::get(js, &"size".into()).ok()?.as_f64().is_some();
+    if !blob_like {
+        return None;
+    }
+    let outcome = match read.call0(js) {
+        Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise)).await,
+        Err(e) => Err(e),
+    };
+    Some(match outcome.ok().and_then(|b| b.dyn_into::<ArrayBuffer>().ok()) {
+        Some(buffer) => Ok(Uint8Array::new(&buffer).to_vec()),
+        None => Err("could not be read (Blob.arrayBuffer() failed)".to_owned()),
+    })
+}
+
+/// `date` in the caller's UTC offset, e.g. `2024-03-01T23:30:00.000+01:00`: its calendar day is
+/// the one the caller sees.
+fn local_rfc3339(date: &Date) -> Option<String> {
+    if date.get_time().is_nan() {
+        return None;
+    }
+    let offset = -(date.get_timezone_offset() as i64);
+    let sign = if offset < 0 { '-' } else { '+' };
+    Some(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{}{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds(),
+        date.get_milliseconds(),
+        sign,
+        offset.abs() / 60,
+        offset.abs() % 60
+    ))
+}

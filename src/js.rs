@@ -1,0 +1,181 @@
+//! What crosses the JavaScript boundary, for both clients: options shared by both, promises,
+//! replies as plain objects, inputs checked against the spec, progress events.
+
+use crate::call::Policy;
+use crate::error::{FieldError, Kind, SdkError};
+use crate::input;
+use crate::schema::Spec;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::Value;
+use std::future::Future;
+use std::time::Duration;
+use tsify::Tsify;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CALLBACKS: &str = r#"
+/** What a headers callback is asked for. `refresh` is true after the API refused the previous headers (401). */
+export interface HeadersRequest { api: 'lalux' | 'ecologic'; scope?: '/reparateur' | '/expert'; refresh: boolean }
+/** Returns the headers to send (for example `{ authorization: 'Bearer …' }` from your back end, or a session header your back-end proxy expects). */
+export type HeadersCallback = (request: HeadersRequest) => Promise<Record<string, string>> | Record<string, string>;
+/** A step of an upload or a workflow. fetch reports no upload progress, so events come at step boundaries, with the file's size. */
+export interface ProgressEvent {
+  step: 'uploading' | 'uploaded' | 'submitting' | 'submitted' | 'creating' | 'created' | 'attaching' | 'attached';
+  /** The file concerned, for `uploading`/`uploaded`/`attaching`/`attached`. */
+  file?: string;
+  /** Its size in bytes. */
+  bytes?: number;
+}
+/** Options of one call. */
+export interface CallOptions { onProgress?: (event: ProgressEvent) => void }
+"#;
+
+/// Default per-attempt timeout.
+const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+/// Longest timeout accepted (the browser timer's limit is about 24 days; no call needs more).
+const MAX_TIMEOUT_MS: u32 = 600_000;
+
+/// Options both clients take.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct CallPolicy {
+    /// Milliseconds to wait for each attempt's reply (default 30 000, at most 600 000).
+    #[tsify(optional)]
+    pub timeout_ms: Option<u32>,
+    /// Retries of a call that is safe to repeat, after a network error, a timeout, 429 or 502–504 (default 2).
+    #[tsify(optional)]
+    pub max_retries: Option<u32>,
+    /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` reply header wins.
+    #[tsify(optional)]
+    pub retry_delay_ms: Option<u32>,
+}
+
+impl CallPolicy {
+    pub fn policy(&self) -> Result<Policy, SdkError> {
+        let timeout = self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
+        if timeout == 0 || timeout > MAX_TIMEOUT_MS {
+            return Err(SdkError::validation(vec![FieldError::new(
+                "timeoutMs",
+                format!("must be between 1 and {MAX_TIMEOUT_MS}"),
+            )]));
+        }
+        Ok(Policy {
+            timeout: Duration::from_millis(timeout.into()),
+            max_retries: self.max_retries.unwrap_or(2).min(10),
+            base_delay: Duration::from_millis(self.retry_delay_ms.unwrap_or(300).into()),
+        })
+    }
+}
+
+/// Reads a client's options object.
+pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<T, SdkError> {
+    serde_wasm_bindgen::from_value(options).map_err(|e| {
+        SdkError::validation(vec![FieldError::new("options", e.to_string())])
+    })
+}
+
+/// A non-empty string option, if given.
+pub fn non_empty<'a>(value: &'a Option<String>, name: &str, errors: &mut Vec<FieldError>) -> Option<&'a str> {
+    match value.as_deref().map(str::trim) {
+        Some("") => {
+            errors.push(FieldError::new(name, "must not be empty"));
+            None
+        }
+        other => other,
+    }
+}
+
+/// A base URL option: `http(s)://…`, without a trailing slash.
+pub fn base_url(value: &Option<String>, name: &str, default: &str, errors: &mut Vec<FieldError>) -> String {
+    let url = value.as_deref().unwrap_or(default).trim().trim_end_matches('/');
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => url.to_owned(),
+        _ => {
+            errors.push(FieldError::new(name, "must be an http(s) URL"));
+            String::new()
+        }
+    }
+}
+
+/// Runs `work` as a JS promise: it resolves with its value or rejects with a `RepairClaimsError`.
+pub fn promise<F>(work: F) -> js_sys::Promise
+where
+    F: Future<Output = Result<JsValue, SdkError>> + 'static,
+{
+    wasm_bindgen_futures::future_to_promise(async move { work.await.map_err(SdkError::into_js) })
+}
+
+/// A reply as a plain JS object (never a `Map`).
+pub fn to_js(value: &impl Serialize) -> Result<JsValue, SdkError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| SdkError::new(Kind::UnexpectedResponse, format!("A reply could not be handed to JavaScript: {e}")))
+}
+
+/// Reads a call's input, checks it against operation `operation_id` of `spec` and applies
+/// `rules` (cross-field rules the spec cannot express): every fault, or the checked input.
+pub async fn checked(
+    js: &JsValue,
+    spec: &Spec,
+    operation_id: &str,
+    rules: impl FnOnce(&Value, &mut Vec<FieldError>),
+) -> Result<Value, SdkError> {
+    let input = input::read(js, "input").await;
+    let mut errors = input.errors;
+    check(spec, operation_id, &input.value, &mut errors);
+    rules(&input.value, &mut errors);
+    if errors.is_empty() { Ok(input.value) } else { Err(SdkError::validation(errors)) }
+}
+
+/// Adds the faults of `value` for operation `operation_id` to `errors`, except for fields
+/// already at fault.
+pub fn check(spec: &Spec, operation_id: &str, value: &Value, errors: &mut Vec<FieldError>) {
+    for error in spec.check(operation_id, value) {
+        if !errors.iter().any(|e| e.field == error.field) {
+            errors.push(error);
+        }
+    }
+}
+
+/// `value` as the generated type `T`, once checked.
+pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, SdkError> {
+    serde_json::from_value(value).map_err(|e| SdkError::validation(vec![FieldError::new("input", e.to_string())]))
+}
+
+/// Progress events of one call, to the caller's `onProgress`, if any.
+pub struct Progress(Option<js_sys::Function>);
+
+impl Progress {
+    /// From a call's options (`{ onProgress }`), which may be absent.
+    pub fn from_options(options: &Option<js_sys::Object>) -> Self {
+        let callback = options
+            .as_ref()
+            .and_then(|o| js_sys::Reflect::get(o, &"onProgress".into()).ok())
+            .and_then(|f| f.dyn_into().ok());
+        Self(callback)
+    }
+
+    /// No one listens.
+    pub fn none() -> Self {
+        Self(None)
+    }
+
+    /// Tells the caller; an exception in the callback does not stop the call.
+    pub fn emit(&self, step: &str, file: Option<&str>, bytes: Option<usize>) {
+        let Some(callback) = &self.0 else { return };
+        let event = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&event, &"step".into(), &step.into());
+        if let Some(file) = file {
+            let _ = js_sys::Reflect::set(&event, &"file".into(), &file.into());
+        }
+        if let Some(bytes) = bytes {
+            let _ = js_sys::Reflect::set(&event, &"bytes".into(), &(bytes as f64).into());
+        }
+        let _ = callback.call1(&JsValue::UNDEFINED, &event);
+    }
+}
+
+/// The current instant, ISO 8601 in UTC.
+pub fn now_iso() -> String {
+    js_sys::Date::new_0().to_iso_string().into()
+}

@@ -1,0 +1,53 @@
+//! LALUX rules the spec cannot express: HT + TVA = TTC to the cent (L10), replacement-vehicle
+//! days only and always for `VHR` (L13).
+
+use crate::error::FieldError;
+use crate::money::Amount;
+use serde_json::Value;
+
+/// `[HT, TVA, TTC]` field names of one amount triple.
+pub type Triple = [&'static str; 3];
+
+pub const REPAIR_AMOUNTS: &[Triple] = &[["factureHT", "factureTVA", "factureTTC"]];
+pub const EXPERT_AMOUNTS: &[Triple] = &[
+    ["honorairesHT", "honorairesTVA", "honorairesTTC"],
+    ["prejudiceHT", "prejudiceTVA", "prejudiceTTC"],
+];
+
+/// Each triple adds up, when its three amounts are valid (otherwise they are already reported).
+pub fn amounts_add_up(input: &Value, triples: &[Triple], errors: &mut Vec<FieldError>) {
+    let amount = |name: &str| serde_json::from_value::<Amount>(input.get(name)?.clone()).ok();
+    for [ht, tva, ttc] in triples {
+        if errors.iter().any(|e| [*ht, *tva, *ttc].contains(&e.field.as_str())) {
+            continue;
+        }
+        let (Some(h), Some(t), Some(total)) = (amount(ht), amount(tva), amount(ttc)) else {
+            continue;
+        };
+        match h.checked_add(t) {
+            Some(sum) if sum == total => {}
+            Some(sum) => errors.push(FieldError::new(
+                *ttc,
+                format!("must equal {ht} + {tva} = {sum} to the cent (got {total})"),
+            )),
+            None => errors.push(FieldError::new(*ttc, format!("{ht} + {tva} is out of range"))),
+        }
+    }
+}
+
+/// `nbrJourVehiculeRemplacement` is required for `VHR` and refused for `REP`.
+pub fn replacement_days(input: &Value, errors: &mut Vec<FieldError>) {
+    const DAYS: &str = "nbrJourVehiculeRemplacement";
+    let days = input.get(DAYS).filter(|v| !v.is_null());
+    match (input.get("typeFacture").and_then(Value::as_str), days) {
+        (Some("VHR"), None) => errors.push(FieldError::new(
+            DAYS,
+            "is required when typeFacture is VHR (days of replacement vehicle invoiced, at least 1)",
+        )),
+        (Some("REP"), Some(_)) => errors.push(FieldError::new(
+            DAYS,
+            "is only for typeFacture VHR; leave it out for REP",
+        )),
+        _ => {}
+    }
+}

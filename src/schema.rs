@@ -1,0 +1,320 @@
+//! Checks a call's input against its operation in the spec, before anything is sent: required
+//! parameters and properties, types, enums, lengths, patterns, bounds, formats. Every field at
+//! fault is reported, by wire name. The specs are embedded by `build.rs` without their prose.
+//!
+//! A call's input is one object: the operation's parameters and, beside them, the properties of
+//! its JSON body (LALUX bodies have no parameters beside them). Unknown properties are faults,
+//! so that a misspelt field never goes unnoticed.
+
+use crate::error::FieldError;
+use crate::input::child;
+use crate::money::Amount;
+use crate::values::{CalendarDate, Timestamp, decoded_len, is_base64};
+use serde_json::{Map, Value};
+use std::sync::OnceLock;
+
+/// One API's spec, as JSON.
+pub struct Spec {
+    root: Value,
+}
+
+/// The schema `$ref` whose values are amounts (decimal, at most 2 decimals).
+const AMOUNT: &str = "#/components/schemas/Amount";
+
+impl Spec {
+    fn load(text: &str) -> Self {
+        Self {
+            root: serde_json::from_str(text).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The LALUX API spec.
+    pub fn lalux() -> &'static Spec {
+        static SPEC: OnceLock<Spec> = OnceLock::new();
+        SPEC.get_or_init(|| Self::load(include_str!(concat!(env!("OUT_DIR"), "/lalux.json"))))
+    }
+
+    /// The Ecologic API spec.
+    pub fn ecologic() -> &'static Spec {
+        static SPEC: OnceLock<Spec> = OnceLock::new();
+        SPEC.get_or_init(|| Self::load(include_str!(concat!(env!("OUT_DIR"), "/ecologic.json"))))
+    }
+
+    fn operation(&self, id: &str) -> Option<&Value> {
+        self.root["paths"]
+            .as_object()?
+            .values()
+            .filter_map(Value::as_object)
+            .flat_map(|item| item.values())
+            .find(|op| op["operationId"] == id)
+    }
+
+    fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+        // Specs are trees of finite depth; a few hops resolve any chain of `$ref`.
+        for _ in 0..8 {
+            match schema["$ref"].as_str() {
+                Some(r) => schema = self.root.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
+                None => break,
+            }
+        }
+        schema
+    }
+
+    /// Every fault of `input` for operation `operation_id`.
+    pub fn check(&self, operation_id: &str, input: &Value) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let Some(op) = self.operation(operation_id) else {
+            errors.push(FieldError::new("input", format!("unknown operation {operation_id}")));
+            return errors;
+        };
+        let Some(object) = input.as_object() else {
+            errors.push(FieldError::new("input", "must be an object"));
+            return errors;
+        };
+        let params: Vec<&Value> = op["parameters"]
+            .as_array()
+            .map(|ps| ps.iter().map(|p| self.resolve(p)).collect())
+            .unwrap_or_default();
+        for param in &params {
+            let Some(name) = param["name"].as_str() else { continue };
+            match object.get(name) {
+                Some(Value::Null) | None if param["required"] == true => {
+                    errors.push(FieldError::new(name, "is required"));
+                }
+                Some(Value::Null) | None => {}
+                Some(value) => self.value(&param["schema"], value, name, &mut errors),
+            }
+        }
+        let body = self.resolve(&op["requestBody"]);
+        let body = &body["content"]["application/json"]["schema"];
+        let rest: Map<String, Value> = object
+            .iter()
+            .filter(|(k, _)| !params.iter().any(|p| p["name"] == k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if body.is_null() {
+            for key in rest.keys() {
+                errors.push(FieldError::new(key, "is not a parameter of this call"));
+            }
+        } else {
+            self.object(body, &rest, "", &mut errors);
+        }
+        errors
+    }
+
+    fn value(&self, schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        if schema["$ref"] == AMOUNT {
+            return self.amount(self.resolve(schema), value, path, errors);
+        }
+        let schema = self.resolve(schema);
+        if value.is_null() {
+            if schema["nullable"] != true {
+                errors.push(FieldError::new(path, "must not be null"));
+            }
+            return;
+        }
+        if let Some(all) = schema["allOf"].as_array() {
+            let before = errors.len();
+            for part in all {
+                if errors.len() == before {
+                    self.value(part, value, path, errors);
+                }
+            }
+            if errors.len() > before || schema["type"].is_null() {
+                return;
+            }
+        }
+        if let Some(options) = schema["enum"].as_array()
+            && !options.contains(value)
+        {
+            let list: Vec<String> = options.iter().map(|o| o.to_string().replace('"', "")).collect();
+            errors.push(FieldError::new(path, format!("must be one of {}", list.join(", "))));
+            return;
+        }
+        match schema["type"].as_str() {
+            Some("object") => match value.as_object() {
+                Some(map) => self.object(schema, map, path, errors),
+                None => errors.push(FieldError::new(path, "must be an object")),
+            },
+            Some("array") => match value.as_array() {
+                Some(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        self.value(&schema["items"], item, &format!("{path}[{i}]"), errors);
+                    }
+                }
+                None => errors.push(FieldError::new(path, "must be an array")),
+            },
+            Some("string") => match value.as_str() {
+                Some(text) => self.string(schema, text, path, errors),
+                None => errors.push(FieldError::new(path, "must be a string")),
+            },
+            Some("integer") => integer(schema, value, path, errors),
+            Some("boolean") if !value.is_boolean() => {
+                errors.push(FieldError::new(path, "must be true or false"));
+            }
+            Some("number") if !value.is_number() => {
+                errors.push(FieldError::new(path, "must be a number"));
+            }
+            _ => {}
+        }
+    }
+
+    fn object(&self, schema: &Value, map: &Map<String, Value>, path: &str, errors: &mut Vec<FieldError>) {
+        let schema = self.resolve(schema);
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        for part in std::iter::once(schema).chain(schema["allOf"].as_array().into_iter().flatten()) {
+            let part = self.resolve(part);
+            if let Some(props) = part["properties"].as_object() {
+                properties.extend(props.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            required.extend(part["required"].as_array().into_iter().flatten().filter_map(Value::as_str));
+        }
+        for name in required {
+            if map.get(name).is_none_or(Value::is_null) {
+                errors.push(FieldError::new(child(path, name), "is required"));
+            }
+        }
+        for (key, value) in map {
+            let at = child(path, key);
+            match properties.get(key) {
+                Some(property) if !(value.is_null() && errors.iter().any(|e| e.field == at)) => {
+                    self.value(property, value, &at, errors);
+                }
+                Some(_) => {}
+                None => errors.push(FieldError::new(at, unknown_message(key, properties.keys()))),
+            }
+        }
+    }
+
+    fn string(&self, schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
+        let chars = text.chars().count() as u64;
+        match schema["format"].as_str() {
+            Some("byte") => return file(schema, text, path, errors),
+            Some("date") if CalendarDate::parse(text).is_none() => {
+                return errors.push(FieldError::new(path, "must be a date YYYY-MM-DD (or a Date)"));
+            }
+            Some("date-time") if Timestamp::parse(text).is_none() => {
+                return errors.push(FieldError::new(
+                    path,
+                    "must be an ISO 8601 date-time with a UTC offset, e.g. 2024-03-01T10:00:00Z (or a Date)",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(min) = schema["minLength"].as_u64()
+            && chars < min
+        {
+            let message = if min == 1 { "must not be empty".to_owned() } else { format!("must have at least {min} characters") };
+            errors.push(FieldError::new(path, message));
+        }
+        if let Some(max) = schema["maxLength"].as_u64()
+            && chars > max
+        {
+            errors.push(FieldError::new(path, format!("must have at most {max} characters")));
+        }
+        if let Some(pattern) = schema["pattern"].as_str()
+            && let Ok(re) = regress::Regex::new(pattern)
+            && re.find(text).is_none()
+        {
+            errors.push(FieldError::new(path, format!("does not have the expected shape ({pattern})")));
+        }
+    }
+
+    fn amount(&self, schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+        let parsed = match value {
+            Value::Number(_) | Value::String(_) => serde_json::from_value::<Amount>(value.clone()).ok(),
+            _ => None,
+        };
+        let Some(amount) = parsed else {
+            return errors.push(FieldError::new(
+                path,
+                "must be an amount with at most 2 decimals, as a number (170.5) or a string (\"170.50\")",
+            ));
+        };
+        let bound = |key: &str| {
+            schema[key]
+                .as_f64()
+                .and_then(|b| format!("{b:.2}").parse::<Amount>().ok())
+        };
+        if let Some(min) = bound("minimum")
+            && amount.cents() < min.cents()
+        {
+            errors.push(FieldError::new(path, format!("must be at least {min}")));
+        }
+        if let Some(max) = bound("maximum")
+            && amount.cents() > max.cents()
+        {
+            errors.push(FieldError::new(path, format!("must be at most {max}")));
+        }
+    }
+}
+
+/// "is not a field": with the closest known name when one differs only by case or a letter.
+fn unknown_message<'a>(key: &str, known: impl Iterator<Item = &'a String>) -> String {
+    let known: Vec<&String> = known.collect();
+    match known.iter().find(|k| k.eq_ignore_ascii_case(key) || close(k, key)) {
+        Some(k) => format!("is not a field here; did you mean `{k}`?"),
+        None => "is not a field here".to_owned(),
+    }
+}
+
+/// Whether two names differ by one inserted, removed or changed character.
+fn close(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    prefix + suffix + 1 >= a.len().max(b.len())
+}
+
+fn integer(schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+    let Some(n) = value.as_i64() else {
+        return errors.push(FieldError::new(path, "must be a whole number"));
+    };
+    let (low, high) = match schema["format"].as_str() {
+        Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let min = schema["minimum"].as_i64().unwrap_or(low).max(low);
+    let max = schema["maximum"].as_i64().unwrap_or(high).min(high);
+    if n < min {
+        errors.push(FieldError::new(path, format!("must be at least {min}")));
+    } else if n > max {
+        errors.push(FieldError::new(path, format!("must be at most {max}")));
+    }
+}
+
+/// A file (base64 on the wire): its limits are in bytes, as the documents give them.
+fn file(schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
+    if !is_base64(text) {
+        return errors.push(FieldError::new(path, "must be bytes (Uint8Array, ArrayBuffer, Blob or File)"));
+    }
+    let size = decoded_len(text) as u64;
+    if size == 0 || schema["minLength"].as_u64().is_some_and(|min| (text.len() as u64) < min) {
+        errors.push(FieldError::new(path, "is empty"));
+    }
+    if let Some(max) = schema["x-max-bytes"].as_u64()
+        && size > max
+    {
+        errors.push(FieldError::new(
+            path,
+            format!("is {} bytes; the limit is {} bytes", group(size), group(max)),
+        ));
+    }
+}
+
+/// `5242880` → `5 242 880`, as the documents write sizes.
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
