@@ -8,6 +8,7 @@ pub mod values;
 
 mod auth;
 mod call;
+pub mod ecologic;
 pub mod error;
 mod input;
 mod js;
