@@ -1,10 +1,33 @@
 #!/usr/bin/env bash
-# The README's build command: installs what it needs, then builds the npm package with wasm-pack
-# (release profile tuned for size, wasm-opt -Oz from the npm binaryen package) into pkg/.
+# The README's build command: installs what it needs, then builds the npm package into
+# dist/repair-claims/ and packs it into dist/repair-claims-<version>.tgz. The package holds three
+# wasm-bindgen targets (see pkg-template/package.json): `nodejs/` (CommonJS, with an ES-module
+# wrapper), `bundler/` (ES module importing the .wasm) and `web/` (plain ES module with `init()`).
+# Release profile tuned for size; wasm-opt -Oz from the npm binaryen package.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_rust
 setup_npm
 cd "$ROOT"
+
+OUT="$ROOT/dist/repair-claims"
+STAGE="$ROOT/target/pkg"
+rm -rf "$OUT" "$STAGE"
+mkdir -p "$OUT"
 say "building the package (wasm-opt: $(wasm-opt --version))"
-wasm-pack build --mode no-install --release --target bundler --out-dir pkg
-say "built $(ls pkg/*.wasm)"
+for target in nodejs bundler web; do
+    wasm-pack build --mode no-install --release --target "$target" --out-dir "$STAGE/$target" --out-name repair_claims
+    mkdir -p "$OUT/$target"
+    cp "$STAGE/$target"/repair_claims* "$OUT/$target/"
+    cp -r "$STAGE/$target"/snippets "$OUT/$target/" 2>/dev/null || true
+    node scripts/strip-dts.mjs "$OUT/$target/repair_claims.d.ts"
+done
+# Each folder says how Node reads its .js files.
+echo '{ "type": "commonjs" }' >"$OUT/nodejs/package.json"
+echo '{ "type": "module" }' >"$OUT/bundler/package.json"
+echo '{ "type": "module" }' >"$OUT/web/package.json"
+node scripts/esm-wrapper.mjs "$OUT/nodejs"
+cp pkg-template/package.json LICENSE "$OUT/"
+cp pkg-template/README.md "$OUT/README.md"
+(cd "$ROOT/dist" && npm pack --silent ./repair-claims >/dev/null)
+say "built $(ls "$ROOT"/dist/*.tgz)"
+node scripts/sizes.mjs "$OUT"

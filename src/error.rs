@@ -24,14 +24,11 @@ export type ErrorKind =
   /** A reply the API documents no such way (undocumented status, malformed body). */
   | 'unexpectedResponse';
 
-/** One field at fault, named as on the wire (`Consumer.Zip`, `SpareParts[0].Quantity`). */
-export interface FieldError { field: string; message: string }
-
 /** Every error this package throws or rejects with: an `Error` with `name === 'RepairClaimsError'`. */
 export interface RepairClaimsError extends Error {
   name: 'RepairClaimsError';
   kind: ErrorKind;
-  /** Every field at fault (`validation`; LALUX `refused` replies that name fields). */
+  /** Every field at fault, named as on the wire (`Consumer.Zip`, `SpareParts[0].Quantity`): `validation` errors, and LALUX refusals that name fields. */
   fields: FieldError[];
   /** HTTP status, when a reply came. */
   status?: number;

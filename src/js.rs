@@ -5,11 +5,10 @@ use crate::call::Policy;
 use crate::error::{FieldError, Kind, SdkError};
 use crate::input;
 use crate::schema::Spec;
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use std::future::Future;
 use std::time::Duration;
-use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -35,18 +34,11 @@ const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 /// Longest timeout accepted (the browser timer's limit is about 24 days; no call needs more).
 const MAX_TIMEOUT_MS: u32 = 600_000;
 
-/// Options both clients take.
-#[derive(Clone, Debug, Default, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
+/// The call options both clients take (documented on `LaluxOptions` and `EcologicOptions`).
+#[derive(Clone, Debug, Default)]
 pub struct CallPolicy {
-    /// Milliseconds to wait for each attempt's reply (default 30 000, at most 600 000).
-    #[tsify(optional)]
     pub timeout_ms: Option<u32>,
-    /// Retries of a call that is safe to repeat, after a network error, a timeout, 429 or 502–504 (default 2).
-    #[tsify(optional)]
     pub max_retries: Option<u32>,
-    /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` reply header wins.
-    #[tsify(optional)]
     pub retry_delay_ms: Option<u32>,
 }
 

@@ -68,10 +68,13 @@ pub struct LaluxOptions {
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "HeadersCallback")]
     headers: JsValue,
+    /// Milliseconds to wait for each attempt's reply (default 30 000, at most 600 000).
     #[serde(default)]
     timeout_ms: Option<u32>,
+    /// Retries of a call that is safe to repeat, after a network error, a timeout, 429 or 502–504 (default 2).
     #[serde(default)]
     max_retries: Option<u32>,
+    /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` header wins.
     #[serde(default)]
     retry_delay_ms: Option<u32>,
 }
