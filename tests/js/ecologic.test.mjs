@@ -1,0 +1,204 @@
+// EcologicClient as a portal or a Node service calls it, checked against what the sandbox received.
+import assert from 'node:assert/strict';
+import { beforeEach, test } from 'node:test';
+import {
+  API_KEY, PDF, SANDBOX, SITE, claimFiles, dossier, ecologic, fault, pkg, received, receivedAt, rejects, reset,
+} from './helpers.mjs';
+
+beforeEach(reset);
+
+const query = (request) => Object.fromEntries(new URLSearchParams(request.query));
+
+test('referentials are read once, sent with the api_key header, and cached until refreshed', async () => {
+  const client = ecologic();
+  const sites = await client.repairSites();
+  assert.deepEqual(sites.map((s) => s.SiteId), [SITE]);
+  const brands = await client.brands();
+  assert.ok(brands.some((b) => b.BrandId === '1689' && b.BrandName === 'Acer'));
+  const products = await client.productTypes();
+  const washer = products.find((p) => p.ProductId === 'EEE.M1.010');
+  assert.ok(washer.IRISSymtoms.includes('XX4'), 'the real spelling IRISSymtoms');
+  assert.equal(washer.EligibilityStartDate, '2022-01-01T00:00:00');
+  const labelled = await client.productTypesWithLabels();
+  assert.ok(labelled[0].IRISSymtoms[0].Code && labelled[0].IRISSymtoms[0].Label);
+  await client.brands();
+  await client.productTypes();
+  await client.repairSites();
+  const log = await received();
+  assert.deepEqual(log.map((r) => r.path.split('/').pop()), [
+    'getrepairsitesbyats', 'printbrandlist', 'printproducttypelist', 'printproducttypewithlabellist',
+  ]);
+  for (const r of log) {
+    assert.equal(r.method, 'GET');
+    assert.equal(r.headers.api_key, '[redacted]');
+    assert.equal(r.headers['api-version'], undefined);
+  }
+  await client.refreshReferentials();
+  assert.equal((await received()).length, 7, 'refresh reads sites, brands and product types again');
+});
+
+test('referentials older than referentialMaxAgeMs are read again', async () => {
+  const client = ecologic({ referentialMaxAgeMs: 1 });
+  await client.brands();
+  await new Promise((r) => setTimeout(r, 5));
+  await client.brands();
+  assert.equal((await receivedAt('/printbrandlist')).length, 2);
+});
+
+test('calculateEcoSupport sends the query the document names and returns the support', async () => {
+  const supports = await ecologic().calculateEcoSupport({
+    TotalAmountExclVAT: '120.50', BrandId: '1689', ProductId: 'EEE.M1.010', IRISSymptom: 'XX4', RepairCode: 'G12',
+  });
+  assert.deepEqual(supports, [{ EcoOrganizationId: 44, SupportAmount: 25 }]);
+  const [call] = await receivedAt('/calculateecosupport');
+  assert.deepEqual(query(call), {
+    TotalAmountExclVAT: '120.5', TotalAmountExclVAT_Currency: 'EUR', BrandId: '1689', ProductId: 'EEE.M1.010',
+    IRISSymptom: 'XX4', RepairCode: 'G12',
+  });
+});
+
+test('a W refusal is a refused error with the envelope; "Invalid organization" has its own reason', async () => {
+  const client = ecologic();
+  const below = await rejects(client.calculateEcoSupport({ TotalAmountExclVAT: 1, BrandId: '1689', ProductId: 'EEE.M1.010' }), 'refused');
+  assert.equal(below.responseStatus, 'W');
+  assert.equal(below.status, 200);
+  assert.equal(below.responseMessage, "Le seuil n'est pas dépassé");
+  const uncovered = await rejects(client.calculateEcoSupport({ TotalAmountExclVAT: 500, BrandId: '0', BrandName: 'Inconnue', ProductId: 'EEE.M2.044' }), 'refused');
+  assert.equal(uncovered.reason, 'invalidOrganization');
+  assert.match(uncovered.message, /Ecosystem/);
+});
+
+test('createSupportRequest sends parameters in the query, the dossier in the body, AutoValidation true', async () => {
+  const outcome = await ecologic().createSupportRequest({
+    RepairSiteId: SITE, QuoteNumber: 'DEV-1', CallDate: new Date(Date.UTC(2026, 0, 15, 10)), ...dossier(),
+  });
+  assert.equal(outcome.complete, true);
+  assert.deepEqual(outcome.validationErrors, []);
+  assert.ok(Number.isInteger(outcome.id));
+  const [call] = await receivedAt('/createsupportrequest');
+  assert.equal(call.method, 'POST');
+  assert.deepEqual(query(call), { RepairSiteId: SITE, QuoteNumber: 'DEV-1', CallDate: '2026-01-15T10:00:00Z' });
+  assert.equal(call.body.Consumer.AutoValidation, true);
+  assert.equal(call.body.Product.PurchaseDate, '2022-01-03');
+  assert.deepEqual(call.body.Quote.TotalAmountInclVAT, { Amount: 120, Currency: 'EUR' });
+});
+
+test('206 is not an error: an incomplete request returns complete false and the errors', async () => {
+  const client = ecologic();
+  const missing = dossier();
+  delete missing.Product.IRISSymptom;
+  const outcome = await client.createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'DEV-2', ...missing });
+  assert.equal(outcome.complete, false);
+  assert.ok(outcome.validationErrors.length > 0);
+  assert.ok(outcome.validationErrors.every((e) => e.Field && e.ErrorMessage));
+  const status = await client.getSupportRequestStatus(outcome.id);
+  assert.equal(status[0].RequestId, outcome.id);
+  assert.deepEqual(query((await receivedAt('/getsupportrequeststatus'))[0]), { RequestId: String(outcome.id) });
+});
+
+test('updateSupportRequest sends the id as RequestId and claimId (E8); a validated request is a 409 refusal', async () => {
+  const client = ecologic();
+  const created = await client.createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'DEV-3', ...dossier() });
+  const error = await rejects(client.updateSupportRequest({ RequestId: created.id, QuoteNumber: 'DEV-3b', ...dossier() }), 'refused');
+  assert.equal(error.status, 409);
+  const [call] = await receivedAt('/updatesupportrequest');
+  assert.deepEqual(query(call), { RequestId: String(created.id), claimId: String(created.id), QuoteNumber: 'DEV-3b' });
+  assert.equal((await receivedAt('/updatesupportrequest')).length, 1, 'a write is never re-sent');
+});
+
+test('createClaim without a request (1.4), attachFile, getClaimStatus, updateClaim and submitClaim', async () => {
+  const client = ecologic();
+  const created = await client.createClaim({
+    RepairEndDate: '2026-11-20T16:00:00+01:00', RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-9', ...dossier(),
+  });
+  assert.equal(created.complete, false, 'the files are missing');
+  assert.ok(created.validationErrors.some((e) => /pièces jointes/.test(e.ErrorMessage)));
+  const [create] = await receivedAt('/createclaim');
+  assert.deepEqual(query(create), { RepairEndDate: '2026-11-20T15:00:00Z', RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-9' });
+
+  const events = [];
+  for (const file of claimFiles()) await client.attachFile({ ClaimId: created.id, ...file }, { onProgress: (e) => events.push(e.step) });
+  assert.deepEqual(events, ['attaching', 'attached', 'attaching', 'attached']);
+  const attaches = await receivedAt('/attachfile');
+  assert.deepEqual(query(attaches[0]), { ClaimId: String(created.id), FileName: 'facture', FileExtension: 'pdf', DocumentType: 'INVOICE' });
+  assert.deepEqual(attaches[1].body, { FileContent: Buffer.from(PDF).toString('base64') });
+
+  const status = await client.getClaimStatus(created.id);
+  assert.equal(status.ClaimId, created.id);
+  assert.deepEqual(status.ValidationErrors, []);
+
+  const updated = await client.updateClaim({
+    ClaimId: created.id, RepairEndDate: '2026-11-20T15:00:00Z', RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-9b', ...dossier(),
+  });
+  assert.deepEqual(updated, { id: created.id, complete: true, validationErrors: [] });
+  const submitted = await client.submitClaim(created.id);
+  assert.deepEqual(submitted, { claimId: created.id, submitted: true, validationErrors: [] });
+  assert.deepEqual(query((await receivedAt('/submitclaim'))[0]), { claimId: String(created.id) });
+  const late = await rejects(client.attachFile({ ClaimId: created.id, ...claimFiles()[0] }), 'refused');
+  assert.equal(late.status, 409);
+});
+
+test('submitClaim of an incomplete claim returns what is missing instead of throwing', async () => {
+  const client = ecologic();
+  const created = await client.createClaim({ RepairEndDate: new Date(), RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-10', ...dossier() });
+  const outcome = await client.submitClaim(created.id);
+  assert.equal(outcome.submitted, false);
+  assert.equal(outcome.lastStatus, 'Dossier incomplet');
+  assert.ok(outcome.validationErrors.length > 0);
+});
+
+test('claim() goes from a support request to a submitted claim, and reports each step', async () => {
+  const client = ecologic();
+  const request = await client.createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'DEV-4', ...dossier() });
+  const events = [];
+  const outcome = await client.claim(
+    { RequestId: request.id, RepairEndDate: new Date(), RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-11', ...dossier(), files: claimFiles() },
+    { onProgress: (e) => events.push(e.file ? `${e.step} ${e.file}` : e.step) },
+  );
+  assert.equal(outcome.submitted, true);
+  assert.equal(outcome.lastStatus, 'Soumis');
+  assert.deepEqual(outcome.attached, ['facture.pdf', 'preuve.pdf']);
+  assert.deepEqual(events, ['creating', 'created', 'attaching facture.pdf', 'attached facture.pdf',
+    'attaching preuve.pdf', 'attached preuve.pdf', 'submitting', 'submitted']);
+  const writes = (await received()).filter((r) => r.method === 'POST').map((r) => r.path.split('/').pop());
+  assert.deepEqual(writes, ['createsupportrequest', 'createclaim', 'attachfile', 'attachfile', 'submitclaim']);
+  assert.equal(query((await receivedAt('/createclaim'))[0]).RequestId, String(request.id));
+});
+
+test('claim() returns the remaining validation errors when files are missing, without throwing', async () => {
+  const outcome = await ecologic().claim({
+    RepairEndDate: new Date(), RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-12', ...dossier(), files: [claimFiles()[0]],
+  });
+  assert.equal(outcome.submitted, false);
+  assert.equal(outcome.lastStatus, 'Dossier incomplet');
+  assert.ok(outcome.validationErrors.some((e) => /pièces jointes/.test(e.ErrorMessage)));
+});
+
+test('claim(): when a step fails after the claim exists, the error carries the claim id', async () => {
+  await fault({ route: '/attachfile', status: 500 });
+  const error = await rejects(ecologic().claim({
+    RepairEndDate: new Date(), RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-13', ...dossier(), files: claimFiles(),
+  }), 'refused');
+  assert.ok(Number.isInteger(error.claimId));
+  assert.deepEqual(error.attached, []);
+  assert.equal(error.status, 500);
+  assert.equal((await receivedAt('/attachfile')).length, 1, 'an attachment is never re-sent');
+});
+
+test('preproduction is its own environment: another base, its own ids', async () => {
+  const client = new pkg.EcologicClient({ environment: 'preproduction', baseUrl: `${SANDBOX}/ecologic-preprod/api/v1/ecosupport`, apiKey: API_KEY });
+  const brands = await client.brands();
+  assert.ok(brands.every((b) => Number(b.BrandId) > 100000));
+  assert.equal((await received())[0].path, '/ecologic-preprod/api/v1/ecosupport/printbrandlist');
+});
+
+test('a site that is not the key\'s is a 403 refusal naming repairSites()', async () => {
+  const error = await rejects(ecologic().createSupportRequest({ RepairSiteId: 'not-my-site', QuoteNumber: 'DEV-5', ...dossier() }), 'refused');
+  assert.equal(error.status, 403);
+  assert.match(error.message, /repairSites\(\)/);
+});
+
+test('an unknown api key is an authentication error', async () => {
+  const error = await rejects(ecologic({ apiKey: '00000000-0000-0000-0000-000000000000' }).brands(), 'authentication');
+  assert.equal(error.status, 401);
+});
