@@ -11,6 +11,8 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Largest integer a JS number holds exactly.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+/// Deeper than any input of either API; an object that contains itself stops here.
+const MAX_DEPTH: usize = 16;
 
 /// A caller's value as JSON, and every part of it JSON cannot hold.
 pub struct Input {
@@ -21,7 +23,7 @@ pub struct Input {
 /// Reads `js` (the argument named `what`).
 pub async fn read(js: &JsValue, what: &str) -> Input {
     let mut errors = Vec::new();
-    let value = Box::pin(convert(js, String::new(), &mut errors)).await;
+    let value = Box::pin(convert(js, String::new(), 0, &mut errors)).await;
     for error in &mut errors {
         if error.field.is_empty() {
             error.field = what.to_owned();
@@ -39,8 +41,12 @@ pub fn child(path: &str, key: &str) -> String {
     }
 }
 
-async fn convert(js: &JsValue, path: String, errors: &mut Vec<FieldError>) -> Value {
+async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<FieldError>) -> Value {
     if js.is_null() || js.is_undefined() {
+        return Value::Null;
+    }
+    if depth > MAX_DEPTH {
+        errors.push(FieldError::new(path, "is nested too deeply (does it contain itself?)"));
         return Value::Null;
     }
     if let Some(b) = js.as_bool() {
@@ -74,7 +80,7 @@ async fn convert(js: &JsValue, path: String, errors: &mut Vec<FieldError>) -> Va
         let mut items = Vec::new();
         for (i, item) in Array::from(js).iter().enumerate() {
             let at = format!("{path}[{i}]");
-            items.push(Box::pin(convert(&item, at, errors)).await);
+            items.push(Box::pin(convert(&item, at, depth + 1, errors)).await);
         }
         return Value::Array(items);
     }
@@ -86,18 +92,22 @@ async fn convert(js: &JsValue, path: String, errors: &mut Vec<FieldError>) -> Va
         return Value::Null;
     }
     let mut map = Map::new();
-    for entry in Object::entries(js.unchecked_ref::<Object>()).iter() {
-        let entry = Array::from(&entry);
-        let Some(key) = entry.get(0).as_string() else {
-            continue;
+    for key in Object::keys(js.unchecked_ref::<Object>()).iter() {
+        let Some(name) = key.as_string() else { continue };
+        let at = child(&path, &name);
+        // A getter may throw: that field is at fault, the rest is read.
+        let item = match Reflect::get(js, &key) {
+            Ok(item) => item,
+            Err(_) => {
+                errors.push(FieldError::new(at, "could not be read (its getter threw)"));
+                continue;
+            }
         };
-        let item = entry.get(1);
         if item.is_undefined() {
             continue;
         }
-        let at = child(&path, &key);
-        let value = Box::pin(convert(&item, at, errors)).await;
-        map.insert(key, value);
+        let value = Box::pin(convert(&item, at, depth + 1, errors)).await;
+        map.insert(name, value);
     }
     Value::Object(map)
 }

@@ -9,7 +9,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use std::future::Future;
 use std::time::Duration;
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, prelude::*};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CALLBACKS: &str = r#"
@@ -59,11 +59,59 @@ impl CallPolicy {
     }
 }
 
-/// Reads a client's options object.
+/// Reads a client's options object; an option it does not know (a typo) is a fault.
 pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<T, SdkError> {
+    if options.is_object() {
+        let known = field_names::<T>();
+        let unknown: Vec<FieldError> = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .filter(|k| !known.contains(&k.as_str()))
+            .map(|k| FieldError::new(k, format!("is not an option (options are {})", known.join(", "))))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(SdkError::validation(unknown));
+        }
+    }
     serde_wasm_bindgen::from_value(options).map_err(|e| {
         SdkError::validation(vec![FieldError::new("options", e.to_string())])
     })
+}
+
+/// The wire names of a struct's fields, as its `Deserialize` implementation declares them.
+fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+    struct Probe(&'static [&'static str]);
+    #[derive(Debug)]
+    struct Found;
+    impl std::fmt::Display for Found {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("probe")
+        }
+    }
+    impl std::error::Error for Found {}
+    impl de::Error for Found {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Found
+        }
+    }
+    impl<'de> de::Deserializer<'de> for &mut Probe {
+        type Error = Found;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
+            Err(Found)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, fields: &'static [&'static str], _: V) -> Result<V::Value, Found> {
+            self.0 = fields;
+            Err(Found)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut probe = Probe(&[]);
+    let _ = T::deserialize(&mut probe);
+    probe.0
 }
 
 /// A non-empty string option, if given.

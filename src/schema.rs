@@ -259,7 +259,7 @@ fn unknown_message<'a>(key: &str, known: impl Iterator<Item = &'a String>) -> St
     }
 }
 
-/// Whether two names differ by one inserted, removed or changed character.
+/// Whether two names differ by one inserted, removed or changed character, or two swapped ones.
 fn close(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if a.len().abs_diff(b.len()) > 1 {
@@ -267,7 +267,12 @@ fn close(a: &str, b: &str) -> bool {
     }
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
     let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
-    prefix + suffix + 1 >= a.len().max(b.len())
+    let longest = a.len().max(b.len());
+    let swapped = a.len() == b.len()
+        && prefix + suffix + 2 == longest
+        && a.get(prefix) == b.get(prefix + 1)
+        && a.get(prefix + 1) == b.get(prefix);
+    prefix + suffix + 1 >= longest || swapped
 }
 
 fn integer(schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {

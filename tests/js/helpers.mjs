@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-/** The package as built by scripts/build.sh (the Node entry users get). */
-export const pkg = require('../../dist/repair-claims/nodejs/repair_claims.js');
+/** The package as built by scripts/build.sh (the Node entry users get); `REPAIR_CLAIMS_NODE` points elsewhere while developing. */
+export const pkg = require(process.env.REPAIR_CLAIMS_NODE ?? '../../dist/repair-claims/nodejs/repair_claims.js');
 
 export const SANDBOX = process.env.SANDBOX_URL ?? 'http://127.0.0.1:8787';
 export const SITE = '02c867c0-0000-0000-000-3cf8de2dc1c8';
