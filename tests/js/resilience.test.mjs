@@ -1,0 +1,147 @@
+// What a flaky network and a misbehaving server do to a call: retries only where repeating is
+// safe, Retry-After honoured, timeouts, malformed replies as typed errors, absurd inputs, and
+// the same client instance still working afterwards (a Rust panic would poison the module).
+import assert from 'node:assert/strict';
+import { beforeEach, test } from 'node:test';
+import {
+  PDF, SECRETS, SITE, dossier, ecologic, fault, lalux, receivedAt, rejects, repairSettlement, reset,
+} from './helpers.mjs';
+
+beforeEach(reset);
+
+test('a GET is retried after 503 and waits for Retry-After', async () => {
+  await fault({ route: '/printbrandlist', status: 503, retryAfter: 1, times: 1 });
+  const started = Date.now();
+  const brands = await ecologic({ retryDelayMs: 1 }).brands();
+  assert.ok(brands.length > 0);
+  assert.ok(Date.now() - started >= 950, 'waited for Retry-After: 1');
+  assert.equal((await receivedAt('/printbrandlist')).length, 2);
+});
+
+test('a LALUX PUT is retried after 429, 502 and 504, up to maxRetries', async () => {
+  await fault({ route: '/reparateur/upload', status: 429, times: 1 });
+  await fault({ route: '/reparateur/upload', status: 502, times: 1 });
+  const receipt = await lalux().repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF });
+  assert.equal(receipt.status, 'Verified');
+  assert.equal((await receivedAt('/reparateur/upload')).length, 3);
+  await reset();
+  await fault({ route: '/reparateur/upload', status: 504 });
+  const error = await rejects(lalux({ maxRetries: 1 }).repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF }), 'unexpectedResponse');
+  assert.equal(error.status, 504);
+  assert.equal((await receivedAt('/reparateur/upload')).length, 2, 'one attempt and one retry');
+});
+
+test('a dropped connection on a read is retried; on a create it is never re-sent', async () => {
+  await fault({ route: '/printproducttypelist', drop: true, times: 1 });
+  assert.ok((await ecologic().productTypes()).length > 0);
+  assert.equal((await receivedAt('/printproducttypelist')).length, 2);
+
+  const client = ecologic();
+  await client.brands();
+  await client.productTypes();
+  await fault({ route: '/createclaim', drop: true, times: 1 });
+  const error = await rejects(client.createClaim({ RepairEndDate: new Date(), RepairSiteId: SITE, ConsumerInvoiceNumber: 'F', ...dossier() }), 'network');
+  assert.equal(error.mayHaveReachedServer, true);
+  assert.match(error.message, /network/i);
+  assert.equal((await receivedAt('/createclaim')).length, 1, 'no duplicate claim');
+});
+
+test('a 503 on a create is not retried and says the request may have reached the server', async () => {
+  const client = ecologic();
+  await client.brands();
+  await client.productTypes();
+  await fault({ route: '/createsupportrequest', status: 503, retryAfter: 0 });
+  const error = await rejects(client.createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'Q', ...dossier() }), 'unexpectedResponse');
+  assert.equal(error.status, 503);
+  assert.equal(error.mayHaveReachedServer, true);
+  assert.equal((await receivedAt('/createsupportrequest')).length, 1);
+});
+
+test('timeoutMs applies to each attempt', async () => {
+  await fault({ route: '/printbrandlist', latencyMs: 1500 });
+  const error = await rejects(ecologic({ timeoutMs: 200, maxRetries: 1 }).brands(), 'timeout');
+  assert.match(error.message, /timeoutMs/);
+  assert.equal((await receivedAt('/printbrandlist')).length, 2, 'the read was tried twice');
+});
+
+test('malformed replies are typed errors, and the same client keeps working', async () => {
+  const client = ecologic({ maxRetries: 0 });
+  await fault({ route: '/printbrandlist', nonJson: true, times: 1 });
+  const nonJson = await rejects(client.brands(), 'unexpectedResponse');
+  assert.equal(nonJson.status, 200);
+  assert.ok(nonJson.body.length > 0);
+  await fault({ route: '/printbrandlist', truncate: true, times: 1 });
+  const truncated = await client.brands().catch((e) => e);
+  assert.ok(['unexpectedResponse', 'network'].includes(truncated.kind), truncated.kind);
+  assert.ok((await client.brands()).length > 0, 'the client still works');
+
+  const repairer = lalux({ maxRetries: 0 });
+  await fault({ route: '/reparateur/upload', nonJson: true, times: 1 });
+  await rejects(repairer.repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF }), 'unexpectedResponse');
+  await fault({ route: '/lalux/wts/token', truncate: true, times: 1 });
+  const lalux2 = lalux({ maxRetries: 0 });
+  const token = await lalux2.repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF }).catch((e) => e);
+  assert.ok(['unexpectedResponse', 'network'].includes(token.kind), token.kind);
+  assert.equal((await lalux2.repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF })).status, 'Verified');
+  assert.equal((await repairer.repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF })).status, 'Verified');
+});
+
+test('an unreachable host is a network error, not a crash', async () => {
+  const client = ecologic({ baseUrl: 'http://127.0.0.1:9/none', maxRetries: 0 });
+  await rejects(client.brands(), 'network');
+});
+
+test('absurd inputs get typed errors, and the same instance still works', async () => {
+  const client = lalux();
+  const cyclic = { ...repairSettlement({ refPDFFacture: 'k.pdf' }) };
+  cyclic.self = cyclic;
+  const throwing = { ...repairSettlement({ refPDFFacture: 'k.pdf' }) };
+  Object.defineProperty(throwing, 'numeroSinistre', { enumerable: true, get() { throw new Error('boom'); } });
+  const absurd = [
+    cyclic,
+    throwing,
+    repairSettlement({ refPDFFacture: 'k.pdf', factureHT: 1e308, factureTVA: -1e308, factureTTC: NaN }),
+    repairSettlement({ refPDFFacture: 'k.pdf', factureHT: 10n, dateFacture: Symbol('d'), type: () => 'F' }),
+    repairSettlement({ refPDFFacture: 'k.pdf', nbrJourVehiculeRemplacement: 2 ** 53, numeroSinistre: 'x'.repeat(100_000) }),
+    repairSettlement({ refPDFFacture: 'k.pdf', dateFacture: new Date(8.64e15), referenceFacture: '\u0000\uffff' }),
+    new Proxy({}, { ownKeys() { return ['a']; }, getOwnPropertyDescriptor() { return { enumerable: true, configurable: true }; }, get() { throw new Error('proxy'); } }),
+  ];
+  for (const input of absurd) {
+    const error = await client.repairer.submitInvoice(input).catch((e) => e);
+    assert.ok(error && ['validation', 'refused'].includes(error.kind), `${error?.kind}: ${error?.message}`);
+  }
+  await rejects(client.repairer.upload({ fileNameWithExtension: 'f.pdf', file: { length: 3, 0: 1 } }), 'validation');
+  await rejects(client.repairer.upload('not an object'), 'validation');
+  const receipt = await client.repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF });
+  assert.equal(receipt.status, 'Verified', 'the instance still works');
+  for (const id of [2 ** 60, -0, Number.MAX_VALUE]) await ecologic().getClaimStatus(id).catch((e) => e);
+  assert.ok((await ecologic().brands()).length > 0);
+});
+
+test('a failing headers callback is an authentication error carrying no secret', async () => {
+  const client = ecologic({ apiKey: undefined, headers: () => { throw new Error(`no key ${SECRETS[3]}`); } });
+  const error = await rejects(client.brands(), 'authentication');
+  assert.match(error.message, /headers callback/);
+  const wrongShape = ecologic({ apiKey: undefined, headers: async () => 'api_key' });
+  await rejects(wrongShape.brands(), 'authentication');
+  assert.equal((await receivedAt('/printbrandlist')).length, 0);
+});
+
+test('nothing is logged, and no error carries a secret, whatever fails', async () => {
+  const lines = [];
+  const originals = {};
+  for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+    originals[level] = console[level];
+    console[level] = (...args) => lines.push(args.join(' '));
+  }
+  try {
+    await fault({ route: '/lalux/api/reparateur', status: 500 });
+    await lalux().repairer.settle({ ...repairSettlement(), invoicePdf: PDF }).catch((e) => lines.push(JSON.stringify(e), e.message, e.stack));
+    await lalux({ clientSecret: 'wrong' }).repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF }).catch((e) => lines.push(JSON.stringify(e), e.message));
+    await ecologic({ apiKey: 'C8E88146-AF8D-4E95-9B76-000000000000' }).brands().catch((e) => lines.push(JSON.stringify(e), e.message));
+  } finally {
+    Object.assign(console, originals);
+  }
+  const text = lines.join('\n');
+  for (const secret of [...SECRETS, 'C8E88146-AF8D-4E95-9B76-000000000000']) assert.ok(!text.includes(secret), text);
+});
