@@ -361,7 +361,7 @@ async fn claim_from_request_attach_update_status_submit() {
         (api::DocumentType::Consumervalidation, "Attestation"),
     ] {
         let body = api::AttachFileBody {
-            file_content: "JVBERi0xLjQK".parse().unwrap(),
+            file_content: repair_claims::values::FileData::from_bytes(b"%PDF-1.4\n"),
         };
         let attached = client()
             .attach_file(
