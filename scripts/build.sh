@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's build command: installs what it needs, then builds the npm package into
-# dist/repair-claims/ and packs it into dist/repair-claims-<version>.tgz. The package holds three
+# dist/repair-claims/ and packs it into dist/repair-claims-<version>.tgz. The package holds two
 # wasm-bindgen targets (see pkg-template/package.json): `nodejs/` (CommonJS, with an ES-module
-# wrapper), `bundler/` (ES module importing the .wasm) and `web/` (plain ES module with `init()`).
+# wrapper) and `web/` (plain ES module with an explicit `init()`, plus `web/auto.js`, which
+# initialises with a top-level await: the entry bundlers such as Vite and webpack 5 pick).
 # Release profile tuned for size; wasm-opt -Oz from the npm binaryen package.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_rust
@@ -14,7 +15,7 @@ STAGE="$ROOT/target/pkg"
 rm -rf "$OUT" "$STAGE"
 mkdir -p "$OUT"
 say "building the package (wasm-opt: $(wasm-opt --version))"
-for target in nodejs bundler web; do
+for target in nodejs web; do
     wasm-pack build --mode no-install --release --target "$target" --out-dir "$STAGE/$target" --out-name repair_claims
     mkdir -p "$OUT/$target"
     cp "$STAGE/$target"/repair_claims* "$OUT/$target/"
@@ -23,9 +24,9 @@ for target in nodejs bundler web; do
 done
 # Each folder says how Node reads its .js files.
 echo '{ "type": "commonjs" }' >"$OUT/nodejs/package.json"
-echo '{ "type": "module" }' >"$OUT/bundler/package.json"
 echo '{ "type": "module" }' >"$OUT/web/package.json"
 node scripts/esm-wrapper.mjs "$OUT/nodejs"
+cp pkg-template/auto.js pkg-template/auto.d.ts "$OUT/web/"
 cp pkg-template/package.json LICENSE "$OUT/"
 cp pkg-template/README.md "$OUT/README.md"
 (cd "$ROOT/dist" && npm pack --silent ./repair-claims >/dev/null)

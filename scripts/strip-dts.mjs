@@ -1,6 +1,9 @@
-// Removes from a wasm-bindgen .d.ts what reqwest's streaming dependency (wasm-streams) exports
-// and this package never hands out: `ReadableStreamType` and the `IntoUnderlying*` classes,
-// whose `any` types would otherwise leak into the public declarations.
+// Removes from a wasm-bindgen .d.ts:
+// - what reqwest's streaming dependency (wasm-streams) exports and this package never hands out:
+//   `ReadableStreamType` and the `IntoUnderlying*` classes, whose `any` types would leak into
+//   the public declarations;
+// - `[Symbol.dispose]()` members, which only compile with `lib: esnext` (a flag users would not
+//   know to add); the method still exists at runtime.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const FOREIGN = /^export (?:type ReadableStreamType\b|class IntoUnderlying(?:ByteSource|Sink|Source)\b)/;
@@ -8,6 +11,7 @@ const file = process.argv[2];
 const lines = readFileSync(file, 'utf8').split('\n');
 const kept = [];
 for (let i = 0; i < lines.length; i++) {
+  if (/^\s*\[Symbol\.dispose\]\(\): void;$/.test(lines[i])) continue;
   if (!FOREIGN.test(lines[i])) {
     kept.push(lines[i]);
     continue;

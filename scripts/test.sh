@@ -3,7 +3,10 @@
 #   1. both specs through two independent validators (Redocly, openapi-spec-validator);
 #   2. the Rust tests of the shared crates and of the sandbox (over real HTTP);
 #   3. the wasm-bindgen-test suites against a sandbox it starts, in Node and in headless Chromium;
-#   4. schemathesis against that sandbox with both specs and every check: responses conform to the
+#   4. the package built by ./scripts/build.sh: its JavaScript surface with `node --test`
+#      (tests/js), then the packed tarball installed into a fresh project (tests/package: CommonJS,
+#      ESM, tsc --strict, a Vite page and a plain page in Chromium, the size budget);
+#   5. schemathesis against that sandbox with both specs and every check: responses conform to the
 #      specs, no 5xx on any generated input.
 # Fails on any failure, on a suite that runs zero tests, and on a suite that is skipped.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -52,6 +55,9 @@ for spec in openapi/*.yaml; do openapi-spec-validator "$spec"; done
 
 run_suite rust cargo test -p repair-money -p sandbox
 
+say "building the package"
+"$ROOT/scripts/build.sh"
+
 say "starting the sandbox"
 cargo build -q -p sandbox
 SANDBOX_LOG="$LOGS/sandbox.log"
@@ -71,6 +77,21 @@ echo "sandbox at $SANDBOX_URL"
 run_suite wasm-node wasm-pack test --mode no-install --node
 WASM_BINDGEN_USE_BROWSER=1 run_suite wasm-chromium \
     wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
+
+# node --test prints TAP; its "# pass" / "# fail" totals become a "test result:" line.
+node_tests() {
+    local log
+    log="$(mktemp)"
+    node --test --test-reporter=tap --test-concurrency=1 "$@" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    local passed failed
+    passed="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)"
+    failed="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)"
+    echo "test result: node --test. ${passed:-0} passed; ${failed:-0} failed"
+    return "$status"
+}
+run_suite js-surface node_tests tests/js/
+run_suite package node tests/package/run.mjs
 
 # Each spec's schemathesis run counts as one test: it passes when every check passes. The seed is
 # fixed so that CI is repeatable; change it to explore other inputs.

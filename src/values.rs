@@ -19,6 +19,8 @@ export type CalendarDate = string | Date;
 export type Timestamp = string | Date;
 /** A file's bytes; the client encodes them in base64. A `File` is a `Blob`. */
 export type FileData = Uint8Array | ArrayBuffer | Blob;
+/** A whole number of at least 1. */
+export type NonZeroU32 = number;
 "#;
 
 /// A calendar date, `YYYY-MM-DD` on the wire.

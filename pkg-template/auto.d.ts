@@ -1,0 +1,2 @@
+// Everything but `init`/`initSync`: this entry initialises itself.
+export * from './repair_claims.js';

@@ -1,0 +1,104 @@
+// The package as users get it: installs the packed tarball into a fresh temporary project, then
+//   - require() in CommonJS and import in ESM, each calling both APIs against the sandbox;
+//   - a TypeScript consumer under `tsc --strict` (correct usage compiles; each file in
+//     types/bad/ fails with the error its first line expects);
+//   - a Vite production build of a page, and a plain HTML page using the `web` entry, both
+//     served locally and driven in headless Chromium with playwright-core.
+// Prints one line per check and a "test result:" summary line; exits non-zero on any failure.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const sandbox = process.env.SANDBOX_URL;
+if (!sandbox) throw new Error('SANDBOX_URL is not set');
+const tarball = readdirSync(join(root, 'dist')).find((f) => f.endsWith('.tgz'));
+if (!tarball) throw new Error('no tarball in dist/: run ./scripts/build.sh');
+
+const project = mkdtempSync(join(tmpdir(), 'repair-claims-consumer-'));
+let passed = 0;
+let failed = 0;
+async function check(name, body) {
+  try {
+    await body();
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name}\n${String(e.stack ?? e).replace(/^/gm, '    ')}`);
+  }
+}
+const run = (command, args, options = {}) =>
+  execFileSync(command, args, { cwd: project, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, SANDBOX_URL: sandbox }, ...options });
+
+writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(root, 'dist', tarball)]);
+cpSync(here, project, { recursive: true, filter: (src) => !src.endsWith('run.mjs') });
+
+await check('require() in CommonJS calls both APIs', () => run('node', ['consumer.cjs']));
+await check('import in an ES module calls both APIs', () => run('node', ['consumer.mjs']));
+
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+await check('a TypeScript consumer compiles under tsc --strict', () => {
+  const out = spawnSync('node', [tsc, '-p', 'types/tsconfig.json'], { cwd: project, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(out.stdout);
+});
+for (const file of readdirSync(join(project, 'types', 'bad'))) {
+  const source = readFileSync(join(project, 'types', 'bad', file), 'utf8');
+  const [, code, token] = source.match(/^\/\/ expect: (TS\d+) (.+)$/m);
+  await check(`tsc --strict refuses types/bad/${file} (${code} ${token})`, () => {
+    const out = spawnSync('node', [tsc, '--strict', '--noEmit', '--target', 'es2022', '--module', 'node16',
+      '--moduleResolution', 'node16', join('types', 'bad', file)], { cwd: project, encoding: 'utf8' });
+    if (out.status === 0) throw new Error('it compiled');
+    const lines = out.stdout.split('\n').filter((l) => l.includes('error TS'));
+    if (lines.length !== 1 || !lines[0].includes(code) || !out.stdout.includes(token.replaceAll('"', ''))) {
+      throw new Error(`expected exactly one ${code} naming ${token}, got:\n${out.stdout}`);
+    }
+  });
+}
+
+// Static files over HTTP, as a portal's server would serve them.
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+const server = createServer((request, response) => {
+  const path = join(project, decodeURIComponent(new URL(request.url, 'http://x').pathname));
+  try {
+    const body = readFileSync(path.endsWith('/') ? join(path, 'index.html') : path);
+    response.writeHead(200, { 'content-type': types[extname(path)] ?? 'text/html' }).end(body);
+  } catch {
+    response.writeHead(404).end();
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const site = `http://127.0.0.1:${server.address().port}`;
+const { chromium } = createRequire(join(root, 'package.json'))('playwright-core');
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+async function pageSays(path) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${site}${path}?sandbox=${encodeURIComponent(sandbox)}`);
+  await page.waitForFunction(() => document.title !== 'pending', null, { timeout: 30_000 }).catch(() => {});
+  const title = await page.title();
+  await page.close();
+  if (title !== 'ok') throw new Error(`the page says "${title}" ${errors.join('; ')}`);
+}
+try {
+  await check('a Vite production build of a page importing the package runs in Chromium', async () => {
+    const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+    run('node', [vite, 'build', 'vite', '--base', './', '--outDir', 'vite-dist', '--emptyOutDir', '--logLevel', 'warn'], { cwd: project });
+    await pageSays('/vite/vite-dist/');
+  });
+  await check('a plain HTML page using the web entry runs in Chromium', () => pageSays('/plain/'));
+} finally {
+  await browser.close();
+  server.close();
+}
+
+rmSync(project, { recursive: true, force: true });
+console.log(`test result: ${failed ? 'FAILED' : 'ok'}. ${passed} passed; ${failed} failed`);
+process.exit(failed ? 1 : 0);

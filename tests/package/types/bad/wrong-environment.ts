@@ -1,0 +1,3 @@
+// expect: TS2322 "prod"
+import { EcologicClient } from 'repair-claims';
+new EcologicClient({ environment: 'prod', apiKey: 'k' });

@@ -1,0 +1,76 @@
+// Correct usage of every method compiles under `tsc --strict`.
+import {
+  EcologicClient, LaluxClient, isRepairClaimsError,
+  type ClaimOutcome, type DossierOutcome, type RepairClaimsError, type RepairSettlement, type UploadReceipt,
+} from 'repair-claims';
+
+const lalux = new LaluxClient({ clientId: 'id', clientSecret: 'secret', timeoutMs: 10_000, maxRetries: 1 });
+const portal = new LaluxClient({ apiUrl: '/api/lalux', headers: async ({ scope }) => ({ 'x-scope': scope ?? '' }) });
+
+const settlement: RepairSettlement = {
+  idPrestataire: 'XT1234', referenceFacture: 'F-1', dateFacture: new Date(), numeroSinistre: 'S-1',
+  referenceInterneLalux: 'PEC-1', immatriculationVehicule: 'AB1234', numeroChassisVehicule: 'VIN',
+  type: 'F', typeFacture: 'VHR', factureHT: 1000, factureTVA: '170.50', factureTTC: 1170.5,
+  nbrJourVehiculeRemplacement: 2, refPDFFacture: 'key.pdf',
+};
+
+export async function repairer(file: File): Promise<string | undefined> {
+  const receipt: UploadReceipt = await lalux.repairer.upload({ fileNameWithExtension: file.name, file }, {
+    onProgress: (e) => console.log(e.step, e.bytes),
+  });
+  await lalux.repairer.submitInvoice({ ...settlement, refPDFFacture: receipt.key ?? '' });
+  const { refPDFFacture: _, ...fields } = settlement;
+  const settled = await portal.repairer.settle({ ...fields, invoicePdf: new Uint8Array(4) });
+  const expert = await lalux.expert.settle({
+    idExpert: 'XT5678', referenceFacture: 'H-1', dateFacture: '2024-03-01', numeroSinistre: 'S-1',
+    referenceInterneLalux: 'EXP-1', immatriculationVehicule: 'AB', numeroChassisVehicule: 'VIN', type: 'N',
+    honorairesHT: 1, honorairesTVA: 0, honorairesTTC: 1, prejudiceHT: 1, prejudiceTVA: 0, prejudiceTTC: 1,
+    abandonVehicule: false, feeNotePdf: new ArrayBuffer(4), reportPdf: new Blob([]),
+  });
+  return settled.uploads[0]?.key ?? expert.uploads[1]?.key;
+}
+
+export async function ecologic(): Promise<ClaimOutcome> {
+  const client = new EcologicClient({ environment: 'preproduction', apiKey: 'key', referentialMaxAgeMs: 3_600_000 });
+  const [site] = await client.repairSites();
+  const brand = (await client.brands()).find((b) => b.BrandName === 'Acer');
+  const product = (await client.productTypes())[0];
+  await client.productTypesWithLabels();
+  await client.refreshReferentials();
+  const support = await client.calculateEcoSupport({
+    TotalAmountExclVAT: '120.00', BrandId: brand?.BrandId ?? '0', BrandName: 'Acer', ProductId: product.ProductId,
+  });
+  console.log(support[0]?.SupportAmount);
+  const repair = {
+    Consumer: { Title: 1 as const, LastName: 'Dupont', FirstName: 'Marie', Zip: '75001', City: 'Paris', Country: '250', Phone: '06' },
+    Product: { ProductId: product.ProductId, BrandId: '1689', IRISSymptom: product.IRISSymtoms?.[0], PurchaseDate: new Date() },
+    Quote: {
+      TotalAmountExclVAT: { Amount: 100, Currency: 'EUR' as const },
+      TotalAmountInclVAT: { Amount: '120.00', Currency: 'EUR' as const },
+    },
+  };
+  const request: DossierOutcome = await client.createSupportRequest({ RepairSiteId: site.SiteId, QuoteNumber: 'Q', ...repair });
+  await client.updateSupportRequest({ RequestId: request.id, ...repair });
+  await client.getSupportRequestStatus(request.id);
+  const claim = await client.createClaim({ RequestId: request.id, RepairEndDate: new Date(), RepairSiteId: site.SiteId, ConsumerInvoiceNumber: 'F', ...repair });
+  await client.attachFile({ ClaimId: claim.id, FileName: 'facture', FileExtension: 'pdf', DocumentType: 'INVOICE', FileContent: new Uint8Array(4) });
+  await client.updateClaim({ ClaimId: claim.id, RepairEndDate: '2026-01-01T10:00:00Z', RepairSiteId: site.SiteId, ConsumerInvoiceNumber: 'F', Submit: true, ...repair });
+  const status = await client.getClaimStatus(claim.id);
+  console.log(status.LastStatus, status.ValidationErrors?.length);
+  const submitted = await client.submitClaim(claim.id);
+  console.log(submitted.submitted);
+  return client.claim({
+    RepairEndDate: new Date(), RepairSiteId: site.SiteId, ConsumerInvoiceNumber: 'F', ...repair,
+    files: [{ FileName: 'preuve', FileExtension: 'jpg', DocumentType: 'CONSUMERVALIDATION', FileContent: new Blob([]) }],
+  });
+}
+
+export function explain(error: unknown): string {
+  if (!isRepairClaimsError(error)) return String(error);
+  const e: RepairClaimsError = error;
+  switch (e.kind) {
+    case 'validation': return e.fields.map((f) => `${f.field}: ${f.message}`).join('\n');
+    case 'refused': return `${e.status} ${e.responseStatus ?? ''} ${e.responseMessage ?? ''} ${e.uploads?.[0]?.key ?? ''}`;
+    case 'authentication': case 'network': case 'timeout': case 'unexpectedResponse': return e.message;
+  }
+}
