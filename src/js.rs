@@ -125,9 +125,15 @@ pub fn non_empty<'a>(value: &'a Option<String>, name: &str, errors: &mut Vec<Fie
     }
 }
 
-/// A base URL option: `http(s)://…`, without a trailing slash.
+/// A base URL option: `http(s)://…`, without a trailing slash. In a browser, a path such as
+/// `/api/lalux` is relative to the page's origin (a portal's own back end).
 pub fn base_url(value: &Option<String>, name: &str, default: &str, errors: &mut Vec<FieldError>) -> String {
     let url = value.as_deref().unwrap_or(default).trim().trim_end_matches('/');
+    let url = match page_origin() {
+        Some(origin) if url.starts_with('/') && !url.starts_with("//") => format!("{origin}{url}"),
+        _ => url.to_owned(),
+    };
+    let url = url.as_str();
     match reqwest::Url::parse(url) {
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => url.to_owned(),
         _ => {
@@ -135,6 +141,12 @@ pub fn base_url(value: &Option<String>, name: &str, default: &str, errors: &mut 
             String::new()
         }
     }
+}
+
+/// `location.origin` of the page, when there is one (browsers, not Node).
+fn page_origin() -> Option<String> {
+    let location = js_sys::Reflect::get(&js_sys::global(), &"location".into()).ok()?;
+    js_sys::Reflect::get(&location, &"origin".into()).ok()?.as_string()
 }
 
 /// Runs `work` as a JS promise: it resolves with its value or rejects with a `RepairClaimsError`.

@@ -2,6 +2,7 @@
 //   - require() in CommonJS and import in ESM, each calling both APIs against the sandbox;
 //   - a TypeScript consumer under `tsc --strict` (correct usage compiles; each file in
 //     types/bad/ fails with the error its first line expects);
+//   - the size budget of every .wasm and JS file;
 //   - a Vite production build of a page, and a plain HTML page using the `web` entry, both
 //     served locally and driven in headless Chromium with playwright-core.
 // Prints one line per check and a "test result:" summary line; exits non-zero on any failure.
@@ -12,6 +13,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -42,6 +44,17 @@ cpSync(here, project, { recursive: true, filter: (src) => !src.endsWith('run.mjs
 
 await check('require() in CommonJS calls both APIs', () => run('node', ['consumer.cjs']));
 await check('import in an ES module calls both APIs', () => run('node', ['consumer.mjs']));
+await check('the README quickstart runs as written, and both READMEs show it verbatim', () => {
+  const quickstart = readFileSync(join(root, 'examples', 'quickstart.mjs'), 'utf8');
+  for (const readme of ['README.md', 'pkg-template/README.md']) {
+    if (!readFileSync(join(root, readme), 'utf8').includes(quickstart)) throw new Error(`${readme} does not show examples/quickstart.mjs`);
+  }
+  cpSync(join(root, 'examples', 'quickstart.mjs'), join(project, 'quickstart.mjs'));
+  const out = run('node', ['quickstart.mjs']);
+  if (!/LALUX accepted the settlement; invoice key [0-9a-f-]{36}\.pdf/.test(out) || !/Ecologic claim \d+: Soumis \[\]/.test(out)) {
+    throw new Error(`unexpected output:\n${out}`);
+  }
+});
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 await check('a TypeScript consumer compiles under tsc --strict', () => {
@@ -61,6 +74,22 @@ for (const file of readdirSync(join(project, 'types', 'bad'))) {
     }
   });
 }
+
+await check('every .wasm and JS file is within the size budget (tests/package/size-budget.json)', () => {
+  const budget = JSON.parse(readFileSync(join(here, 'size-budget.json'), 'utf8')).files;
+  const installed = join(project, 'node_modules', 'repair-claims');
+  const shipped = ['nodejs', 'web'].flatMap((d) => readdirSync(join(installed, d)).filter((f) => /\.(wasm|m?js)$/.test(f)).map((f) => `${d}/${f}`));
+  const over = [];
+  for (const file of shipped) {
+    const limit = budget[file];
+    if (!limit) { over.push(`${file} has no budget`); continue; }
+    const data = readFileSync(join(installed, file));
+    const gzip = gzipSync(data, { level: 9 }).length;
+    if (data.length > limit.raw || gzip > limit.gzip) over.push(`${file}: ${data.length} raw / ${gzip} gzip, budget ${limit.raw} / ${limit.gzip}`);
+  }
+  for (const file of Object.keys(budget)) if (!shipped.includes(file)) over.push(`${file} is budgeted but not shipped`);
+  if (over.length) throw new Error(over.join('\n'));
+});
 
 // Static files over HTTP, as a portal's server would serve them.
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
