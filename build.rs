@@ -45,7 +45,9 @@ fn main() {
             )
             // Dates and files take what JavaScript callers have (`Date`, bytes, `Blob`).
             .with_replacement("CalendarDate", "crate::values::CalendarDate", [TypeImpl::Display].into_iter())
-            .with_replacement("FileData", "crate::values::FileData", std::iter::empty());
+            .with_replacement("FileData", "crate::values::FileData", std::iter::empty())
+            // L6: the upload reply's key is `key` or `Key`; serde needs an alias typify cannot add.
+            .with_replacement("UploadResult", "crate::lalux::UploadResult", std::iter::empty());
         if *exported {
             settings.with_derive("::tsify::Tsify");
         }

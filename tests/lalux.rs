@@ -323,3 +323,15 @@ async fn a_repairer_token_does_not_open_the_expert_function() {
         .expect_err("wrong scope");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
 }
+
+#[wasm_bindgen_test]
+fn the_upload_key_is_read_as_key_or_key_with_a_capital() {
+    // L6: the table names it `Key`, the example `key`.
+    for reply in [
+        r#"{"key": "a.pdf", "status": "Verified"}"#,
+        r#"{"Key": "a.pdf", "status": "Verified"}"#,
+    ] {
+        let result: repair_claims::lalux::UploadResult = serde_json::from_str(reply).expect("an upload reply");
+        assert_eq!(result.key.as_deref(), Some("a.pdf"), "{reply}");
+    }
+}

@@ -79,6 +79,8 @@ pub struct Lalux {
     uploads: HashMap<String, Upload>,
     /// When set, every scan answers `Error`.
     pub scanner_fails: bool,
+    /// When set, tokens last this many seconds instead of [`TOKEN_SECONDS`].
+    pub token_lifetime_seconds: Option<i64>,
 }
 
 fn error(status: u16, code: &str, description: &str) -> Response {
@@ -215,16 +217,17 @@ impl Lalux {
             );
         }
         let token = format!("sbx-{}", rng.uuid());
+        let lifetime = self.token_lifetime_seconds.unwrap_or(TOKEN_SECONDS);
         self.tokens.insert(
             token.clone(),
             Token {
                 function,
-                expires_at_ms: now_ms + TOKEN_SECONDS * 1000,
+                expires_at_ms: now_ms + lifetime * 1000,
             },
         );
         Response::json(
             200,
-            &json!({"token_type": "bearer", "access_token": token, "expires_in": TOKEN_SECONDS, "scope": scope}),
+            &json!({"token_type": "bearer", "access_token": token, "expires_in": lifetime, "scope": scope}),
         )
     }
 

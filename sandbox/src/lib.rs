@@ -85,6 +85,12 @@ struct ScannerChange {
     fail: bool,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TokenChange {
+    lifetime_seconds: i64,
+}
+
 /// The credentials and URLs the sandbox accepts, as `GET /_sandbox/info` and the start-up banner
 /// give them.
 #[derive(Serialize)]
@@ -215,6 +221,14 @@ impl Sandbox {
                         .saturating_add(change.advance_seconds.saturating_mul(1000));
                     Response::json(200, &json!({"offsetSeconds": self.clock_offset_ms / 1000}))
                 }
+                Err(e) => Response::json(400, &json!({"error": e.to_string()})),
+            },
+            ("POST", "/tokens") => match body().and_then(serde_json::from_value::<TokenChange>) {
+                Ok(change) if (1..=86_400).contains(&change.lifetime_seconds) => {
+                    self.lalux.token_lifetime_seconds = Some(change.lifetime_seconds);
+                    Response::empty(204)
+                }
+                Ok(_) => Response::json(400, &json!({"error": "lifetimeSeconds must be 1 to 86400"})),
                 Err(e) => Response::json(400, &json!({"error": e.to_string()})),
             },
             ("POST", "/scanner") => {

@@ -79,6 +79,14 @@ pub struct LaluxOptions {
     retry_delay_ms: Option<u32>,
 }
 
+/// The upload reply (`UploadResult` of the spec): L6, the key is read as `key` or `Key`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct UploadResult {
+    #[serde(alias = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub status: api::UploadStatus,
+}
+
 /// What an upload gave: keep `key`, it cannot be recovered later and lives 24 h.
 #[derive(Clone, Debug, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]

@@ -44,6 +44,7 @@ export const received = () => admin('GET', '/requests');
 export const fault = (f) => admin('POST', '/faults', f);
 export const advanceClock = (seconds) => admin('POST', '/clock', { advanceSeconds: seconds });
 export const scannerFails = (fail) => admin('POST', '/scanner', { fail });
+export const tokenLifetime = (seconds) => admin('POST', '/tokens', { lifetimeSeconds: seconds });
 
 /** The requests whose path ends with `suffix`. */
 export async function receivedAt(suffix) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import {
   EICAR, PDF, SANDBOX, advanceClock, expertClient, expertSettlement, fault, lalux, pkg, received,
-  receivedAt, rejects, repairSettlement, reset, scannerFails,
+  receivedAt, rejects, repairSettlement, reset, scannerFails, tokenLifetime,
 } from './helpers.mjs';
 
 beforeEach(reset);
@@ -160,6 +160,18 @@ test('tokens are cached per scope, shared by concurrent calls, and renewed once 
   assert.equal(receipt.status, 'Verified');
   assert.equal((await receivedAt('/token')).length, 2);
   assert.equal((await receivedAt('/reparateur/upload')).length, 7, 'five, then the refused attempt and its retry');
+});
+
+test('a token is renewed a minute before it expires, without waiting for a 401', async () => {
+  await tokenLifetime(61);
+  const client = lalux();
+  await client.repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF });
+  await client.repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF });
+  assert.equal((await receivedAt('/token')).length, 1, 'still fresh');
+  await new Promise((r) => setTimeout(r, 1100));
+  await client.repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF });
+  assert.equal((await receivedAt('/token')).length, 2, 'renewed 60 s before the 61 s lifetime ends');
+  assert.equal((await receivedAt('/reparateur/upload')).length, 3, 'no upload was refused');
 });
 
 test('wrong credentials are an authentication error that names no secret', async () => {
