@@ -4,7 +4,8 @@
 //     types/bad/ fails with the error its first line expects);
 //   - the size budget of every .wasm and JS file;
 //   - a Vite production build of a page, and a plain HTML page using the `web` entry, both
-//     served locally and driven in headless Chromium with playwright-core.
+//     served locally and driven in headless Chromium with playwright-core;
+//   - the demo portal (examples/portal) filled in Chromium (portal.mjs).
 // Prints one line per check and a "test result:" summary line; exits non-zero on any failure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -40,7 +41,7 @@ const run = (command, args, options = {}) =>
 
 writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
 run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(root, 'dist', tarball)]);
-cpSync(here, project, { recursive: true, filter: (src) => !src.endsWith('run.mjs') });
+cpSync(here, project, { recursive: true, filter: (src) => !/(run|portal)\.mjs$/.test(src) });
 
 await check('require() in CommonJS calls both APIs', () => run('node', ['consumer.cjs']));
 await check('import in an ES module calls both APIs', () => run('node', ['consumer.mjs']));
@@ -123,6 +124,8 @@ try {
     await pageSays('/vite/vite-dist/');
   });
   await check('a plain HTML page using the web entry runs in Chromium', () => pageSays('/plain/'));
+  const { portalChecks } = await import('./portal.mjs');
+  await portalChecks({ browser, root, packageDir: join(project, 'node_modules', 'repair-claims'), sandbox, check });
 } finally {
   await browser.close();
   server.close();
