@@ -15,7 +15,14 @@ const SPECS: &[(&str, &str, bool)] = &[
 ];
 
 /// Keys that document a spec and that the client's validator does not read.
-const DOCUMENTATION_KEYS: &[&str] = &["description", "summary", "example", "x-decision", "servers", "info"];
+const DOCUMENTATION_KEYS: &[&str] = &[
+    "description",
+    "summary",
+    "example",
+    "x-decision",
+    "servers",
+    "info",
+];
 
 fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -44,10 +51,18 @@ fn main() {
                 [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
             )
             // Dates and files take what JavaScript callers have (`Date`, bytes, `Blob`).
-            .with_replacement("CalendarDate", "crate::values::CalendarDate", [TypeImpl::Display].into_iter())
+            .with_replacement(
+                "CalendarDate",
+                "crate::values::CalendarDate",
+                [TypeImpl::Display].into_iter(),
+            )
             .with_replacement("FileData", "crate::values::FileData", std::iter::empty())
             // L6: the upload reply's key is `key` or `Key`; serde needs an alias typify cannot add.
-            .with_replacement("UploadResult", "crate::lalux::UploadResult", std::iter::empty());
+            .with_replacement(
+                "UploadResult",
+                "crate::lalux::UploadResult",
+                std::iter::empty(),
+            );
         if *exported {
             settings.with_derive("::tsify::Tsify");
         }
@@ -76,7 +91,10 @@ fn strip_documentation(value: &mut serde_json::Value) {
         serde_json::Value::Object(map) => {
             for key in DOCUMENTATION_KEYS {
                 // A property may be named like a documentation key; only drop string/array docs.
-                if map.get(*key).is_some_and(|v| !v.is_object() || *key == "info" || *key == "servers") {
+                if map
+                    .get(*key)
+                    .is_some_and(|v| !v.is_object() || *key == "info" || *key == "servers")
+                {
                     map.remove(*key);
                 }
             }

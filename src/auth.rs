@@ -27,9 +27,15 @@ pub enum Auth {
     /// Fixed headers.
     Fixed(Headers),
     /// `callback(argument)` returns (a promise of) an object of headers.
-    Callback { callback: js_sys::Function, argument: JsValue },
+    Callback {
+        callback: js_sys::Function,
+        argument: JsValue,
+    },
     /// A LALUX bearer token for `scope`.
-    Token { cache: Rc<TokenCache>, scope: tok::Scope },
+    Token {
+        cache: Rc<TokenCache>,
+        scope: tok::Scope,
+    },
 }
 
 impl Auth {
@@ -49,18 +55,30 @@ impl Auth {
     pub async fn headers(&self, refresh: bool) -> Result<Headers, SdkError> {
         match self {
             Self::Fixed(headers) => Ok(headers.clone()),
-            Self::Callback { callback, argument } => callback_headers(callback, argument, refresh).await,
+            Self::Callback { callback, argument } => {
+                callback_headers(callback, argument, refresh).await
+            }
             Self::Token { cache, scope } => {
                 let token = cache.token(*scope, refresh).await?;
-                let header = sensitive_header("authorization", &format!("Bearer {}", token.access_token))
-                    .map_err(|_| SdkError::new(Kind::UnexpectedResponse, "The token service sent a token that is not a valid header value."))?;
+                let header =
+                    sensitive_header("authorization", &format!("Bearer {}", token.access_token))
+                        .map_err(|_| {
+                            SdkError::new(
+                                Kind::UnexpectedResponse,
+                                "The token service sent a token that is not a valid header value.",
+                            )
+                        })?;
                 Ok(vec![header])
             }
         }
     }
 }
 
-async fn callback_headers(callback: &js_sys::Function, argument: &JsValue, refresh: bool) -> Result<Headers, SdkError> {
+async fn callback_headers(
+    callback: &js_sys::Function,
+    argument: &JsValue,
+    refresh: bool,
+) -> Result<Headers, SdkError> {
     let failed = |cause: JsValue| {
         let error = SdkError::new(
             Kind::Authentication,
@@ -85,16 +103,26 @@ async fn callback_headers(callback: &js_sys::Function, argument: &JsValue, refre
         let (Some(name), Some(value)) = (entry.get(0).as_string(), entry.get(1).as_string()) else {
             return Err(with_cause(failed(entry.get(0))));
         };
-        headers.push(sensitive_header(&name, &value).map_err(|m| SdkError::new(Kind::Authentication, format!("The headers callback returned a bad header: {m}")))?);
+        headers.push(sensitive_header(&name, &value).map_err(|m| {
+            SdkError::new(
+                Kind::Authentication,
+                format!("The headers callback returned a bad header: {m}"),
+            )
+        })?);
     }
     Ok(headers)
 }
 
-/// An error with the JS value that caused it (never printed into the message).
+/// Says what the callback gave in `cause`, by type only: the value itself (an exception's message,
+/// say) may hold a secret, so it is never copied into the error.
 fn with_cause((error, cause): (SdkError, JsValue)) -> SdkError {
-    // The cause is the caller's own value; it is attached by `SdkError::into_js` callers that
-    // keep it. Only its type is described here, so no secret it may hold is copied.
-    let described = if cause.is_instance_of::<js_sys::Error>() { "an Error" } else if cause.is_undefined() { "undefined" } else { "a value that is not an object of headers" };
+    let described = if cause.is_instance_of::<js_sys::Error>() {
+        "an Error"
+    } else if cause.is_undefined() {
+        "undefined"
+    } else {
+        "a value that is not an object of string headers"
+    };
     error.with_detail("cause", format!("the callback gave {described}"))
 }
 
@@ -155,7 +183,9 @@ impl TokenCache {
                 Some(Slot::Pending(pending)) => pending.clone(),
                 _ => {
                     let service = self.service.clone();
-                    let pending = async move { request_token(&service, scope).await }.boxed_local().shared();
+                    let pending = async move { request_token(&service, scope).await }
+                        .boxed_local()
+                        .shared();
                     slots.insert(key, Slot::Pending(pending.clone()));
                     pending
                 }
@@ -176,7 +206,10 @@ impl TokenCache {
 }
 
 async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Token, SdkError> {
-    let auth = Auth::Fixed(vec![(reqwest::header::AUTHORIZATION, service.credentials.clone())]);
+    let auth = Auth::Fixed(vec![(
+        reqwest::header::AUTHORIZATION,
+        service.credentials.clone(),
+    )]);
     let client = |context| lalux_token::Client::new(&service.base_url, context);
     let started = js_sys::Date::now();
     let reply = match &service.expert_login {
@@ -230,5 +263,8 @@ async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Toke
 }
 
 fn login_error(field: &str) -> SdkError {
-    SdkError::validation(vec![crate::error::FieldError::new(field, "must not be empty")])
+    SdkError::validation(vec![crate::error::FieldError::new(
+        field,
+        "must not be empty",
+    )])
 }

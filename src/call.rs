@@ -41,8 +41,16 @@ pub enum Reply<T, E> {
 
 /// What the caller gave up on, before it became an error.
 enum Failure<E> {
-    Refusal { status: u16, body: E, retry_after: Option<String> },
-    Error { error: SdkError, retryable: bool, retry_after: Option<String> },
+    Refusal {
+        status: u16,
+        body: E,
+        retry_after: Option<String>,
+    },
+    Error {
+        error: SdkError,
+        retryable: bool,
+        retry_after: Option<String>,
+    },
 }
 
 /// Sends an operation: `attempt` runs it once with a fresh [`Context`].
@@ -66,17 +74,31 @@ where
             Err(error) => classify(error, context.observed(), repeat).await,
         };
         let (status, retryable, retry_after) = match &failure {
-            Failure::Refusal { status, retry_after, .. } => {
-                (Some(*status), matches!(status, 429 | 502 | 503 | 504), retry_after.clone())
-            }
-            Failure::Error { error, retryable, retry_after } => (error.status, *retryable, retry_after.clone()),
+            Failure::Refusal {
+                status,
+                retry_after,
+                ..
+            } => (
+                Some(*status),
+                matches!(status, 429 | 502 | 503 | 504),
+                retry_after.clone(),
+            ),
+            Failure::Error {
+                error,
+                retryable,
+                retry_after,
+            } => (error.status, *retryable, retry_after.clone()),
         };
         if status == Some(401) && !reauthenticated && auth.refreshable() {
             reauthenticated = true;
             continue;
         }
         let delay = backoff(policy, retries, retry_after.as_deref());
-        if retryable && repeat == Repeat::Safe && retries < policy.max_retries && let Some(delay) = delay {
+        if retryable
+            && repeat == Repeat::Safe
+            && retries < policy.max_retries
+            && let Some(delay) = delay
+        {
             retries += 1;
             sleep(delay).await;
             continue;
@@ -98,11 +120,18 @@ async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat
     let error = match error {
         Error::ErrorResponse(value) => {
             let status = value.status().as_u16();
-            return Failure::Refusal { status, body: value.into_inner(), retry_after };
+            return Failure::Refusal {
+                status,
+                body: value.into_inner(),
+                retry_after,
+            };
         }
         Error::CommunicationError(e) | Error::ResponseBodyError(e) | Error::InvalidUpgrade(e) => {
             let error = if e.is_timeout() {
-                SdkError::new(Kind::Timeout, "No reply within timeoutMs. Raise `timeoutMs` or try again later.")
+                SdkError::new(
+                    Kind::Timeout,
+                    "No reply within timeoutMs. Raise `timeoutMs` or try again later.",
+                )
             } else {
                 SdkError::new(
                     Kind::Network,
@@ -121,12 +150,22 @@ async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat
             let body = response.bytes().await.ok();
             unexpected(Some(status), body.as_deref())
         }
-        Error::InvalidRequest(message) => SdkError::validation(vec![crate::error::FieldError::new("input", message)]),
+        Error::InvalidRequest(message) => {
+            SdkError::validation(vec![crate::error::FieldError::new("input", message)])
+        }
         Error::Custom(message) => SdkError::new(Kind::UnexpectedResponse, message),
     };
     let retryable = matches!(error.status, Some(429 | 502 | 503 | 504));
-    let error = if error.kind == Kind::UnexpectedResponse { may_have_reached(error) } else { error };
-    Failure::Error { error, retryable, retry_after }
+    let error = if error.kind == Kind::UnexpectedResponse {
+        may_have_reached(error)
+    } else {
+        error
+    };
+    Failure::Error {
+        error,
+        retryable,
+        retry_after,
+    }
 }
 
 /// A reply that the spec does not document that way.
@@ -136,8 +175,14 @@ fn unexpected(status: Option<u16>, body: Option<&[u8]>) -> SdkError {
             Kind::Authentication,
             "The credentials were refused. Check the client id and secret, the api key or what the headers callback returns.",
         ),
-        Some(429) => (Kind::UnexpectedResponse, "Too many requests: the API asks to slow down. Try again later."),
-        Some(s) if s >= 500 => (Kind::UnexpectedResponse, "The API failed or is unavailable. Try again later."),
+        Some(429) => (
+            Kind::UnexpectedResponse,
+            "Too many requests: the API asks to slow down. Try again later.",
+        ),
+        Some(s) if s >= 500 => (
+            Kind::UnexpectedResponse,
+            "The API failed or is unavailable. Try again later.",
+        ),
         _ => (
             Kind::UnexpectedResponse,
             "The API replied in a way its documentation does not describe. See `status` and `body`.",
@@ -151,7 +196,10 @@ fn backoff(policy: Policy, retries: u32, retry_after: Option<&str>) -> Option<Du
     if let Some(asked) = retry_after.and_then(parse_retry_after) {
         return (asked <= MAX_DELAY).then_some(asked);
     }
-    let ceiling = policy.base_delay.saturating_mul(1u32 << retries.min(16)).min(MAX_DELAY);
+    let ceiling = policy
+        .base_delay
+        .saturating_mul(1u32 << retries.min(16))
+        .min(MAX_DELAY);
     Some(ceiling.mul_f64(js_sys::Math::random()))
 }
 

@@ -114,10 +114,7 @@ impl SdkError {
     /// Input at fault: every field, and nothing was sent.
     pub fn validation(fields: Vec<FieldError>) -> Self {
         let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-        let message = format!(
-            "Invalid input, nothing was sent. Fix: {}",
-            names.join(", ")
-        );
+        let message = format!("Invalid input, nothing was sent. Fix: {}", names.join(", "));
         Self {
             fields,
             ..Self::new(Kind::Validation, message)

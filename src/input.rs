@@ -46,7 +46,10 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
         return Value::Null;
     }
     if depth > MAX_DEPTH {
-        errors.push(FieldError::new(path, "is nested too deeply (does it contain itself?)"));
+        errors.push(FieldError::new(
+            path,
+            "is nested too deeply (does it contain itself?)",
+        ));
         return Value::Null;
     }
     if let Some(b) = js.as_bool() {
@@ -93,7 +96,9 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
     }
     let mut map = Map::new();
     for key in Object::keys(js.unchecked_ref::<Object>()).iter() {
-        let Some(name) = key.as_string() else { continue };
+        let Some(name) = key.as_string() else {
+            continue;
+        };
         let at = child(&path, &name);
         // A getter may throw: that field is at fault, the rest is read.
         let item = match Reflect::get(js, &key) {
@@ -134,7 +139,8 @@ async fn bytes_of(js: &JsValue) -> Option<Result<Vec<u8>, String>> {
         let offset = Reflect::get(js, &"byteOffset".into()).ok()?.as_f64()?;
         let length = Reflect::get(js, &"byteLength".into()).ok()?.as_f64()?;
         let buffer = buffer.dyn_into::<ArrayBuffer>().ok()?;
-        let view = Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32);
+        let view =
+            Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32);
         return Some(Ok(view.to_vec()));
     }
     let read = Reflect::get(js, &"arrayBuffer".into()).ok()?;
@@ -147,10 +153,12 @@ async fn bytes_of(js: &JsValue) -> Option<Result<Vec<u8>, String>> {
         Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise)).await,
         Err(e) => Err(e),
     };
-    Some(match outcome.ok().and_then(|b| b.dyn_into::<ArrayBuffer>().ok()) {
-        Some(buffer) => Ok(Uint8Array::new(&buffer).to_vec()),
-        None => Err("could not be read (Blob.arrayBuffer() failed)".to_owned()),
-    })
+    Some(
+        match outcome.ok().and_then(|b| b.dyn_into::<ArrayBuffer>().ok()) {
+            Some(buffer) => Ok(Uint8Array::new(&buffer).to_vec()),
+            None => Err("could not be read (Blob.arrayBuffer() failed)".to_owned()),
+        },
+    )
 }
 
 /// `date` in the caller's UTC offset, e.g. `2024-03-01T23:30:00.000+01:00`: its calendar day is

@@ -63,19 +63,24 @@ impl CallPolicy {
 pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<T, SdkError> {
     if options.is_object() {
         let known = field_names::<T>();
-        let unknown: Vec<FieldError> = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .filter(|k| !known.contains(&k.as_str()))
-            .map(|k| FieldError::new(k, format!("is not an option (options are {})", known.join(", "))))
-            .collect();
+        let unknown: Vec<FieldError> =
+            js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .filter(|k| !known.contains(&k.as_str()))
+                .map(|k| {
+                    FieldError::new(
+                        k,
+                        format!("is not an option (options are {})", known.join(", ")),
+                    )
+                })
+                .collect();
         if !unknown.is_empty() {
             return Err(SdkError::validation(unknown));
         }
     }
-    serde_wasm_bindgen::from_value(options).map_err(|e| {
-        SdkError::validation(vec![FieldError::new("options", e.to_string())])
-    })
+    serde_wasm_bindgen::from_value(options)
+        .map_err(|e| SdkError::validation(vec![FieldError::new("options", e.to_string())]))
 }
 
 /// The wire names of a struct's fields, as its `Deserialize` implementation declares them.
@@ -100,7 +105,12 @@ fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
         fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
             Err(Found)
         }
-        fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, fields: &'static [&'static str], _: V) -> Result<V::Value, Found> {
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Found> {
             self.0 = fields;
             Err(Found)
         }
@@ -115,7 +125,11 @@ fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
 }
 
 /// A non-empty string option, if given.
-pub fn non_empty<'a>(value: &'a Option<String>, name: &str, errors: &mut Vec<FieldError>) -> Option<&'a str> {
+pub fn non_empty<'a>(
+    value: &'a Option<String>,
+    name: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<&'a str> {
     match value.as_deref().map(str::trim) {
         Some("") => {
             errors.push(FieldError::new(name, "must not be empty"));
@@ -127,8 +141,17 @@ pub fn non_empty<'a>(value: &'a Option<String>, name: &str, errors: &mut Vec<Fie
 
 /// A base URL option: `http(s)://…`, without a trailing slash. In a browser, a path such as
 /// `/api/lalux` is relative to the page's origin (a portal's own back end).
-pub fn base_url(value: &Option<String>, name: &str, default: &str, errors: &mut Vec<FieldError>) -> String {
-    let url = value.as_deref().unwrap_or(default).trim().trim_end_matches('/');
+pub fn base_url(
+    value: &Option<String>,
+    name: &str,
+    default: &str,
+    errors: &mut Vec<FieldError>,
+) -> String {
+    let url = value
+        .as_deref()
+        .unwrap_or(default)
+        .trim()
+        .trim_end_matches('/');
     let url = match page_origin() {
         Some(origin) if url.starts_with('/') && !url.starts_with("//") => format!("{origin}{url}"),
         _ => url.to_owned(),
@@ -146,7 +169,9 @@ pub fn base_url(value: &Option<String>, name: &str, default: &str, errors: &mut 
 /// `location.origin` of the page, when there is one (browsers, not Node).
 fn page_origin() -> Option<String> {
     let location = js_sys::Reflect::get(&js_sys::global(), &"location".into()).ok()?;
-    js_sys::Reflect::get(&location, &"origin".into()).ok()?.as_string()
+    js_sys::Reflect::get(&location, &"origin".into())
+        .ok()?
+        .as_string()
 }
 
 /// Runs `work` as a JS promise: it resolves with its value or rejects with a `RepairClaimsError`.
@@ -161,7 +186,12 @@ where
 pub fn to_js(value: &impl Serialize) -> Result<JsValue, SdkError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| SdkError::new(Kind::UnexpectedResponse, format!("A reply could not be handed to JavaScript: {e}")))
+        .map_err(|e| {
+            SdkError::new(
+                Kind::UnexpectedResponse,
+                format!("A reply could not be handed to JavaScript: {e}"),
+            )
+        })
 }
 
 /// Reads a call's input, checks it against operation `operation_id` of `spec` and applies
@@ -176,7 +206,11 @@ pub async fn checked(
     let mut errors = input.errors;
     check(spec, operation_id, &input.value, &mut errors);
     rules(&input.value, &mut errors);
-    if errors.is_empty() { Ok(input.value) } else { Err(SdkError::validation(errors)) }
+    if errors.is_empty() {
+        Ok(input.value)
+    } else {
+        Err(SdkError::validation(errors))
+    }
 }
 
 /// Adds the faults of `value` for operation `operation_id` to `errors`, except for fields
@@ -191,7 +225,8 @@ pub fn check(spec: &Spec, operation_id: &str, value: &Value, errors: &mut Vec<Fi
 
 /// `value` as the generated type `T`, once checked.
 pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, SdkError> {
-    serde_json::from_value(value).map_err(|e| SdkError::validation(vec![FieldError::new("input", e.to_string())]))
+    serde_json::from_value(value)
+        .map_err(|e| SdkError::validation(vec![FieldError::new("input", e.to_string())]))
 }
 
 /// Progress events of one call, to the caller's `onProgress`, if any.

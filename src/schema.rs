@@ -53,7 +53,12 @@ impl Spec {
         // Specs are trees of finite depth; a few hops resolve any chain of `$ref`.
         for _ in 0..8 {
             match schema["$ref"].as_str() {
-                Some(r) => schema = self.root.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
+                Some(r) => {
+                    schema = self
+                        .root
+                        .pointer(r.trim_start_matches('#'))
+                        .unwrap_or(&Value::Null)
+                }
                 None => break,
             }
         }
@@ -64,7 +69,10 @@ impl Spec {
     pub fn check(&self, operation_id: &str, input: &Value) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let Some(op) = self.operation(operation_id) else {
-            errors.push(FieldError::new("input", format!("unknown operation {operation_id}")));
+            errors.push(FieldError::new(
+                "input",
+                format!("unknown operation {operation_id}"),
+            ));
             return errors;
         };
         let Some(object) = input.as_object() else {
@@ -76,7 +84,9 @@ impl Spec {
             .map(|ps| ps.iter().map(|p| self.resolve(p)).collect())
             .unwrap_or_default();
         for param in &params {
-            let Some(name) = param["name"].as_str() else { continue };
+            let Some(name) = param["name"].as_str() else {
+                continue;
+            };
             match object.get(name) {
                 Some(Value::Null) | None if param["required"] == true => {
                     errors.push(FieldError::new(name, "is required"));
@@ -127,8 +137,14 @@ impl Spec {
         if let Some(options) = schema["enum"].as_array()
             && !options.contains(value)
         {
-            let list: Vec<String> = options.iter().map(|o| o.to_string().replace('"', "")).collect();
-            errors.push(FieldError::new(path, format!("must be one of {}", list.join(", "))));
+            let list: Vec<String> = options
+                .iter()
+                .map(|o| o.to_string().replace('"', ""))
+                .collect();
+            errors.push(FieldError::new(
+                path,
+                format!("must be one of {}", list.join(", ")),
+            ));
             return;
         }
         match schema["type"].as_str() {
@@ -159,16 +175,29 @@ impl Spec {
         }
     }
 
-    fn object(&self, schema: &Value, map: &Map<String, Value>, path: &str, errors: &mut Vec<FieldError>) {
+    fn object(
+        &self,
+        schema: &Value,
+        map: &Map<String, Value>,
+        path: &str,
+        errors: &mut Vec<FieldError>,
+    ) {
         let schema = self.resolve(schema);
         let mut properties = Map::new();
         let mut required = Vec::new();
-        for part in std::iter::once(schema).chain(schema["allOf"].as_array().into_iter().flatten()) {
+        for part in std::iter::once(schema).chain(schema["allOf"].as_array().into_iter().flatten())
+        {
             let part = self.resolve(part);
             if let Some(props) = part["properties"].as_object() {
                 properties.extend(props.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
-            required.extend(part["required"].as_array().into_iter().flatten().filter_map(Value::as_str));
+            required.extend(
+                part["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str),
+            );
         }
         for name in required {
             if map.get(name).is_none_or(Value::is_null) {
@@ -192,7 +221,10 @@ impl Spec {
         match schema["format"].as_str() {
             Some("byte") => return file(schema, text, path, errors),
             Some("date") if CalendarDate::parse(text).is_none() => {
-                return errors.push(FieldError::new(path, "must be a date YYYY-MM-DD (or a Date)"));
+                return errors.push(FieldError::new(
+                    path,
+                    "must be a date YYYY-MM-DD (or a Date)",
+                ));
             }
             Some("date-time") if Timestamp::parse(text).is_none() => {
                 return errors.push(FieldError::new(
@@ -205,25 +237,37 @@ impl Spec {
         if let Some(min) = schema["minLength"].as_u64()
             && chars < min
         {
-            let message = if min == 1 { "must not be empty".to_owned() } else { format!("must have at least {min} characters") };
+            let message = if min == 1 {
+                "must not be empty".to_owned()
+            } else {
+                format!("must have at least {min} characters")
+            };
             errors.push(FieldError::new(path, message));
         }
         if let Some(max) = schema["maxLength"].as_u64()
             && chars > max
         {
-            errors.push(FieldError::new(path, format!("must have at most {max} characters")));
+            errors.push(FieldError::new(
+                path,
+                format!("must have at most {max} characters"),
+            ));
         }
         if let Some(pattern) = schema["pattern"].as_str()
             && let Ok(re) = regress::Regex::new(pattern)
             && re.find(text).is_none()
         {
-            errors.push(FieldError::new(path, format!("does not have the expected shape ({pattern})")));
+            errors.push(FieldError::new(
+                path,
+                format!("does not have the expected shape ({pattern})"),
+            ));
         }
     }
 
     fn amount(&self, schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
         let parsed = match value {
-            Value::Number(_) | Value::String(_) => serde_json::from_value::<Amount>(value.clone()).ok(),
+            Value::Number(_) | Value::String(_) => {
+                serde_json::from_value::<Amount>(value.clone()).ok()
+            }
             _ => None,
         };
         let Some(amount) = parsed else {
@@ -253,7 +297,10 @@ impl Spec {
 /// "is not a field": with the closest known name when one differs only by case or a letter.
 fn unknown_message<'a>(key: &str, known: impl Iterator<Item = &'a String>) -> String {
     let known: Vec<&String> = known.collect();
-    match known.iter().find(|k| k.eq_ignore_ascii_case(key) || close(k, key)) {
+    match known
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(key) || close(k, key))
+    {
         Some(k) => format!("is not a field here; did you mean `{k}`?"),
         None => "is not a field here".to_owned(),
     }
@@ -266,7 +313,12 @@ fn close(a: &str, b: &str) -> bool {
         return false;
     }
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
     let longest = a.len().max(b.len());
     let swapped = a.len() == b.len()
         && prefix + suffix + 2 == longest
@@ -295,10 +347,17 @@ fn integer(schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldErro
 /// A file (base64 on the wire): its limits are in bytes, as the documents give them.
 fn file(schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
     if !is_base64(text) {
-        return errors.push(FieldError::new(path, "must be bytes (Uint8Array, ArrayBuffer, Blob or File)"));
+        return errors.push(FieldError::new(
+            path,
+            "must be bytes (Uint8Array, ArrayBuffer, Blob or File)",
+        ));
     }
     let size = decoded_len(text) as u64;
-    if size == 0 || schema["minLength"].as_u64().is_some_and(|min| (text.len() as u64) < min) {
+    if size == 0
+        || schema["minLength"]
+            .as_u64()
+            .is_some_and(|min| (text.len() as u64) < min)
+    {
         errors.push(FieldError::new(path, "is empty"));
     }
     if let Some(max) = schema["x-max-bytes"].as_u64()
@@ -306,7 +365,11 @@ fn file(schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
     {
         errors.push(FieldError::new(
             path,
-            format!("is {} bytes; the limit is {} bytes", group(size), group(max)),
+            format!(
+                "is {} bytes; the limit is {} bytes",
+                group(size),
+                group(max)
+            ),
         ));
     }
 }
@@ -316,7 +379,7 @@ fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);

@@ -35,8 +35,9 @@ pub struct Context {
 pub fn sensitive_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), String> {
     let name = HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| format!("`{name}` is not a valid header name"))?;
-    let mut value = HeaderValue::from_str(value)
-        .map_err(|_| format!("the value of header `{name}` has characters a header cannot carry"))?;
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        format!("the value of header `{name}` has characters a header cannot carry")
+    })?;
     value.set_sensitive(true);
     Ok((name, value))
 }

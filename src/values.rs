@@ -82,14 +82,6 @@ impl Timestamp {
             .ok()
             .map(|t| Self(t.with_timezone(&Utc)))
     }
-
-    /// The instant `millis` after the Unix epoch, if representable.
-    pub fn from_millis(millis: f64) -> Option<Self> {
-        if !millis.is_finite() {
-            return None;
-        }
-        DateTime::from_timestamp_millis(millis as i64).map(Self)
-    }
 }
 
 impl fmt::Display for Timestamp {
@@ -108,7 +100,9 @@ impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         Self::parse(&text).ok_or_else(|| {
-            de::Error::custom(format!("`{text}` is not an ISO 8601 date-time with a UTC offset"))
+            de::Error::custom(format!(
+                "`{text}` is not an ISO 8601 date-time with a UTC offset"
+            ))
         })
     }
 }
@@ -145,7 +139,7 @@ pub fn decoded_len(text: &str) -> usize {
 pub fn is_base64(text: &str) -> bool {
     let bytes = text.as_bytes();
     let body = bytes.len() - bytes.iter().rev().take_while(|b| **b == b'=').count();
-    bytes.len() % 4 == 0
+    bytes.len().is_multiple_of(4)
         && bytes.len() - body <= 2
         && bytes[..body]
             .iter()
@@ -171,7 +165,9 @@ impl<'de> Deserialize<'de> for FileData {
         if is_base64(&text) {
             Ok(Self(text))
         } else {
-            Err(de::Error::custom("a file must be bytes (Uint8Array, ArrayBuffer or Blob)"))
+            Err(de::Error::custom(
+                "a file must be bytes (Uint8Array, ArrayBuffer or Blob)",
+            ))
         }
     }
 }

@@ -37,16 +37,21 @@ fn blob(content: &[u8]) -> JsValue {
     let constructor = js_sys::Reflect::get(&js_sys::global(), &"Blob".into()).expect("Blob exists");
     let parts = js_sys::Array::of1(&bytes(content));
     let arguments = js_sys::Array::of1(&parts);
-    js_sys::Reflect::construct(constructor.unchecked_ref::<js_sys::Function>(), &arguments).expect("a Blob")
+    js_sys::Reflect::construct(constructor.unchecked_ref::<js_sys::Function>(), &arguments)
+        .expect("a Blob")
 }
 
 /// Awaits a call's promise: its value as JSON, or the thrown error as JSON (with its message).
 async fn settle(promise: js_sys::Promise) -> Result<Value, Value> {
-    let to_json = |v: &JsValue| serde_wasm_bindgen::from_value::<Value>(v.clone()).unwrap_or(Value::Null);
+    let to_json =
+        |v: &JsValue| serde_wasm_bindgen::from_value::<Value>(v.clone()).unwrap_or(Value::Null);
     match JsFuture::from(promise).await {
         Ok(value) => Ok(to_json(&value)),
         Err(error) => {
-            assert!(error.is_instance_of::<js_sys::Error>(), "errors are JS Error objects");
+            assert!(
+                error.is_instance_of::<js_sys::Error>(),
+                "errors are JS Error objects"
+            );
             let mut json = to_json(&error);
             json["message"] = js_sys::Reflect::get(&error, &"message".into())
                 .ok()
@@ -58,7 +63,9 @@ async fn settle(promise: js_sys::Promise) -> Result<Value, Value> {
 }
 
 async fn ok(promise: js_sys::Promise) -> Value {
-    settle(promise).await.unwrap_or_else(|e| panic!("the call failed: {e:#}"))
+    settle(promise)
+        .await
+        .unwrap_or_else(|e| panic!("the call failed: {e:#}"))
 }
 
 async fn fails(promise: js_sys::Promise) -> Value {
@@ -140,7 +147,13 @@ fn claim_input(extra: Value) -> Value {
 
 fn paths(log: &[Value]) -> Vec<String> {
     log.iter()
-        .map(|r| format!("{} {}", r["method"].as_str().unwrap_or(""), r["path"].as_str().unwrap_or("")))
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap_or(""),
+                r["path"].as_str().unwrap_or("")
+            )
+        })
         .collect()
 }
 
@@ -148,26 +161,52 @@ fn paths(log: &[Value]) -> Vec<String> {
 async fn repairer_upload_submit_and_settle() {
     reset().await;
     let client = repairer();
-    let receipt = ok(client.repairer().upload(with(js(&json!({"fileNameWithExtension": "f.pdf"})), "file", &blob(PDF)), None)).await;
+    let receipt = ok(client.repairer().upload(
+        with(
+            js(&json!({"fileNameWithExtension": "f.pdf"})),
+            "file",
+            &blob(PDF),
+        ),
+        None,
+    ))
+    .await;
     assert_eq!(receipt["status"], "Verified");
     assert_eq!(receipt["bytes"], PDF.len());
     let key = receipt["key"].as_str().expect("a key").to_owned();
 
     let mut settlement = repair_settlement();
     settlement["refPDFFacture"] = key.clone().into();
-    assert_eq!(ok(client.repairer().submit_invoice(js(&settlement))).await, Value::Null);
+    assert_eq!(
+        ok(client.repairer().submit_invoice(js(&settlement))).await,
+        Value::Null
+    );
 
-    let settled = ok(client.repairer().settle(with(js(&repair_settlement()), "invoicePdf", &bytes(PDF)), None)).await;
-    let settled_key = settled["uploads"][0]["key"].as_str().expect("the settle upload's key");
+    let settled = ok(client.repairer().settle(
+        with(js(&repair_settlement()), "invoicePdf", &bytes(PDF)),
+        None,
+    ))
+    .await;
+    let settled_key = settled["uploads"][0]["key"]
+        .as_str()
+        .expect("the settle upload's key");
 
     let log = received().await;
     assert_eq!(
         paths(&log),
-        ["POST /lalux/wts/token", "PUT /lalux/api/reparateur/upload", "PUT /lalux/api/reparateur", "PUT /lalux/api/reparateur/upload", "PUT /lalux/api/reparateur"]
+        [
+            "POST /lalux/wts/token",
+            "PUT /lalux/api/reparateur/upload",
+            "PUT /lalux/api/reparateur",
+            "PUT /lalux/api/reparateur/upload",
+            "PUT /lalux/api/reparateur"
+        ]
     );
     assert_headers(&log[1], ("authorization", "Bearer [redacted]"));
     assert_eq!(log[2]["body"]["refPDFFacture"], key);
-    assert_eq!((&log[2]["body"]["factureHT"], &log[2]["body"]["type"]), (&json!(-100.0), &json!("N")));
+    assert_eq!(
+        (&log[2]["body"]["factureHT"], &log[2]["body"]["type"]),
+        (&json!(-100.0), &json!("N"))
+    );
     assert_eq!(log[4]["body"]["refPDFFacture"], settled_key);
 }
 
@@ -175,13 +214,33 @@ async fn repairer_upload_submit_and_settle() {
 async fn expert_upload_submit_and_settle() {
     reset().await;
     let client = expert();
-    let fees = ok(client.expert().upload(with(js(&json!({"fileNameWithExtension": "h.pdf"})), "file", &bytes(PDF)), None)).await;
-    let report = ok(client.expert().upload(with(js(&json!({"fileNameWithExtension": "r.pdf"})), "file", &bytes(PDF)), None)).await;
+    let fees = ok(client.expert().upload(
+        with(
+            js(&json!({"fileNameWithExtension": "h.pdf"})),
+            "file",
+            &bytes(PDF),
+        ),
+        None,
+    ))
+    .await;
+    let report = ok(client.expert().upload(
+        with(
+            js(&json!({"fileNameWithExtension": "r.pdf"})),
+            "file",
+            &bytes(PDF),
+        ),
+        None,
+    ))
+    .await;
     let mut settlement = expert_settlement();
     settlement["refPdfHonoraires"] = fees["key"].clone();
     settlement["refPdfExpertise"] = report["key"].clone();
     ok(client.expert().submit_settlement(js(&settlement))).await;
-    let input = with(with(js(&expert_settlement()), "feeNotePdf", &bytes(PDF)), "reportPdf", &blob(PDF));
+    let input = with(
+        with(js(&expert_settlement()), "feeNotePdf", &bytes(PDF)),
+        "reportPdf",
+        &blob(PDF),
+    );
     let settled = ok(client.expert().settle(input, None)).await;
     assert_eq!(settled["uploads"].as_array().map(Vec::len), Some(2));
 
@@ -189,25 +248,58 @@ async fn expert_upload_submit_and_settle() {
     assert_eq!(paths(&log)[0], "POST /lalux/wts/authen");
     assert_eq!(log[3]["body"]["refPdfExpertise"], report["key"]);
     assert_eq!(log[3]["body"]["abandonVehicule"], true);
-    assert_eq!(log.len(), 7, "one token, two uploads, a submission, then two uploads and a submission");
+    assert_eq!(
+        log.len(),
+        7,
+        "one token, two uploads, a submission, then two uploads and a submission"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn errors_are_js_errors_with_a_kind_and_every_field() {
     reset().await;
-    let invalid = fails(repairer().repairer().submit_invoice(js(&json!({"type": "X", "factureHT": 1.234})))).await;
+    let invalid = fails(
+        repairer()
+            .repairer()
+            .submit_invoice(js(&json!({"type": "X", "factureHT": 1.234}))),
+    )
+    .await;
     assert_eq!(invalid["kind"], "validation");
-    let fields: Vec<&str> = invalid["fields"].as_array().into_iter().flatten().filter_map(|f| f["field"].as_str()).collect();
-    assert!(fields.contains(&"type") && fields.contains(&"factureHT") && fields.contains(&"refPDFFacture"), "{fields:?}");
+    let fields: Vec<&str> = invalid["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert!(
+        fields.contains(&"type")
+            && fields.contains(&"factureHT")
+            && fields.contains(&"refPDFFacture"),
+        "{fields:?}"
+    );
     assert!(received().await.is_empty(), "nothing was sent");
 
-    let refused = fails(lalux(json!({"clientId": "sandbox-repairer", "clientSecret": "wrong"})).repairer().upload(
-        with(js(&json!({"fileNameWithExtension": "f.pdf"})), "file", &bytes(PDF)),
-        None,
-    ))
+    let refused = fails(
+        lalux(json!({"clientId": "sandbox-repairer", "clientSecret": "wrong"}))
+            .repairer()
+            .upload(
+                with(
+                    js(&json!({"fileNameWithExtension": "f.pdf"})),
+                    "file",
+                    &bytes(PDF),
+                ),
+                None,
+            ),
+    )
     .await;
-    assert_eq!((&refused["kind"], &refused["status"]), (&json!("authentication"), &json!(401)));
-    assert!(!refused.to_string().contains("wrong"), "no secret in the error");
+    assert_eq!(
+        (&refused["kind"], &refused["status"]),
+        (&json!("authentication"), &json!(401))
+    );
+    assert!(
+        !refused.to_string().contains("wrong"),
+        "no secret in the error"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -216,20 +308,47 @@ async fn referentials_and_calculation() {
     let client = ecologic();
     let sites = ok(client.repair_sites()).await;
     assert_eq!(sites[0]["SiteId"], SITE_ID);
-    assert!(ok(client.brands()).await.as_array().is_some_and(|b| b.iter().any(|b| b["BrandName"] == "Acer")));
-    assert!(ok(client.product_types()).await.as_array().is_some_and(|p| p.len() > 3));
+    assert!(
+        ok(client.brands())
+            .await
+            .as_array()
+            .is_some_and(|b| b.iter().any(|b| b["BrandName"] == "Acer"))
+    );
+    assert!(
+        ok(client.product_types())
+            .await
+            .as_array()
+            .is_some_and(|p| p.len() > 3)
+    );
     assert!(ok(client.product_types_with_labels()).await[0]["IRISSymtoms"][0]["Label"].is_string());
     ok(client.brands()).await;
-    let support = ok(client.calculate_eco_support(js(&json!({"TotalAmountExclVAT": 150, "BrandId": "1689", "ProductId": "EEE.M1.010"})))).await;
-    assert_eq!(support, json!([{"EcoOrganizationId": 44, "SupportAmount": 25}]));
+    let support = ok(client.calculate_eco_support(js(
+        &json!({"TotalAmountExclVAT": 150, "BrandId": "1689", "ProductId": "EEE.M1.010"}),
+    )))
+    .await;
+    assert_eq!(
+        support,
+        json!([{"EcoOrganizationId": 44, "SupportAmount": 25}])
+    );
     ok(client.refresh_referentials()).await;
 
     let log = received().await;
-    let operations: Vec<&str> = log.iter().filter_map(|r| r["path"].as_str()?.rsplit('/').next()).collect();
+    let operations: Vec<&str> = log
+        .iter()
+        .filter_map(|r| r["path"].as_str()?.rsplit('/').next())
+        .collect();
     assert_eq!(
         operations,
-        ["getrepairsitesbyats", "printbrandlist", "printproducttypelist", "printproducttypewithlabellist", "calculateecosupport",
-         "getrepairsitesbyats", "printbrandlist", "printproducttypelist"]
+        [
+            "getrepairsitesbyats",
+            "printbrandlist",
+            "printproducttypelist",
+            "printproducttypewithlabellist",
+            "calculateecosupport",
+            "getrepairsitesbyats",
+            "printbrandlist",
+            "printproducttypelist"
+        ]
     );
     assert_headers(&log[0], ("api_key", REDACTED));
 }
@@ -248,9 +367,22 @@ async fn support_requests() {
     assert_eq!(status[0]["RequestId"].as_f64(), Some(id));
     input["RequestId"] = id.into();
     let conflict = fails(client.update_support_request(js(&input))).await;
-    assert_eq!((&conflict["kind"], &conflict["status"]), (&json!("refused"), &json!(409)));
-    let update = received().await.into_iter().find(|r| r["path"].as_str().is_some_and(|p| p.ends_with("updatesupportrequest"))).expect("sent");
-    assert!(update["query"].as_str().is_some_and(|q| q.contains(&format!("claimId={id}")) && q.contains(&format!("RequestId={id}"))));
+    assert_eq!(
+        (&conflict["kind"], &conflict["status"]),
+        (&json!("refused"), &json!(409))
+    );
+    let update = received()
+        .await
+        .into_iter()
+        .find(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("updatesupportrequest"))
+        })
+        .expect("sent");
+    assert!(update["query"].as_str().is_some_and(
+        |q| q.contains(&format!("claimId={id}")) && q.contains(&format!("RequestId={id}"))
+    ));
 }
 
 #[wasm_bindgen_test]
@@ -258,10 +390,19 @@ async fn claims_step_by_step() {
     reset().await;
     let client = ecologic();
     let created = ok(client.create_claim(js(&claim_input(json!({}))))).await;
-    assert_eq!(created["complete"], false, "the files are missing: {created}");
+    assert_eq!(
+        created["complete"], false,
+        "the files are missing: {created}"
+    );
     let id = created["id"].as_f64().expect("an id");
     for (name, kind) in [("facture", "INVOICE"), ("preuve", "CONSUMERVALIDATION")] {
-        let file = with(js(&json!({"ClaimId": id, "FileName": name, "FileExtension": "pdf", "DocumentType": kind})), "FileContent", &blob(PDF));
+        let file = with(
+            js(
+                &json!({"ClaimId": id, "FileName": name, "FileExtension": "pdf", "DocumentType": kind}),
+            ),
+            "FileContent",
+            &blob(PDF),
+        );
         assert_eq!(ok(client.attach_file(file, None)).await, Value::Null);
     }
     let status = ok(client.get_claim_status(id)).await;
@@ -272,27 +413,59 @@ async fn claims_step_by_step() {
     assert_eq!(updated["complete"], true);
     let submitted = ok(client.submit_claim(id)).await;
     assert_eq!(submitted["submitted"], true);
-    let attach = received().await.into_iter().find(|r| r["path"].as_str().is_some_and(|p| p.ends_with("attachfile"))).expect("sent");
-    assert_eq!(attach["body"]["FileContent"], "JVBERi0xLjQKMSAwIG9iaiA8PCAvVHlwZSAvQ2F0YWxvZyA+PiBlbmRvYmoKJSVFT0YK");
+    let attach = received()
+        .await
+        .into_iter()
+        .find(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("attachfile"))
+        })
+        .expect("sent");
+    assert_eq!(
+        attach["body"]["FileContent"],
+        "JVBERi0xLjQKMSAwIG9iaiA8PCAvVHlwZSAvQ2F0YWxvZyA+PiBlbmRvYmoKJSVFT0YK"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn claim_workflow_with_a_headers_callback() {
     reset().await;
     // What a browser portal does: no key in the page, the callback supplies the headers.
-    let callback = js_sys::Function::new_with_args("request", &format!("return {{ api_key: '{ECOLOGIC_KEY}' }};"));
+    let callback = js_sys::Function::new_with_args(
+        "request",
+        &format!("return {{ api_key: '{ECOLOGIC_KEY}' }};"),
+    );
     let options = with(
-        js(&json!({"environment": "production", "baseUrl": format!("{SANDBOX}/ecologic/api/v1/ecosupport")})),
+        js(
+            &json!({"environment": "production", "baseUrl": format!("{SANDBOX}/ecologic/api/v1/ecosupport")}),
+        ),
         "headers",
         &callback,
     );
     let client = EcologicClient::new(options).expect("valid options");
-    let file = |name: &str, kind: &str| with(js(&json!({"FileName": name, "FileExtension": "pdf", "DocumentType": kind})), "FileContent", &bytes(PDF));
-    let files = js_sys::Array::of2(&file("facture", "INVOICE"), &file("preuve", "CONSUMERVALIDATION"));
+    let file = |name: &str, kind: &str| {
+        with(
+            js(&json!({"FileName": name, "FileExtension": "pdf", "DocumentType": kind})),
+            "FileContent",
+            &bytes(PDF),
+        )
+    };
+    let files = js_sys::Array::of2(
+        &file("facture", "INVOICE"),
+        &file("preuve", "CONSUMERVALIDATION"),
+    );
     let input = with(js(&claim_input(json!({}))), "files", &files);
     let outcome = ok(client.claim(input, None)).await;
     assert_eq!(outcome["submitted"], true, "{outcome}");
     assert_eq!(outcome["attached"], json!(["facture.pdf", "preuve.pdf"]));
-    let writes: Vec<String> = paths(&received().await).into_iter().filter(|p| p.starts_with("POST")).collect();
-    assert_eq!(writes.len(), 4, "create, two attachments, submit: {writes:?}");
+    let writes: Vec<String> = paths(&received().await)
+        .into_iter()
+        .filter(|p| p.starts_with("POST"))
+        .collect();
+    assert_eq!(
+        writes.len(),
+        4,
+        "create, two attachments, submit: {writes:?}"
+    );
 }

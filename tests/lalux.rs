@@ -331,7 +331,8 @@ fn the_upload_key_is_read_as_key_or_key_with_a_capital() {
         r#"{"key": "a.pdf", "status": "Verified"}"#,
         r#"{"Key": "a.pdf", "status": "Verified"}"#,
     ] {
-        let result: repair_claims::lalux::UploadResult = serde_json::from_str(reply).expect("an upload reply");
+        let result: repair_claims::lalux::UploadResult =
+            serde_json::from_str(reply).expect("an upload reply");
         assert_eq!(result.key.as_deref(), Some("a.pdf"), "{reply}");
     }
 }

@@ -228,7 +228,9 @@ impl Sandbox {
                     self.lalux.token_lifetime_seconds = Some(change.lifetime_seconds);
                     Response::empty(204)
                 }
-                Ok(_) => Response::json(400, &json!({"error": "lifetimeSeconds must be 1 to 86400"})),
+                Ok(_) => {
+                    Response::json(400, &json!({"error": "lifetimeSeconds must be 1 to 86400"}))
+                }
                 Err(e) => Response::json(400, &json!({"error": e.to_string()})),
             },
             ("POST", "/scanner") => {

@@ -231,14 +231,26 @@ async fn the_scanner_can_be_made_to_answer_error() {
 #[tokio::test]
 async fn token_lifetime_can_be_shortened_and_reset() {
     let sbx = start().await;
-    let refused = sbx.admin(Method::POST, "/tokens", Some(json!({"lifetimeSeconds": 0}))).await;
+    let refused = sbx
+        .admin(Method::POST, "/tokens", Some(json!({"lifetimeSeconds": 0})))
+        .await;
     assert_eq!(refused.status, 400);
-    let set = sbx.admin(Method::POST, "/tokens", Some(json!({"lifetimeSeconds": 61}))).await;
+    let set = sbx
+        .admin(
+            Method::POST,
+            "/tokens",
+            Some(json!({"lifetimeSeconds": 61})),
+        )
+        .await;
     assert_eq!(set.status, 204);
-    let short = sbx.token(REPAIRER, "grant_type=client_credentials&scope=/reparateur").await;
+    let short = sbx
+        .token(REPAIRER, "grant_type=client_credentials&scope=/reparateur")
+        .await;
     assert_eq!(short.json["expires_in"], 61);
     sbx.admin(Method::POST, "/reset", None).await;
-    let normal = sbx.token(REPAIRER, "grant_type=client_credentials&scope=/reparateur").await;
+    let normal = sbx
+        .token(REPAIRER, "grant_type=client_credentials&scope=/reparateur")
+        .await;
     assert_eq!(normal.json["expires_in"], 3600);
 }
 

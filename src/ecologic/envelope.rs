@@ -7,7 +7,14 @@ use crate::generated::ecologic::types as api;
 /// An operation's envelope: its status, messages and `ResponseData`.
 pub trait Envelope {
     type Data;
-    fn into_parts(self) -> (api::ResponseStatus, Option<String>, Option<String>, Option<Self::Data>);
+    fn into_parts(
+        self,
+    ) -> (
+        api::ResponseStatus,
+        Option<String>,
+        Option<String>,
+        Option<Self::Data>,
+    );
 }
 
 macro_rules! envelopes {
@@ -65,17 +72,33 @@ pub fn refused(
         .collect::<Vec<_>>()
         .join(": ");
     let (kind, advice) = match status {
-        401 => (Kind::Authentication, "Ecologic refused the api key. Check `apiKey` (one per environment) or what the headers callback returns."),
-        403 => (Kind::Refused, "RepairSiteId is not a site of this api key: use a SiteId from repairSites()."),
-        404 => (Kind::Refused, "Ecologic does not know this request or claim id (in this environment)."),
-        409 => (Kind::Refused, "The dossier's state forbids this call (validated, converted or submitted)."),
+        401 => (
+            Kind::Authentication,
+            "Ecologic refused the api key. Check `apiKey` (one per environment) or what the headers callback returns.",
+        ),
+        403 => (
+            Kind::Refused,
+            "RepairSiteId is not a site of this api key: use a SiteId from repairSites().",
+        ),
+        404 => (
+            Kind::Refused,
+            "Ecologic does not know this request or claim id (in this environment).",
+        ),
+        409 => (
+            Kind::Refused,
+            "The dossier's state forbids this call (validated, converted or submitted).",
+        ),
         _ if message.as_deref() == Some(INVALID_ORGANIZATION) => (
             Kind::Refused,
             "Ecologic does not cover this brand and product (Invalid organization); the sister eco-organism Ecosystem may.",
         ),
         _ => (Kind::Refused, "Ecologic refused the request."),
     };
-    let text = if said.is_empty() { advice.to_owned() } else { format!("{advice} Ecologic said: {said}") };
+    let text = if said.is_empty() {
+        advice.to_owned()
+    } else {
+        format!("{advice} Ecologic said: {said}")
+    };
     let mut error = SdkError::new(kind, text).with_reply(Some(status), None);
     if let Some(s) = response_status {
         error = error.with_detail("responseStatus", s);
@@ -96,5 +119,11 @@ pub fn refused(
 pub fn error_reply(status: u16, body: api::ErrorReply) -> SdkError {
     let text = serde_json::to_vec(&body).ok();
     let message = body.response_message.or(body.message);
-    refused(status, body.response_status, message, body.response_error_message).with_reply(Some(status), text.as_deref())
+    refused(
+        status,
+        body.response_status,
+        message,
+        body.response_error_message,
+    )
+    .with_reply(Some(status), text.as_deref())
 }

@@ -137,32 +137,44 @@ where
 impl EcologicClient {
     /// A client with an api key (server side) or a `headers` callback (browsers).
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "EcologicOptions")] options: JsValue) -> Result<EcologicClient, JsValue> {
-        Ok(Self { inner: Rc::new(Ecologic::new(js::options(options)?)?) })
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "EcologicOptions")] options: JsValue,
+    ) -> Result<EcologicClient, JsValue> {
+        Ok(Self {
+            inner: Rc::new(Ecologic::new(js::options(options)?)?),
+        })
     }
 
     /// The account's repair sites (`SiteId` is what `RepairSiteId` takes). Cached.
     #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "Promise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
-        run(self, |e| async move { js::to_js(&*e.referential::<api::RepairSite>().await?) })
+        run(self, |e| async move {
+            js::to_js(&*e.referential::<api::RepairSite>().await?)
+        })
     }
 
     /// The brand referential. Cached.
     #[wasm_bindgen(unchecked_return_type = "Promise<Brand[]>")]
     pub fn brands(&self) -> js_sys::Promise {
-        run(self, |e| async move { js::to_js(&*e.referential::<api::Brand>().await?) })
+        run(self, |e| async move {
+            js::to_js(&*e.referential::<api::Brand>().await?)
+        })
     }
 
     /// The product type referential, with IRIS codes and eligibility windows. Cached.
     #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "Promise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
-        run(self, |e| async move { js::to_js(&*e.referential::<api::ProductType>().await?) })
+        run(self, |e| async move {
+            js::to_js(&*e.referential::<api::ProductType>().await?)
+        })
     }
 
     /// The product types with the labels of their IRIS codes. Cached.
     #[wasm_bindgen(js_name = productTypesWithLabels, unchecked_return_type = "Promise<LabelledProductType[]>")]
     pub fn product_types_with_labels(&self) -> js_sys::Promise {
-        run(self, |e| async move { js::to_js(&*e.referential::<api::LabelledProductType>().await?) })
+        run(self, |e| async move {
+            js::to_js(&*e.referential::<api::LabelledProductType>().await?)
+        })
     }
 
     /// Reads the sites, brands and product types again (the labelled list on next use).
@@ -179,21 +191,35 @@ impl EcologicClient {
 
     /// The eco-support for a repair (`W` refusals such as "Produit pas valide" are errors).
     #[wasm_bindgen(js_name = calculateEcoSupport, unchecked_return_type = "Promise<EcoSupport[]>")]
-    pub fn calculate_eco_support(&self, #[wasm_bindgen(unchecked_param_type = "CalculateEcoSupportInput")] input: JsValue) -> js_sys::Promise {
+    pub fn calculate_eco_support(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CalculateEcoSupportInput")] input: JsValue,
+    ) -> js_sys::Promise {
         run(self, |e| async move {
             let today = today();
             let checked = e
-                .checked(&input, "calculateEcoSupport", |v| default(v, "TotalAmountExclVAT_Currency", "EUR"), &|v, c, errors| {
-                    rules::product(v, &rules::CALCULATION, &today, c, errors)
-                })
+                .checked(
+                    &input,
+                    "calculateEcoSupport",
+                    |v| default(v, "TotalAmountExclVAT_Currency", "EUR"),
+                    &|v, c, errors| rules::product(v, &rules::CALCULATION, &today, c, errors),
+                )
                 .await?;
             let i: CalculateEcoSupportInput = js::typed(checked)?;
             let i = &i;
             let currency = i.currency.unwrap_or(api::Currency::Eur);
             let data = e
                 .read(|c| async move {
-                    c.calculate_eco_support(&i.brand_id, i.brand_name.as_deref(), i.iris_symptom.as_deref(), &i.product_id, i.repair_code.as_deref(), &i.total_amount_excl_vat, currency)
-                        .await
+                    c.calculate_eco_support(
+                        &i.brand_id,
+                        i.brand_name.as_deref(),
+                        i.iris_symptom.as_deref(),
+                        &i.product_id,
+                        i.repair_code.as_deref(),
+                        &i.total_amount_excl_vat,
+                        currency,
+                    )
+                    .await
                 })
                 .await?;
             js::to_js(&data)
@@ -202,14 +228,25 @@ impl EcologicClient {
 
     /// Creates a support request; 206 (information missing) is not an error.
     #[wasm_bindgen(js_name = createSupportRequest, unchecked_return_type = "Promise<DossierOutcome>")]
-    pub fn create_support_request(&self, #[wasm_bindgen(unchecked_param_type = "CreateSupportRequestInput")] input: JsValue) -> js_sys::Promise {
+    pub fn create_support_request(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateSupportRequestInput")] input: JsValue,
+    ) -> js_sys::Promise {
         run(self, |e| async move {
-            let checked = e.checked(&input, "createSupportRequest", prepare_dossier, &request_rules).await?;
+            let checked = e
+                .checked(&input, "createSupportRequest", |_| {}, &request_rules)
+                .await?;
             let i: CreateSupportRequestInput = js::typed(checked)?;
             let i = &i;
             let outcome = e
                 .write(|c| async move {
-                    c.create_support_request(i.call_date.as_ref().map(|d| &d.0), &i.quote_number, &i.repair_site_id, &i.repair).await
+                    c.create_support_request(
+                        i.call_date.as_ref().map(|d| &d.0),
+                        &i.quote_number,
+                        &i.repair_site_id,
+                        &i.repair,
+                    )
+                    .await
                 })
                 .await?;
             js::to_js(&request_outcome(outcome))
@@ -218,22 +255,33 @@ impl EcologicClient {
 
     /// Completes or corrects a support request (refused once validated).
     #[wasm_bindgen(js_name = updateSupportRequest, unchecked_return_type = "Promise<DossierOutcome>")]
-    pub fn update_support_request(&self, #[wasm_bindgen(unchecked_param_type = "UpdateSupportRequestInput")] input: JsValue) -> js_sys::Promise {
+    pub fn update_support_request(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UpdateSupportRequestInput")] input: JsValue,
+    ) -> js_sys::Promise {
         run(self, |e| async move {
             // E8: the id is sent as `RequestId` and as `claimId`.
             let same_id = |v: &mut Value| {
-                prepare_dossier(v);
                 if let Some(id) = v.get("RequestId").cloned() {
                     default(v, "claimId", id);
                 }
             };
-            let checked = e.checked(&input, "updateSupportRequest", same_id, &request_rules).await?;
+            let checked = e
+                .checked(&input, "updateSupportRequest", same_id, &request_rules)
+                .await?;
             let i: UpdateSupportRequestInput = js::typed(checked)?;
             let i = &i;
             let outcome = e
                 .write(|c| async move {
-                    c.update_support_request(i.call_date.as_ref().map(|d| &d.0), i.quote_number.as_deref(), i.repair_site_id.as_deref(), &i.request_id, &i.request_id, &i.repair)
-                        .await
+                    c.update_support_request(
+                        i.call_date.as_ref().map(|d| &d.0),
+                        i.quote_number.as_deref(),
+                        i.repair_site_id.as_deref(),
+                        &i.request_id,
+                        &i.request_id,
+                        &i.repair,
+                    )
+                    .await
                 })
                 .await?;
             js::to_js(&request_outcome(outcome))
@@ -245,16 +293,23 @@ impl EcologicClient {
     pub fn get_support_request_status(&self, request_id: f64) -> js_sys::Promise {
         run(self, |e| async move {
             let id = record_id(request_id, "requestId")?;
-            let data = e.read(|c| async move { c.get_support_request_status(&id).await }).await?;
+            let data = e
+                .read(|c| async move { c.get_support_request_status(&id).await })
+                .await?;
             js::to_js(&data)
         })
     }
 
     /// Creates a claim, from a support request or directly; 206 (information or files missing) is not an error.
     #[wasm_bindgen(js_name = createClaim, unchecked_return_type = "Promise<DossierOutcome>")]
-    pub fn create_claim(&self, #[wasm_bindgen(unchecked_param_type = "CreateClaimInput")] input: JsValue) -> js_sys::Promise {
+    pub fn create_claim(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateClaimInput")] input: JsValue,
+    ) -> js_sys::Promise {
         run(self, |e| async move {
-            let checked = e.checked(&input, "createClaim", prepare_dossier, &claim_rules).await?;
+            let checked = e
+                .checked(&input, "createClaim", |_| {}, &claim_rules)
+                .await?;
             let outcome = e.create_claim(js::typed(checked)?).await?;
             js::to_js(&outcome)
         })
@@ -262,14 +317,28 @@ impl EcologicClient {
 
     /// Completes or corrects a claim, and submits it when `Submit` is true.
     #[wasm_bindgen(js_name = updateClaim, unchecked_return_type = "Promise<DossierOutcome>")]
-    pub fn update_claim(&self, #[wasm_bindgen(unchecked_param_type = "UpdateClaimInput")] input: JsValue) -> js_sys::Promise {
+    pub fn update_claim(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UpdateClaimInput")] input: JsValue,
+    ) -> js_sys::Promise {
         run(self, |e| async move {
-            let checked = e.checked(&input, "updateClaim", prepare_dossier, &claim_rules).await?;
+            let checked = e
+                .checked(&input, "updateClaim", |_| {}, &claim_rules)
+                .await?;
             let i: UpdateClaimInput = js::typed(checked)?;
             let i = &i;
             let outcome = e
                 .write(|c| async move {
-                    c.update_claim(&i.claim_id, &i.consumer_invoice_number, i.quote_number.as_deref(), &i.repair_end_date.0, &i.repair_site_id, i.submit, &i.repair).await
+                    c.update_claim(
+                        &i.claim_id,
+                        &i.consumer_invoice_number,
+                        i.quote_number.as_deref(),
+                        &i.repair_end_date.0,
+                        &i.repair_site_id,
+                        i.submit,
+                        &i.repair,
+                    )
+                    .await
                 })
                 .await?;
             js::to_js(&claim_outcome(outcome))
@@ -281,13 +350,16 @@ impl EcologicClient {
     pub fn attach_file(
         &self,
         #[wasm_bindgen(unchecked_param_type = "AttachFileInput")] input: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<js_sys::Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
         run(self, |e| async move {
             let checked = js::checked(&input, Spec::ecologic(), "attachFile", |_, _| {}).await?;
             let i: AttachFileInput = js::typed(checked)?;
             let i = &i;
-            e.attach(i.claim_id, &i.file, &Progress::from_options(&options)).await?;
+            e.attach(i.claim_id, &i.file, &Progress::from_options(&options))
+                .await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -317,9 +389,14 @@ impl EcologicClient {
     pub fn claim(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ClaimWorkflowInput")] input: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<js_sys::Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
-        run(self, |e| async move { e.claim_workflow(input, Progress::from_options(&options)).await })
+        run(self, |e| async move {
+            e.claim_workflow(input, Progress::from_options(&options))
+                .await
+        })
     }
 }
 
@@ -338,22 +415,34 @@ impl Ecologic {
             (None, Some(callback)) => {
                 let argument = js_sys::Object::new();
                 let _ = js_sys::Reflect::set(&argument, &"api".into(), &"ecologic".into());
-                Some(Auth::Callback { callback, argument: argument.into() })
+                Some(Auth::Callback {
+                    callback,
+                    argument: argument.into(),
+                })
             }
             (Some(_), Some(_)) => {
-                errors.push(FieldError::new("headers", "give apiKey or a headers callback, not both"));
+                errors.push(FieldError::new(
+                    "headers",
+                    "give apiKey or a headers callback, not both",
+                ));
                 None
             }
             (None, None) => {
                 if errors.is_empty() {
-                    errors.push(FieldError::new("apiKey", "is required, unless a headers callback is given"));
+                    errors.push(FieldError::new(
+                        "apiKey",
+                        "is required, unless a headers callback is given",
+                    ));
                 }
                 None
             }
         };
         let max_age = options.referential_max_age_ms.unwrap_or(DAY_MS);
         if max_age > DAY_MS {
-            errors.push(FieldError::new("referentialMaxAgeMs", format!("must be at most {DAY_MS} (24 h, E16)")));
+            errors.push(FieldError::new(
+                "referentialMaxAgeMs",
+                format!("must be at most {DAY_MS} (24 h, E16)"),
+            ));
         }
         let policy = CallPolicy {
             timeout_ms: options.timeout_ms,
@@ -374,7 +463,10 @@ impl Ecologic {
                     errors.extend(e.fields);
                 }
                 if auth.is_none() && errors.is_empty() {
-                    errors.push(FieldError::new("apiKey", "has characters a header cannot carry"));
+                    errors.push(FieldError::new(
+                        "apiKey",
+                        "has characters a header cannot carry",
+                    ));
                 }
                 Err(SdkError::validation(errors))
             }
@@ -386,13 +478,21 @@ impl Ecologic {
     }
 
     /// Sends an operation and unwraps its envelope.
-    async fn send<E, F, Fut>(&self, repeat: Repeat, operation: F) -> Result<(u16, E::Data), SdkError>
+    async fn send<E, F, Fut>(
+        &self,
+        repeat: Repeat,
+        operation: F,
+    ) -> Result<(u16, E::Data), SdkError>
     where
         E: Envelope,
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        match call::send(self.policy, repeat, &self.auth, |c| operation(self.client(c))).await? {
+        match call::send(self.policy, repeat, &self.auth, |c| {
+            operation(self.client(c))
+        })
+        .await?
+        {
             Reply::Success(value) => {
                 let status = value.status().as_u16();
                 envelope::unwrap(status, value.into_inner()).map(|data| (status, data))
@@ -408,7 +508,9 @@ impl Ecologic {
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        self.send(Repeat::Safe, operation).await.map(|(_, data)| data)
+        self.send(Repeat::Safe, operation)
+            .await
+            .map(|(_, data)| data)
     }
 
     /// A write: never re-sent once it may have reached the server.
@@ -418,7 +520,9 @@ impl Ecologic {
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        self.send(Repeat::Never, operation).await.map(|(_, data)| data)
+        self.send(Repeat::Never, operation)
+            .await
+            .map(|(_, data)| data)
     }
 
     /// A referential, from the cache when it is fresh.
@@ -430,8 +534,8 @@ impl Ecologic {
         Ok(self.referentials.put(items))
     }
 
-    /// Reads a call's input, fills defaults (`prepare`), checks it against the spec, then
-    /// against the referentials (`rules`), which are read only when the spec check passed.
+    /// Reads a call's input, fills defaults (`prepare`; `AutoValidation` is set by
+    /// `rules::offline_mode`), checks it against the spec, then against the referentials (`rules`).
     async fn checked(
         &self,
         js_input: &JsValue,
@@ -456,12 +560,26 @@ impl Ecologic {
         rules::offline_mode(&mut value, &mut errors);
         js::check(Spec::ecologic(), operation_id, &value, &mut errors);
         // The referential rules skip fields already at fault, so every fault is reported at once.
-        match (self.referential::<api::Brand>().await, self.referential::<api::ProductType>().await) {
-            (Ok(brands), Ok(products)) => rules(&value, &Catalogue { brands: &brands, products: &products }, &mut errors),
+        match (
+            self.referential::<api::Brand>().await,
+            self.referential::<api::ProductType>().await,
+        ) {
+            (Ok(brands), Ok(products)) => rules(
+                &value,
+                &Catalogue {
+                    brands: &brands,
+                    products: &products,
+                },
+                &mut errors,
+            ),
             (Err(e), _) | (_, Err(e)) if errors.is_empty() => return Err(e),
             _ => {}
         }
-        if errors.is_empty() { Ok(value) } else { Err(SdkError::validation(errors)) }
+        if errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(SdkError::validation(errors))
+        }
     }
 
     async fn create_claim(&self, i: CreateClaimInput) -> Result<DossierOutcome, SdkError> {
@@ -469,22 +587,46 @@ impl Ecologic {
             .write(|c| {
                 let i = &i;
                 async move {
-                    c.create_claim(&i.consumer_invoice_number, i.quote_number.as_deref(), &i.repair_end_date.0, &i.repair_site_id, i.request_id.as_ref(), &i.repair)
-                        .await
+                    c.create_claim(
+                        &i.consumer_invoice_number,
+                        i.quote_number.as_deref(),
+                        &i.repair_end_date.0,
+                        &i.repair_site_id,
+                        i.request_id.as_ref(),
+                        &i.repair,
+                    )
+                    .await
                 }
             })
             .await?;
         Ok(claim_outcome(outcome))
     }
 
-    async fn attach(&self, claim_id: api::RecordId, file: &ClaimFile, progress: &Progress) -> Result<(), SdkError> {
+    async fn attach(
+        &self,
+        claim_id: api::RecordId,
+        file: &ClaimFile,
+        progress: &Progress,
+    ) -> Result<(), SdkError> {
         let name = format!("{}.{}", file.file_name.as_str(), file.file_extension);
         let bytes = file.file_content.byte_len();
         progress.emit("attaching", Some(&name), Some(bytes));
-        let body = api::AttachFileBody { file_content: file.file_content.clone() };
+        let body = api::AttachFileBody {
+            file_content: file.file_content.clone(),
+        };
         let reply = call::send(self.policy, Repeat::Never, &self.auth, |c| {
             let (client, body) = (self.client(c), &body);
-            async move { client.attach_file(&claim_id, file.document_type, file.file_extension, &file.file_name, body).await }
+            async move {
+                client
+                    .attach_file(
+                        &claim_id,
+                        file.document_type,
+                        file.file_extension,
+                        &file.file_name,
+                        body,
+                    )
+                    .await
+            }
         })
         .await?;
         match reply {
@@ -497,11 +639,14 @@ impl Ecologic {
     }
 
     async fn claim_status(&self, id: api::RecordId) -> Result<api::ClaimStatus, SdkError> {
-        self.read(|c| async move { c.get_claim_status(&id).await }).await
+        self.read(|c| async move { c.get_claim_status(&id).await })
+            .await
     }
 
     async fn submit(&self, id: api::RecordId) -> Result<SubmitOutcome, SdkError> {
-        let result = self.write(|c| async move { c.submit_claim(&id).await }).await?;
+        let result = self
+            .write(|c| async move { c.submit_claim(&id).await })
+            .await?;
         Ok(SubmitOutcome {
             claim_id: result.claim_id.0,
             submitted: result.is_valid == Some(true),
@@ -510,13 +655,23 @@ impl Ecologic {
         })
     }
 
-    async fn claim_workflow(&self, js_input: JsValue, progress: Progress) -> Result<JsValue, SdkError> {
+    async fn claim_workflow(
+        &self,
+        js_input: JsValue,
+        progress: Progress,
+    ) -> Result<JsValue, SdkError> {
         let read = crate::input::read(&js_input, "input").await;
         let mut value = read.value;
         let mut errors = read.errors;
         let object = value.as_object_mut();
-        let files = object.as_ref().and_then(|o| o.get("files").cloned()).unwrap_or(Value::Null);
-        let submit = object.as_ref().and_then(|o| o.get("submit").cloned()).unwrap_or(Value::Null);
+        let files = object
+            .as_ref()
+            .and_then(|o| o.get("files").cloned())
+            .unwrap_or(Value::Null);
+        let submit = object
+            .as_ref()
+            .and_then(|o| o.get("submit").cloned())
+            .unwrap_or(Value::Null);
         if let Some(object) = object {
             object.remove("files");
             object.remove("submit");
@@ -527,16 +682,25 @@ impl Ecologic {
                     let mut file = file.clone();
                     default(&mut file, "ClaimId", 1);
                     for e in Spec::ecologic().check("attachFile", &file) {
-                        errors.push(FieldError { field: format!("files[{i}].{}", e.field), ..e });
+                        errors.push(FieldError {
+                            field: format!("files[{i}].{}", e.field),
+                            ..e
+                        });
                     }
                 }
             }
-            None => errors.push(FieldError::new("files", "must be an array of files to attach")),
+            None => errors.push(FieldError::new(
+                "files",
+                "must be an array of files to attach",
+            )),
         }
         if !(submit.is_null() || submit.is_boolean()) {
             errors.push(FieldError::new("submit", "must be true or false"));
         }
-        let claim: CreateClaimInput = js::typed(self.check(value, errors, "createClaim", &claim_rules).await?)?;
+        let claim: CreateClaimInput = js::typed(
+            self.check(value, errors, "createClaim", &claim_rules)
+                .await?,
+        )?;
         let files: Vec<ClaimFile> = js::typed(files)?;
 
         progress.emit("creating", None, None);
@@ -546,20 +710,32 @@ impl Ecologic {
         let with_claim = |e: SdkError| e.with_detail("claimId", created.id);
         let mut attached = Vec::new();
         for file in &files {
-            self.attach(id, file, &progress).await.map_err(|e| with_claim(e).with_detail("attached", &attached))?;
-            attached.push(format!("{}.{}", file.file_name.as_str(), file.file_extension));
+            self.attach(id, file, &progress)
+                .await
+                .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
+            attached.push(format!(
+                "{}.{}",
+                file.file_name.as_str(),
+                file.file_extension
+            ));
         }
         let submitted = match submit.as_bool().unwrap_or(true) {
             true => {
                 progress.emit("submitting", None, None);
-                let outcome = self.submit(id).await.map_err(|e| with_claim(e).with_detail("attached", &attached))?;
+                let outcome = self
+                    .submit(id)
+                    .await
+                    .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
                 progress.emit("submitted", None, None);
                 outcome.submitted
             }
             false => false,
         };
         // Read last, the status says what Ecologic holds now, and what it still misses.
-        let status = self.claim_status(id).await.map_err(|e| with_claim(e).with_detail("attached", &attached))?;
+        let status = self
+            .claim_status(id)
+            .await
+            .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
         js::to_js(&ClaimOutcome {
             claim_id: created.id,
             attached,
@@ -578,9 +754,6 @@ fn default(value: &mut Value, key: &str, default: impl Into<Value>) {
         object.insert(key.to_owned(), default.into());
     }
 }
-
-/// Nothing to fill in a dossier body: `AutoValidation` is handled by `rules::offline_mode`.
-fn prepare_dossier(_: &mut Value) {}
 
 fn request_rules(value: &Value, catalogue: &Catalogue<'_>, errors: &mut Vec<FieldError>) {
     let day = value
@@ -605,7 +778,12 @@ fn claim_rules(value: &Value, catalogue: &Catalogue<'_>, errors: &mut Vec<FieldE
 /// The caller's calendar day, `YYYY-MM-DD`.
 fn today() -> String {
     let now = js_sys::Date::new_0();
-    format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date())
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
 }
 
 /// A request or claim id given as a JS number.
@@ -613,14 +791,25 @@ fn record_id(id: f64, name: &str) -> Result<api::RecordId, SdkError> {
     if id.is_finite() && id.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&id) {
         Ok(api::RecordId(id as i64))
     } else {
-        Err(SdkError::validation(vec![FieldError::new(name, "must be a positive whole number (an id Ecologic returned)")]))
+        Err(SdkError::validation(vec![FieldError::new(
+            name,
+            "must be a positive whole number (an id Ecologic returned)",
+        )]))
     }
 }
 
 fn request_outcome(result: api::SupportRequestResult) -> DossierOutcome {
-    DossierOutcome { id: result.request_id.0, complete: result.is_valid, validation_errors: result.validation_errors }
+    DossierOutcome {
+        id: result.request_id.0,
+        complete: result.is_valid,
+        validation_errors: result.validation_errors,
+    }
 }
 
 fn claim_outcome(result: api::ClaimResult) -> DossierOutcome {
-    DossierOutcome { id: result.claim_id.0, complete: result.is_valid, validation_errors: result.validation_errors }
+    DossierOutcome {
+        id: result.claim_id.0,
+        complete: result.is_valid,
+        validation_errors: result.validation_errors,
+    }
 }

@@ -17,7 +17,10 @@ pub struct Entry<T> {
 
 impl<T> Clone for Entry<T> {
     fn clone(&self) -> Self {
-        Self { read_at_ms: self.read_at_ms, items: self.items.clone() }
+        Self {
+            read_at_ms: self.read_at_ms,
+            items: self.items.clone(),
+        }
     }
 }
 
@@ -72,7 +75,10 @@ impl Referentials {
     /// Keeps freshly read items.
     pub fn put<T: Cached>(&self, items: Vec<T>) -> Rc<Vec<T>> {
         let items = Rc::new(items);
-        *T::slot(self).borrow_mut() = Some(Entry { read_at_ms: js_sys::Date::now(), items: items.clone() });
+        *T::slot(self).borrow_mut() = Some(Entry {
+            read_at_ms: js_sys::Date::now(),
+            items: items.clone(),
+        });
         items
     }
 

@@ -16,8 +16,14 @@ pub struct ProductFields {
     pub repair_code: &'static str,
 }
 
-pub const CALCULATION: ProductFields = ProductFields { at: "", repair_code: "RepairCode" };
-pub const DOSSIER: ProductFields = ProductFields { at: "Product", repair_code: "IRISSection" };
+pub const CALCULATION: ProductFields = ProductFields {
+    at: "",
+    repair_code: "RepairCode",
+};
+pub const DOSSIER: ProductFields = ProductFields {
+    at: "Product",
+    repair_code: "IRISSection",
+};
 
 /// The referentials the rules read.
 pub struct Catalogue<'a> {
@@ -26,20 +32,44 @@ pub struct Catalogue<'a> {
 }
 
 /// Checks the product of `input` on day `day` (`YYYY-MM-DD`).
-pub fn product(input: &Value, fields: &ProductFields, day: &str, catalogue: &Catalogue<'_>, errors: &mut Vec<FieldError>) {
-    let object = if fields.at.is_empty() { Some(input) } else { input.get(fields.at) };
-    let Some(object) = object.filter(|o| o.is_object()) else { return };
-    let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+pub fn product(
+    input: &Value,
+    fields: &ProductFields,
+    day: &str,
+    catalogue: &Catalogue<'_>,
+    errors: &mut Vec<FieldError>,
+) {
+    let object = if fields.at.is_empty() {
+        Some(input)
+    } else {
+        input.get(fields.at)
+    };
+    let Some(object) = object.filter(|o| o.is_object()) else {
+        return;
+    };
+    let text = |name: &str| {
+        object
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
     let path = |name: &str| child(fields.at, name);
-    let faulty = |errors: &Vec<FieldError>, name: &str| errors.iter().any(|e| e.field == path(name));
+    let faulty =
+        |errors: &Vec<FieldError>, name: &str| errors.iter().any(|e| e.field == path(name));
 
     match text("BrandId") {
-        Some("0") if text("BrandName").is_none() && !faulty(errors, "BrandName") => errors.push(FieldError::new(
-            path("BrandName"),
-            "is required when BrandId is \"0\" (a brand missing from the referential)",
-        )),
+        Some("0") if text("BrandName").is_none() && !faulty(errors, "BrandName") => {
+            errors.push(FieldError::new(
+                path("BrandName"),
+                "is required when BrandId is \"0\" (a brand missing from the referential)",
+            ))
+        }
         Some("0") | None => {}
-        Some(id) if !faulty(errors, "BrandId") && !catalogue.brands.iter().any(|b| b.brand_id.as_str() == id) => {
+        Some(id)
+            if !faulty(errors, "BrandId")
+                && !catalogue.brands.iter().any(|b| b.brand_id.as_str() == id) =>
+        {
             errors.push(FieldError::new(
                 path("BrandId"),
                 format!("`{id}` is not a brand of the referential (brands()); use \"0\" with BrandName for a brand missing from it"),
@@ -48,19 +78,36 @@ pub fn product(input: &Value, fields: &ProductFields, day: &str, catalogue: &Cat
         Some(_) => {}
     }
 
-    let Some(id) = text("ProductId").filter(|_| !faulty(errors, "ProductId")) else { return };
-    let Some(product) = catalogue.products.iter().find(|p| p.product_id.as_str() == id) else {
+    let Some(id) = text("ProductId").filter(|_| !faulty(errors, "ProductId")) else {
+        return;
+    };
+    let Some(product) = catalogue
+        .products
+        .iter()
+        .find(|p| p.product_id.as_str() == id)
+    else {
         return errors.push(FieldError::new(
             path("ProductId"),
             format!("`{id}` is not a product type of the referential (productTypes())"),
         ));
     };
-    let start = product.eligibility_start_date.as_str().get(..10).unwrap_or_default();
-    let end = product.eligibility_end_date.as_str().get(..10).unwrap_or_default();
+    let start = product
+        .eligibility_start_date
+        .as_str()
+        .get(..10)
+        .unwrap_or_default();
+    let end = product
+        .eligibility_end_date
+        .as_str()
+        .get(..10)
+        .unwrap_or_default();
     if day < start || day > end {
         errors.push(FieldError::new(
             path("ProductId"),
-            format!("{} is eligible to the support from {start} to {end}, not on {day}", product.product_name),
+            format!(
+                "{} is eligible to the support from {start} to {end}, not on {day}",
+                product.product_name
+            ),
         ));
     }
     if let Some(symptom) = text("IRISSymptom")
@@ -68,7 +115,10 @@ pub fn product(input: &Value, fields: &ProductFields, day: &str, catalogue: &Cat
     {
         errors.push(FieldError::new(
             path("IRISSymptom"),
-            format!("`{symptom}` is not an IRIS symptom of {id} (its IRISSymtoms: {})", product.iris_symtoms.join(", ")),
+            format!(
+                "`{symptom}` is not an IRIS symptom of {id} (its IRISSymtoms: {})",
+                product.iris_symtoms.join(", ")
+            ),
         ));
     }
     if let Some(code) = text(fields.repair_code)
@@ -76,7 +126,10 @@ pub fn product(input: &Value, fields: &ProductFields, day: &str, catalogue: &Cat
     {
         errors.push(FieldError::new(
             path(fields.repair_code),
-            format!("`{code}` is not a repair code of {id} (its RepairCodes: {})", product.repair_codes.join(", ")),
+            format!(
+                "`{code}` is not a repair code of {id} (its RepairCodes: {})",
+                product.repair_codes.join(", ")
+            ),
         ));
     }
 }
@@ -84,7 +137,9 @@ pub fn product(input: &Value, fields: &ProductFields, day: &str, catalogue: &Cat
 /// E9: only the offline mode exists since 1.3. `AutoValidation` is set to `true` when left out;
 /// `false` is a fault.
 pub fn offline_mode(input: &mut Value, errors: &mut Vec<FieldError>) {
-    let Some(consumer) = input.get_mut("Consumer").and_then(Value::as_object_mut) else { return };
+    let Some(consumer) = input.get_mut("Consumer").and_then(Value::as_object_mut) else {
+        return;
+    };
     match consumer.get("AutoValidation") {
         Some(Value::Bool(false)) => errors.push(FieldError::new(
             "Consumer.AutoValidation",

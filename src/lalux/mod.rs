@@ -127,20 +127,28 @@ pub struct LaluxClient {
 impl LaluxClient {
     /// A client with credentials (server side) or a `headers` callback (browsers).
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "LaluxOptions")] options: JsValue) -> Result<LaluxClient, JsValue> {
-        Ok(Self { inner: Rc::new(Lalux::new(js::options(options)?)?) })
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "LaluxOptions")] options: JsValue,
+    ) -> Result<LaluxClient, JsValue> {
+        Ok(Self {
+            inner: Rc::new(Lalux::new(js::options(options)?)?),
+        })
     }
 
     /// Repairers ("réparateurs"): invoice upload and repair settlement.
     #[wasm_bindgen(getter)]
     pub fn repairer(&self) -> LaluxRepairer {
-        LaluxRepairer { inner: self.inner.clone() }
+        LaluxRepairer {
+            inner: self.inner.clone(),
+        }
     }
 
     /// Experts: fee note and report uploads, expert settlement.
     #[wasm_bindgen(getter)]
     pub fn expert(&self) -> LaluxExpert {
-        LaluxExpert { inner: self.inner.clone() }
+        LaluxExpert {
+            inner: self.inner.clone(),
+        }
     }
 }
 
@@ -164,21 +172,41 @@ impl Lalux {
             (Some(id), Some(secret), None) => Some(format!("{id}/{secret}")),
             (None, None, Some(_)) => None,
             (Some(_), Some(_), Some(_)) => {
-                errors.push(FieldError::new("headers", "give credentials or a headers callback, not both"));
+                errors.push(FieldError::new(
+                    "headers",
+                    "give credentials or a headers callback, not both",
+                ));
                 None
             }
             (None, None, None) if errors.is_empty() => {
-                errors.push(FieldError::new("clientId", "is required (with clientSecret), unless a headers callback is given"));
+                errors.push(FieldError::new(
+                    "clientId",
+                    "is required (with clientSecret), unless a headers callback is given",
+                ));
                 None
             }
             (id, _, _) => {
-                let missing = if id.is_none() { "clientId" } else { "clientSecret" };
-                errors.push(FieldError::new(missing, "is required with the other credential"));
+                let missing = if id.is_none() {
+                    "clientId"
+                } else {
+                    "clientSecret"
+                };
+                errors.push(FieldError::new(
+                    missing,
+                    "is required with the other credential",
+                ));
                 None
             }
         };
         if username.is_some() != password.is_some() {
-            errors.push(FieldError::new(if username.is_none() { "username" } else { "password" }, "username and password go together"));
+            errors.push(FieldError::new(
+                if username.is_none() {
+                    "username"
+                } else {
+                    "password"
+                },
+                "username and password go together",
+            ));
         }
         let policy = match policy {
             Ok(policy) => Some(policy),
@@ -192,29 +220,52 @@ impl Lalux {
         };
         let tokens = match credentials {
             Some(credentials) => {
-                let (_, credentials) = crate::transport::sensitive_header("authorization", &credentials).map_err(|_| {
-                    SdkError::validation(vec![FieldError::new("clientSecret", "has characters a header cannot carry")])
-                })?;
+                let (_, credentials) =
+                    crate::transport::sensitive_header("authorization", &credentials).map_err(
+                        |_| {
+                            SdkError::validation(vec![FieldError::new(
+                                "clientSecret",
+                                "has characters a header cannot carry",
+                            )])
+                        },
+                    )?;
                 Some(Rc::new(TokenCache::new(TokenService {
                     base_url: token_url,
                     credentials,
-                    expert_login: username.zip(password).map(|(u, p)| (u.to_owned(), p.to_owned())),
+                    expert_login: username
+                        .zip(password)
+                        .map(|(u, p)| (u.to_owned(), p.to_owned())),
                     policy,
                 })))
             }
             None => None,
         };
-        Ok(Self { api_url, policy, tokens, headers })
+        Ok(Self {
+            api_url,
+            policy,
+            tokens,
+            headers,
+        })
     }
 
     fn auth(&self, role: Role) -> Auth {
         match (&self.tokens, &self.headers) {
-            (Some(cache), _) => Auth::Token { cache: cache.clone(), scope: role.scope() },
+            (Some(cache), _) => Auth::Token {
+                cache: cache.clone(),
+                scope: role.scope(),
+            },
             (None, Some(callback)) => {
                 let argument = js_sys::Object::new();
                 let _ = js_sys::Reflect::set(&argument, &"api".into(), &"lalux".into());
-                let _ = js_sys::Reflect::set(&argument, &"scope".into(), &role.scope().to_string().into());
-                Auth::Callback { callback: callback.clone(), argument: argument.into() }
+                let _ = js_sys::Reflect::set(
+                    &argument,
+                    &"scope".into(),
+                    &role.scope().to_string().into(),
+                );
+                Auth::Callback {
+                    callback: callback.clone(),
+                    argument: argument.into(),
+                }
             }
             (None, None) => Auth::Fixed(Vec::new()),
         }
@@ -225,7 +276,12 @@ impl Lalux {
     }
 
     /// Uploads one checked file.
-    async fn upload(&self, role: Role, file: api::FileUpload, progress: &Progress) -> Result<UploadReceipt, SdkError> {
+    async fn upload(
+        &self,
+        role: Role,
+        file: api::FileUpload,
+        progress: &Progress,
+    ) -> Result<UploadReceipt, SdkError> {
         let name = file.file_name_with_extension.to_string();
         let bytes = file.file.byte_len();
         progress.emit("uploading", Some(&name), Some(bytes));
@@ -245,15 +301,33 @@ impl Lalux {
                 (result.status, result.key)
             }
             // L7: a refused upload may say why in a 4xx `{status}` body.
-            Reply::Refusal { body: api::LaluxError { status: Some(status), .. }, .. } => (status, None),
+            Reply::Refusal {
+                body:
+                    api::LaluxError {
+                        status: Some(status),
+                        ..
+                    },
+                ..
+            } => (status, None),
             Reply::Refusal { status, body } => return Err(refusal(status, body)),
         };
         progress.emit("uploaded", Some(&name), Some(bytes));
-        Ok(UploadReceipt { file_name_with_extension: name, bytes, status, key, uploaded_at: js::now_iso() })
+        Ok(UploadReceipt {
+            file_name_with_extension: name,
+            bytes,
+            status,
+            key,
+            uploaded_at: js::now_iso(),
+        })
     }
 
     /// Submits one checked settlement (202, no content).
-    async fn submit(&self, role: Role, settlement: Settlement, progress: &Progress) -> Result<(), SdkError> {
+    async fn submit(
+        &self,
+        role: Role,
+        settlement: Settlement,
+        progress: &Progress,
+    ) -> Result<(), SdkError> {
         progress.emit("submitting", None, None);
         let reply = call::send(self.policy, Repeat::Safe, &self.auth(role), |c| {
             let (client, settlement) = (self.client(c), &settlement);
@@ -276,12 +350,22 @@ impl Lalux {
 
     /// Checks a settle input, uploads its files in order, then submits: the receipts of every
     /// upload reach the caller, with the settlement's outcome or with the error.
-    async fn settle(&self, role: Role, js_input: JsValue, progress: Progress) -> Result<JsValue, SdkError> {
+    async fn settle(
+        &self,
+        role: Role,
+        js_input: JsValue,
+        progress: Progress,
+    ) -> Result<JsValue, SdkError> {
         let read = input::read(&js_input, "input").await;
         let mut errors = read.errors;
         let mut settlement = match read.value {
             Value::Object(map) => map,
-            _ => return Err(SdkError::validation(vec![FieldError::new("input", "must be an object")])),
+            _ => {
+                return Err(SdkError::validation(vec![FieldError::new(
+                    "input",
+                    "must be an object",
+                )]));
+            }
         };
         let mut files = Vec::new();
         for document in role.documents() {
@@ -290,23 +374,43 @@ impl Lalux {
                 .remove(document.name)
                 .unwrap_or_else(|| Value::String(document.default_name.to_owned()));
             if settlement.contains_key(document.key) {
-                errors.push(FieldError::new(document.key, format!("is set by settle from the upload of {}", document.file)));
+                errors.push(FieldError::new(
+                    document.key,
+                    format!("is set by settle from the upload of {}", document.file),
+                ));
             }
-            settlement.insert(document.key.to_owned(), Value::String("pending-upload.pdf".to_owned()));
+            settlement.insert(
+                document.key.to_owned(),
+                Value::String("pending-upload.pdf".to_owned()),
+            );
             let upload = Value::Object(Map::from_iter([
                 ("fileNameWithExtension".to_owned(), name),
                 ("file".to_owned(), file),
             ]));
             let mut upload_errors = Vec::new();
-            js::check(Spec::lalux(), role.upload_operation(), &upload, &mut upload_errors);
+            js::check(
+                Spec::lalux(),
+                role.upload_operation(),
+                &upload,
+                &mut upload_errors,
+            );
             errors.extend(upload_errors.into_iter().map(|e| FieldError {
-                field: if e.field == "file" { document.file.to_owned() } else { document.name.to_owned() },
+                field: if e.field == "file" {
+                    document.file.to_owned()
+                } else {
+                    document.name.to_owned()
+                },
                 ..e
             }));
             files.push(upload);
         }
         let settlement = Value::Object(settlement);
-        js::check(Spec::lalux(), role.submit_operation(), &settlement, &mut errors);
+        js::check(
+            Spec::lalux(),
+            role.submit_operation(),
+            &settlement,
+            &mut errors,
+        );
         role.rules(&settlement, &mut errors);
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));
@@ -328,26 +432,37 @@ impl Lalux {
                         receipt.file_name_with_extension,
                         receipt.status,
                         match receipt.status {
-                            api::UploadStatus::Infected => "The file is infected: send a clean copy.",
+                            api::UploadStatus::Infected =>
+                                "The file is infected: send a clean copy.",
                             api::UploadStatus::FileTooBig => "The file is over 5 242 880 bytes.",
                             _ => "Try again later.",
                         }
                     );
                     uploads.push(receipt);
-                    return Err(SdkError::new(Kind::Refused, message).with_detail("uploads", &uploads));
+                    return Err(
+                        SdkError::new(Kind::Refused, message).with_detail("uploads", &uploads)
+                    );
                 }
             }
             uploads.push(receipt);
         }
-        let typed = role.settlement(settlement).map_err(|e| e.with_detail("uploads", &uploads))?;
-        self.submit(role, typed, &progress).await.map_err(|e| e.with_detail("uploads", &uploads))?;
+        let typed = role
+            .settlement(settlement)
+            .map_err(|e| e.with_detail("uploads", &uploads))?;
+        self.submit(role, typed, &progress)
+            .await
+            .map_err(|e| e.with_detail("uploads", &uploads))?;
         js::to_js(&SettleResult { uploads })
     }
 }
 
 /// A LALUX refusal (documented status with the API's error body).
 fn refusal(status: u16, body: api::LaluxError) -> SdkError {
-    let fields: Vec<FieldError> = body.fields.iter().map(|f| FieldError::new(f.field.clone(), f.message.clone())).collect();
+    let fields: Vec<FieldError> = body
+        .fields
+        .iter()
+        .map(|f| FieldError::new(f.field.clone(), f.message.clone()))
+        .collect();
     let (kind, message) = match status {
         401 | 403 => (Kind::Authentication, "LALUX refused the token. Check the credentials (and their scope) or what the headers callback returns.".to_owned()),
         413 => (Kind::Refused, "The file is over the 5 242 880-byte limit.".to_owned()),
@@ -407,10 +522,25 @@ impl Role {
 
     fn documents(self) -> &'static [Document] {
         match self {
-            Self::Repairer => &[Document { file: "invoicePdf", name: "invoiceFileName", default_name: "facture.pdf", key: "refPDFFacture" }],
+            Self::Repairer => &[Document {
+                file: "invoicePdf",
+                name: "invoiceFileName",
+                default_name: "facture.pdf",
+                key: "refPDFFacture",
+            }],
             Self::Expert => &[
-                Document { file: "feeNotePdf", name: "feeNoteFileName", default_name: "honoraires.pdf", key: "refPdfHonoraires" },
-                Document { file: "reportPdf", name: "reportFileName", default_name: "expertise.pdf", key: "refPdfExpertise" },
+                Document {
+                    file: "feeNotePdf",
+                    name: "feeNoteFileName",
+                    default_name: "honoraires.pdf",
+                    key: "refPdfHonoraires",
+                },
+                Document {
+                    file: "reportPdf",
+                    name: "reportFileName",
+                    default_name: "expertise.pdf",
+                    key: "refPdfExpertise",
+                },
             ],
         }
     }
@@ -434,7 +564,12 @@ impl Role {
 }
 
 /// Shared by both roles' JS classes.
-async fn upload(inner: Rc<Lalux>, role: Role, input: JsValue, options: Option<js_sys::Object>) -> Result<JsValue, SdkError> {
+async fn upload(
+    inner: Rc<Lalux>,
+    role: Role,
+    input: JsValue,
+    options: Option<js_sys::Object>,
+) -> Result<JsValue, SdkError> {
     let progress = Progress::from_options(&options);
     let value = js::checked(&input, Spec::lalux(), role.upload_operation(), |_, _| {}).await?;
     let receipt = inner.upload(role, js::typed(value)?, &progress).await?;
@@ -442,79 +577,87 @@ async fn upload(inner: Rc<Lalux>, role: Role, input: JsValue, options: Option<js
 }
 
 async fn submit(inner: Rc<Lalux>, role: Role, input: JsValue) -> Result<JsValue, SdkError> {
-    let value = js::checked(&input, Spec::lalux(), role.submit_operation(), |v, e| role.rules(v, e)).await?;
-    inner.submit(role, role.settlement(value)?, &Progress::none()).await?;
+    let value = js::checked(&input, Spec::lalux(), role.submit_operation(), |v, e| {
+        role.rules(v, e)
+    })
+    .await?;
+    inner
+        .submit(role, role.settlement(value)?, &Progress::none())
+        .await?;
     Ok(JsValue::UNDEFINED)
 }
 
-/// `lalux.repairer`: what a repairer sends.
-#[wasm_bindgen]
-pub struct LaluxRepairer {
-    inner: Rc<Lalux>,
+/// The JS class of one role: `upload`, the role's submission method and `settle`.
+macro_rules! role_class {
+    (
+        $doc:literal $class:ident, $role:expr,
+        $submit_doc:literal $submit:ident as $submit_js:literal, $settlement:literal,
+        $settle_doc:literal settle($settle_input:literal)
+    ) => {
+        #[doc = $doc]
+        #[wasm_bindgen]
+        pub struct $class {
+            inner: Rc<Lalux>,
+        }
+
+        #[wasm_bindgen]
+        impl $class {
+            /// Uploads a file: checked (at most 5 242 880 bytes, with an extension), base64-encoded,
+            /// scanned by LALUX. An `Infected` or `Error` scan is a receipt, not an error.
+            #[wasm_bindgen(unchecked_return_type = "Promise<UploadReceipt>")]
+            pub fn upload(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "FileUpload")] input: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+                    js_sys::Object,
+                >,
+            ) -> js_sys::Promise {
+                js::promise(upload(self.inner.clone(), $role, input, options))
+            }
+
+            #[doc = $submit_doc]
+            #[wasm_bindgen(js_name = $submit_js, unchecked_return_type = "Promise<void>")]
+            pub fn $submit(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = $settlement)] settlement: JsValue,
+            ) -> js_sys::Promise {
+                js::promise(submit(self.inner.clone(), $role, settlement))
+            }
+
+            #[doc = $settle_doc]
+            #[wasm_bindgen(unchecked_return_type = "Promise<SettleResult>")]
+            pub fn settle(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = $settle_input)] input: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+                    js_sys::Object,
+                >,
+            ) -> js_sys::Promise {
+                let inner = self.inner.clone();
+                js::promise(async move {
+                    inner
+                        .settle($role, input, Progress::from_options(&options))
+                        .await
+                })
+            }
+        }
+    };
 }
 
-#[wasm_bindgen]
-impl LaluxRepairer {
-    /// Uploads a file (the invoice): checked (≤ 5 242 880 bytes), base64-encoded, scanned by LALUX.
-    #[wasm_bindgen(unchecked_return_type = "Promise<UploadReceipt>")]
-    pub fn upload(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "FileUpload")] input: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<js_sys::Object>,
-    ) -> js_sys::Promise {
-        js::promise(upload(self.inner.clone(), Role::Repairer, input, options))
-    }
-
-    /// Sends the repair settlement request (`refPDFFacture` from an upload); resolves on 202.
-    #[wasm_bindgen(js_name = submitInvoice, unchecked_return_type = "Promise<void>")]
-    pub fn submit_invoice(&self, #[wasm_bindgen(unchecked_param_type = "RepairSettlement")] settlement: JsValue) -> js_sys::Promise {
-        js::promise(submit(self.inner.clone(), Role::Repairer, settlement))
-    }
-
-    /// Uploads the invoice, then submits the settlement with its key. Checks everything first.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SettleResult>")]
-    pub fn settle(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RepairSettleInput")] input: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<js_sys::Object>,
-    ) -> js_sys::Promise {
-        let inner = self.inner.clone();
-        js::promise(async move { inner.settle(Role::Repairer, input, Progress::from_options(&options)).await })
-    }
+role_class! {
+    "`lalux.repairer`: what a repairer sends (the invoice, the repair settlement)."
+    LaluxRepairer, Role::Repairer,
+    "Sends the repair settlement request (`refPDFFacture` from an upload); resolves on 202."
+    submit_invoice as "submitInvoice", "RepairSettlement",
+    "Uploads the invoice, then submits the settlement with its key. Checks everything first; the upload's receipt reaches the caller even when the submission fails."
+    settle("RepairSettleInput")
 }
 
-/// `lalux.expert`: what an expert sends.
-#[wasm_bindgen]
-pub struct LaluxExpert {
-    inner: Rc<Lalux>,
-}
-
-#[wasm_bindgen]
-impl LaluxExpert {
-    /// Uploads a file (fee note or report): checked (≤ 5 242 880 bytes), base64-encoded, scanned.
-    #[wasm_bindgen(unchecked_return_type = "Promise<UploadReceipt>")]
-    pub fn upload(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "FileUpload")] input: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<js_sys::Object>,
-    ) -> js_sys::Promise {
-        js::promise(upload(self.inner.clone(), Role::Expert, input, options))
-    }
-
-    /// Sends the expert settlement request (both keys from uploads); resolves on 202.
-    #[wasm_bindgen(js_name = submitSettlement, unchecked_return_type = "Promise<void>")]
-    pub fn submit_settlement(&self, #[wasm_bindgen(unchecked_param_type = "ExpertSettlement")] settlement: JsValue) -> js_sys::Promise {
-        js::promise(submit(self.inner.clone(), Role::Expert, settlement))
-    }
-
-    /// Uploads the fee note and the report, then submits the settlement with their keys.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SettleResult>")]
-    pub fn settle(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ExpertSettleInput")] input: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<js_sys::Object>,
-    ) -> js_sys::Promise {
-        let inner = self.inner.clone();
-        js::promise(async move { inner.settle(Role::Expert, input, Progress::from_options(&options)).await })
-    }
+role_class! {
+    "`lalux.expert`: what an expert sends (the fee note, the report, the expert settlement)."
+    LaluxExpert, Role::Expert,
+    "Sends the expert settlement request (both keys from uploads); resolves on 202."
+    submit_settlement as "submitSettlement", "ExpertSettlement",
+    "Uploads the fee note and the report, then submits the settlement with their keys. Checks everything first; the receipts reach the caller even when a later step fails."
+    settle("ExpertSettleInput")
 }

@@ -18,7 +18,10 @@ pub const EXPERT_AMOUNTS: &[Triple] = &[
 pub fn amounts_add_up(input: &Value, triples: &[Triple], errors: &mut Vec<FieldError>) {
     let amount = |name: &str| serde_json::from_value::<Amount>(input.get(name)?.clone()).ok();
     for [ht, tva, ttc] in triples {
-        if errors.iter().any(|e| [*ht, *tva, *ttc].contains(&e.field.as_str())) {
+        if errors
+            .iter()
+            .any(|e| [*ht, *tva, *ttc].contains(&e.field.as_str()))
+        {
             continue;
         }
         let (Some(h), Some(t), Some(total)) = (amount(ht), amount(tva), amount(ttc)) else {
@@ -30,7 +33,10 @@ pub fn amounts_add_up(input: &Value, triples: &[Triple], errors: &mut Vec<FieldE
                 *ttc,
                 format!("must equal {ht} + {tva} = {sum} to the cent (got {total})"),
             )),
-            None => errors.push(FieldError::new(*ttc, format!("{ht} + {tva} is out of range"))),
+            None => errors.push(FieldError::new(
+                *ttc,
+                format!("{ht} + {tva} is out of range"),
+            )),
         }
     }
 }
