@@ -13,15 +13,18 @@ let referentials = { brands: [], products: [] };
 let claimId;
 
 function connect() {
-  const sandbox = new URLSearchParams(location.search).get('sandbox') ?? $('#sandbox').value;
-  $('#sandbox').value = sandbox;
+  const fromQuery = new URLSearchParams(location.search).get('sandbox');
+  if (fromQuery && !$('#sandbox').dataset.edited) $('#sandbox').value = fromQuery;
+  const sandbox = $('#sandbox').value;
+  // Each base URL may be overridden (a back end of your own); the sandbox's otherwise.
+  const url = (id, path) => $(id).value || `${sandbox}${path}`;
   clients = {
     lalux: new LaluxClient({
-      tokenUrl: `${sandbox}/lalux/wts`, apiUrl: `${sandbox}/lalux/api`,
+      tokenUrl: url('#tokenUrl', '/lalux/wts'), apiUrl: url('#apiUrl', '/lalux/api'),
       clientId: $('#clientId').value, clientSecret: $('#clientSecret').value,
     }),
     ecologic: new EcologicClient({
-      environment: 'production', baseUrl: `${sandbox}/ecologic/api/v1/ecosupport`, apiKey: $('#apiKey').value,
+      environment: 'production', baseUrl: url('#ecologicUrl', '/ecologic/api/v1/ecosupport'), apiKey: $('#apiKey').value,
     }),
   };
   loadReferentials();
@@ -83,6 +86,9 @@ lalux.addEventListener('submit', async (event) => {
     showErrors(lalux, error, out, { invoiceFileName: 'invoicePdf' });
     const upload = error.uploads?.[0];
     if (upload) out.textContent = `Upload: ${upload.status}${upload.key ? `, key ${upload.key}` : ''}\n${out.textContent}`;
+    // The client refuses a file over the limit before sending it: LALUX's FileTooBig, locally.
+    const tooBig = error.fields?.find((f) => f.field === 'invoicePdf' && /limit/.test(f.message));
+    if (tooBig) out.textContent = `Upload: FileTooBig (not sent: ${tooBig.message})\n${out.textContent}`;
   }
 });
 
@@ -214,6 +220,7 @@ $('#submit').addEventListener('click', async () => {
   }
 });
 
+$('#sandbox').addEventListener('input', () => { $('#sandbox').dataset.edited = 'true'; });
 $('#connect').addEventListener('click', connect);
 connect();
 document.body.dataset.ready = 'true';

@@ -40,6 +40,14 @@ export async function portalChecks({ browser, root, packageDir, sandbox, check }
       await page.screenshot({ path: join(shots, 'lalux-field-error.png'), fullPage: true });
     });
 
+    await check('portal, LALUX: a file over 5 242 880 bytes is FileTooBig and never sent', async () => {
+      await form.locator('[name=factureTTC]').fill('1170.50');
+      await form.locator('[name=invoicePdf]').setInputFiles(pdf('big.pdf', Buffer.alloc(5_242_881)));
+      await form.locator('button[type=submit]').click();
+      await page.waitForFunction(() => /FileTooBig/.test(document.querySelector('#lalux-result').textContent));
+      assert.match(await form.locator('[name=invoicePdf] + .error').textContent(), /5 242 881 bytes; the limit is 5 242 880 bytes/);
+    });
+
     await check('portal, LALUX: an infected invoice is reported and nothing is submitted', async () => {
       await form.locator('[name=factureTTC]').fill('1170.50');
       await form.locator('[name=invoicePdf]').setInputFiles(pdf('virus.pdf', EICAR));

@@ -76,6 +76,16 @@ for (const file of readdirSync(join(project, 'types', 'bad'))) {
   });
 }
 
+await check('the public declarations have no `any` (only wasm-bindgen internals do)', () => {
+  for (const dts of ['nodejs/repair_claims.d.ts', 'web/repair_claims.d.ts']) {
+    const text = readFileSync(join(project, 'node_modules', 'repair-claims', dts), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/export interface InitOutput \{[\s\S]*?\n\}/, '');
+    const lines = text.split('\n').filter((l) => /\bany\b/.test(l));
+    if (lines.length) throw new Error(`${dts}:\n${lines.join('\n')}`);
+  }
+});
+
 await check('every .wasm and JS file is within the size budget (tests/package/size-budget.json)', () => {
   const budget = JSON.parse(readFileSync(join(here, 'size-budget.json'), 'utf8')).files;
   const installed = join(project, 'node_modules', 'repair-claims');
