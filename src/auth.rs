@@ -97,11 +97,13 @@ async fn callback_headers(
         Ok(other) => return Err(with_cause(failed(other))),
         Err(cause) => return Err(with_cause(failed(cause))),
     };
+    let Some(entries) = crate::input::entries(&object) else {
+        return Err(with_cause(failed(object)));
+    };
     let mut headers = Vec::new();
-    for entry in js_sys::Object::entries(object.unchecked_ref()).iter() {
-        let entry = js_sys::Array::from(&entry);
-        let (Some(name), Some(value)) = (entry.get(0).as_string(), entry.get(1).as_string()) else {
-            return Err(with_cause(failed(entry.get(0))));
+    for (name, value) in entries {
+        let Some(value) = value.ok().and_then(|v| v.as_string()) else {
+            return Err(with_cause(failed(object)));
         };
         headers.push(sensitive_header(&name, &value).map_err(|m| {
             SdkError::new(

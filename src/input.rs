@@ -4,10 +4,34 @@
 
 use crate::error::FieldError;
 use crate::values::FileData;
-use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Date, Reflect, Uint8Array};
 use serde_json::{Map, Number, Value};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
+
+// Catching bindings: a Proxy's traps or a getter can make these throw, and an exception that
+// crosses Rust frames would leave the module's state half-updated.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn object_keys(object: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(js_namespace = Array, js_name = from, catch)]
+    fn array_from(items: &JsValue) -> Result<Array, JsValue>;
+}
+
+/// The own enumerable string keys of `object` and their values (a value whose getter throws is
+/// `Err`); `None` when the keys themselves cannot be read.
+pub fn entries(object: &JsValue) -> Option<Vec<(String, Result<JsValue, JsValue>)>> {
+    let keys = object_keys(object).ok()?;
+    Some(
+        keys.iter()
+            .filter_map(|key| {
+                let name = key.as_string()?;
+                Some((name, Reflect::get(object, &key)))
+            })
+            .collect(),
+    )
+}
 
 /// Largest integer a JS number holds exactly.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -80,8 +104,12 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
         };
     }
     if Array::is_array(js) {
+        let Ok(array) = array_from(js) else {
+            errors.push(FieldError::new(path, "could not be read (its items threw)"));
+            return Value::Null;
+        };
         let mut items = Vec::new();
-        for (i, item) in Array::from(js).iter().enumerate() {
+        for (i, item) in array.iter().enumerate() {
             let at = format!("{path}[{i}]");
             items.push(Box::pin(convert(&item, at, depth + 1, errors)).await);
         }
@@ -94,19 +122,17 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
         ));
         return Value::Null;
     }
+    let Some(entries) = entries(js) else {
+        errors.push(FieldError::new(path, "could not be read (its keys threw)"));
+        return Value::Null;
+    };
     let mut map = Map::new();
-    for key in Object::keys(js.unchecked_ref::<Object>()).iter() {
-        let Some(name) = key.as_string() else {
-            continue;
-        };
+    for (name, item) in entries {
         let at = child(&path, &name);
         // A getter may throw: that field is at fault, the rest is read.
-        let item = match Reflect::get(js, &key) {
-            Ok(item) => item,
-            Err(_) => {
-                errors.push(FieldError::new(at, "could not be read (its getter threw)"));
-                continue;
-            }
+        let Ok(item) = item else {
+            errors.push(FieldError::new(at, "could not be read (its getter threw)"));
+            continue;
         };
         if item.is_undefined() {
             continue;

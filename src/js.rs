@@ -63,18 +63,18 @@ impl CallPolicy {
 pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<T, SdkError> {
     if options.is_object() {
         let known = field_names::<T>();
-        let unknown: Vec<FieldError> =
-            js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>())
-                .iter()
-                .filter_map(|k| k.as_string())
-                .filter(|k| !known.contains(&k.as_str()))
-                .map(|k| {
-                    FieldError::new(
-                        k,
-                        format!("is not an option (options are {})", known.join(", ")),
-                    )
-                })
-                .collect();
+        let unknown: Vec<FieldError> = input::entries(&options)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, _)| k)
+            .filter(|k| !known.contains(&k.as_str()))
+            .map(|k| {
+                FieldError::new(
+                    k,
+                    format!("is not an option (options are {})", known.join(", ")),
+                )
+            })
+            .collect();
         if !unknown.is_empty() {
             return Err(SdkError::validation(unknown));
         }

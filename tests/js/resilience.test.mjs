@@ -105,6 +105,8 @@ test('absurd inputs get typed errors, and the same instance still works', async 
     repairSettlement({ refPDFFacture: 'k.pdf', nbrJourVehiculeRemplacement: 2 ** 53, numeroSinistre: 'x'.repeat(100_000) }),
     repairSettlement({ refPDFFacture: 'k.pdf', dateFacture: new Date(8.64e15), referenceFacture: '\u0000\uffff' }),
     new Proxy({}, { ownKeys() { return ['a']; }, getOwnPropertyDescriptor() { return { enumerable: true, configurable: true }; }, get() { throw new Error('proxy'); } }),
+    new Proxy({}, { ownKeys() { throw new Error('keys'); } }),
+    repairSettlement({ refPDFFacture: 'k.pdf', extra: new Proxy([1, 2], { get(t, k) { if (k === 'length') return 2; throw new Error('item'); } }) }),
   ];
   for (const input of absurd) {
     const error = await client.repairer.submitInvoice(input).catch((e) => e);
@@ -124,7 +126,12 @@ test('a failing headers callback is an authentication error carrying no secret',
   assert.match(error.message, /headers callback/);
   const wrongShape = ecologic({ apiKey: undefined, headers: async () => 'api_key' });
   await rejects(wrongShape.brands(), 'authentication');
+  const throwingGetter = ecologic({ apiKey: undefined, headers: () => ({ get api_key() { throw new Error('getter'); } }) });
+  await rejects(throwingGetter.brands(), 'authentication');
+  const proxy = ecologic({ apiKey: undefined, headers: () => new Proxy({}, { ownKeys() { throw new Error('keys'); } }) });
+  await rejects(proxy.brands(), 'authentication');
   assert.equal((await receivedAt('/printbrandlist')).length, 0);
+  assert.ok((await ecologic().brands()).length > 0, 'the module still works');
 });
 
 test('nothing is logged, and no error carries a secret, whatever fails', async () => {
