@@ -46,6 +46,18 @@ impl Auth {
             .map_err(|m| SdkError::new(Kind::Validation, m))
     }
 
+    /// The caller's headers callback, asked with `{ ...fields, refresh }`.
+    pub fn callback(callback: js_sys::Function, fields: &[(&str, &str)]) -> Self {
+        let argument = js_sys::Object::new();
+        for (key, value) in fields {
+            let _ = js_sys::Reflect::set(&argument, &(*key).into(), &(*value).into());
+        }
+        Self::Callback {
+            callback,
+            argument: argument.into(),
+        }
+    }
+
     /// Whether asking again may give other headers (so a 401 is worth one retry).
     pub fn refreshable(&self) -> bool {
         !matches!(self, Self::Fixed(_))
@@ -86,7 +98,9 @@ async fn callback_headers(
         );
         (error, cause)
     };
-    let argument = argument.clone();
+    // A fresh object per call: the caller may keep the one it was given.
+    let argument: JsValue =
+        js_sys::Object::assign(&js_sys::Object::new(), argument.unchecked_ref()).into();
     let _ = js_sys::Reflect::set(&argument, &"refresh".into(), &refresh.into());
     let outcome = match callback.call1(&JsValue::UNDEFINED, &argument) {
         Ok(value) => JsFuture::from(js_sys::Promise::resolve(&value)).await,

@@ -412,14 +412,7 @@ impl Ecologic {
         let callback = options.headers.dyn_into::<js_sys::Function>().ok();
         let auth = match (api_key, callback) {
             (Some(key), None) => Auth::header("api_key", key).ok(),
-            (None, Some(callback)) => {
-                let argument = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&argument, &"api".into(), &"ecologic".into());
-                Some(Auth::Callback {
-                    callback,
-                    argument: argument.into(),
-                })
-            }
+            (None, Some(callback)) => Some(Auth::callback(callback, &[("api", "ecologic")])),
             (Some(_), Some(_)) => {
                 errors.push(FieldError::new(
                     "headers",

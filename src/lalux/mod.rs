@@ -254,19 +254,10 @@ impl Lalux {
                 cache: cache.clone(),
                 scope: role.scope(),
             },
-            (None, Some(callback)) => {
-                let argument = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&argument, &"api".into(), &"lalux".into());
-                let _ = js_sys::Reflect::set(
-                    &argument,
-                    &"scope".into(),
-                    &role.scope().to_string().into(),
-                );
-                Auth::Callback {
-                    callback: callback.clone(),
-                    argument: argument.into(),
-                }
-            }
+            (None, Some(callback)) => Auth::callback(
+                callback.clone(),
+                &[("api", "lalux"), ("scope", &role.scope().to_string())],
+            ),
             (None, None) => Auth::Fixed(Vec::new()),
         }
     }
