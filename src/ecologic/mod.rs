@@ -290,7 +290,10 @@ impl EcologicClient {
 
     /// The status of a support request.
     #[wasm_bindgen(js_name = getSupportRequestStatus, unchecked_return_type = "Promise<SupportRequestStatus[]>")]
-    pub fn get_support_request_status(&self, request_id: f64) -> js_sys::Promise {
+    pub fn get_support_request_status(
+        &self,
+        #[wasm_bindgen(js_name = "requestId")] request_id: f64,
+    ) -> js_sys::Promise {
         run(self, |e| async move {
             let id = record_id(request_id, "requestId")?;
             let data = e
@@ -366,7 +369,10 @@ impl EcologicClient {
 
     /// The status of a claim and what it still misses.
     #[wasm_bindgen(js_name = getClaimStatus, unchecked_return_type = "Promise<ClaimStatus>")]
-    pub fn get_claim_status(&self, claim_id: f64) -> js_sys::Promise {
+    pub fn get_claim_status(
+        &self,
+        #[wasm_bindgen(js_name = "claimId")] claim_id: f64,
+    ) -> js_sys::Promise {
         run(self, |e| async move {
             let status = e.claim_status(record_id(claim_id, "claimId")?).await?;
             js::to_js(&status)
@@ -375,7 +381,10 @@ impl EcologicClient {
 
     /// Submits a claim; an incomplete claim is not an error: see `validationErrors`.
     #[wasm_bindgen(js_name = submitClaim, unchecked_return_type = "Promise<SubmitOutcome>")]
-    pub fn submit_claim(&self, claim_id: f64) -> js_sys::Promise {
+    pub fn submit_claim(
+        &self,
+        #[wasm_bindgen(js_name = "claimId")] claim_id: f64,
+    ) -> js_sys::Promise {
         run(self, |e| async move {
             let outcome = e.submit(record_id(claim_id, "claimId")?).await?;
             js::to_js(&outcome)
