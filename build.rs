@@ -7,7 +7,8 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeI
 use std::{env, fs, path::Path};
 
 /// `(spec file stem, generated file)`: one client per host.
-/// Whether its types are part of the JavaScript surface (TypeScript declarations through tsify).
+/// Whether it is part of the JavaScript surface: TypeScript declarations (tsify) and the embedded
+/// copy `src/schema.rs` validates inputs with.
 const SPECS: &[(&str, &str, bool)] = &[
     ("lalux-token", "lalux_token.rs", false),
     ("lalux", "lalux.rs", true),
@@ -15,14 +16,7 @@ const SPECS: &[(&str, &str, bool)] = &[
 ];
 
 /// Keys that document a spec and that the client's validator does not read.
-const DOCUMENTATION_KEYS: &[&str] = &[
-    "description",
-    "summary",
-    "example",
-    "x-decision",
-    "servers",
-    "info",
-];
+const DOCUMENTATION_KEYS: &[&str] = &["description", "summary", "example", "x-decision"];
 
 fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -33,7 +27,9 @@ fn main() {
         let spec: openapiv3::OpenAPI =
             serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
 
-        write_validation_schema(&text, &Path::new(&out_dir).join(format!("{stem}.json")));
+        if *exported {
+            write_validation_schema(&text, &Path::new(&out_dir).join(format!("{stem}.json")));
+        }
 
         let mut settings = GenerationSettings::new();
         settings
@@ -82,6 +78,10 @@ fn main() {
 /// Writes the spec as JSON without its documentation: what `src/schema.rs` validates inputs with.
 fn write_validation_schema(yaml: &str, out: &Path) {
     let mut spec: serde_json::Value = serde_yaml::from_str(yaml).expect("the spec is YAML");
+    if let Some(top) = spec.as_object_mut() {
+        top.remove("info");
+        top.remove("servers");
+    }
     strip_documentation(&mut spec);
     fs::write(out, spec.to_string()).expect("write validation schema");
 }
@@ -89,15 +89,8 @@ fn write_validation_schema(yaml: &str, out: &Path) {
 fn strip_documentation(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
-            for key in DOCUMENTATION_KEYS {
-                // A property may be named like a documentation key; only drop string/array docs.
-                if map
-                    .get(*key)
-                    .is_some_and(|v| !v.is_object() || *key == "info" || *key == "servers")
-                {
-                    map.remove(*key);
-                }
-            }
+            // A property may be named like a documentation key: its schema is an object, kept.
+            map.retain(|key, v| v.is_object() || !DOCUMENTATION_KEYS.contains(&key.as_str()));
             map.values_mut().for_each(strip_documentation);
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(strip_documentation),

@@ -96,7 +96,7 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
     }
     if let Some(bytes) = bytes_of(js).await {
         return match bytes {
-            Ok(bytes) => Value::String(FileData::from_bytes(&bytes).as_str().to_owned()),
+            Ok(bytes) => Value::String(FileData::from_bytes(&bytes).into_string()),
             Err(message) => {
                 errors.push(FieldError::new(path, message));
                 Value::Null

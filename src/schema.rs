@@ -10,7 +10,8 @@ use crate::error::FieldError;
 use crate::input::child;
 use crate::money::Amount;
 use crate::values::{CalendarDate, Timestamp, decoded_len, is_base64};
-use serde_json::{Map, Value};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// One API's spec, as JSON.
@@ -97,13 +98,12 @@ impl Spec {
         }
         let body = self.resolve(&op["requestBody"]);
         let body = &body["content"]["application/json"]["schema"];
-        let rest: Map<String, Value> = object
+        let rest: Vec<(&String, &Value)> = object
             .iter()
             .filter(|(k, _)| !params.iter().any(|p| p["name"] == k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         if body.is_null() {
-            for key in rest.keys() {
+            for (key, _) in rest {
                 errors.push(FieldError::new(key, "is not a parameter of this call"));
             }
         } else {
@@ -149,7 +149,7 @@ impl Spec {
         }
         match schema["type"].as_str() {
             Some("object") => match value.as_object() {
-                Some(map) => self.object(schema, map, path, errors),
+                Some(map) => self.object(schema, &map.iter().collect::<Vec<_>>(), path, errors),
                 None => errors.push(FieldError::new(path, "must be an object")),
             },
             Some("array") => match value.as_array() {
@@ -178,18 +178,18 @@ impl Spec {
     fn object(
         &self,
         schema: &Value,
-        map: &Map<String, Value>,
+        fields: &[(&String, &Value)],
         path: &str,
         errors: &mut Vec<FieldError>,
     ) {
         let schema = self.resolve(schema);
-        let mut properties = Map::new();
+        let mut properties = BTreeMap::new();
         let mut required = Vec::new();
         for part in std::iter::once(schema).chain(schema["allOf"].as_array().into_iter().flatten())
         {
             let part = self.resolve(part);
             if let Some(props) = part["properties"].as_object() {
-                properties.extend(props.iter().map(|(k, v)| (k.clone(), v.clone())));
+                properties.extend(props.iter());
             }
             required.extend(
                 part["required"]
@@ -200,18 +200,22 @@ impl Spec {
             );
         }
         for name in required {
-            if map.get(name).is_none_or(Value::is_null) {
+            let given = fields.iter().find(|(k, _)| k.as_str() == name);
+            if given.is_none_or(|(_, v)| v.is_null()) {
                 errors.push(FieldError::new(child(path, name), "is required"));
             }
         }
-        for (key, value) in map {
+        for &(key, value) in fields {
             let at = child(path, key);
             match properties.get(key) {
                 Some(property) if !(value.is_null() && errors.iter().any(|e| e.field == at)) => {
                     self.value(property, value, &at, errors);
                 }
                 Some(_) => {}
-                None => errors.push(FieldError::new(at, unknown_message(key, properties.keys()))),
+                None => errors.push(FieldError::new(
+                    at,
+                    unknown_message(key, properties.keys().copied()),
+                )),
             }
         }
     }

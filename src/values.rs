@@ -4,7 +4,7 @@
 //! `src/input.rs` turns a JS `Date` into an RFC 3339 string with the caller's UTC offset and bytes
 //! into base64, so these types only ever parse strings.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::fmt;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -71,7 +71,7 @@ impl<'de> Deserialize<'de> for CalendarDate {
     }
 }
 
-/// An instant, sent as RFC 3339 in UTC.
+/// An instant, read from RFC 3339 with an offset (the generated client sends it in UTC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timestamp(pub DateTime<Utc>);
 
@@ -81,18 +81,6 @@ impl Timestamp {
         DateTime::parse_from_rfc3339(text)
             .ok()
             .map(|t| Self(t.with_timezone(&Utc)))
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true))
-    }
-}
-
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
     }
 }
 
@@ -119,8 +107,8 @@ impl FileData {
     }
 
     /// The base64 text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+    pub fn into_string(self) -> String {
+        self.0
     }
 
     /// How many bytes the file has, from the length of its base64 text.

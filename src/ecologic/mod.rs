@@ -360,8 +360,7 @@ impl EcologicClient {
         run(self, |e| async move {
             let checked = js::checked(&input, Spec::ecologic(), "attachFile", |_, _| {}).await?;
             let i: AttachFileInput = js::typed(checked)?;
-            let i = &i;
-            e.attach(i.claim_id, &i.file, &Progress::from_options(&options))
+            e.attach(i.claim_id, i.file, &Progress::from_options(&options))
                 .await?;
             Ok(JsValue::UNDEFINED)
         })
@@ -480,11 +479,7 @@ impl Ecologic {
     }
 
     /// Sends an operation and unwraps its envelope.
-    async fn send<E, F, Fut>(
-        &self,
-        repeat: Repeat,
-        operation: F,
-    ) -> Result<(u16, E::Data), SdkError>
+    async fn send<E, F, Fut>(&self, repeat: Repeat, operation: F) -> Result<E::Data, SdkError>
     where
         E: Envelope,
         F: Fn(ecologic::Client) -> Fut,
@@ -497,7 +492,7 @@ impl Ecologic {
         {
             Reply::Success(value) => {
                 let status = value.status().as_u16();
-                envelope::unwrap(status, value.into_inner()).map(|data| (status, data))
+                envelope::unwrap(status, value.into_inner())
             }
             Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
         }
@@ -510,9 +505,7 @@ impl Ecologic {
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        self.send(Repeat::Safe, operation)
-            .await
-            .map(|(_, data)| data)
+        self.send(Repeat::Safe, operation).await
     }
 
     /// A write: never re-sent once it may have reached the server.
@@ -522,9 +515,7 @@ impl Ecologic {
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        self.send(Repeat::Never, operation)
-            .await
-            .map(|(_, data)| data)
+        self.send(Repeat::Never, operation).await
     }
 
     /// A referential, from the cache when it is fresh.
@@ -607,26 +598,25 @@ impl Ecologic {
     async fn attach(
         &self,
         claim_id: api::RecordId,
-        file: &ClaimFile,
+        file: ClaimFile,
         progress: &Progress,
-    ) -> Result<(), SdkError> {
-        let name = format!("{}.{}", file.file_name.as_str(), file.file_extension);
-        let bytes = file.file_content.byte_len();
+    ) -> Result<String, SdkError> {
+        let ClaimFile {
+            file_name,
+            file_extension,
+            document_type,
+            file_content,
+        } = file;
+        let name = format!("{}.{file_extension}", file_name.as_str());
+        let bytes = file_content.byte_len();
         progress.emit("attaching", Some(&name), Some(bytes));
-        let body = api::AttachFileBody {
-            file_content: file.file_content.clone(),
-        };
+        let body = api::AttachFileBody { file_content };
+        let file_name = &file_name;
         let reply = call::send(self.policy, Repeat::Never, &self.auth, |c| {
             let (client, body) = (self.client(c), &body);
             async move {
                 client
-                    .attach_file(
-                        &claim_id,
-                        file.document_type,
-                        file.file_extension,
-                        &file.file_name,
-                        body,
-                    )
+                    .attach_file(&claim_id, document_type, file_extension, file_name, body)
                     .await
             }
         })
@@ -634,7 +624,7 @@ impl Ecologic {
         match reply {
             Reply::Success(_) => {
                 progress.emit("attached", Some(&name), Some(bytes));
-                Ok(())
+                Ok(name)
             }
             Reply::Refusal { status, .. } => Err(envelope::refused(status, None, None, None)),
         }
@@ -665,25 +655,20 @@ impl Ecologic {
         let read = crate::input::read(&js_input, "input").await;
         let mut value = read.value;
         let mut errors = read.errors;
-        let object = value.as_object_mut();
-        let files = object
-            .as_ref()
-            .and_then(|o| o.get("files").cloned())
-            .unwrap_or(Value::Null);
-        let submit = object
-            .as_ref()
-            .and_then(|o| o.get("submit").cloned())
-            .unwrap_or(Value::Null);
-        if let Some(object) = object {
-            object.remove("files");
-            object.remove("submit");
-        }
-        match files.as_array() {
+        // The workflow's own keys are set aside; the rest is `createClaim`'s input.
+        let mut take = |key: &str| {
+            value
+                .as_object_mut()
+                .and_then(|o| o.remove(key))
+                .unwrap_or(Value::Null)
+        };
+        let (mut files, submit) = (take("files"), take("submit"));
+        match files.as_array_mut() {
             Some(files) => {
-                for (i, file) in files.iter().enumerate() {
-                    let mut file = file.clone();
-                    default(&mut file, "ClaimId", 1);
-                    for e in Spec::ecologic().check("attachFile", &file) {
+                for (i, file) in files.iter_mut().enumerate() {
+                    // Each file is checked as `attachFile` would be, for a claim not made yet.
+                    default(file, "ClaimId", 1);
+                    for e in Spec::ecologic().check("attachFile", file) {
                         errors.push(FieldError {
                             field: format!("files[{i}].{}", e.field),
                             ..e
@@ -711,15 +696,12 @@ impl Ecologic {
         let id = api::RecordId(created.id);
         let with_claim = |e: SdkError| e.with_detail("claimId", created.id);
         let mut attached = Vec::new();
-        for file in &files {
-            self.attach(id, file, &progress)
+        for file in files {
+            let name = self
+                .attach(id, file, &progress)
                 .await
                 .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
-            attached.push(format!(
-                "{}.{}",
-                file.file_name.as_str(),
-                file.file_extension
-            ));
+            attached.push(name);
         }
         let submitted = match submit.as_bool().unwrap_or(true) {
             true => {
@@ -758,23 +740,33 @@ fn default(value: &mut Value, key: &str, default: impl Into<Value>) {
 }
 
 fn request_rules(value: &Value, catalogue: &Catalogue<'_>, errors: &mut Vec<FieldError>) {
-    let day = value
-        .get("CallDate")
-        .and_then(Value::as_str)
-        .and_then(crate::values::Timestamp::parse)
-        .map(|t| t.0.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(today);
-    rules::product(value, &rules::DOSSIER, &day, catalogue, errors);
+    rules::product(
+        value,
+        &rules::DOSSIER,
+        &day_of(value, "CallDate"),
+        catalogue,
+        errors,
+    );
 }
 
 fn claim_rules(value: &Value, catalogue: &Catalogue<'_>, errors: &mut Vec<FieldError>) {
-    let day = value
-        .get("RepairEndDate")
+    rules::product(
+        value,
+        &rules::DOSSIER,
+        &day_of(value, "RepairEndDate"),
+        catalogue,
+        errors,
+    );
+}
+
+/// The UTC day of the instant in parameter `name`, or today when it is absent.
+fn day_of(value: &Value, name: &str) -> String {
+    value
+        .get(name)
         .and_then(Value::as_str)
         .and_then(crate::values::Timestamp::parse)
         .map(|t| t.0.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(today);
-    rules::product(value, &rules::DOSSIER, &day, catalogue, errors);
+        .unwrap_or_else(today)
 }
 
 /// The caller's calendar day, `YYYY-MM-DD`.

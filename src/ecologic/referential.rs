@@ -15,15 +15,6 @@ pub struct Entry<T> {
     items: Rc<Vec<T>>,
 }
 
-impl<T> Clone for Entry<T> {
-    fn clone(&self) -> Self {
-        Self {
-            read_at_ms: self.read_at_ms,
-            items: self.items.clone(),
-        }
-    }
-}
-
 /// The cached referentials of one client.
 #[derive(Default)]
 pub struct Referentials {

@@ -395,7 +395,7 @@ impl Lalux {
             }));
             files.push(upload);
         }
-        let settlement = Value::Object(settlement);
+        let mut settlement = Value::Object(settlement);
         js::check(
             Spec::lalux(),
             role.submit_operation(),
@@ -406,7 +406,6 @@ impl Lalux {
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));
         }
-        let mut settlement = settlement;
         let mut uploads = Vec::new();
         for (document, file) in role.documents().iter().zip(files) {
             let outcome = match js::typed::<api::FileUpload>(file) {
