@@ -52,6 +52,11 @@ fn main() {
                 "crate::values::CalendarDate",
                 [TypeImpl::Display].into_iter(),
             )
+            .with_replacement(
+                "ParisDateTime",
+                "crate::values::ParisDateTime",
+                [TypeImpl::Display].into_iter(),
+            )
             .with_replacement("FileData", "crate::values::FileData", std::iter::empty())
             // L6: the upload reply's key is `key` or `Key`; serde needs an alias typify cannot add.
             .with_replacement(

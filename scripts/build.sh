@@ -20,7 +20,7 @@ for target in nodejs web; do
     mkdir -p "$OUT/$target"
     cp "$STAGE/$target"/repair_claims* "$OUT/$target/"
     cp -r "$STAGE/$target"/snippets "$OUT/$target/" 2>/dev/null || true
-    node scripts/strip-dts.mjs "$OUT/$target/repair_claims.d.ts"
+    node scripts/strip-foreign.mjs "$OUT/$target"
 done
 # Each folder says how Node reads its .js files.
 echo '{ "type": "commonjs" }' >"$OUT/nodejs/package.json"

@@ -5,10 +5,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-// wasm-streams' classes are internal (see strip-dts.mjs).
-const names = Object.keys(createRequire(import.meta.url)(join(dir, 'repair_claims.js')))
-  .filter((n) => !n.startsWith('IntoUnderlying'))
-  .sort();
+const names = Object.keys(createRequire(import.meta.url)(join(dir, 'repair_claims.js'))).sort();
 const body = [
   "import cjs from './repair_claims.js';",
   ...names.map((n) => `export const ${n} = cjs.${n};`),

@@ -129,17 +129,13 @@ async fn callback_headers(
     Ok(headers)
 }
 
-/// Says what the callback gave in `cause`, by type only: the value itself (an exception's message,
-/// say) may hold a secret, so it is never copied into the error.
+/// Hands back what the callback threw or gave as the error's `cause`, as it was: the caller's own
+/// value, never copied into the message (it may hold a secret).
 fn with_cause((error, cause): (SdkError, JsValue)) -> SdkError {
-    let described = if cause.is_instance_of::<js_sys::Error>() {
-        "an Error"
-    } else if cause.is_undefined() {
-        "undefined"
-    } else {
-        "a value that is not an object of string headers"
-    };
-    error.with_detail("cause", format!("the callback gave {described}"))
+    SdkError {
+        cause: Some(cause),
+        ..error
+    }
 }
 
 /// A bearer token and when it stops being used.

@@ -14,10 +14,11 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// Whether an operation may be sent again after it may have reached the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Repeat {
-    /// Reads, LALUX `PUT`s, token requests: retried on network errors, timeouts, 429, 502–504.
+    /// Reads, LALUX uploads (a second one only makes an unused key), token requests: retried on
+    /// network errors, timeouts, 429, 502–504.
     Safe,
-    /// Creates something (Ecologic create, update, attach, submit): never re-sent once it may
-    /// have reached the server, so no claim is ever duplicated.
+    /// Creates something (LALUX settlements; Ecologic create, update, attach, submit): never
+    /// re-sent once it may have reached the server, so no settlement or claim is duplicated.
     Never,
 }
 
@@ -209,8 +210,8 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = at.timestamp_millis() as f64 - js_sys::Date::now();
+    let at = repair_dates::parse_http_date(value)?;
+    let wait = at as f64 - js_sys::Date::now();
     Some(Duration::from_millis(wait.max(0.0) as u64))
 }
 

@@ -34,17 +34,26 @@ export interface RepairClaimsError extends Error {
   status?: number;
   /** The reply's body as text, when a reply came (at most 4 000 characters). */
   body?: string;
+  /** The method that failed, as called: `createClaim`, `claim`, `repairer.settle`, `expert.upload`… */
+  operation: string;
   /** Ecologic envelope status: `W` business refusal, `E` error. */
   responseStatus?: 'S' | 'W' | 'E';
   responseMessage?: string;
   responseErrorMessage?: string;
-  validationErrors?: ValidationError[];
-  /** `invalidOrganization`: Ecologic does not cover this brand and product (E13; the sister eco-organism Ecosystem might). */
-  reason?: 'invalidOrganization';
+  /** `invalidOrganization`: Ecologic does not cover this brand and product (E13; the sister eco-organism Ecosystem might). `invalidClaim`: Ecologic no longer knows the request or claim id ("Invalid claim", R7): create it again. */
+  reason?: 'invalidOrganization' | 'invalidClaim';
   /** Files uploaded before a workflow failed: their keys cannot be recovered later. */
   uploads?: UploadReceipt[];
-  /** For calls never re-sent automatically (Ecologic create, update, attach, submit): whether the request may have reached the server. Check the dossier's status before sending it again. */
+  /** `claim()`: the claim created before a later step failed. */
+  claimId?: number;
+  /** `claim()`: the files attached before a later step failed (`FileName.FileExtension`). */
+  attached?: string[];
+  /** For calls never re-sent automatically (LALUX settlements, Ecologic create, update, attach, submit): whether the request may have reached the server. Check the dossier's status before sending it again. */
   mayHaveReachedServer?: boolean;
+  /** The LALUX token service's error code (`invalid_client`, `invalid_scope`…). */
+  error?: string;
+  /** What the `headers` callback threw or returned, as it was. */
+  cause?: unknown;
 }
 
 /** Whether `error` was thrown by this package. */
@@ -94,9 +103,15 @@ pub struct SdkError {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The JS method that failed (`createClaim`, `repairer.settle`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<&'static str>,
     /// API-specific details (Ecologic envelope, workflow uploads), merged into the JS error.
     #[serde(flatten)]
     pub details: serde_json::Map<String, Value>,
+    /// What a caller's callback threw, handed back as the error's `cause`.
+    #[serde(skip)]
+    pub cause: Option<JsValue>,
 }
 
 impl SdkError {
@@ -107,7 +122,9 @@ impl SdkError {
             fields: Vec::new(),
             status: None,
             body: None,
+            operation: None,
             details: serde_json::Map::new(),
+            cause: None,
         }
     }
 
@@ -139,6 +156,12 @@ impl SdkError {
         self
     }
 
+    /// Names the JS method that failed, unless a step of it already did.
+    pub fn in_operation(mut self, operation: &'static str) -> Self {
+        self.operation.get_or_insert(operation);
+        self
+    }
+
     /// The JS `Error` thrown to the caller.
     pub fn into_js(self) -> JsValue {
         let error = js_sys::Error::new(&self.message);
@@ -146,6 +169,14 @@ impl SdkError {
         let serializer = serde_wasm_bindgen::Serializer::json_compatible();
         if let Ok(props) = self.serialize(&serializer) {
             js_sys::Object::assign(&error, &props.unchecked_into());
+        }
+        if let Some(cause) = self.cause {
+            // Like `new Error(message, { cause })`: an own, non-enumerable property.
+            let descriptor = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&descriptor, &"value".into(), &cause);
+            let _ = js_sys::Reflect::set(&descriptor, &"writable".into(), &true.into());
+            let _ = js_sys::Reflect::set(&descriptor, &"configurable".into(), &true.into());
+            js_sys::Object::define_property(&error, &"cause".into(), &descriptor);
         }
         error.into()
     }

@@ -1,5 +1,5 @@
-//! What callers pass, as JSON: plain objects and arrays, with a `Date` written as an RFC 3339
-//! string in the caller's UTC offset and bytes (`Uint8Array`, `ArrayBuffer`, `Blob`, `File`)
+//! What callers pass, as JSON: plain objects and arrays, with a `Date` written as its day or its
+//! UTC instant (see [`date_text`]) and bytes (`Uint8Array`, `ArrayBuffer`, `Blob`, `File`)
 //! encoded in base64 in one pass. Anything else that JSON cannot hold is a field error.
 
 use crate::error::FieldError;
@@ -89,7 +89,7 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
         return Value::String(s);
     }
     if let Some(date) = js.dyn_ref::<Date>() {
-        return local_rfc3339(date).map(Value::String).unwrap_or_else(|| {
+        return date_text(date).map(Value::String).unwrap_or_else(|| {
             errors.push(FieldError::new(path, "is an invalid Date"));
             Value::Null
         });
@@ -187,25 +187,25 @@ async fn bytes_of(js: &JsValue) -> Option<Result<Vec<u8>, String>> {
     )
 }
 
-/// `date` in the caller's UTC offset, e.g. `2024-03-01T23:30:00.000+01:00`: its calendar day is
-/// the one the caller sees.
-fn local_rfc3339(date: &Date) -> Option<String> {
+/// A `Date` as text: its day (`YYYY-MM-DD`) when it is a local midnight, which is what
+/// `new Date(y, m, d)` and date pickers give, otherwise its instant in UTC. `src/values.rs` reads
+/// an instant as the French day and time it stands for, so no day shifts with the machine's zone.
+fn date_text(date: &Date) -> Option<String> {
     if date.get_time().is_nan() {
         return None;
     }
-    let offset = -(date.get_timezone_offset() as i64);
-    let sign = if offset < 0 { '-' } else { '+' };
-    Some(format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{}{:02}:{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes(),
-        date.get_seconds(),
-        date.get_milliseconds(),
-        sign,
-        offset.abs() / 60,
-        offset.abs() % 60
-    ))
+    let midnight = date.get_hours() == 0
+        && date.get_minutes() == 0
+        && date.get_seconds() == 0
+        && date.get_milliseconds() == 0;
+    Some(if midnight {
+        format!(
+            "{:04}-{:02}-{:02}",
+            date.get_full_year(),
+            date.get_month() + 1,
+            date.get_date()
+        )
+    } else {
+        date.to_iso_string().into()
+    })
 }

@@ -79,8 +79,44 @@ pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<T, SdkError> {
             return Err(SdkError::validation(unknown));
         }
     }
-    serde_wasm_bindgen::from_value(options)
-        .map_err(|e| SdkError::validation(vec![FieldError::new("options", e.to_string())]))
+    let given = options.clone();
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(options)).map_err(|e| {
+        let path = e.path().to_string();
+        let fault = option_fault(&path, &e.into_inner().to_string(), &given);
+        SdkError::validation(vec![fault])
+    })
+}
+
+/// A bad option, named, with what it allows in place of serde's words.
+fn option_fault(path: &str, serde_message: &str, options: &JsValue) -> FieldError {
+    if let Some(name) = between(serde_message, "missing field `", "`") {
+        return FieldError::new(name, "is required");
+    }
+    if !options.is_object() {
+        return FieldError::new("options", "must be an object of options");
+    }
+    let given = js_sys::Reflect::get(options, &path.into())
+        .ok()
+        .and_then(|v| js_sys::JSON::stringify(&v).ok())
+        .and_then(|s| s.as_string())
+        .map(|s| format!(" (got {s})"))
+        .unwrap_or_default();
+    let expected = serde_message
+        .split_once("expected ")
+        .map_or(serde_message, |(_, e)| e);
+    let allowed = match (path, expected) {
+        ("timeoutMs", _) => format!("a whole number of milliseconds from 1 to {MAX_TIMEOUT_MS}"),
+        ("retryDelayMs" | "referentialMaxAgeMs", _) => "a whole number of milliseconds".to_owned(),
+        (_, "u32") => "a whole number, 0 or more".to_owned(),
+        (_, other) => other.replace("one of ", "one of: "),
+    };
+    FieldError::new(path, format!("must be {allowed}{given}"))
+}
+
+/// The text between `start` and the next `end` in `text`.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = text.get(text.find(start)? + start.len()..)?;
+    rest.get(..rest.find(end)?)
 }
 
 /// The wire names of a struct's fields, as its `Deserialize` implementation declares them.
@@ -174,12 +210,15 @@ fn page_origin() -> Option<String> {
         .as_string()
 }
 
-/// Runs `work` as a JS promise: it resolves with its value or rejects with a `RepairClaimsError`.
-pub fn promise<F>(work: F) -> js_sys::Promise
+/// Runs `work`, the JS method `operation`, as a JS promise: it resolves with its value or rejects
+/// with a `RepairClaimsError` naming the operation.
+pub fn promise<F>(operation: &'static str, work: F) -> js_sys::Promise
 where
     F: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
-    wasm_bindgen_futures::future_to_promise(async move { work.await.map_err(SdkError::into_js) })
+    wasm_bindgen_futures::future_to_promise(async move {
+        work.await.map_err(|e| e.in_operation(operation).into_js())
+    })
 }
 
 /// A reply as a plain JS object (never a `Map`).

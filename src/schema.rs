@@ -9,7 +9,7 @@
 use crate::error::FieldError;
 use crate::input::child;
 use crate::money::Amount;
-use crate::values::{CalendarDate, Timestamp, decoded_len, is_base64};
+use crate::values::{CalendarDate, ParisDateTime, decoded_len, is_base64};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -21,6 +21,8 @@ pub struct Spec {
 
 /// The schema `$ref` whose values are amounts (decimal, at most 2 decimals).
 const AMOUNT: &str = "#/components/schemas/Amount";
+/// The schema `$ref` whose values are French wall-clock times (any form `When` reads).
+const PARIS_DATE_TIME: &str = "#/components/schemas/ParisDateTime";
 
 impl Spec {
     fn load(text: &str) -> Self {
@@ -115,6 +117,15 @@ impl Spec {
     fn value(&self, schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
         if schema["$ref"] == AMOUNT {
             return self.amount(self.resolve(schema), value, path, errors);
+        }
+        if schema["$ref"] == PARIS_DATE_TIME {
+            if value.as_str().and_then(ParisDateTime::parse).is_none() {
+                errors.push(FieldError::new(
+                    path,
+                    "must be a date YYYY-MM-DD, a date-time YYYY-MM-DDTHH:MM:SS (Paris time) or with an offset, or a Date",
+                ));
+            }
+            return;
         }
         let schema = self.resolve(schema);
         if value.is_null() {
@@ -228,12 +239,6 @@ impl Spec {
                 return errors.push(FieldError::new(
                     path,
                     "must be a date YYYY-MM-DD (or a Date)",
-                ));
-            }
-            Some("date-time") if Timestamp::parse(text).is_none() => {
-                return errors.push(FieldError::new(
-                    path,
-                    "must be an ISO 8601 date-time with a UTC offset, e.g. 2024-03-01T10:00:00Z (or a Date)",
                 ));
             }
             _ => {}

@@ -1,10 +1,12 @@
-//! Wire values that JavaScript callers hold in another shape: calendar dates (`Date` or
-//! `"YYYY-MM-DD"`), instants (`Date` or an ISO 8601 string) and files (bytes, sent as base64).
+//! Wire values that JavaScript callers hold in another shape: calendar days and Paris wall-clock
+//! times (`Date`, or any text [`repair_dates::When`] reads) and files (bytes, sent as base64).
 //!
-//! `src/input.rs` turns a JS `Date` into an RFC 3339 string with the caller's UTC offset and bytes
-//! into base64, so these types only ever parse strings.
+//! `src/input.rs` turns a JS `Date` into `YYYY-MM-DD` when it is a local midnight (what
+//! `new Date(y, m, d)` and date pickers give) and into its UTC instant otherwise, and bytes into
+//! base64, so these types only ever parse strings. A day is never shifted: an instant is read as
+//! the French day and time it stands for, whatever the time zone of the machine.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use repair_dates::{Day, WallClock, When};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::fmt;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -13,47 +15,30 @@ use wasm_bindgen::prelude::wasm_bindgen;
 const TS_VALUES: &str = r#"
 /** An amount in euros with at most 2 decimals: a number (`170.5`) or a decimal string (`"170.50"`). Replies carry numbers. */
 export type Amount = number | string;
-/** A calendar date: `"YYYY-MM-DD"` or a `Date` (its local calendar day). Replies carry strings. */
+/** A French calendar day: `"YYYY-MM-DD"`, a date-time (an instant with `Z` or an offset is read as its day in Paris), or a `Date` (a local midnight is that day; any other `Date` is its day in Paris). Replies carry strings. */
 export type CalendarDate = string | Date;
-/** An instant: an ISO 8601 string with a UTC offset (`"2024-03-01T10:00:00Z"`) or a `Date`. */
-export type Timestamp = string | Date;
+/** A French wall-clock time, sent as Paris time without offset (`2024-05-02T00:30:00`), as the real integrations do: `"YYYY-MM-DD"` (midnight), `"YYYY-MM-DDTHH:MM:SS"` (Paris time), an instant with `Z` or an offset, or a `Date` (a local midnight is that day; any other `Date` is its Paris time). */
+export type ParisDateTime = string | Date;
 /** A file's bytes; the client encodes them in base64. A `File` is a `Blob`. */
 export type FileData = Uint8Array | ArrayBuffer | Blob;
 /** A whole number of at least 1. */
 export type NonZeroU32 = number;
 "#;
 
-/// A calendar date, `YYYY-MM-DD` on the wire.
+/// A calendar day, `YYYY-MM-DD` on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CalendarDate(pub NaiveDate);
+pub struct CalendarDate(pub Day);
 
 impl CalendarDate {
-    /// Parses `YYYY-MM-DD`, or the calendar day an RFC 3339 date-time is written in (what a JS
-    /// `Date` becomes): `2024-03-01T23:30:00+01:00` is the 1st of March.
+    /// The French calendar day of a date or date-time text.
     pub fn parse(text: &str) -> Option<Self> {
-        let day = match text.len() {
-            10 => text,
-            _ => {
-                DateTime::parse_from_rfc3339(text).ok()?;
-                text.get(..10)?
-            }
-        };
-        let bytes = day.as_bytes();
-        let shape = bytes.len() == 10
-            && bytes.iter().enumerate().all(|(i, b)| match i {
-                4 | 7 => *b == b'-',
-                _ => b.is_ascii_digit(),
-            });
-        if !shape {
-            return None;
-        }
-        NaiveDate::parse_from_str(day, "%Y-%m-%d").ok().map(Self)
+        When::parse(text).map(|when| Self(when.day()))
     }
 }
 
 impl fmt::Display for CalendarDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        self.0.fmt(f)
     }
 }
 
@@ -71,26 +56,39 @@ impl<'de> Deserialize<'de> for CalendarDate {
     }
 }
 
-/// An instant, read from RFC 3339 with an offset (the generated client sends it in UTC).
+/// A Paris wall-clock time, `YYYY-MM-DDTHH:MM:SS` without offset on the wire (R4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timestamp(pub DateTime<Utc>);
+pub struct ParisDateTime(pub WallClock);
 
-impl Timestamp {
-    /// Parses an RFC 3339 date-time with a UTC offset (`Z` or `±hh:mm`).
+impl ParisDateTime {
+    /// The Paris wall-clock time of a date or date-time text.
     pub fn parse(text: &str) -> Option<Self> {
-        DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|t| Self(t.with_timezone(&Utc)))
+        When::parse(text).map(|when| Self(when.wall_clock()))
+    }
+
+    /// Its French calendar day.
+    pub fn day(self) -> Day {
+        self.0.day
     }
 }
 
-impl<'de> Deserialize<'de> for Timestamp {
+impl fmt::Display for ParisDateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for ParisDateTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ParisDateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         Self::parse(&text).ok_or_else(|| {
-            de::Error::custom(format!(
-                "`{text}` is not an ISO 8601 date-time with a UTC offset"
-            ))
+            de::Error::custom(format!("`{text}` is not a date or an ISO 8601 date-time"))
         })
     }
 }

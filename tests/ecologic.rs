@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use repair_claims::generated::ecologic::{self, types as api};
 use repair_claims::money::Amount;
+use repair_claims::values::ParisDateTime;
 use serde_json::{Value, json};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -48,8 +49,8 @@ fn error_fields(errors: &[api::ValidationError]) -> Vec<&str> {
     errors.iter().map(|e| e.field.as_str()).collect()
 }
 
-fn repair_end() -> chrono::DateTime<chrono::Utc> {
-    "2026-11-20T11:50:37Z".parse().expect("date-time")
+fn repair_end() -> ParisDateTime {
+    ParisDateTime::parse("2026-11-20T11:50:37Z").expect("date-time")
 }
 
 #[wasm_bindgen_test]
@@ -240,7 +241,7 @@ async fn support_request_206_then_update_then_status() {
     reset().await;
     let quote = "DEV-1".parse().unwrap();
     let site = SITE_ID.parse().unwrap();
-    let call_date: chrono::DateTime<chrono::Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let call_date = ParisDateTime::parse("2026-11-20T10:00:00Z").unwrap();
     let created = client()
         .create_support_request(Some(&call_date), &quote, &site, &dossier("XX99", ""))
         .await
@@ -290,7 +291,8 @@ async fn support_request_206_then_update_then_status() {
         (param(&pairs, "QuoteNumber"), param(&pairs, "RepairSiteId")),
         (Some("DEV-1"), Some(SITE_ID))
     );
-    assert_eq!(param(&pairs, "CallDate"), Some("2026-11-20T10:00:00Z"));
+    // R4: Paris wall-clock time without offset (10:00 UTC is 11:00 in Paris in November).
+    assert_eq!(param(&pairs, "CallDate"), Some("2026-11-20T11:00:00"));
     assert_eq!(create["body"]["Consumer"]["AutoValidation"], true);
     assert_eq!(create["body"]["Product"]["IRISSymptom"], "XX99");
     assert_eq!(
@@ -430,7 +432,7 @@ async fn claim_from_request_attach_update_status_submit() {
     );
     assert_eq!(
         (param(&pairs, "RepairEndDate"), param(&pairs, "QuoteNumber")),
-        (Some("2026-11-20T11:50:37Z"), Some("REF-1"))
+        (Some("2026-11-20T12:50:37"), Some("REF-1"))
     );
     let attach = &log[2];
     let pairs = params(attach);

@@ -52,11 +52,9 @@ impl<'a> Checks<'a> {
     }
 
     /// A required `YYYY-MM-DD` date.
-    pub fn date(&mut self, field: &str) -> Option<chrono::NaiveDate> {
+    pub fn date(&mut self, field: &str) -> Option<repair_dates::Day> {
         let value = self.string(field)?;
-        let parsed = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-            .ok()
-            .filter(|_| value.len() == 10);
+        let parsed = repair_dates::Day::parse(value);
         if parsed.is_none() {
             self.fail(field, "must be a date YYYY-MM-DD");
         }

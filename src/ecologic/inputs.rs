@@ -3,7 +3,7 @@
 
 use crate::generated::ecologic::types as api;
 use crate::money::Amount;
-use crate::values::{FileData, Timestamp};
+use crate::values::{FileData, ParisDateTime};
 use serde::Deserialize;
 use tsify::Tsify;
 
@@ -48,7 +48,7 @@ pub struct CreateSupportRequestInput {
     /// Reference date of the call (default: now).
     #[serde(rename = "CallDate", default)]
     #[tsify(optional)]
-    pub call_date: Option<Timestamp>,
+    pub call_date: Option<ParisDateTime>,
     #[serde(flatten)]
     pub repair: api::RepairData,
 }
@@ -67,7 +67,7 @@ pub struct UpdateSupportRequestInput {
     pub quote_number: Option<String>,
     #[serde(rename = "CallDate", default)]
     #[tsify(optional)]
-    pub call_date: Option<Timestamp>,
+    pub call_date: Option<ParisDateTime>,
     #[serde(flatten)]
     pub repair: api::RepairData,
 }
@@ -80,7 +80,7 @@ pub struct CreateClaimInput {
     pub request_id: Option<api::RecordId>,
     /// End of the repair.
     #[serde(rename = "RepairEndDate")]
-    pub repair_end_date: Timestamp,
+    pub repair_end_date: ParisDateTime,
     /// A `SiteId` from `repairSites()`.
     #[serde(rename = "RepairSiteId")]
     pub repair_site_id: api::CreateClaimRepairSiteId,
@@ -100,7 +100,7 @@ pub struct UpdateClaimInput {
     #[serde(rename = "ClaimId")]
     pub claim_id: api::RecordId,
     #[serde(rename = "RepairEndDate")]
-    pub repair_end_date: Timestamp,
+    pub repair_end_date: ParisDateTime,
     #[serde(rename = "RepairSiteId")]
     pub repair_site_id: api::UpdateClaimRepairSiteId,
     #[serde(rename = "ConsumerInvoiceNumber")]

@@ -25,6 +25,8 @@ const TS_ECOLOGIC: &str = r#"
 /** `claim()` input: the claim, the files to attach in order (the invoice and the consumer's proof always, the nameplate for "Fiche métier 7" products, E15), and whether to submit (default true). */
 export type ClaimWorkflowInput = CreateClaimInput & { files: ClaimFile[]; submit?: boolean };
 "#;
+use crate::values::ParisDateTime;
+use repair_dates::{Day, WallClock};
 use serde_json::Value;
 use std::future::Future;
 use std::rc::Rc;
@@ -111,9 +113,7 @@ pub struct ClaimOutcome {
 }
 
 struct Ecologic {
-    base_url: String,
-    policy: Policy,
-    auth: Auth,
+    connection: Rc<Connection>,
     referential_max_age_ms: f64,
     referentials: Referentials,
 }
@@ -124,13 +124,13 @@ pub struct EcologicClient {
     inner: Rc<Ecologic>,
 }
 
-/// Runs `work` on the client's shared state as a JS promise.
-fn run<F, Fut>(client: &EcologicClient, work: F) -> js_sys::Promise
+/// Runs `work`, the JS method `operation`, on the client's shared state as a JS promise.
+fn run<F, Fut>(client: &EcologicClient, operation: &'static str, work: F) -> js_sys::Promise
 where
     F: FnOnce(Rc<Ecologic>) -> Fut,
     Fut: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
-    js::promise(work(client.inner.clone()))
+    js::promise(operation, work(client.inner.clone()))
 }
 
 #[wasm_bindgen]
@@ -148,7 +148,7 @@ impl EcologicClient {
     /// The account's repair sites (`SiteId` is what `RepairSiteId` takes). Cached.
     #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "Promise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "repairSites", |e| async move {
             js::to_js(&*e.referential::<api::RepairSite>().await?)
         })
     }
@@ -156,7 +156,7 @@ impl EcologicClient {
     /// The brand referential. Cached.
     #[wasm_bindgen(unchecked_return_type = "Promise<Brand[]>")]
     pub fn brands(&self) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "brands", |e| async move {
             js::to_js(&*e.referential::<api::Brand>().await?)
         })
     }
@@ -164,7 +164,7 @@ impl EcologicClient {
     /// The product type referential, with IRIS codes and eligibility windows. Cached.
     #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "Promise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "productTypes", |e| async move {
             js::to_js(&*e.referential::<api::ProductType>().await?)
         })
     }
@@ -172,7 +172,7 @@ impl EcologicClient {
     /// The product types with the labels of their IRIS codes. Cached.
     #[wasm_bindgen(js_name = productTypesWithLabels, unchecked_return_type = "Promise<LabelledProductType[]>")]
     pub fn product_types_with_labels(&self) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "productTypesWithLabels", |e| async move {
             js::to_js(&*e.referential::<api::LabelledProductType>().await?)
         })
     }
@@ -180,7 +180,7 @@ impl EcologicClient {
     /// Reads the sites, brands and product types again (the labelled list on next use).
     #[wasm_bindgen(js_name = refreshReferentials, unchecked_return_type = "Promise<void>")]
     pub fn refresh_referentials(&self) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "refreshReferentials", |e| async move {
             e.referentials.clear();
             e.referential::<api::RepairSite>().await?;
             e.referential::<api::Brand>().await?;
@@ -195,7 +195,7 @@ impl EcologicClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CalculateEcoSupportInput")] input: JsValue,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "calculateEcoSupport", |e| async move {
             let today = today();
             let checked = e
                 .checked(
@@ -232,7 +232,7 @@ impl EcologicClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateSupportRequestInput")] input: JsValue,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "createSupportRequest", |e| async move {
             let checked = e
                 .checked(&input, "createSupportRequest", |_| {}, &request_rules)
                 .await?;
@@ -241,7 +241,7 @@ impl EcologicClient {
             let outcome = e
                 .write(|c| async move {
                     c.create_support_request(
-                        i.call_date.as_ref().map(|d| &d.0),
+                        i.call_date.as_ref(),
                         &i.quote_number,
                         &i.repair_site_id,
                         &i.repair,
@@ -259,7 +259,7 @@ impl EcologicClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "UpdateSupportRequestInput")] input: JsValue,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "updateSupportRequest", |e| async move {
             // E8: the id is sent as `RequestId` and as `claimId`.
             let same_id = |v: &mut Value| {
                 if let Some(id) = v.get("RequestId").cloned() {
@@ -274,7 +274,7 @@ impl EcologicClient {
             let outcome = e
                 .write(|c| async move {
                     c.update_support_request(
-                        i.call_date.as_ref().map(|d| &d.0),
+                        i.call_date.as_ref(),
                         i.quote_number.as_deref(),
                         i.repair_site_id.as_deref(),
                         &i.request_id,
@@ -294,7 +294,7 @@ impl EcologicClient {
         &self,
         #[wasm_bindgen(js_name = "requestId")] request_id: f64,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "getSupportRequestStatus", |e| async move {
             let id = record_id(request_id, "requestId")?;
             let data = e
                 .read(|c| async move { c.get_support_request_status(&id).await })
@@ -309,7 +309,7 @@ impl EcologicClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateClaimInput")] input: JsValue,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "createClaim", |e| async move {
             let checked = e
                 .checked(&input, "createClaim", |_| {}, &claim_rules)
                 .await?;
@@ -324,7 +324,7 @@ impl EcologicClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "UpdateClaimInput")] input: JsValue,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "updateClaim", |e| async move {
             let checked = e
                 .checked(&input, "updateClaim", |_| {}, &claim_rules)
                 .await?;
@@ -336,7 +336,7 @@ impl EcologicClient {
                         &i.claim_id,
                         &i.consumer_invoice_number,
                         i.quote_number.as_deref(),
-                        &i.repair_end_date.0,
+                        &i.repair_end_date,
                         &i.repair_site_id,
                         i.submit,
                         &i.repair,
@@ -357,7 +357,7 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "attachFile", |e| async move {
             let checked = js::checked(&input, Spec::ecologic(), "attachFile", |_, _| {}).await?;
             let i: AttachFileInput = js::typed(checked)?;
             e.attach(i.claim_id, i.file, &Progress::from_options(&options))
@@ -372,7 +372,7 @@ impl EcologicClient {
         &self,
         #[wasm_bindgen(js_name = "claimId")] claim_id: f64,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "getClaimStatus", |e| async move {
             let status = e.claim_status(record_id(claim_id, "claimId")?).await?;
             js::to_js(&status)
         })
@@ -384,7 +384,7 @@ impl EcologicClient {
         &self,
         #[wasm_bindgen(js_name = "claimId")] claim_id: f64,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "submitClaim", |e| async move {
             let outcome = e.submit(record_id(claim_id, "claimId")?).await?;
             js::to_js(&outcome)
         })
@@ -401,7 +401,7 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, |e| async move {
+        run(self, "claim", |e| async move {
             e.claim_workflow(input, Progress::from_options(&options))
                 .await
         })
@@ -453,9 +453,11 @@ impl Ecologic {
         .policy();
         match (policy, auth) {
             (Ok(policy), Some(auth)) if errors.is_empty() => Ok(Self {
-                base_url,
-                policy,
-                auth,
+                connection: Rc::new(Connection {
+                    base_url,
+                    policy,
+                    auth,
+                }),
                 referential_max_age_ms: max_age.into(),
                 referentials: Referentials::default(),
             }),
@@ -474,30 +476,6 @@ impl Ecologic {
         }
     }
 
-    fn client(&self, context: Context) -> ecologic::Client {
-        ecologic::Client::new(&self.base_url, context)
-    }
-
-    /// Sends an operation and unwraps its envelope.
-    async fn send<E, F, Fut>(&self, repeat: Repeat, operation: F) -> Result<E::Data, SdkError>
-    where
-        E: Envelope,
-        F: Fn(ecologic::Client) -> Fut,
-        Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
-    {
-        match call::send(self.policy, repeat, &self.auth, |c| {
-            operation(self.client(c))
-        })
-        .await?
-        {
-            Reply::Success(value) => {
-                let status = value.status().as_u16();
-                envelope::unwrap(status, value.into_inner())
-            }
-            Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
-        }
-    }
-
     /// A read: retried when safe.
     async fn read<E, F, Fut>(&self, operation: F) -> Result<E::Data, SdkError>
     where
@@ -505,7 +483,7 @@ impl Ecologic {
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        self.send(Repeat::Safe, operation).await
+        self.connection.send(Repeat::Safe, operation).await
     }
 
     /// A write: never re-sent once it may have reached the server.
@@ -515,16 +493,24 @@ impl Ecologic {
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        self.send(Repeat::Never, operation).await
+        self.connection.send(Repeat::Never, operation).await
     }
 
-    /// A referential, from the cache when it is fresh.
+    /// A referential, from the cache when it is fresh; concurrent calls share one read.
     async fn referential<T: Cached>(&self) -> Result<Rc<Vec<T>>, SdkError> {
         if let Some(items) = self.referentials.get::<T>(self.referential_max_age_ms) {
             return Ok(items);
         }
-        let items = self.read(|c| T::read(c)).await?;
-        Ok(self.referentials.put(items))
+        let loading = self.referentials.loading::<T, _>(|| {
+            let connection = self.connection.clone();
+            async move {
+                let items = connection.send(Repeat::Safe, |c| T::read(c)).await?;
+                Ok(Rc::new(items))
+            }
+        });
+        let outcome = loading.await;
+        self.referentials.settle(&outcome);
+        outcome
     }
 
     /// Reads a call's input, fills defaults (`prepare`; `AutoValidation` is set by
@@ -583,7 +569,7 @@ impl Ecologic {
                     c.create_claim(
                         &i.consumer_invoice_number,
                         i.quote_number.as_deref(),
-                        &i.repair_end_date.0,
+                        &i.repair_end_date,
                         &i.repair_site_id,
                         i.request_id.as_ref(),
                         &i.repair,
@@ -612,8 +598,9 @@ impl Ecologic {
         progress.emit("attaching", Some(&name), Some(bytes));
         let body = api::AttachFileBody { file_content };
         let file_name = &file_name;
-        let reply = call::send(self.policy, Repeat::Never, &self.auth, |c| {
-            let (client, body) = (self.client(c), &body);
+        let connection = &self.connection;
+        let reply = call::send(connection.policy, Repeat::Never, &connection.auth, |c| {
+            let (client, body) = (connection.client(c), &body);
             async move {
                 client
                     .attach_file(&claim_id, document_type, file_extension, file_name, body)
@@ -730,6 +717,39 @@ impl Ecologic {
     }
 }
 
+/// How a client's calls reach Ecologic; shared with its referential reads in flight.
+struct Connection {
+    base_url: String,
+    policy: Policy,
+    auth: Auth,
+}
+
+impl Connection {
+    fn client(&self, context: Context) -> ecologic::Client {
+        ecologic::Client::new(&self.base_url, context)
+    }
+
+    /// Sends an operation and unwraps its envelope.
+    async fn send<E, F, Fut>(&self, repeat: Repeat, operation: F) -> Result<E::Data, SdkError>
+    where
+        E: Envelope,
+        F: Fn(ecologic::Client) -> Fut,
+        Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
+    {
+        match call::send(self.policy, repeat, &self.auth, |c| {
+            operation(self.client(c))
+        })
+        .await?
+        {
+            Reply::Success(value) => {
+                let status = value.status().as_u16();
+                envelope::unwrap(status, value.into_inner())
+            }
+            Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
+        }
+    }
+}
+
 /// Sets `key` of an object when it is absent or null.
 fn default(value: &mut Value, key: &str, default: impl Into<Value>) {
     if let Some(object) = value.as_object_mut()
@@ -759,25 +779,18 @@ fn claim_rules(value: &Value, catalogue: &Catalogue<'_>, errors: &mut Vec<FieldE
     );
 }
 
-/// The UTC day of the instant in parameter `name`, or today when it is absent.
-fn day_of(value: &Value, name: &str) -> String {
+/// The French calendar day of parameter `name`, or today's when it is absent.
+fn day_of(value: &Value, name: &str) -> Day {
     value
         .get(name)
         .and_then(Value::as_str)
-        .and_then(crate::values::Timestamp::parse)
-        .map(|t| t.0.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(today)
+        .and_then(ParisDateTime::parse)
+        .map_or_else(today, ParisDateTime::day)
 }
 
-/// The caller's calendar day, `YYYY-MM-DD`.
-fn today() -> String {
-    let now = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        now.get_full_year(),
-        now.get_month() + 1,
-        now.get_date()
-    )
+/// Today in France.
+fn today() -> Day {
+    WallClock::paris(js_sys::Date::now() as i64).day
 }
 
 /// A request or claim id given as a JS number.

@@ -6,6 +6,7 @@
 use crate::error::FieldError;
 use crate::generated::ecologic::types as api;
 use crate::input::child;
+use repair_dates::{Day, When};
 use serde_json::Value;
 
 /// Where a call carries the product's fields.
@@ -31,11 +32,11 @@ pub struct Catalogue<'a> {
     pub products: &'a [api::ProductType],
 }
 
-/// Checks the product of `input` on day `day` (`YYYY-MM-DD`).
+/// Checks the product of `input` on French calendar day `day`.
 pub fn product(
     input: &Value,
     fields: &ProductFields,
-    day: &str,
+    day: &Day,
     catalogue: &Catalogue<'_>,
     errors: &mut Vec<FieldError>,
 ) {
@@ -91,17 +92,11 @@ pub fn product(
             format!("`{id}` is not a product type of the referential (productTypes())"),
         ));
     };
-    let start = product
-        .eligibility_start_date
-        .as_str()
-        .get(..10)
-        .unwrap_or_default();
-    let end = product
-        .eligibility_end_date
-        .as_str()
-        .get(..10)
-        .unwrap_or_default();
-    if day < start || day > end {
+    let start = When::parse(product.eligibility_start_date.as_str()).map(When::day);
+    let end = When::parse(product.eligibility_end_date.as_str()).map(When::day);
+    if let (Some(start), Some(end)) = (start, end)
+        && (*day < start || *day > end)
+    {
         errors.push(FieldError::new(
             path("ProductId"),
             format!(

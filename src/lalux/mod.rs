@@ -320,7 +320,9 @@ impl Lalux {
         progress: &Progress,
     ) -> Result<(), SdkError> {
         progress.emit("submitting", None, None);
-        let reply = call::send(self.policy, Repeat::Safe, &self.auth(role), |c| {
+        // Never re-sent once it may have reached LALUX: nothing in the document says a settlement
+        // is deduplicated, and a duplicate payment request is worse than an error (spec: x-decision).
+        let reply = call::send(self.policy, Repeat::Never, &self.auth(role), |c| {
             let (client, settlement) = (self.client(c), &settlement);
             async move {
                 match settlement {
@@ -580,7 +582,7 @@ async fn submit(inner: Rc<Lalux>, role: Role, input: JsValue) -> Result<JsValue,
 /// The JS class of one role: `upload`, the role's submission method and `settle`.
 macro_rules! role_class {
     (
-        $doc:literal $class:ident, $role:expr,
+        $doc:literal $class:ident, $role:expr, $name:literal,
         $submit_doc:literal $submit:ident as $submit_js:literal, $settlement:literal,
         $settle_doc:literal settle($settle_input:literal)
     ) => {
@@ -602,7 +604,10 @@ macro_rules! role_class {
                     js_sys::Object,
                 >,
             ) -> js_sys::Promise {
-                js::promise(upload(self.inner.clone(), $role, input, options))
+                js::promise(
+                    concat!($name, ".upload"),
+                    upload(self.inner.clone(), $role, input, options),
+                )
             }
 
             #[doc = $submit_doc]
@@ -611,7 +616,10 @@ macro_rules! role_class {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = $settlement)] settlement: JsValue,
             ) -> js_sys::Promise {
-                js::promise(submit(self.inner.clone(), $role, settlement))
+                js::promise(
+                    concat!($name, ".", $submit_js),
+                    submit(self.inner.clone(), $role, settlement),
+                )
             }
 
             #[doc = $settle_doc]
@@ -624,7 +632,7 @@ macro_rules! role_class {
                 >,
             ) -> js_sys::Promise {
                 let inner = self.inner.clone();
-                js::promise(async move {
+                js::promise(concat!($name, ".settle"), async move {
                     inner
                         .settle($role, input, Progress::from_options(&options))
                         .await
@@ -636,7 +644,7 @@ macro_rules! role_class {
 
 role_class! {
     "`lalux.repairer`: what a repairer sends (the invoice, the repair settlement)."
-    LaluxRepairer, Role::Repairer,
+    LaluxRepairer, Role::Repairer, "repairer",
     "Sends the repair settlement request (`refPDFFacture` from an upload); resolves on 202."
     submit_invoice as "submitInvoice", "RepairSettlement",
     "Uploads the invoice, then submits the settlement with its key. Checks everything first; the upload's receipt reaches the caller even when the submission fails."
@@ -645,7 +653,7 @@ role_class! {
 
 role_class! {
     "`lalux.expert`: what an expert sends (the fee note, the report, the expert settlement)."
-    LaluxExpert, Role::Expert,
+    LaluxExpert, Role::Expert, "expert",
     "Sends the expert settlement request (both keys from uploads); resolves on 202."
     submit_settlement as "submitSettlement", "ExpertSettlement",
     "Uploads the fee note and the report, then submits the settlement with their keys. Checks everything first; the receipts reach the caller even when a later step fails."

@@ -77,7 +77,7 @@ test('createSupportRequest sends parameters in the query, the dossier in the bod
   assert.ok(Number.isInteger(outcome.id));
   const [call] = await receivedAt('/createsupportrequest');
   assert.equal(call.method, 'POST');
-  assert.deepEqual(query(call), { RepairSiteId: SITE, QuoteNumber: 'DEV-1', CallDate: '2026-01-15T10:00:00Z' });
+  assert.deepEqual(query(call), { RepairSiteId: SITE, QuoteNumber: 'DEV-1', CallDate: '2026-01-15T11:00:00' }, 'Paris time without offset (R4)');
   assert.equal(call.body.Consumer.AutoValidation, true);
   assert.equal(call.body.Product.PurchaseDate, '2022-01-03');
   assert.deepEqual(call.body.Quote.TotalAmountInclVAT, { Amount: 120, Currency: 'EUR' });
@@ -114,7 +114,7 @@ test('createClaim without a request (1.4), attachFile, getClaimStatus, updateCla
   assert.equal(created.complete, false, 'the files are missing');
   assert.ok(created.validationErrors.some((e) => /pièces jointes/.test(e.ErrorMessage)));
   const [create] = await receivedAt('/createclaim');
-  assert.deepEqual(query(create), { RepairEndDate: '2026-11-20T15:00:00Z', RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-9' });
+  assert.deepEqual(query(create), { RepairEndDate: '2026-11-20T16:00:00', RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-9' });
 
   const events = [];
   for (const file of claimFiles()) await client.attachFile({ ClaimId: created.id, ...file }, { onProgress: (e) => events.push(e.step) });

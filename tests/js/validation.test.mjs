@@ -207,7 +207,7 @@ test('options: missing credentials, both kinds at once, bad URLs, bad timeouts, 
   fails(() => new pkg.LaluxClient({ clientId: 'a', clientSecret: 'b', apiUrl: 'ftp://x', timeoutMs: 0 }), ['apiUrl', 'timeoutMs']);
   fails(() => new pkg.LaluxClient({ clientId: 'a', clientSecret: 'b', username: 'u' }), ['password']);
   fails(() => new pkg.LaluxClient({ clientId: 'a', clientSecret: 'b', clientSecrt: 'c' }), ['clientSecrt']);
-  fails(() => new pkg.EcologicClient({ environment: 'prod', apiKey: 'k' }), ['options']);
+  fails(() => new pkg.EcologicClient({ environment: 'prod', apiKey: 'k' }), ['environment']);
   fails(() => new pkg.EcologicClient({ environment: 'production' }), ['apiKey']);
   fails(() => new pkg.EcologicClient({ environment: 'production', apiKey: 'k', referentialMaxAgeMs: 86_400_001 }), ['referentialMaxAgeMs']);
   fails(() => new pkg.EcologicClient(null));

@@ -45,8 +45,8 @@ pub struct Context<'a> {
     pub referential: &'a Referential,
     pub account: &'a Account,
     pub brand_ids: &'a [String],
-    /// Today, `YYYY-MM-DD`.
-    pub today: &'a str,
+    /// The dossier's French calendar day: the repair's for a claim, today's for a request.
+    pub day: repair_dates::Day,
     /// Attachment types already on the claim.
     pub attachments: &'a [String],
     /// Whether the serial number had a repair less than 6 months ago.
@@ -131,7 +131,7 @@ fn check_product(product: &Product, ctx: &Context<'_>, errors: &mut Vec<Value>) 
     if !ctx.account.fiches.contains(&product.fiche) {
         errors.push(error("Type de produit", NOT_AUTHORISED));
     }
-    if !product.eligible_on(ctx.today) {
+    if !product.eligible_on(ctx.day) {
         errors.push(error(
             "Type de produit",
             &format!(

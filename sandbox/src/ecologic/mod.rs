@@ -7,9 +7,9 @@ pub mod referential;
 use crate::contract::{Api, Contract};
 use crate::http::{Request, Response, json_body};
 use base64::Engine;
-use chrono::{DateTime, NaiveDateTime};
 use dossier::Kind;
 use referential::{Account, Referential};
+use repair_dates::{WallClock, When};
 use repair_money::Amount;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -150,10 +150,9 @@ pub fn message(status: u16, text: &str) -> Response {
     Response::json(status, &json!({"Message": text}))
 }
 
+/// Instant `ms` as the server writes it: Paris wall-clock time without offset.
 fn local_time(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms)
-        .map(|t| t.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string())
-        .unwrap_or_default()
+    WallClock::paris(ms).to_string()
 }
 
 fn id_param(request: &Request, name: &str) -> Result<i64, Response> {
@@ -172,16 +171,13 @@ fn required_param(request: &Request, name: &str) -> Result<String, Response> {
         .ok_or_else(|| invalid_request(&format!("{name} is required")))
 }
 
-/// An ISO 8601 date-time, with or without offset, as epoch milliseconds.
+/// A date or date-time, with or without offset (R4), as epoch milliseconds: a time without
+/// offset is Paris time, a day alone its midnight.
 fn date_time_param(request: &Request, name: &str) -> Result<i64, Response> {
     let value = required_param(request, name)?;
-    DateTime::parse_from_rfc3339(value.trim())
-        .map(|t| t.timestamp_millis())
-        .or_else(|_| {
-            NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M:%S%.f")
-                .map(|t| t.and_utc().timestamp_millis())
-        })
-        .map_err(|_| invalid_request(&format!("{name} must be an ISO 8601 date-time")))
+    When::parse(&value)
+        .map(When::epoch_ms)
+        .ok_or_else(|| invalid_request(&format!("{name} must be an ISO 8601 date or date-time")))
 }
 
 /// An optional ISO 8601 parameter: absent is fine, present must parse.
@@ -375,7 +371,7 @@ impl Ecologic {
         if !account.fiches.contains(&product.fiche) {
             return refused(dossier::NOT_AUTHORISED);
         }
-        if !product.eligible_on(&local_time(now_ms)) {
+        if !product.eligible_on(WallClock::paris(now_ms).day) {
             return refused("Produit pas éligible au soutien à cette date");
         }
         if total < product.support_amount {
@@ -388,13 +384,7 @@ impl Ecologic {
     }
 
     /// Validation errors of a dossier, for `account` in `env`.
-    fn errors(
-        &self,
-        env: Environment,
-        account: &Account,
-        subject: Subject<'_>,
-        now_ms: i64,
-    ) -> Vec<Value> {
+    fn errors(&self, env: Environment, account: &Account, subject: Subject<'_>) -> Vec<Value> {
         let Subject {
             body,
             kind,
@@ -403,7 +393,6 @@ impl Ecologic {
             repair_end_ms,
         } = subject;
         let brand_ids = self.brand_ids(env);
-        let today = local_time(now_ms);
         let dossiers = match env {
             Environment::Production => &self.production,
             Environment::Preproduction => &self.preproduction,
@@ -432,7 +421,7 @@ impl Ecologic {
             referential: &self.referential,
             account,
             brand_ids: &brand_ids,
-            today: &today,
+            day: WallClock::paris(repair_end_ms).day,
             attachments,
             serial_repaired_recently: &recently,
         };
@@ -463,7 +452,7 @@ impl Ecologic {
         if let Some(refused) = self.unknown_brand_refusal(&body) {
             return Ok(refused);
         }
-        let errors = self.errors(env, account, Subject::request(&body, now_ms), now_ms);
+        let errors = self.errors(env, account, Subject::request(&body, now_ms));
         let dossiers = self.dossiers(env);
         let id = dossiers
             .requests
@@ -516,7 +505,7 @@ impl Ecologic {
         if let Some(refused) = self.unknown_brand_refusal(&body) {
             return Ok(refused);
         }
-        let errors = self.errors(env, account, Subject::request(&body, now_ms), now_ms);
+        let errors = self.errors(env, account, Subject::request(&body, now_ms));
         let complete = errors.is_empty();
         self.dossiers(env).requests.insert(
             id,
@@ -546,7 +535,7 @@ impl Ecologic {
         else {
             return Err(message(404, "Support request not found."));
         };
-        let errors = self.errors(env, account, Subject::request(&found.body, now_ms), now_ms);
+        let errors = self.errors(env, account, Subject::request(&found.body, now_ms));
         Ok(success(
             200,
             json!([{
@@ -614,7 +603,7 @@ impl Ecologic {
             submitted: false,
         };
         dossiers.claims.insert(id, claim);
-        Ok(self.claim_reply(env, account, id, now_ms))
+        Ok(self.claim_reply(env, account, id))
     }
 
     fn claim(&mut self, env: Environment, account: &Account, id: i64) -> Result<Claim, Response> {
@@ -632,7 +621,6 @@ impl Ecologic {
         account: &Account,
         id: i64,
         claim: &Claim,
-        now_ms: i64,
     ) -> Vec<Value> {
         let subject = Subject {
             body: &claim.body,
@@ -641,21 +629,15 @@ impl Ecologic {
             claim_id: Some(id),
             repair_end_ms: claim.repair_end_ms,
         };
-        self.errors(env, account, subject, now_ms)
+        self.errors(env, account, subject)
     }
 
     /// The create/update reply: 200 when complete, 206 with the errors otherwise.
-    fn claim_reply(
-        &mut self,
-        env: Environment,
-        account: &Account,
-        id: i64,
-        now_ms: i64,
-    ) -> Response {
+    fn claim_reply(&mut self, env: Environment, account: &Account, id: i64) -> Response {
         let Ok(claim) = self.claim(env, account, id) else {
             return message(404, "Claim not found.");
         };
-        let errors = self.claim_errors(env, account, id, &claim, now_ms);
+        let errors = self.claim_errors(env, account, id, &claim);
         if errors.is_empty() {
             success(200, json!({"ClaimId": id, "IsValid": true}))
         } else {
@@ -671,7 +653,7 @@ impl Ecologic {
             env,
             account,
             request,
-            now_ms,
+            ..
         } = call;
         let id = id_param(request, "ClaimId")?;
         let claim = self.claim(env, account, id)?;
@@ -706,15 +688,13 @@ impl Ecologic {
         );
         if submit {
             let updated = self.claim(env, account, id)?;
-            if self
-                .claim_errors(env, account, id, &updated, now_ms)
-                .is_empty()
+            if self.claim_errors(env, account, id, &updated).is_empty()
                 && let Some(c) = self.dossiers(env).claims.get_mut(&id)
             {
                 c.submitted = true;
             }
         }
-        Ok(self.claim_reply(env, account, id, now_ms))
+        Ok(self.claim_reply(env, account, id))
     }
 
     fn attach(&mut self, call: Call<'_>) -> Result<Response, Response> {
@@ -760,25 +740,15 @@ impl Ecologic {
             env,
             account,
             request,
-            now_ms,
+            ..
         } = call;
         let id = id_param(request, "ClaimId")?;
         let claim = self.claim(env, account, id)?;
-        Ok(success(
-            200,
-            self.status_data(env, account, id, &claim, now_ms),
-        ))
+        Ok(success(200, self.status_data(env, account, id, &claim)))
     }
 
-    fn status_data(
-        &self,
-        env: Environment,
-        account: &Account,
-        id: i64,
-        claim: &Claim,
-        now_ms: i64,
-    ) -> Value {
-        let errors = self.claim_errors(env, account, id, claim, now_ms);
+    fn status_data(&self, env: Environment, account: &Account, id: i64, claim: &Claim) -> Value {
+        let errors = self.claim_errors(env, account, id, claim);
         let status = match (claim.submitted, errors.is_empty()) {
             (true, _) => STATUS_SUBMITTED,
             (false, true) => STATUS_COMPLETE,
@@ -798,21 +768,17 @@ impl Ecologic {
             env,
             account,
             request,
-            now_ms,
+            ..
         } = call;
         let id = id_param(request, "claimId")?;
         let claim = self.claim(env, account, id)?;
-        if claim.submitted
-            || self
-                .claim_errors(env, account, id, &claim, now_ms)
-                .is_empty()
-        {
+        if claim.submitted || self.claim_errors(env, account, id, &claim).is_empty() {
             if let Some(c) = self.dossiers(env).claims.get_mut(&id) {
                 c.submitted = true;
             }
             return Ok(success(200, json!({"ClaimId": id, "IsValid": true})));
         }
-        let mut data = self.status_data(env, account, id, &claim, now_ms);
+        let mut data = self.status_data(env, account, id, &claim);
         if let Some(object) = data.as_object_mut() {
             object.insert("IsValid".into(), Value::Bool(false));
         }

@@ -1,5 +1,6 @@
 //! The seed referential (`data/ecologic.json`): accounts and their sites, brands, product types.
 
+use repair_dates::{Day, When};
 use repair_money::Amount;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -77,9 +78,13 @@ impl Product {
         self.repair_codes.iter().any(|c| c.code == code)
     }
 
-    /// Whether `today` (`YYYY-MM-DD…`) lies in the eligibility window. The dates compare as text.
-    pub fn eligible_on(&self, today: &str) -> bool {
-        self.eligibility_start.as_str() <= today && today <= self.eligibility_end.as_str()
+    /// Whether French calendar day `day` lies in the eligibility window.
+    pub fn eligible_on(&self, day: Day) -> bool {
+        let bound = |text: &str| When::parse(text).map(When::day);
+        match (bound(&self.eligibility_start), bound(&self.eligibility_end)) {
+            (Some(start), Some(end)) => start <= day && day <= end,
+            _ => false,
+        }
     }
 
     /// The list entry, with labelled codes or bare ones.
