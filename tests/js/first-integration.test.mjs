@@ -84,10 +84,12 @@ test('concurrent referential reads share one request', async () => {
     TotalAmountExclVAT: 100, BrandId: '1689', ProductId: 'EEE.M1.010',
   })]);
   assert.equal((await receivedAt('/printbrandlist')).length, 1);
-  await fault({ route: '/printproducttypelist', status: 500, times: 1 });
-  const failed = await Promise.allSettled([client.productTypes(), client.productTypes()]);
+  const fresh = ecologic();
+  await fault({ route: '/printproducttypewithlabellist', status: 500, times: 1 });
+  const failed = await Promise.allSettled([fresh.productTypesWithLabels(), fresh.productTypesWithLabels()]);
   assert.deepEqual(failed.map((f) => f.status), ['rejected', 'rejected'], 'one failed read fails both');
-  assert.ok((await client.productTypes()).length > 0, 'the next call reads again');
+  assert.equal((await receivedAt('/printproducttypewithlabellist')).length, 1);
+  assert.ok((await fresh.productTypesWithLabels()).length > 0, 'the next call reads again');
 });
 
 test('every error names the operation that failed', async () => {
