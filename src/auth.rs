@@ -227,25 +227,29 @@ async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Toke
     let reply = match &service.expert_login {
         Some((username, password)) if scope == tok::Scope::Expert => {
             let form = tok::PasswordForm {
-                grant_type: tok::PasswordFormGrantType::Password,
+                grant_type: tok::PasswordGrantType::Password,
                 username: username.parse().map_err(|_| login_error("username"))?,
                 password: password.parse().map_err(|_| login_error("password"))?,
                 scope,
             };
             call::send(service.policy, Repeat::Safe, &auth, |c| {
                 let (client, form) = (client(c), form.clone());
-                async move { client.authenticate_expert(&form).await }
+                async move {
+                    client
+                        .authenticate_expert(form.grant_type, scope, &form)
+                        .await
+                }
             })
             .await?
         }
         _ => {
             let form = tok::ClientCredentialsForm {
-                grant_type: tok::ClientCredentialsFormGrantType::ClientCredentials,
+                grant_type: tok::ClientCredentialsGrantType::ClientCredentials,
                 scope,
             };
             call::send(service.policy, Repeat::Safe, &auth, |c| {
                 let (client, form) = (client(c), form.clone());
-                async move { client.request_token(&form).await }
+                async move { client.request_token(form.grant_type, scope, &form).await }
             })
             .await?
         }

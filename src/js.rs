@@ -243,10 +243,12 @@ pub async fn checked(
 ) -> Result<Value, SdkError> {
     let input = input::read(js, "input").await;
     let mut errors = input.errors;
-    check(spec, operation_id, &input.value, &mut errors);
-    rules(&input.value, &mut errors);
+    let mut value = input.value;
+    spec.normalise(operation_id, &mut value);
+    check(spec, operation_id, &value, &mut errors);
+    rules(&value, &mut errors);
     if errors.is_empty() {
-        Ok(input.value)
+        Ok(value)
     } else {
         Err(SdkError::validation(errors))
     }

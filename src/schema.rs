@@ -68,6 +68,31 @@ impl Spec {
         schema
     }
 
+    /// Writes each string parameter of `input` that names one of its enum's values in another
+    /// case (`Invoice`, `PDF`) the way the spec does (R6: the server reads them in any case).
+    pub fn normalise(&self, operation_id: &str, input: &mut Value) {
+        let (Some(op), Some(object)) = (self.operation(operation_id), input.as_object_mut()) else {
+            return;
+        };
+        for param in op["parameters"].as_array().into_iter().flatten() {
+            let param = self.resolve(param);
+            let (Some(name), Some(options)) = (
+                param["name"].as_str(),
+                self.resolve(&param["schema"])["enum"].as_array(),
+            ) else {
+                continue;
+            };
+            if let Some(Value::String(given)) = object.get_mut(name)
+                && let Some(known) = options
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .find(|o| o.eq_ignore_ascii_case(given))
+            {
+                *given = known.to_owned();
+            }
+        }
+    }
+
     /// Every fault of `input` for operation `operation_id`.
     pub fn check(&self, operation_id: &str, input: &Value) -> Vec<FieldError> {
         let mut errors = Vec::new();

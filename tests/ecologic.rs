@@ -174,6 +174,8 @@ async fn calculate_eco_support_sends_query_parameters_and_reads_the_amount() {
             Some("G18"),
             &Amount::from_cents(12_000),
             api::Currency::Eur,
+            &Amount::from_cents(14_400),
+            api::Currency::Eur,
         )
         .await
         .expect("calculated")
@@ -181,7 +183,7 @@ async fn calculate_eco_support_sends_query_parameters_and_reads_the_amount() {
     assert_eq!(reply.response_status, api::ResponseStatus::S);
     let support = reply.response_data.expect("data");
     assert_eq!(
-        (support[0].eco_organization_id, support[0].support_amount),
+        (*support[0].eco_organization_id, support[0].support_amount),
         (44, Amount::from_cents(1_500))
     );
 
@@ -195,6 +197,13 @@ async fn calculate_eco_support_sends_query_parameters_and_reads_the_amount() {
     let total: Option<Amount> = param(&pairs, "TotalAmountExclVAT").and_then(|t| t.parse().ok());
     assert_eq!(total, Some(Amount::from_cents(12_000)), "{pairs:?}");
     assert_eq!(param(&pairs, "TotalAmountExclVAT_Currency"), Some("EUR"));
+    let incl: Option<Amount> = param(&pairs, "TotalAmountInclVAT").and_then(|t| t.parse().ok());
+    assert_eq!(
+        incl,
+        Some(Amount::from_cents(14_400)),
+        "R1: the integrations' name too"
+    );
+    assert_eq!(param(&pairs, "TotalAmountInclVATCurrency"), Some("EUR"));
     assert_eq!(
         (param(&pairs, "BrandId"), param(&pairs, "ProductId")),
         (Some("2194"), Some("EEE.M5.024"))
@@ -217,6 +226,8 @@ async fn an_unknown_brand_ecologic_does_not_cover_is_a_w_envelope() {
             &"EEE.M2.044".parse().unwrap(),
             None,
             &Amount::from_cents(12_000),
+            api::Currency::Eur,
+            &Amount::from_cents(14_400),
             api::Currency::Eur,
         )
         .await
@@ -243,7 +254,7 @@ async fn support_request_206_then_update_then_status() {
     let site = SITE_ID.parse().unwrap();
     let call_date = ParisDateTime::parse("2026-11-20T10:00:00Z").unwrap();
     let created = client()
-        .create_support_request(Some(&call_date), &quote, &site, &dossier("XX99", ""))
+        .create_support_request(&call_date, &quote, &site, &dossier("XX99", ""))
         .await
         .expect("created");
     assert_eq!(
@@ -260,7 +271,14 @@ async fn support_request_206_then_update_then_status() {
 
     let id = created.request_id;
     let updated = client()
-        .update_support_request(None, None, Some(SITE_ID), &id, &id, &dossier("XX13", ""))
+        .update_support_request(
+            &call_date,
+            &"DEV-1b".parse().unwrap(),
+            &site.to_string().parse().unwrap(),
+            &id,
+            &id,
+            &dossier("XX13", ""),
+        )
         .await
         .expect("updated");
     assert_eq!(updated.status().as_u16(), 200);
@@ -317,7 +335,7 @@ async fn claim_from_request_attach_update_status_submit() {
     reset().await;
     let request_id = client()
         .create_support_request(
-            None,
+            &repair_end(),
             &"DEV-2".parse().unwrap(),
             &SITE_ID.parse().unwrap(),
             &dossier("XX13", ""),

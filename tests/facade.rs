@@ -323,7 +323,7 @@ async fn referentials_and_calculation() {
     assert!(ok(client.product_types_with_labels()).await[0]["IRISSymtoms"][0]["Label"].is_string());
     ok(client.brands()).await;
     let support = ok(client.calculate_eco_support(js(
-        &json!({"TotalAmountExclVAT": 150, "BrandId": "1689", "ProductId": "EEE.M1.010"}),
+        &json!({"TotalAmountExclVAT": 150, "TotalAmountInclVAT": 180, "BrandId": "1689", "ProductId": "EEE.M1.010"}),
     )))
     .await;
     assert_eq!(

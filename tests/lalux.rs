@@ -15,14 +15,18 @@ const EICAR: &str = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-
 
 fn form(scope: tok::Scope) -> tok::ClientCredentialsForm {
     tok::ClientCredentialsForm {
-        grant_type: tok::ClientCredentialsFormGrantType::ClientCredentials,
+        grant_type: tok::ClientCredentialsGrantType::ClientCredentials,
         scope,
     }
 }
 
 async fn repairer_token() -> String {
     let token = token_client(REPAIRER_AUTH)
-        .request_token(&form(tok::Scope::Reparateur))
+        .request_token(
+            tok::ClientCredentialsGrantType::ClientCredentials,
+            tok::Scope::Reparateur,
+            &form(tok::Scope::Reparateur),
+        )
         .await
         .expect("token");
     token.into_inner().access_token
@@ -30,13 +34,13 @@ async fn repairer_token() -> String {
 
 async fn expert_token() -> String {
     let body = tok::PasswordForm {
-        grant_type: tok::PasswordFormGrantType::Password,
+        grant_type: tok::PasswordGrantType::Password,
         username: "expert".parse().expect("username"),
         password: "sandbox-expert-password".parse().expect("password"),
         scope: tok::Scope::Expert,
     };
     token_client(EXPERT_AUTH)
-        .authenticate_expert(&body)
+        .authenticate_expert(tok::PasswordGrantType::Password, tok::Scope::Expert, &body)
         .await
         .expect("expert token")
         .into_inner()
@@ -65,7 +69,11 @@ fn repair_settlement(key: &str) -> api::RepairSettlement {
 async fn request_token_sends_the_slash_joined_credentials_as_a_form() {
     reset().await;
     let token = token_client(REPAIRER_AUTH)
-        .request_token(&form(tok::Scope::Reparateur))
+        .request_token(
+            tok::ClientCredentialsGrantType::ClientCredentials,
+            tok::Scope::Reparateur,
+            &form(tok::Scope::Reparateur),
+        )
         .await
         .expect("token");
     assert_eq!(token.status().as_u16(), 200);
@@ -101,7 +109,11 @@ async fn request_token_sends_the_slash_joined_credentials_as_a_form() {
 async fn request_token_with_a_wrong_secret_is_a_typed_401() {
     reset().await;
     let error = token_client("sandbox-repairer/wrong")
-        .request_token(&form(tok::Scope::Reparateur))
+        .request_token(
+            tok::ClientCredentialsGrantType::ClientCredentials,
+            tok::Scope::Reparateur,
+            &form(tok::Scope::Reparateur),
+        )
         .await
         .expect_err("refused");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));

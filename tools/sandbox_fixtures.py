@@ -45,7 +45,7 @@ def main(base):
     expert = call(base, "POST", "/lalux/wts/authen", {"authorization": EXPERT},
                   form="grant_type=password&username=expert&password=sandbox-expert-password&scope=/expert")["access_token"]
     key = {"api_key": API_KEY}
-    request = call(base, "POST", f"{ECO}/createsupportrequest?RepairSiteId={SITE}&QuoteNumber=D-1", key, DOSSIER)
+    request = call(base, "POST", f"{ECO}/createsupportrequest?CallDate=2026-11-20T10:00:00&RepairSiteId={SITE}&QuoteNumber=D-1", key, DOSSIER)
     claim = call(base, "POST", f"{ECO}/createclaim?RepairEndDate=2026-11-20T10:00:00Z&RepairSiteId={SITE}"
                  "&ConsumerInvoiceNumber=F-1", key, DOSSIER)
     for name, value in {

@@ -144,7 +144,8 @@ $('#calculate').addEventListener('click', async () => {
   const d = dossier();
   try {
     const [support] = await clients.ecologic.calculateEcoSupport({
-      TotalAmountExclVAT: eco.elements.TotalAmountExclVAT.value, BrandId: d.Product.BrandId, ProductId: d.Product.ProductId,
+      TotalAmountExclVAT: eco.elements.TotalAmountExclVAT.value, TotalAmountInclVAT: eco.elements.TotalAmountInclVAT.value,
+      BrandId: d.Product.BrandId, ProductId: d.Product.ProductId,
       IRISSymptom: d.Product.IRISSymptom, RepairCode: d.Product.IRISSection,
     });
     showErrors(eco, { fields: [] }, out);

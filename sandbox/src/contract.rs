@@ -1,6 +1,11 @@
 //! The specs in `openapi/` as the contract requests must honour: every query parameter and JSON
 //! body of an operation is validated against the operation's own schemas before the behaviour
 //! runs, so what the spec rejects is refused the same way whatever the route.
+//!
+//! A lenient check ([`Strictness::AsTheServer`]) sorts out what a strict reading of the spec
+//! refuses but the real server accepts (Ecologic's ASP.NET binding: unknown parameters ignored,
+//! R9; enum-like values in any case, R6; an empty date, R5) as deviations, reported instead of
+//! refused.
 
 use crate::http::Request;
 use jsonschema::Validator;
@@ -21,10 +26,33 @@ pub enum Api {
 /// A problem with a request: the field at fault and what is wrong.
 pub type Fault = (String, String);
 
+/// How a check treats what the real server accepts though the spec does not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strictness {
+    /// Every departure from the spec is a fault (LALUX, whose server is not known to be lenient;
+    /// `--strict`).
+    Strict,
+    /// What the real server accepts is a deviation, not a fault.
+    AsTheServer,
+}
+
+/// What a check found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Refused: the request cannot be bound.
+    pub faults: Vec<Fault>,
+    /// Required parameters left out: the real server finds no route for the call (R7's 404).
+    pub missing: Vec<String>,
+    /// Accepted, but a strict reading of the spec would refuse them.
+    pub deviations: Vec<Fault>,
+}
+
 struct Parameter {
     name: String,
     required: bool,
     kind: String,
+    /// The values of a string enum, for the any-case comparison of R6.
+    options: Vec<String>,
     validator: Validator,
 }
 
@@ -57,31 +85,44 @@ impl Contract {
         Ok(Self(operations))
     }
 
-    /// Every fault of `request` against operation `method path` of `api` (path relative to the
-    /// spec's server, any case). Unknown operations have no contract here.
-    pub fn check(&self, api: Api, path: &str, request: &Request) -> Vec<Fault> {
+    /// What `request` breaks of operation `method path` of `api` (path relative to the spec's
+    /// server, any case). Unknown operations have no contract here.
+    pub fn check(
+        &self,
+        api: Api,
+        path: &str,
+        request: &Request,
+        strictness: Strictness,
+    ) -> Checked {
         let path = path.to_ascii_lowercase();
         let Some(operation) = self
             .0
             .iter()
             .find(|o| o.api == api && o.method == request.method && o.path == path)
         else {
-            return Vec::new();
+            return Checked::default();
         };
-        let mut faults = Vec::new();
+        let mut checked = Checked::default();
+        let lenient = strictness == Strictness::AsTheServer;
         let query = request.query_pairs();
-        // A parameter the operation does not declare is refused: the real server would ignore it,
-        // which hides a misspelt name from the integrator.
         for (name, _) in &query {
             if !operation
                 .parameters
                 .iter()
                 .any(|p| p.name.eq_ignore_ascii_case(name))
             {
-                faults.push((
+                let fault = (
                     name.clone(),
                     "is not a parameter of this operation".to_owned(),
-                ));
+                );
+                if lenient {
+                    checked.deviations.push((
+                        name.clone(),
+                        "is not a parameter of this operation: the server ignores it".to_owned(),
+                    ));
+                } else {
+                    checked.faults.push(fault);
+                }
             }
         }
         for parameter in &operation.parameters {
@@ -90,35 +131,108 @@ impl Contract {
                 .find(|(n, _)| n.eq_ignore_ascii_case(&parameter.name))
                 .map(|(_, v)| v);
             match value {
-                None if parameter.required => {
-                    faults.push((parameter.name.clone(), "is required".to_owned()))
-                }
+                None if parameter.required => checked.missing.push(parameter.name.clone()),
                 None => {}
-                Some(text) => match coerce(text, &parameter.kind) {
-                    None => faults.push((
+                // An optional value left blank or written `null` (RamiBenSlimene/QualiRepar sends
+                // `requestId=null`) binds as no value.
+                Some(text)
+                    if lenient
+                        && !parameter.required
+                        && (text.trim().is_empty() || text.trim().eq_ignore_ascii_case("null")) =>
+                {
+                    checked.deviations.push((
                         parameter.name.clone(),
-                        format!("must be of type {}", parameter.kind),
-                    )),
-                    Some(value) => faults.extend(
-                        parameter
-                            .validator
-                            .iter_errors(&value)
-                            .map(|e| (parameter.name.clone(), e.to_string())),
-                    ),
-                },
+                        format!("`{text}` is no value; the server binds it as absent"),
+                    ));
+                }
+                Some(text) => {
+                    let text = match parameter
+                        .options
+                        .iter()
+                        .find(|o| o.eq_ignore_ascii_case(text))
+                    {
+                        Some(known) if known != text && lenient => {
+                            checked.deviations.push((
+                                parameter.name.clone(),
+                                format!("`{text}` is written `{known}` in the spec; the server reads it in any case"),
+                            ));
+                            known
+                        }
+                        _ => text,
+                    };
+                    match coerce(text, &parameter.kind) {
+                        None => checked.faults.push((
+                            parameter.name.clone(),
+                            format!("must be of type {}", parameter.kind),
+                        )),
+                        Some(value) => checked.faults.extend(
+                            parameter
+                                .validator
+                                .iter_errors(&value)
+                                .map(|e| (parameter.name.clone(), e.to_string())),
+                        ),
+                    }
+                }
             }
         }
         if let Some(validator) = &operation.body {
             match serde_json::from_slice::<Value>(&request.body) {
-                Err(e) => faults.push(("body".to_owned(), format!("is not valid JSON: {e}"))),
-                Ok(body) => faults.extend(
-                    validator
-                        .iter_errors(&body)
-                        .map(|e| (field(&e), e.to_string())),
-                ),
+                Err(e) => checked
+                    .faults
+                    .push(("body".to_owned(), format!("is not valid JSON: {e}"))),
+                Ok(body) => {
+                    for error in validator.iter_errors(&body) {
+                        let fault = (field(&error), error.to_string());
+                        match bound_anyway(&error).filter(|_| lenient) {
+                            Some(how) => checked.deviations.push((fault.0, how.to_owned())),
+                            None => checked.faults.push(fault),
+                        }
+                    }
+                }
             }
         }
-        faults
+        checked
+    }
+}
+
+/// How the real server binds a body value the spec refuses, if it does: an empty date is no date
+/// (R5: integrations send `PurchaseDate: ""`), a number where text is expected is its text
+/// (jhujube/Qualirepar sends `Country: 250`).
+fn bound_anyway(error: &jsonschema::ValidationError<'_>) -> Option<&'static str> {
+    use jsonschema::JsonType;
+    use jsonschema::error::{TypeKind, ValidationErrorKind};
+    match error.kind() {
+        ValidationErrorKind::Format { format }
+            if format == "date" && error.instance().as_str() == Some("") =>
+        {
+            Some("is an empty string, not a date; the server takes it as no date")
+        }
+        ValidationErrorKind::Type {
+            kind: TypeKind::Single(JsonType::String),
+        } if error.instance().is_number() => {
+            Some("is a number where the spec has text; the server reads it as text")
+        }
+        // A nullable value (`anyOf [schema, null]`): bound anyway when every failure of the
+        // schema is.
+        ValidationErrorKind::AnyOf { context } => {
+            let mut found = None;
+            for errors in context {
+                if errors.iter().any(|e| {
+                    matches!(
+                        e.kind(),
+                        ValidationErrorKind::Type {
+                            kind: TypeKind::Single(JsonType::Null)
+                        }
+                    )
+                }) {
+                    continue;
+                }
+                let all: Option<Vec<_>> = errors.iter().map(bound_anyway).collect();
+                found = all.and_then(|how| how.first().copied());
+            }
+            found
+        }
+        _ => None,
     }
 }
 
@@ -203,6 +317,14 @@ fn operations_of(api: Api, spec: &Value) -> Result<Vec<Operation>, String> {
             {
                 let parameter = resolve(parameter);
                 let schema = parameter.get("schema").cloned().unwrap_or(Value::Null);
+                let options = resolve(&schema)
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect();
                 parameters.push(Parameter {
                     name: parameter
                         .get("name")
@@ -218,6 +340,7 @@ fn operations_of(api: Api, spec: &Value) -> Result<Vec<Operation>, String> {
                         .and_then(Value::as_str)
                         .unwrap_or("string")
                         .to_owned(),
+                    options,
                     validator: compile(&schema)?,
                 });
             }

@@ -20,6 +20,10 @@ pub struct Fault {
     /// `Retry-After` seconds to send with the forced status.
     #[serde(default)]
     pub retry_after: Option<u32>,
+    /// With `status`: answer Ecologic's `E` envelope with this `ResponseErrorMessage` (R7: a 500
+    /// envelope, "Invalid claim") instead of an ASP.NET `{Message}`.
+    #[serde(default)]
+    pub envelope: Option<String>,
     /// Close the connection without answering.
     #[serde(default)]
     pub drop: bool,
@@ -52,10 +56,14 @@ impl Fault {
     /// Applies the fault to the response the request got (or to an empty one when short-circuited).
     pub fn apply(&self, mut response: Response) -> Response {
         if let Some(status) = self.status {
-            response = Response::json(
-                status,
-                &serde_json::json!({"Message": "fault injected by the sandbox"}),
-            );
+            let body = match &self.envelope {
+                Some(detail) => serde_json::json!({
+                    "ResponseData": null, "ResponseStatus": "E", "IsValid": false,
+                    "ResponseMessage": "Invalid request", "ResponseErrorMessage": detail,
+                }),
+                None => serde_json::json!({"Message": "fault injected by the sandbox"}),
+            };
+            response = Response::json(status, &body);
             if let Some(seconds) = self.retry_after {
                 response = response.with_header("retry-after", &seconds.to_string());
             }

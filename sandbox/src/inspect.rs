@@ -24,6 +24,10 @@ pub struct LoggedRequest {
     pub headers: Map<String, Value>,
     /// The JSON body, the form fields of a form body, the text of another body, or null.
     pub body: Value,
+    /// What a strict reading of the spec would have refused, answered as the real server would
+    /// (the `X-Sandbox-Deviation` header sent back).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deviations: Option<String>,
 }
 
 impl LoggedRequest {
@@ -48,6 +52,7 @@ impl LoggedRequest {
             query_params: request.query_pairs(),
             headers,
             body: body_value(request),
+            deviations: None,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! LALUX behaviour: tokens per scope, uploads with an antivirus scan, settlements.
 
-use crate::contract::{Api, Contract};
+use crate::contract::{Api, Contract, Strictness};
 use crate::fields::Checks;
 use crate::http::{Request, Response, form_pairs, json_body};
 use crate::rng::Rng;
@@ -160,7 +160,12 @@ impl Lalux {
             Action::Upload => self.upload(request, function, now_ms, rng),
             Action::Settle => {
                 let faults = Contract::get()
-                    .map(|c| c.check(Api::Lalux, path, request))
+                    .map(|c| {
+                        let checked = c.check(Api::Lalux, path, request, Strictness::Strict);
+                        let missing = checked.missing.into_iter();
+                        let missing = missing.map(|name| (name, "is required".to_owned()));
+                        checked.faults.into_iter().chain(missing).collect()
+                    })
                     .unwrap_or_default();
                 self.settle(request, function, now_ms, faults)
             }

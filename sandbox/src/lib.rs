@@ -50,6 +50,9 @@ const ALLOWED_HEADERS: &str = "authorization, api_key, content-type, accept";
 pub struct Config {
     pub seed: u64,
     pub lalux: Credentials,
+    /// Refuse what a strict reading of the specs refuses, even where the real servers accept it
+    /// (by default such requests are answered as the servers would, with `X-Sandbox-Deviation`).
+    pub strict: bool,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
         Self {
             seed: 42,
             lalux: Credentials::default(),
+            strict: false,
         }
     }
 }
@@ -83,6 +87,17 @@ struct ClockChange {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ScannerChange {
     fail: bool,
+}
+
+/// What Ecologic's staff decided of a claim (R10).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Decision {
+    last_status: String,
+    #[serde(default)]
+    comment: Option<String>,
+    #[serde(default)]
+    preproduction: bool,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +128,7 @@ impl Sandbox {
             ecologic: Ecologic::new(
                 Referential::seed().map_err(|e| format!("the referential does not parse: {e}"))?,
                 now_ms,
+                config.strict,
             ),
             config,
             log: Vec::new(),
@@ -155,7 +171,7 @@ impl Sandbox {
             .with_header("access-control-allow-origin", "*")
             .with_header(
                 "access-control-expose-headers",
-                "retry-after, content-length",
+                "retry-after, content-length, x-sandbox-deviation",
             )
     }
 
@@ -185,6 +201,15 @@ impl Sandbox {
                 &format!("No HTTP resource was found that matches the request URI '{path}'."),
             )
         };
+        if let (Some(found), Some(logged)) = (
+            response
+                .headers
+                .iter()
+                .find(|(name, _)| name == ecologic::DEVIATION_HEADER),
+            self.log.last_mut(),
+        ) {
+            logged.deviations = Some(found.1.clone());
+        }
         match fault {
             Some(fault) => fault.apply(response),
             None => response,
@@ -240,6 +265,25 @@ impl Sandbox {
                         Response::empty(204)
                     }
                     Err(e) => Response::json(400, &json!({"error": e.to_string()})),
+                }
+            }
+            ("POST", route) if route.starts_with("/claims/") => {
+                let id = route.trim_start_matches("/claims/").parse::<i64>();
+                match (id, body().and_then(serde_json::from_value::<Decision>)) {
+                    (Ok(id), Ok(d)) => {
+                        let env = match d.preproduction {
+                            true => Environment::Preproduction,
+                            false => Environment::Production,
+                        };
+                        match self.ecologic.decide(env, id, d.last_status, d.comment) {
+                            true => Response::empty(204),
+                            false => Response::json(404, &json!({"error": "no such claim"})),
+                        }
+                    }
+                    (Err(_), _) => {
+                        Response::json(400, &json!({"error": "the claim id must be a number"}))
+                    }
+                    (_, Err(e)) => Response::json(400, &json!({"error": e.to_string()})),
                 }
             }
             _ => Response::json(404, &json!({"error": "unknown admin route"})),

@@ -1,5 +1,7 @@
-//! `cargo run -p sandbox -- [--port N] [--seed N]`: serves the sandbox on 127.0.0.1 and prints
-//! the URLs of both APIs and the credentials it accepts. Port 0 picks a free port.
+//! `cargo run -p sandbox -- [--port N] [--seed N] [--strict]`: serves the sandbox on 127.0.0.1
+//! and prints the URLs of both APIs and the credentials it accepts. Port 0 picks a free port;
+//! `--strict` refuses what a strict reading of the specs refuses, even where the real servers
+//! accept it.
 
 use sandbox::{Bases, Config, Sandbox, server};
 use std::sync::{Arc, Mutex};
@@ -7,10 +9,14 @@ use std::sync::{Arc, Mutex};
 /// Default port when `--port` is not given.
 const DEFAULT_PORT: u16 = 8787;
 
-fn parse_args() -> Result<(u16, u64), String> {
+fn parse_args() -> Result<(u16, Config), String> {
     let mut args = std::env::args().skip(1);
-    let (mut port, mut seed) = (DEFAULT_PORT, Config::default().seed);
+    let (mut port, mut config) = (DEFAULT_PORT, Config::default());
     while let Some(flag) = args.next() {
+        if flag == "--strict" {
+            config.strict = true;
+            continue;
+        }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--port" => {
@@ -19,32 +25,31 @@ fn parse_args() -> Result<(u16, u64), String> {
                     .map_err(|_| format!("--port {value}: not a port number"))?
             }
             "--seed" => {
-                seed = value
+                config.seed = value
                     .parse()
                     .map_err(|_| format!("--seed {value}: not a number"))?
             }
-            _ => return Err(format!("unknown option {flag}; use --port N and --seed N")),
+            _ => {
+                return Err(format!(
+                    "unknown option {flag}; use --port N, --seed N and --strict"
+                ));
+            }
         }
     }
-    Ok((port, seed))
+    Ok((port, config))
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let (port, seed) = match parse_args() {
+    let (port, config) = match parse_args() {
         Ok(args) => args,
         Err(message) => {
             eprintln!("sandbox: {message}");
             std::process::exit(2);
         }
     };
-    let sandbox = match Sandbox::new(
-        Config {
-            seed,
-            ..Config::default()
-        },
-        server::now_ms(),
-    ) {
+    let strict = config.strict;
+    let sandbox = match Sandbox::new(config, server::now_ms()) {
         Ok(sandbox) => sandbox,
         Err(e) => {
             eprintln!("sandbox: {e}");
@@ -72,8 +77,16 @@ async fn main() {
         Bases::ECOLOGIC_PREPRODUCTION
     );
     println!(
-        "  admin                 {origin}{}/requests | /reset | /faults | /clock | /scanner | /info",
+        "  admin                 {origin}{}/requests | /reset | /faults | /clock | /scanner | /tokens | /claims/ID | /info",
         Bases::ADMIN
+    );
+    println!(
+        "mode: {}",
+        if strict {
+            "strict (what a strict reading of the specs refuses is refused)"
+        } else {
+            "as the real servers (what they accept is accepted and reported in X-Sandbox-Deviation)"
+        }
     );
     println!("credentials accepted: {info}");
     println!("SANDBOX_URL={origin}");

@@ -43,6 +43,8 @@ envelopes! {
 
 /// `ResponseMessage` of a refusal for a brand and product Ecologic does not cover (E13).
 const INVALID_ORGANIZATION: &str = "Invalid organization";
+/// `ResponseErrorMessage` of a request or claim id the server does not (or no longer) know (R7).
+const INVALID_CLAIM: &str = "Invalid claim";
 
 /// The data of an `S` envelope; a `refused` error for `W`/`E` or an `S` without data.
 pub fn unwrap<E: Envelope>(status: u16, envelope: E) -> Result<E::Data, SdkError> {
@@ -82,11 +84,15 @@ pub fn refused(
         ),
         404 => (
             Kind::Refused,
-            "Ecologic does not know this request or claim id (in this environment).",
+            "Ecologic found no route for the call: a required parameter is missing or misnamed (R7). This is a fault of the client or of the base URL, not an unknown id.",
         ),
         409 => (
             Kind::Refused,
             "The dossier's state forbids this call (validated, converted or submitted).",
+        ),
+        _ if detail.as_deref() == Some(INVALID_CLAIM) => (
+            Kind::Refused,
+            "Ecologic does not know this request or claim id, or no longer does (Invalid claim): create it again in this environment.",
         ),
         _ if message.as_deref() == Some(INVALID_ORGANIZATION) => (
             Kind::Refused,
@@ -105,6 +111,8 @@ pub fn refused(
     }
     if message.as_deref() == Some(INVALID_ORGANIZATION) {
         error = error.with_detail("reason", "invalidOrganization");
+    } else if detail.as_deref() == Some(INVALID_CLAIM) {
+        error = error.with_detail("reason", "invalidClaim");
     }
     if let Some(m) = message {
         error = error.with_detail("responseMessage", m);

@@ -17,6 +17,13 @@ pub struct CalculateEcoSupportInput {
     #[serde(rename = "TotalAmountExclVAT_Currency", default)]
     #[tsify(optional)]
     pub currency: Option<api::Currency>,
+    /// Quote total including VAT (R1: sent too, under the name public integrations use).
+    #[serde(rename = "TotalAmountInclVAT")]
+    pub total_amount_incl_vat: Amount,
+    /// Its currency (default: the excl-VAT total's).
+    #[serde(rename = "TotalAmountInclVATCurrency", default)]
+    #[tsify(optional)]
+    pub currency_incl_vat: Option<api::Currency>,
     /// Brand code from `brands()`; `"0"` with `BrandName` for a brand missing from it.
     #[serde(rename = "BrandId")]
     pub brand_id: api::BrandId,
@@ -46,9 +53,9 @@ pub struct CreateSupportRequestInput {
     #[serde(rename = "QuoteNumber")]
     pub quote_number: api::CreateSupportRequestQuoteNumber,
     /// Reference date of the call (default: now).
-    #[serde(rename = "CallDate", default)]
+    #[serde(rename = "CallDate")]
     #[tsify(optional)]
-    pub call_date: Option<ParisDateTime>,
+    pub call_date: ParisDateTime,
     #[serde(flatten)]
     pub repair: api::RepairData,
 }
@@ -59,15 +66,16 @@ pub struct UpdateSupportRequestInput {
     /// Id from `createSupportRequest` (sent as `RequestId` and `claimId`, E8).
     #[serde(rename = "RequestId")]
     pub request_id: api::RecordId,
-    #[serde(rename = "RepairSiteId", default)]
+    /// A `SiteId` from `repairSites()`.
+    #[serde(rename = "RepairSiteId")]
+    pub repair_site_id: api::UpdateSupportRequestRepairSiteId,
+    /// Quote number ("numéro du devis").
+    #[serde(rename = "QuoteNumber")]
+    pub quote_number: api::UpdateSupportRequestQuoteNumber,
+    /// Reference date of the call (default: now).
+    #[serde(rename = "CallDate")]
     #[tsify(optional)]
-    pub repair_site_id: Option<String>,
-    #[serde(rename = "QuoteNumber", default)]
-    #[tsify(optional)]
-    pub quote_number: Option<String>,
-    #[serde(rename = "CallDate", default)]
-    #[tsify(optional)]
-    pub call_date: Option<ParisDateTime>,
+    pub call_date: ParisDateTime,
     #[serde(flatten)]
     pub repair: api::RepairData,
 }

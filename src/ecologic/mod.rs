@@ -201,13 +201,18 @@ impl EcologicClient {
                 .checked(
                     &input,
                     "calculateEcoSupport",
-                    |v| default(v, "TotalAmountExclVAT_Currency", "EUR"),
+                    |v| {
+                        default(v, "TotalAmountExclVAT_Currency", "EUR");
+                        let currency = v["TotalAmountExclVAT_Currency"].clone();
+                        default(v, "TotalAmountInclVATCurrency", currency);
+                    },
                     &|v, c, errors| rules::product(v, &rules::CALCULATION, &today, c, errors),
                 )
                 .await?;
             let i: CalculateEcoSupportInput = js::typed(checked)?;
             let i = &i;
             let currency = i.currency.unwrap_or(api::Currency::Eur);
+            let currency_incl_vat = i.currency_incl_vat.unwrap_or(currency);
             let data = e
                 .read(|c| async move {
                     c.calculate_eco_support(
@@ -218,6 +223,8 @@ impl EcologicClient {
                         i.repair_code.as_deref(),
                         &i.total_amount_excl_vat,
                         currency,
+                        &i.total_amount_incl_vat,
+                        currency_incl_vat,
                     )
                     .await
                 })
@@ -234,14 +241,19 @@ impl EcologicClient {
     ) -> js_sys::Promise {
         run(self, "createSupportRequest", |e| async move {
             let checked = e
-                .checked(&input, "createSupportRequest", |_| {}, &request_rules)
+                .checked(
+                    &input,
+                    "createSupportRequest",
+                    call_date_now,
+                    &request_rules,
+                )
                 .await?;
             let i: CreateSupportRequestInput = js::typed(checked)?;
             let i = &i;
             let outcome = e
                 .write(|c| async move {
                     c.create_support_request(
-                        i.call_date.as_ref(),
+                        &i.call_date,
                         &i.quote_number,
                         &i.repair_site_id,
                         &i.repair,
@@ -265,6 +277,7 @@ impl EcologicClient {
                 if let Some(id) = v.get("RequestId").cloned() {
                     default(v, "claimId", id);
                 }
+                call_date_now(v);
             };
             let checked = e
                 .checked(&input, "updateSupportRequest", same_id, &request_rules)
@@ -274,9 +287,9 @@ impl EcologicClient {
             let outcome = e
                 .write(|c| async move {
                     c.update_support_request(
-                        i.call_date.as_ref(),
-                        i.quote_number.as_deref(),
-                        i.repair_site_id.as_deref(),
+                        &i.call_date,
+                        &i.quote_number,
+                        &i.repair_site_id,
                         &i.request_id,
                         &i.request_id,
                         &i.repair,
@@ -537,6 +550,8 @@ impl Ecologic {
         rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
     ) -> Result<Value, SdkError> {
         rules::offline_mode(&mut value, &mut errors);
+        rules::empty_purchase_date(&mut value);
+        Spec::ecologic().normalise(operation_id, &mut value);
         js::check(Spec::ecologic(), operation_id, &value, &mut errors);
         // The referential rules skip fields already at fault, so every fault is reported at once.
         match (
@@ -613,7 +628,7 @@ impl Ecologic {
                 progress.emit("attached", Some(&name), Some(bytes));
                 Ok(name)
             }
-            Reply::Refusal { status, .. } => Err(envelope::refused(status, None, None, None)),
+            Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
         }
     }
 
@@ -655,6 +670,7 @@ impl Ecologic {
                 for (i, file) in files.iter_mut().enumerate() {
                     // Each file is checked as `attachFile` would be, for a claim not made yet.
                     default(file, "ClaimId", 1);
+                    Spec::ecologic().normalise("attachFile", file);
                     for e in Spec::ecologic().check("attachFile", file) {
                         errors.push(FieldError {
                             field: format!("files[{i}].{}", e.field),
@@ -748,6 +764,12 @@ impl Connection {
             Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
         }
     }
+}
+
+/// `CallDate` is the current Paris time when the caller gives none (the server needs it).
+fn call_date_now(value: &mut Value) {
+    let now = WallClock::paris(js_sys::Date::now() as i64);
+    default(value, "CallDate", now.to_string());
 }
 
 /// Sets `key` of an object when it is absent or null.

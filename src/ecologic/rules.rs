@@ -1,7 +1,7 @@
 //! Ecologic rules the spec cannot express, checked against the cached referentials: the unknown
 //! brand (`BrandId` "0" needs `BrandName`, E13), known brands and product types, the product's
 //! eligibility window (E17), IRIS codes that belong to the product (E3), and the offline mode
-//! (`AutoValidation`, E9).
+//! (`AutoValidation`, E9), and an empty purchase date (R5).
 
 use crate::error::FieldError;
 use crate::generated::ecologic::types as api;
@@ -144,5 +144,15 @@ pub fn offline_mode(input: &mut Value, errors: &mut Vec<FieldError>) {
             consumer.insert("AutoValidation".to_owned(), Value::Bool(true));
         }
         Some(_) => {}
+    }
+}
+
+/// R5: portals send `Product.PurchaseDate: ""` when the consumer has no receipt; an empty date
+/// is a date left out.
+pub fn empty_purchase_date(input: &mut Value) {
+    if let Some(product) = input.get_mut("Product").and_then(Value::as_object_mut)
+        && product.get("PurchaseDate").and_then(Value::as_str) == Some("")
+    {
+        product.remove("PurchaseDate");
     }
 }

@@ -45,25 +45,26 @@ test('referentials older than referentialMaxAgeMs are read again', async () => {
   assert.equal((await receivedAt('/printbrandlist')).length, 2);
 });
 
-test('calculateEcoSupport sends the query the document names and returns the support', async () => {
+test('calculateEcoSupport sends the amount under the document\'s names and the integrations\' (R1)', async () => {
   const supports = await ecologic().calculateEcoSupport({
-    TotalAmountExclVAT: '120.50', BrandId: '1689', ProductId: 'EEE.M1.010', IRISSymptom: 'XX4', RepairCode: 'G12',
+    TotalAmountExclVAT: '120.50', TotalAmountInclVAT: 144.6, BrandId: '1689', ProductId: 'EEE.M1.010', IRISSymptom: 'XX4', RepairCode: 'G12',
   });
   assert.deepEqual(supports, [{ EcoOrganizationId: 44, SupportAmount: 25 }]);
   const [call] = await receivedAt('/calculateecosupport');
   assert.deepEqual(query(call), {
-    TotalAmountExclVAT: '120.5', TotalAmountExclVAT_Currency: 'EUR', BrandId: '1689', ProductId: 'EEE.M1.010',
-    IRISSymptom: 'XX4', RepairCode: 'G12',
+    TotalAmountExclVAT: '120.5', TotalAmountExclVAT_Currency: 'EUR', TotalAmountInclVAT: '144.6', TotalAmountInclVATCurrency: 'EUR',
+    BrandId: '1689', ProductId: 'EEE.M1.010', IRISSymptom: 'XX4', RepairCode: 'G12',
   });
+  assert.equal(call.deviations, undefined, 'a request as the spec writes it');
 });
 
 test('a W refusal is a refused error with the envelope; "Invalid organization" has its own reason', async () => {
   const client = ecologic();
-  const below = await rejects(client.calculateEcoSupport({ TotalAmountExclVAT: 1, BrandId: '1689', ProductId: 'EEE.M1.010' }), 'refused');
+  const below = await rejects(client.calculateEcoSupport({ TotalAmountExclVAT: 1, TotalAmountInclVAT: 1.2, BrandId: '1689', ProductId: 'EEE.M1.010' }), 'refused');
   assert.equal(below.responseStatus, 'W');
   assert.equal(below.status, 200);
   assert.equal(below.responseMessage, "Le seuil n'est pas dépassé");
-  const uncovered = await rejects(client.calculateEcoSupport({ TotalAmountExclVAT: 500, BrandId: '0', BrandName: 'Inconnue', ProductId: 'EEE.M2.044' }), 'refused');
+  const uncovered = await rejects(client.calculateEcoSupport({ TotalAmountExclVAT: 500, TotalAmountInclVAT: 600, BrandId: '0', BrandName: 'Inconnue', ProductId: 'EEE.M2.044' }), 'refused');
   assert.equal(uncovered.reason, 'invalidOrganization');
   assert.match(uncovered.message, /Ecosystem/);
 });
@@ -99,10 +100,13 @@ test('206 is not an error: an incomplete request returns complete false and the 
 test('updateSupportRequest sends the id as RequestId and claimId (E8); a validated request is a 409 refusal', async () => {
   const client = ecologic();
   const created = await client.createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'DEV-3', ...dossier() });
-  const error = await rejects(client.updateSupportRequest({ RequestId: created.id, QuoteNumber: 'DEV-3b', ...dossier() }), 'refused');
+  const error = await rejects(client.updateSupportRequest({ RequestId: created.id, RepairSiteId: SITE, QuoteNumber: 'DEV-3b', ...dossier() }), 'refused');
   assert.equal(error.status, 409);
   const [call] = await receivedAt('/updatesupportrequest');
-  assert.deepEqual(query(call), { RequestId: String(created.id), claimId: String(created.id), QuoteNumber: 'DEV-3b' });
+  assert.deepEqual(query(call), {
+    RequestId: String(created.id), claimId: String(created.id), RepairSiteId: SITE, QuoteNumber: 'DEV-3b', CallDate: query(call).CallDate,
+  });
+  assert.match(query(call).CallDate, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, 'now, in Paris time (the server routes only with it)');
   assert.equal((await receivedAt('/updatesupportrequest')).length, 1, 'a write is never re-sent');
 });
 
@@ -156,7 +160,7 @@ test('claim() goes from a support request to a submitted claim, and reports each
     { onProgress: (e) => events.push(e.file ? `${e.step} ${e.file}` : e.step) },
   );
   assert.equal(outcome.submitted, true);
-  assert.equal(outcome.lastStatus, 'Soumis');
+  assert.equal(outcome.lastStatus, 'En attente de validation administrateur');
   assert.deepEqual(outcome.attached, ['facture.pdf', 'preuve.pdf']);
   assert.deepEqual(events, ['creating', 'created', 'attaching facture.pdf', 'attached facture.pdf',
     'attaching preuve.pdf', 'attached preuve.pdf', 'submitting', 'submitted']);

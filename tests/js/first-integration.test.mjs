@@ -81,7 +81,7 @@ test('concurrent referential reads share one request', async () => {
   assert.ok(lists.every((l) => l.length === lists[0].length && l.length > 0));
   assert.equal((await receivedAt('/getrepairsitesbyats')).length, 1);
   await Promise.all([client.brands(), client.brands(), client.calculateEcoSupport({
-    TotalAmountExclVAT: 100, BrandId: '1689', ProductId: 'EEE.M1.010',
+    TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '1689', ProductId: 'EEE.M1.010',
   })]);
   assert.equal((await receivedAt('/printbrandlist')).length, 1);
   const fresh = ecologic();

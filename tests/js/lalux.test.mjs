@@ -29,6 +29,7 @@ test('repairer.upload sends the file in base64 with a token of scope /reparateur
   assert.equal(token.method, 'POST');
   assert.equal(token.path, '/lalux/wts/token');
   assert.deepEqual(token.body, { grant_type: 'client_credentials', scope: '/reparateur' });
+  assert.deepEqual(token.queryParams, [['grant_type', 'client_credentials'], ['scope', '/reparateur']], 'in the query too (R3)');
   assert.equal(upload.method, 'PUT');
   assert.equal(upload.path, '/lalux/api/reparateur/upload');
   assert.equal(upload.headers.authorization, 'Bearer [redacted]');

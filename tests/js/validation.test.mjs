@@ -110,7 +110,7 @@ test('LALUX: inputs that are not objects', async () => {
 });
 
 test('Ecologic: BrandId "0" needs BrandName, in the calculation and in a dossier (E13)', async () => {
-  const calc = await refusedLocally((c) => c.calculateEcoSupport({ TotalAmountExclVAT: 100, BrandId: '0', ProductId: 'EEE.M1.010' }));
+  const calc = await refusedLocally((c) => c.calculateEcoSupport({ TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '0', ProductId: 'EEE.M1.010' }));
   assert.deepEqual(fieldsOf(calc), ['BrandName']);
   const body = dossier();
   body.Product.BrandId = '0';
@@ -127,7 +127,7 @@ test('Ecologic: AutoValidation false is refused (E9)', async () => {
 });
 
 test('Ecologic: a product outside its eligibility window is refused (E17)', async () => {
-  const error = await refusedLocally((c) => c.calculateEcoSupport({ TotalAmountExclVAT: 100, BrandId: '1689', ProductId: 'EEE.M3.101' }));
+  const error = await refusedLocally((c) => c.calculateEcoSupport({ TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '1689', ProductId: 'EEE.M3.101' }));
   assert.deepEqual(fieldsOf(error), ['ProductId']);
   assert.match(error.fields[0].message, /from 2030-01-01/);
   const body = dossier();
@@ -137,13 +137,13 @@ test('Ecologic: a product outside its eligibility window is refused (E17)', asyn
 });
 
 test('Ecologic: IRIS codes must belong to the product, product and brand must exist', async () => {
-  const calc = await refusedLocally((c) => c.calculateEcoSupport({ TotalAmountExclVAT: 100, BrandId: '1689', ProductId: 'EEE.M1.010', IRISSymptom: 'XX40', RepairCode: 'M01' }));
+  const calc = await refusedLocally((c) => c.calculateEcoSupport({ TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '1689', ProductId: 'EEE.M1.010', IRISSymptom: 'XX40', RepairCode: 'M01' }));
   assert.deepEqual(fieldsOf(calc), ['IRISSymptom', 'RepairCode']);
   const body = dossier();
   body.Product = { ...body.Product, IRISSymptom: 'XX40', IRISSection: 'M01' };
   const request = await refusedLocally((c) => c.createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'Q', ...body }));
   assert.deepEqual(fieldsOf(request), ['Product.IRISSection', 'Product.IRISSymptom']);
-  const unknown = await refusedLocally((c) => c.calculateEcoSupport({ TotalAmountExclVAT: 100, BrandId: '999999', ProductId: 'EEE.X' }));
+  const unknown = await refusedLocally((c) => c.calculateEcoSupport({ TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '999999', ProductId: 'EEE.X' }));
   assert.deepEqual(fieldsOf(unknown), ['BrandId', 'ProductId']);
 });
 
@@ -164,11 +164,15 @@ test('Ecologic: the dossier\'s shape, every fault at once, with wire paths', asy
 
 test('Ecologic: attachments: document type, extension, size, name, claim id', async () => {
   const error = await refusedLocally((c) => c.attachFile({
-    ClaimId: 'one', FileName: '', FileExtension: 'gif', DocumentType: 'Invoice', FileContent: new Uint8Array(10_485_761),
+    ClaimId: 'one', FileName: '', FileExtension: 'gif', DocumentType: 'Facture', FileContent: new Uint8Array(10_485_761),
   }));
   assert.deepEqual(fieldsOf(error), ['ClaimId', 'DocumentType', 'FileContent', 'FileExtension', 'FileName']);
   assert.equal(messageOf(error, 'DocumentType'), 'must be one of INVOICE, NAMEPLATE, PRODUCTPICTURE, CONSUMERVALIDATION');
   assert.equal(messageOf(error, 'FileContent'), 'is 10 485 761 bytes; the limit is 10 485 760 bytes');
+  const named = await refusedLocally((c) => c.attachFile({
+    ClaimId: 1, FileName: 'facture.PDF', FileExtension: 'pdf', DocumentType: 'INVOICE', FileContent: PDF,
+  }));
+  assert.deepEqual(fieldsOf(named), ['FileName'], 'the extension goes in FileExtension');
 });
 
 test('Ecologic claim(): the claim and each file are checked before anything is created', async () => {

@@ -52,7 +52,7 @@ await check('the README quickstart runs as written, and both READMEs show it ver
   }
   cpSync(join(root, 'examples', 'quickstart.mjs'), join(project, 'quickstart.mjs'));
   const out = run('node', ['quickstart.mjs']);
-  if (!/LALUX accepted the settlement; invoice key [0-9a-f-]{36}\.pdf/.test(out) || !/Ecologic claim \d+: Soumis \[\]/.test(out)) {
+  if (!/LALUX accepted the settlement; invoice key [0-9a-f-]{36}\.pdf/.test(out) || !/Ecologic claim \d+: En attente de validation administrateur \[\]/.test(out)) {
     throw new Error(`unexpected output:\n${out}`);
   }
 });

@@ -4,7 +4,7 @@
 mod dossier;
 pub mod referential;
 
-use crate::contract::{Api, Contract};
+use crate::contract::{Api, Checked, Contract, Strictness};
 use crate::http::{Request, Response, json_body};
 use base64::Engine;
 use dossier::Kind;
@@ -27,7 +27,8 @@ pub const STATUS_AWAITING: &str = "En attente de validation consommateur";
 pub const STATUS_VALIDATED: &str = "Validé par le consommateur";
 pub const STATUS_INCOMPLETE: &str = "Dossier incomplet";
 pub const STATUS_COMPLETE: &str = "Dossier complet";
-pub const STATUS_SUBMITTED: &str = "Soumis";
+/// What a submitted claim awaits (R10: a status the real server gives).
+pub const STATUS_SUBMITTED: &str = "En attente de validation administrateur";
 
 /// Which of the two hosts a request came to: their referential ids differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +54,8 @@ struct Claim {
     repair_end_ms: i64,
     attachments: Vec<String>,
     submitted: bool,
+    /// `LastStatus` and `Comment` set through the admin API (R10: what Ecologic's staff decide).
+    decided: Option<(String, Option<String>)>,
 }
 
 /// State of one environment.
@@ -103,6 +106,8 @@ pub struct Ecologic {
     preproduction: Dossiers,
     /// When the sandbox started: `recentRepairs` are dated from it.
     started_ms: i64,
+    /// Refuse what a strict reading of the spec refuses, even where the real server accepts it.
+    strict: bool,
 }
 
 /// The envelope of a success.
@@ -143,6 +148,71 @@ fn check_site(account: &Account, site: &str) -> Result<(), Response> {
     } else {
         Err(message(403, "RepairSiteId is not a site of this api_key."))
     }
+}
+
+/// The header that reports what a strict reading of the spec would have refused (R9).
+pub const DEVIATION_HEADER: &str = "x-sandbox-deviation";
+
+/// The deviations as one header value: `field: what`, joined by `; `, in visible ASCII.
+fn deviations(found: &[(String, String)]) -> String {
+    let text: Vec<String> = found
+        .iter()
+        .map(|(f, what)| format!("{f}: {what}"))
+        .collect();
+    text.join("; ")
+        .chars()
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+/// R1: `calculateecosupport` works under both readings of its amount's name, so the real server
+/// binds one pair or the other: a request with either pair is accepted, the other reported.
+fn either_amount(checked: &mut Checked, strictness: Strictness) {
+    const PAIRS: [[&str; 2]; 2] = [
+        ["TotalAmountExclVAT", "TotalAmountExclVAT_Currency"],
+        ["TotalAmountInclVAT", "TotalAmountInclVATCurrency"],
+    ];
+    let missing = |name: &str| checked.missing.iter().any(|m| m == name);
+    let absent: Vec<[&str; 2]> = PAIRS
+        .into_iter()
+        .filter(|[amount, _]| missing(amount))
+        .collect();
+    if absent.len() != 1 {
+        return;
+    }
+    for name in absent.into_iter().flatten() {
+        checked.missing.retain(|m| m != name);
+        let what = "is left out: the request carries the other reading of the amount's name (R1)";
+        match strictness {
+            Strictness::AsTheServer => checked.deviations.push((name.to_owned(), what.to_owned())),
+            Strictness::Strict => checked
+                .faults
+                .push((name.to_owned(), "is required".to_owned())),
+        }
+    }
+}
+
+/// The real server's reply to a call it cannot route: a required parameter is missing (R7).
+fn no_route(request: &Request) -> Response {
+    let uri = match request.query.is_empty() {
+        true => request.path.clone(),
+        false => format!("{}?{}", request.path, request.query),
+    };
+    message(
+        404,
+        &format!("No HTTP resource was found that matches the request URI '{uri}'."),
+    )
+}
+
+/// An id the server does not know, or no longer knows (R7: "Invalid claim" in a 500 envelope).
+fn invalid_claim() -> Response {
+    refusal(500, "E", "Invalid request", Some("Invalid claim"))
 }
 
 /// The ASP.NET-style `{Message}` of 401, 403, 404, 405 and 409 replies.
@@ -188,23 +258,37 @@ fn optional_date_time(request: &Request, name: &str) -> Result<(), Response> {
     }
 }
 
-/// The body as a dossier (the contract has checked its shape); the offline mode turned off is
-/// the documented `E` envelope.
-fn dossier_body(request: &Request) -> Result<Value, Response> {
-    let body = json_body(request).map_err(|e| invalid_request(&e))?;
-    if body.pointer("/Consumer/AutoValidation") == Some(&Value::Bool(false)) {
+/// The body as a dossier (the contract has checked its shape). On a support request, the offline
+/// mode turned off is the documented `E` envelope; on a claim, `false` is the same as absent
+/// (R8: the document's own `createclaim` and `updateclaim` examples send it).
+fn dossier_body(request: &Request, kind: Kind) -> Result<Value, Response> {
+    let mut body = json_body(request).map_err(|e| invalid_request(&e))?;
+    // The server reads a number where it expects text as that text (`Country: 250`).
+    for (section, numbers) in [("Consumer", &["Title"][..]), ("Product", &[][..])] {
+        if let Some(object) = body.get_mut(section).and_then(Value::as_object_mut) {
+            for (name, value) in object.iter_mut() {
+                if value.is_number() && !numbers.contains(&name.as_str()) {
+                    *value = Value::String(value.to_string());
+                }
+            }
+        }
+    }
+    if kind == Kind::Request
+        && body.pointer("/Consumer/AutoValidation") == Some(&Value::Bool(false))
+    {
         return Err(refused_request("AutoValidation should be false or empty"));
     }
     Ok(body)
 }
 
 impl Ecologic {
-    pub fn new(referential: Referential, started_ms: i64) -> Self {
+    pub fn new(referential: Referential, started_ms: i64, strict: bool) -> Self {
         Self {
             referential,
             production: Dossiers::default(),
             preproduction: Dossiers::default(),
             started_ms,
+            strict,
         }
     }
 
@@ -265,11 +349,23 @@ impl Ecologic {
             )
             .with_header("allow", expected);
         }
-        let faults = Contract::get()
-            .map(|c| c.check(Api::Ecologic, &format!("/{operation}"), request))
+        let strictness = if self.strict {
+            Strictness::Strict
+        } else {
+            Strictness::AsTheServer
+        };
+        let mut checked = Contract::get()
+            .map(|c| c.check(Api::Ecologic, &format!("/{operation}"), request, strictness))
             .unwrap_or_default();
-        if !faults.is_empty() {
-            let detail: Vec<String> = faults
+        if operation == "calculateecosupport" {
+            either_amount(&mut checked, strictness);
+        }
+        if !checked.missing.is_empty() {
+            return no_route(request);
+        }
+        if !checked.faults.is_empty() {
+            let detail: Vec<String> = checked
+                .faults
                 .iter()
                 .map(|(field, problem)| format!("{field}: {problem}"))
                 .collect();
@@ -296,7 +392,11 @@ impl Ecologic {
             "getclaimstatus" => self.claim_status(call),
             _ => self.submit(call),
         };
-        result.unwrap_or_else(|refused| refused)
+        let response = result.unwrap_or_else(|refused| refused);
+        match checked.deviations.is_empty() {
+            true => response,
+            false => response.with_header(DEVIATION_HEADER, &deviations(&checked.deviations)),
+        }
     }
 
     fn brand_list(&self, env: Environment) -> Value {
@@ -334,7 +434,12 @@ impl Ecologic {
         let brand_id = required_param(request, "BrandId")?;
         let product_id = required_param(request, "ProductId")?;
         let refused = |text: &str| Ok(refusal(200, "W", text, None));
-        let Ok(total) = required_param(request, "TotalAmountExclVAT")?
+        // R1: the document's name, or the one public integrations send.
+        let total = request
+            .query_value("TotalAmountExclVAT")
+            .or_else(|| request.query_value("TotalAmountInclVAT"));
+        let Ok(total) = total
+            .ok_or_else(|| invalid_request("TotalAmountExclVAT is required"))?
             .trim()
             .parse::<Amount>()
         else {
@@ -448,7 +553,7 @@ impl Ecologic {
         check_site(account, &required_param(request, "RepairSiteId")?)?;
         required_param(request, "QuoteNumber")?;
         optional_date_time(request, "CallDate")?;
-        let body = dossier_body(request)?;
+        let body = dossier_body(request, Kind::Request)?;
         if let Some(refused) = self.unknown_brand_refusal(&body) {
             return Ok(refused);
         }
@@ -487,7 +592,7 @@ impl Ecologic {
         if let Some(site) = request.query_value("RepairSiteId") {
             check_site(account, &site)?;
         }
-        let body = dossier_body(request)?;
+        let body = dossier_body(request, Kind::Request)?;
         let existing = self
             .dossiers(env)
             .requests
@@ -495,7 +600,7 @@ impl Ecologic {
             .filter(|r| r.api_key == account.api_key)
             .cloned();
         let Some(existing) = existing else {
-            return Err(message(404, "Support request not found."));
+            return Err(invalid_claim());
         };
         if existing.complete {
             return Err(conflict(
@@ -533,7 +638,7 @@ impl Ecologic {
             .filter(|r| r.api_key == account.api_key)
             .cloned()
         else {
-            return Err(message(404, "Support request not found."));
+            return Err(invalid_claim());
         };
         let errors = self.errors(env, account, Subject::request(&found.body, now_ms));
         Ok(success(
@@ -557,12 +662,13 @@ impl Ecologic {
         } = call;
         let request_id = match request.query_value("RequestId") {
             None => None,
+            Some(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("null") => None,
             Some(_) => Some(id_param(request, "RequestId")?),
         };
         let repair_end_ms = date_time_param(request, "RepairEndDate")?;
         check_site(account, &required_param(request, "RepairSiteId")?)?;
         required_param(request, "ConsumerInvoiceNumber")?;
-        let body = dossier_body(request)?;
+        let body = dossier_body(request, Kind::Claim)?;
         if let Some(id) = request_id {
             match self
                 .dossiers(env)
@@ -570,7 +676,7 @@ impl Ecologic {
                 .get(&id)
                 .filter(|r| r.api_key == account.api_key)
             {
-                None => return Err(message(404, "Support request not found.")),
+                None => return Err(invalid_claim()),
                 Some(r) if !r.complete => {
                     return Err(conflict(
                         "the support request is not validated by the consumer",
@@ -601,6 +707,7 @@ impl Ecologic {
             repair_end_ms,
             attachments: Vec::new(),
             submitted: false,
+            decided: None,
         };
         dossiers.claims.insert(id, claim);
         Ok(self.claim_reply(env, account, id))
@@ -612,7 +719,7 @@ impl Ecologic {
             .get(&id)
             .filter(|c| c.api_key == account.api_key)
             .cloned()
-            .ok_or_else(|| message(404, "Claim not found."))
+            .ok_or_else(invalid_claim)
     }
 
     fn claim_errors(
@@ -635,7 +742,7 @@ impl Ecologic {
     /// The create/update reply: 200 when complete, 206 with the errors otherwise.
     fn claim_reply(&mut self, env: Environment, account: &Account, id: i64) -> Response {
         let Ok(claim) = self.claim(env, account, id) else {
-            return message(404, "Claim not found.");
+            return invalid_claim();
         };
         let errors = self.claim_errors(env, account, id, &claim);
         if errors.is_empty() {
@@ -674,7 +781,7 @@ impl Ecologic {
             Some(s) if s == "false" => false,
             Some(_) => return Err(invalid_request("Submit must be true or false")),
         };
-        let body = dossier_body(request)?;
+        let body = dossier_body(request, Kind::Claim)?;
         if let Some(refused) = self.unknown_brand_refusal(&body) {
             return Ok(refused);
         }
@@ -715,7 +822,11 @@ impl Ecologic {
         }
         // The contract has checked the parameters and the body's shape; what it cannot check is
         // that the content really is base64, and its decoded size.
-        let document_type = request.query_value("DocumentType").unwrap_or_default();
+        // R6: the server reads the type in any case.
+        let document_type = request
+            .query_value("DocumentType")
+            .unwrap_or_default()
+            .to_ascii_uppercase();
         let body = json_body(request).map_err(|e| message(400, &e))?;
         let content = body
             .get("FileContent")
@@ -754,10 +865,19 @@ impl Ecologic {
             (false, true) => STATUS_COMPLETE,
             (false, false) => STATUS_INCOMPLETE,
         };
+        let comment = claim
+            .body
+            .pointer("/Product/FailureDescription")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let (status, comment) = match &claim.decided {
+            Some((status, comment)) => (status.as_str(), json!(comment)),
+            None => (status, comment),
+        };
         json!({
             "ClaimId": id,
             "LastStatus": status,
-            "Comment": claim.body.pointer("/Product/FailureDescription").cloned().unwrap_or(Value::Null),
+            "Comment": comment,
             "CreateDate": local_time(claim.created_ms),
             "ValidationErrors": if claim.submitted { Vec::new() } else { errors },
         })
@@ -783,6 +903,27 @@ impl Ecologic {
             object.insert("IsValid".into(), Value::Bool(false));
         }
         Ok(success(200, data))
+    }
+}
+
+impl Ecologic {
+    /// Sets what Ecologic's staff decided of claim `id` (R10), as `getclaimstatus` then reports
+    /// it: "Remboursement accepté", "refusé", "NotConform" with a `Comment`… `false` if there is
+    /// no such claim.
+    pub fn decide(
+        &mut self,
+        env: Environment,
+        id: i64,
+        status: String,
+        comment: Option<String>,
+    ) -> bool {
+        match self.dossiers(env).claims.get_mut(&id) {
+            Some(claim) => {
+                claim.decided = Some((status, comment));
+                true
+            }
+            None => false,
+        }
     }
 }
 

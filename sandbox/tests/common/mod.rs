@@ -29,7 +29,11 @@ pub struct Reply {
 }
 
 pub async fn start() -> Running {
-    let sandbox = Sandbox::new(Config::default(), server::now_ms()).expect("seed parses");
+    start_with(Config::default()).await
+}
+
+pub async fn start_with(config: Config) -> Running {
+    let sandbox = Sandbox::new(config, server::now_ms()).expect("seed parses");
     let (listener, address) = server::bind(0).await.expect("bind 127.0.0.1:0");
     tokio::spawn(server::serve(listener, Arc::new(Mutex::new(sandbox))));
     Running {
@@ -181,6 +185,21 @@ fn access_token(reply: Reply) -> String {
         .as_str()
         .expect("token")
         .to_owned()
+}
+
+/// The `X-Sandbox-Deviation` header of a reply, if any.
+pub fn deviation(reply: &Reply) -> Option<&str> {
+    reply
+        .headers
+        .get("x-sandbox-deviation")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Whether a reply is Ecologic's "Invalid claim": a 500 `E` envelope (R7).
+pub fn invalid_claim(reply: &Reply) -> bool {
+    reply.status == 500
+        && reply.json["ResponseStatus"] == "E"
+        && reply.json["ResponseErrorMessage"] == "Invalid claim"
 }
 
 pub enum Body {

@@ -38,7 +38,7 @@ export async function ecologic(): Promise<ClaimOutcome> {
   await client.productTypesWithLabels();
   await client.refreshReferentials();
   const support = await client.calculateEcoSupport({
-    TotalAmountExclVAT: '120.00', BrandId: brand?.BrandId ?? '0', BrandName: 'Acer', ProductId: product.ProductId,
+    TotalAmountExclVAT: '120.00', TotalAmountInclVAT: 144, BrandId: brand?.BrandId ?? '0', BrandName: 'Acer', ProductId: product.ProductId,
   });
   console.log(support[0]?.SupportAmount);
   const repair = {
@@ -50,7 +50,7 @@ export async function ecologic(): Promise<ClaimOutcome> {
     },
   };
   const request: DossierOutcome = await client.createSupportRequest({ RepairSiteId: site.SiteId, QuoteNumber: 'Q', ...repair });
-  await client.updateSupportRequest({ RequestId: request.id, ...repair });
+  await client.updateSupportRequest({ RequestId: request.id, RepairSiteId: 'site', QuoteNumber: 'Q-2', ...repair });
   await client.getSupportRequestStatus(request.id);
   const claim = await client.createClaim({ RequestId: request.id, RepairEndDate: new Date(), RepairSiteId: site.SiteId, ConsumerInvoiceNumber: 'F', ...repair });
   await client.attachFile({ ClaimId: claim.id, FileName: 'facture', FileExtension: 'pdf', DocumentType: 'INVOICE', FileContent: new Uint8Array(4) });
