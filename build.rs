@@ -61,7 +61,13 @@ fn main() {
             // L6: the upload reply's key is `key` or `Key`; serde needs an alias typify cannot add.
             .with_replacement(
                 "UploadResult",
-                "crate::lalux::UploadResult",
+                "crate::wire::UploadResult",
+                std::iter::empty(),
+            )
+            // R2: one flag under two spellings, which typify would give one Rust name.
+            .with_replacement(
+                "ExpertSettlementRequest",
+                "crate::wire::ExpertSettlementRequest",
                 std::iter::empty(),
             );
         if *exported {

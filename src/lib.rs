@@ -5,6 +5,7 @@ pub mod generated;
 pub use repair_money as money;
 pub mod transport;
 pub mod values;
+pub mod wire;
 
 mod auth;
 mod call;

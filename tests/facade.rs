@@ -249,6 +249,10 @@ async fn expert_upload_submit_and_settle() {
     assert_eq!(log[3]["body"]["refPdfExpertise"], report["key"]);
     assert_eq!(log[3]["body"]["abandonVehicule"], true);
     assert_eq!(
+        log[3]["body"]["AbandonVehicule"], true,
+        "R2: both spellings"
+    );
+    assert_eq!(
         log.len(),
         7,
         "one token, two uploads, a submission, then two uploads and a submission"

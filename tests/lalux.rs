@@ -301,7 +301,7 @@ async fn expert_upload_and_settlement() {
     }))
     .expect("a valid expert settlement");
     let accepted = client
-        .submit_expert_settlement(&settlement)
+        .submit_expert_settlement(&settlement.into())
         .await
         .expect("accepted");
     assert_eq!(accepted.status().as_u16(), 202);
@@ -321,6 +321,10 @@ async fn expert_upload_and_settlement() {
     assert_eq!(
         (&body["abandonVehicule"], &body["prejudiceTTC"]),
         (&Value::Bool(false), &json!(11700.5))
+    );
+    assert_eq!(
+        body["AbandonVehicule"], false,
+        "R2: under the table's spelling too"
     );
     assert_headers(&log[3], ("authorization", "Bearer [redacted]"));
 }
@@ -343,7 +347,7 @@ fn the_upload_key_is_read_as_key_or_key_with_a_capital() {
         r#"{"key": "a.pdf", "status": "Verified"}"#,
         r#"{"Key": "a.pdf", "status": "Verified"}"#,
     ] {
-        let result: repair_claims::lalux::UploadResult =
+        let result: repair_claims::wire::UploadResult =
             serde_json::from_str(reply).expect("an upload reply");
         assert_eq!(result.key.as_deref(), Some("a.pdf"), "{reply}");
     }

@@ -81,6 +81,8 @@ pub struct Lalux {
     pub scanner_fails: bool,
     /// When set, tokens last this many seconds instead of [`TOKEN_SECONDS`].
     pub token_lifetime_seconds: Option<i64>,
+    /// Refuse a token request that leaves `grant_type` and `scope` out of the query (R3).
+    strict: bool,
 }
 
 fn error(status: u16, code: &str, description: &str) -> Response {
@@ -110,9 +112,10 @@ fn field_errors(mut errors: Vec<(String, String)>) -> Response {
 }
 
 impl Lalux {
-    pub fn new(credentials: Credentials) -> Self {
+    pub fn new(credentials: Credentials, strict: bool) -> Self {
         Self {
             credentials,
+            strict,
             ..Self::default()
         }
     }
@@ -192,9 +195,49 @@ impl Lalux {
                 "Authorization must be {clientId}/{clientSecret} of a known client",
             );
         }
-        let form: HashMap<String, String> = form_pairs(&String::from_utf8_lossy(&request.body))
+        let mut form: HashMap<String, String> = form_pairs(&String::from_utf8_lossy(&request.body))
             .into_iter()
             .collect();
+        // R3: the table puts `grant_type` and `scope` in the query, the example in the form; the
+        // spec sends both. Values given twice must agree; one given once is taken where it is.
+        let mut deviations = Vec::new();
+        for name in ["grant_type", "scope"] {
+            match (request.query_value(name), form.get(name)) {
+                (Some(query), Some(body)) if &query != body => {
+                    return error(
+                        400,
+                        "invalid_request",
+                        &format!("{name} differs between the query and the form"),
+                    );
+                }
+                (Some(query), None) => {
+                    form.insert(name.to_owned(), query);
+                }
+                (None, _) if self.strict => {
+                    return error(
+                        400,
+                        "invalid_request",
+                        &format!("{name} is required in the query too (R3)"),
+                    );
+                }
+                (None, _) => deviations.push(format!(
+                    "{name}: is left out of the query, where the spec repeats it (R3)"
+                )),
+                _ => {}
+            }
+        }
+        for (name, _) in request.query_pairs() {
+            if name != "grant_type" && name != "scope" {
+                if self.strict {
+                    return error(
+                        400,
+                        "invalid_request",
+                        &format!("{name} is not a parameter of this call"),
+                    );
+                }
+                deviations.push(format!("{name}: is not a parameter of this call"));
+            }
+        }
         let grant = form.get("grant_type").map(String::as_str);
         let expected_grant = match function {
             Function::Repairer => "client_credentials",
@@ -230,10 +273,14 @@ impl Lalux {
                 expires_at_ms: now_ms + lifetime * 1000,
             },
         );
-        Response::json(
+        let response = Response::json(
             200,
             &json!({"token_type": "bearer", "access_token": token, "expires_in": lifetime, "scope": scope}),
-        )
+        );
+        match deviations.is_empty() {
+            true => response,
+            false => response.with_header(crate::DEVIATION_HEADER, &deviations.join("; ")),
+        }
     }
 
     fn authorize(

@@ -45,6 +45,10 @@ impl Bases {
 /// `api-version`, so a client that leaks progenitor's header fails in the browser tests.
 const ALLOWED_HEADERS: &str = "authorization, api_key, content-type, accept";
 
+/// The header that reports what a strict reading of the specs would have refused, answered as
+/// the real server would (R9).
+pub const DEVIATION_HEADER: &str = "x-sandbox-deviation";
+
 /// What the sandbox is started with.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -124,7 +128,7 @@ impl Sandbox {
         }
         Ok(Self {
             rng: rng::Rng::new(config.seed),
-            lalux: Lalux::new(config.lalux.clone()),
+            lalux: Lalux::new(config.lalux.clone(), config.strict),
             ecologic: Ecologic::new(
                 Referential::seed().map_err(|e| format!("the referential does not parse: {e}"))?,
                 now_ms,
@@ -205,7 +209,7 @@ impl Sandbox {
             response
                 .headers
                 .iter()
-                .find(|(name, _)| name == ecologic::DEVIATION_HEADER),
+                .find(|(name, _)| name == DEVIATION_HEADER),
             self.log.last_mut(),
         ) {
             logged.deviations = Some(found.1.clone());

@@ -318,3 +318,45 @@ async fn the_amount_goes_under_either_name() {
         .await;
     assert_eq!(neither.status, 404, "no amount at all: no route");
 }
+
+#[tokio::test]
+async fn token_parameters_in_the_query_the_form_or_both() {
+    let sbx = start().await;
+    async fn token(sbx: &Running, query: &str, form: &str) -> Reply {
+        let path = format!("/lalux/wts/token{query}");
+        let headers = [("authorization", REPAIRER)];
+        sbx.send(
+            Method::POST,
+            &path,
+            &headers,
+            Some(Body::Form(form.to_owned())),
+        )
+        .await
+    }
+    let form = "grant_type=client_credentials&scope=/reparateur";
+    let both = token(
+        &sbx,
+        "?grant_type=client_credentials&scope=/reparateur",
+        form,
+    )
+    .await;
+    assert_eq!(both.status, 200, "{}", both.text);
+    assert!(deviation(&both).is_none());
+    let form_only = token(&sbx, "", form).await;
+    assert_eq!(form_only.status, 200);
+    assert!(deviation(&form_only).is_some_and(|d| d.contains("R3")));
+    let query_only = token(&sbx, "?grant_type=client_credentials&scope=/reparateur", "").await;
+    assert_eq!(
+        query_only.status, 200,
+        "the table's reading: {}",
+        query_only.text
+    );
+    let differ = token(&sbx, "?grant_type=client_credentials&scope=/expert", form).await;
+    assert_eq!(differ.status, 400);
+    let strict = strict().await;
+    assert_eq!(
+        token(&strict, "", form).await.status,
+        400,
+        "--strict wants both"
+    );
+}

@@ -11,6 +11,7 @@ use crate::generated::lalux_token::types::Scope;
 use crate::input;
 use crate::js::{self, CallPolicy, Progress};
 use crate::schema::Spec;
+use crate::wire::ExpertSettlementRequest;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::rc::Rc;
@@ -77,14 +78,6 @@ pub struct LaluxOptions {
     /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` header wins.
     #[serde(default)]
     retry_delay_ms: Option<u32>,
-}
-
-/// The upload reply (`UploadResult` of the spec): L6, the key is read as `key` or `Key`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-pub struct UploadResult {
-    #[serde(alias = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    pub status: api::UploadStatus,
 }
 
 /// What an upload gave: keep `key`, it cannot be recovered later and lives 24 h.
@@ -487,7 +480,7 @@ struct Document {
 
 enum Settlement {
     Repair(api::RepairSettlement),
-    Expert(api::ExpertSettlement),
+    Expert(ExpertSettlementRequest),
 }
 
 impl Role {
@@ -550,7 +543,7 @@ impl Role {
     fn settlement(self, value: Value) -> Result<Settlement, SdkError> {
         Ok(match self {
             Self::Repairer => Settlement::Repair(js::typed(value)?),
-            Self::Expert => Settlement::Expert(js::typed(value)?),
+            Self::Expert => Settlement::Expert(js::typed::<api::ExpertSettlement>(value)?.into()),
         })
     }
 }

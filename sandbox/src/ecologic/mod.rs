@@ -150,9 +150,6 @@ fn check_site(account: &Account, site: &str) -> Result<(), Response> {
     }
 }
 
-/// The header that reports what a strict reading of the spec would have refused (R9).
-pub const DEVIATION_HEADER: &str = "x-sandbox-deviation";
-
 /// The deviations as one header value: `field: what`, joined by `; `, in visible ASCII.
 fn deviations(found: &[(String, String)]) -> String {
     let text: Vec<String> = found
@@ -395,7 +392,9 @@ impl Ecologic {
         let response = result.unwrap_or_else(|refused| refused);
         match checked.deviations.is_empty() {
             true => response,
-            false => response.with_header(DEVIATION_HEADER, &deviations(&checked.deviations)),
+            false => {
+                response.with_header(crate::DEVIATION_HEADER, &deviations(&checked.deviations))
+            }
         }
     }
 
