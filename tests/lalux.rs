@@ -93,7 +93,10 @@ async fn request_token_sends_the_slash_joined_credentials_as_a_form() {
         (request["method"].as_str(), request["path"].as_str()),
         (Some("POST"), Some("/lalux/wts/token"))
     );
-    assert_eq!(request["query"], "");
+    assert_eq!(
+        request["query"], "grant_type=client_credentials&scope=%2Freparateur",
+        "R3: in the query too"
+    );
     assert_headers(&request, ("authorization", REDACTED));
     assert_eq!(
         request["headers"]["content-type"],

@@ -40,9 +40,9 @@ def call(base, method, path, headers=None, body=None, form=None):
 
 def main(base):
     call(base, "POST", "/_sandbox/reset")
-    repairer = call(base, "POST", "/lalux/wts/token", {"authorization": REPAIRER},
+    repairer = call(base, "POST", "/lalux/wts/token?grant_type=client_credentials&scope=/reparateur", {"authorization": REPAIRER},
                     form="grant_type=client_credentials&scope=/reparateur")["access_token"]
-    expert = call(base, "POST", "/lalux/wts/authen", {"authorization": EXPERT},
+    expert = call(base, "POST", "/lalux/wts/authen?grant_type=password&scope=/expert", {"authorization": EXPERT},
                   form="grant_type=password&username=expert&password=sandbox-expert-password&scope=/expert")["access_token"]
     key = {"api_key": API_KEY}
     request = call(base, "POST", f"{ECO}/createsupportrequest?CallDate=2026-11-20T10:00:00&RepairSiteId={SITE}&QuoteNumber=D-1", key, DOSSIER)
