@@ -6,6 +6,8 @@
 //   method still exists at runtime);
 // - in the `.js`, keeps the classes (the module's own glue refers to them) but stops exporting
 //   them: `exports.X = X;` (CommonJS) or `export class X` (ES module).
+// It also declares the specs' `NoValue` (R12: null beside a reference), a unit struct in Rust
+// that tsify renders `undefined`, as the `null` it is on the wire.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,7 +17,10 @@ const dir = process.argv[2];
 const dts = join(dir, 'repair_claims.d.ts');
 const blocks = readFileSync(dts, 'utf8').split(/\n(?=\/\*\*|export |\n)/);
 const kept = blocks.filter((b) => !new RegExp(`ReadableStreamType|\\b${FOREIGN}\\b`).test(b));
-writeFileSync(dts, kept.join('\n').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, '').replace(/\n{3,}/g, '\n\n'));
+writeFileSync(dts, kept.join('\n')
+  .replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, '')
+  .replace(/^export type NoValue = undefined;$/m, 'export type NoValue = null;')
+  .replace(/\n{3,}/g, '\n\n'));
 
 const js = join(dir, 'repair_claims.js');
 const code = readFileSync(js, 'utf8')

@@ -153,6 +153,9 @@ impl Spec {
             return;
         }
         let schema = self.resolve(schema);
+        if let Some(alternatives) = schema["oneOf"].as_array() {
+            return self.one_of(alternatives, value, path, errors);
+        }
         if value.is_null() {
             if schema["nullable"] != true {
                 errors.push(FieldError::new(path, "must not be null"));
@@ -209,6 +212,37 @@ impl Spec {
             }
             _ => {}
         }
+    }
+
+    /// `oneOf`: the specs use it for a reference or null (R12, `NoValue`); a value passes when an
+    /// alternative takes it, else the faults of the first alternative that is not null.
+    fn one_of(
+        &self,
+        alternatives: &[Value],
+        value: &Value,
+        path: &str,
+        errors: &mut Vec<FieldError>,
+    ) {
+        let mut first = None;
+        for alternative in alternatives {
+            let resolved = self.resolve(alternative);
+            let only_null = resolved["enum"]
+                .as_array()
+                .is_some_and(|e| e.iter().all(Value::is_null));
+            if only_null {
+                if value.is_null() {
+                    return;
+                }
+                continue;
+            }
+            let mut found = Vec::new();
+            self.value(alternative, value, path, &mut found);
+            if found.is_empty() {
+                return;
+            }
+            first.get_or_insert(found);
+        }
+        errors.extend(first.unwrap_or_else(|| vec![FieldError::new(path, "must not be null")]));
     }
 
     fn object(

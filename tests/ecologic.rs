@@ -49,6 +49,33 @@ fn error_fields(errors: &[api::ValidationError]) -> Vec<&str> {
     errors.iter().map(|e| e.field.as_str()).collect()
 }
 
+/// The data of an envelope whose `ResponseData` is the data or null (R12: `oneOf [X, NoValue]`).
+trait Data {
+    type Of;
+    fn data(self) -> Self::Of;
+}
+
+macro_rules! data {
+    ($($choice:ident => $of:ident),+) => {$(
+        impl Data for Option<api::$choice> {
+            type Of = api::$of;
+            fn data(self) -> api::$of {
+                match self {
+                    Some(api::$choice::$of(data)) => data,
+                    other => panic!("no ResponseData: {other:?}"),
+                }
+            }
+        }
+    )+};
+}
+
+data! {
+    SupportRequestEnvelopeResponseData => SupportRequestResult,
+    ClaimEnvelopeResponseData => ClaimResult,
+    ClaimStatusEnvelopeResponseData => ClaimStatus,
+    SubmitClaimEnvelopeResponseData => SubmitClaimResult
+}
+
 fn repair_end() -> ParisDateTime {
     ParisDateTime::parse("2026-11-20T11:50:37Z").expect("date-time")
 }
@@ -262,7 +289,7 @@ async fn support_request_206_then_update_then_status() {
         206,
         "an unknown symptom is information missing, not a failure"
     );
-    let created = created.into_inner().response_data.expect("data");
+    let created = created.into_inner().response_data.data();
     assert!(!created.is_valid);
     assert_eq!(
         error_fields(&created.validation_errors),
@@ -282,7 +309,7 @@ async fn support_request_206_then_update_then_status() {
         .await
         .expect("updated");
     assert_eq!(updated.status().as_u16(), 200);
-    let updated = updated.into_inner().response_data.expect("data");
+    let updated = updated.into_inner().response_data.data();
     assert!(updated.is_valid && updated.validation_errors.is_empty());
 
     let status = client()
@@ -344,7 +371,7 @@ async fn claim_from_request_attach_update_status_submit() {
         .expect("request")
         .into_inner()
         .response_data
-        .expect("data")
+        .data()
         .request_id;
 
     let invoice_number = "FACT-1".parse().unwrap();
@@ -365,7 +392,7 @@ async fn claim_from_request_attach_update_status_submit() {
         206,
         "attachments are missing at first"
     );
-    let created = created.into_inner().response_data.expect("data");
+    let created = created.into_inner().response_data.data();
     let claim_id = created.claim_id;
     assert_eq!(
         error_fields(&created.validation_errors),
@@ -409,7 +436,7 @@ async fn claim_from_request_attach_update_status_submit() {
         .await
         .expect("updated");
     assert_eq!(updated.status().as_u16(), 200);
-    assert!(updated.into_inner().response_data.expect("data").is_valid);
+    assert!(updated.into_inner().response_data.data().is_valid);
 
     let status = client()
         .get_claim_status(&claim_id)
@@ -417,7 +444,7 @@ async fn claim_from_request_attach_update_status_submit() {
         .expect("status")
         .into_inner()
         .response_data
-        .expect("data");
+        .data();
     assert_eq!(
         (status.claim_id, status.last_status.as_str()),
         (claim_id, "Dossier complet")
@@ -430,7 +457,7 @@ async fn claim_from_request_attach_update_status_submit() {
         .expect("submitted")
         .into_inner()
         .response_data
-        .expect("data");
+        .data();
     assert_eq!(
         (submitted.claim_id, submitted.is_valid),
         (claim_id, Some(true))
@@ -497,14 +524,14 @@ async fn an_incomplete_claim_is_not_submitted() {
         .await
         .expect("claim without a request (1.4)");
     assert_eq!(claim.status().as_u16(), 206);
-    let claim_id = claim.into_inner().response_data.expect("data").claim_id;
+    let claim_id = claim.into_inner().response_data.data().claim_id;
     let submitted = client()
         .submit_claim(&claim_id)
         .await
         .expect("answered")
         .into_inner()
         .response_data
-        .expect("data");
+        .data();
     assert_eq!(
         (submitted.is_valid, submitted.last_status.as_deref()),
         (Some(false), Some("Dossier incomplet"))

@@ -212,25 +212,13 @@ fn bound_anyway(error: &jsonschema::ValidationError<'_>) -> Option<&'static str>
         } if error.instance().is_number() => {
             Some("is a number where the spec has text; the server reads it as text")
         }
-        // A nullable value (`anyOf [schema, null]`): bound anyway when every failure of the
-        // schema is.
-        ValidationErrorKind::AnyOf { context } => {
-            let mut found = None;
-            for errors in context {
-                if errors.iter().any(|e| {
-                    matches!(
-                        e.kind(),
-                        ValidationErrorKind::Type {
-                            kind: TypeKind::Single(JsonType::Null)
-                        }
-                    )
-                }) {
-                    continue;
-                }
+        // A nullable value (`anyOf [schema, null]`, or `oneOf [schema, NoValue]`): bound anyway
+        // when every failure of the schema is.
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            context.iter().find_map(|errors| {
                 let all: Option<Vec<_>> = errors.iter().map(bound_anyway).collect();
-                found = all.and_then(|how| how.first().copied());
-            }
-            found
+                all.and_then(|how| how.first().copied())
+            })
         }
         _ => None,
     }

@@ -18,27 +18,35 @@ pub trait Envelope {
 }
 
 macro_rules! envelopes {
-    ($($envelope:ident => $data:ty),+ $(,)?) => {$(
+    ($($envelope:ident => $data:ident $(or no value in $choice:ident)?),+ $(,)?) => {$(
         impl Envelope for api::$envelope {
-            type Data = $data;
-            fn into_parts(self) -> (api::ResponseStatus, Option<String>, Option<String>, Option<$data>) {
-                (self.response_status, self.response_message, self.response_error_message, self.response_data)
+            type Data = envelopes!(@data $data $($choice)?);
+            fn into_parts(self) -> (api::ResponseStatus, Option<String>, Option<String>, Option<Self::Data>) {
+                let data = self.response_data;
+                // R12: `oneOf [the data, NoValue]` in the spec, for the `null` of W/E envelopes.
+                $(let data = data.and_then(|d| match d {
+                    api::$choice::$data(data) => Some(data),
+                    api::$choice::NoValue(_) => None,
+                });)?
+                (self.response_status, self.response_message, self.response_error_message, data)
             }
         }
     )+};
+    (@data $data:ident $choice:ident) => { api::$data };
+    (@data $data:ident) => { Vec<api::$data> };
 }
 
 envelopes! {
-    RepairSiteListEnvelope => Vec<api::RepairSite>,
-    BrandListEnvelope => Vec<api::Brand>,
-    ProductTypeListEnvelope => Vec<api::ProductType>,
-    LabelledProductTypeListEnvelope => Vec<api::LabelledProductType>,
-    EcoSupportEnvelope => Vec<api::EcoSupport>,
-    SupportRequestEnvelope => api::SupportRequestResult,
-    SupportRequestStatusEnvelope => Vec<api::SupportRequestStatus>,
-    ClaimEnvelope => api::ClaimResult,
-    ClaimStatusEnvelope => api::ClaimStatus,
-    SubmitClaimEnvelope => api::SubmitClaimResult,
+    RepairSiteListEnvelope => RepairSite,
+    BrandListEnvelope => Brand,
+    ProductTypeListEnvelope => ProductType,
+    LabelledProductTypeListEnvelope => LabelledProductType,
+    EcoSupportEnvelope => EcoSupport,
+    SupportRequestEnvelope => SupportRequestResult or no value in SupportRequestEnvelopeResponseData,
+    SupportRequestStatusEnvelope => SupportRequestStatus,
+    ClaimEnvelope => ClaimResult or no value in ClaimEnvelopeResponseData,
+    ClaimStatusEnvelope => ClaimStatus or no value in ClaimStatusEnvelopeResponseData,
+    SubmitClaimEnvelope => SubmitClaimResult or no value in SubmitClaimEnvelopeResponseData,
 }
 
 /// `ResponseMessage` of a refusal for a brand and product Ecologic does not cover (E13).
