@@ -6,7 +6,7 @@
 //! concurrent calls share one token request.
 
 use crate::call::{self, Policy, Repeat, Reply};
-use crate::error::{Kind, SdkError};
+use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::generated::lalux_token::{self, types as tok};
 use crate::transport::sensitive_header;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
@@ -157,7 +157,7 @@ pub struct TokenService {
     pub base_url: String,
     /// `{clientId}/{clientSecret}` (L3: the document's scheme, not HTTP Basic).
     pub credentials: HeaderValue,
-    /// Expert `username` / `password` for `/authen` (L4); without them experts use `/token`.
+    /// Expert `username` / `password` for `/authen` (L4), which every expert call needs.
     pub expert_login: Option<(String, String)>,
     pub policy: Policy,
 }
@@ -242,6 +242,14 @@ async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Toke
             })
             .await?
         }
+        // L4: experts sign in at `/authen`; LALUX's `/token` is the repairers'.
+        None if scope == tok::Scope::Expert => {
+            return Err(SdkError::validation(vec![FieldError::new(
+                "username",
+                Code::Required,
+                "is required for expert calls (with password): experts sign in at /authen (L4)",
+            )]));
+        }
         _ => {
             let form = tok::ClientCredentialsForm {
                 grant_type: tok::ClientCredentialsGrantType::ClientCredentials,
@@ -279,8 +287,7 @@ async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Toke
 }
 
 fn login_error(field: &str) -> SdkError {
-    SdkError::validation(vec![crate::error::FieldError::new(
-        field,
-        "must not be empty",
-    )])
+    SdkError::validation(vec![
+        FieldError::new(field, Code::TooShort, "must not be empty").with("min", 1),
+    ])
 }

@@ -152,7 +152,11 @@ async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat
             unexpected(Some(status), body.as_deref())
         }
         Error::InvalidRequest(message) => {
-            SdkError::validation(vec![crate::error::FieldError::new("input", message)])
+            SdkError::validation(vec![crate::error::FieldError::new(
+                "input",
+                crate::error::Code::Invalid,
+                message,
+            )])
         }
         Error::Custom(message) => SdkError::new(Kind::UnexpectedResponse, message),
     };

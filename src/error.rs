@@ -29,7 +29,7 @@ export interface RepairClaimsError extends Error {
   name: 'RepairClaimsError';
   kind: ErrorKind;
   /** Every field at fault, named as on the wire (`Consumer.Zip`, `SpareParts[0].Quantity`): `validation` errors, and LALUX refusals that name fields. */
-  fields: FieldError[];
+  fields: InvalidField[];
   /** HTTP status, when a reply came. */
   status?: number;
   /** The reply's body as text, when a reply came (at most 4 000 characters). */
@@ -40,8 +40,8 @@ export interface RepairClaimsError extends Error {
   responseStatus?: 'S' | 'W' | 'E';
   responseMessage?: string;
   responseErrorMessage?: string;
-  /** `invalidOrganization`: Ecologic does not cover this brand and product (E13; the sister eco-organism Ecosystem might). `invalidClaim`: Ecologic no longer knows the request or claim id ("Invalid claim", R7): create it again. */
-  reason?: 'invalidOrganization' | 'invalidClaim';
+  /** `invalidOrganization`: Ecologic does not cover this brand and product (E13; the sister eco-organism Ecosystem might). `invalidClaim`: Ecologic no longer knows the request or claim id ("Invalid claim", R7): create it again. `notAuthorised`: the account's sites do not hold the product's competence ("fiche métier"); `claim()` refuses so before creating anything. */
+  reason?: 'invalidOrganization' | 'invalidClaim' | 'notAuthorised';
   /** Files uploaded before a workflow failed: their keys cannot be recovered later. */
   uploads?: UploadReceipt[];
   /** `claim()`: the claim created before a later step failed. */
@@ -72,21 +72,7 @@ pub enum Kind {
     UnexpectedResponse,
 }
 
-/// One field at fault, by wire name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::field::{Code, FieldError};
 
 /// The longest reply body an error carries.
 const BODY_LIMIT: usize = 4000;

@@ -2,7 +2,7 @@
 //! UTC instant (see [`date_text`]) and bytes (`Uint8Array`, `ArrayBuffer`, `Blob`, `File`)
 //! encoded in base64 in one pass. Anything else that JSON cannot hold is a field error.
 
-use crate::error::FieldError;
+use crate::error::{Code, FieldError};
 use crate::values::FileData;
 use js_sys::{Array, ArrayBuffer, Date, Reflect, Uint8Array};
 use serde_json::{Map, Number, Value};
@@ -72,6 +72,7 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
     if depth > MAX_DEPTH {
         errors.push(FieldError::new(
             path,
+            Code::Unreadable,
             "is nested too deeply (does it contain itself?)",
         ));
         return Value::Null;
@@ -81,7 +82,10 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
     }
     if let Some(n) = js.as_f64() {
         return number(n).unwrap_or_else(|| {
-            errors.push(FieldError::new(path, "must be a finite number"));
+            errors.push(
+                FieldError::new(path, Code::Type, "must be a finite number")
+                    .with("expected", "number"),
+            );
             Value::Null
         });
     }
@@ -90,7 +94,9 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
     }
     if let Some(date) = js.dyn_ref::<Date>() {
         return date_text(date).map(Value::String).unwrap_or_else(|| {
-            errors.push(FieldError::new(path, "is an invalid Date"));
+            errors.push(
+                FieldError::new(path, Code::Format, "is an invalid Date").with("expected", "date"),
+            );
             Value::Null
         });
     }
@@ -98,14 +104,18 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
         return match bytes {
             Ok(bytes) => Value::String(FileData::from_bytes(&bytes).into_string()),
             Err(message) => {
-                errors.push(FieldError::new(path, message));
+                errors.push(FieldError::new(path, Code::Unreadable, message));
                 Value::Null
             }
         };
     }
     if Array::is_array(js) {
         let Ok(array) = array_from(js) else {
-            errors.push(FieldError::new(path, "could not be read (its items threw)"));
+            errors.push(FieldError::new(
+                path,
+                Code::Unreadable,
+                "could not be read (its items threw)",
+            ));
             return Value::Null;
         };
         let mut items = Vec::new();
@@ -118,12 +128,17 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
     if js.is_function() || js.is_symbol() || js.is_bigint() || !js.is_object() {
         errors.push(FieldError::new(
             path,
+            Code::Type,
             "must be a string, number, boolean, Date, bytes, array or plain object",
         ));
         return Value::Null;
     }
     let Some(entries) = entries(js) else {
-        errors.push(FieldError::new(path, "could not be read (its keys threw)"));
+        errors.push(FieldError::new(
+            path,
+            Code::Unreadable,
+            "could not be read (its keys threw)",
+        ));
         return Value::Null;
     };
     let mut map = Map::new();
@@ -131,7 +146,11 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
         let at = child(&path, &name);
         // A getter may throw: that field is at fault, the rest is read.
         let Ok(item) = item else {
-            errors.push(FieldError::new(at, "could not be read (its getter threw)"));
+            errors.push(FieldError::new(
+                at,
+                Code::Unreadable,
+                "could not be read (its getter threw)",
+            ));
             continue;
         };
         if item.is_undefined() {

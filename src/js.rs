@@ -2,7 +2,7 @@
 //! replies as plain objects, inputs checked against the spec, progress events.
 
 use crate::call::Policy;
-use crate::error::{FieldError, Kind, SdkError};
+use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::input;
 use crate::schema::Spec;
 use serde::{Serialize, de::DeserializeOwned};
@@ -46,10 +46,16 @@ impl CallPolicy {
     pub fn policy(&self) -> Result<Policy, SdkError> {
         let timeout = self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
         if timeout == 0 || timeout > MAX_TIMEOUT_MS {
-            return Err(SdkError::validation(vec![FieldError::new(
-                "timeoutMs",
-                format!("must be between 1 and {MAX_TIMEOUT_MS}"),
-            )]));
+            return Err(SdkError::validation(vec![
+                FieldError::new(
+                    "timeoutMs",
+                    Code::Option,
+                    format!("must be between 1 and {MAX_TIMEOUT_MS}"),
+                )
+                .with("min", 1)
+                .with("max", MAX_TIMEOUT_MS)
+                .with("given", timeout),
+            ]));
         }
         Ok(Policy {
             timeout: Duration::from_millis(timeout.into()),
@@ -71,8 +77,10 @@ pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<T, SdkError> {
             .map(|k| {
                 FieldError::new(
                     k,
+                    Code::UnknownOption,
                     format!("is not an option (options are {})", known.join(", ")),
                 )
+                .with("allowed", known)
             })
             .collect();
         if !unknown.is_empty() {
@@ -90,16 +98,16 @@ pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<T, SdkError> {
 /// A bad option, named, with what it allows in place of serde's words.
 fn option_fault(path: &str, serde_message: &str, options: &JsValue) -> FieldError {
     if let Some(name) = between(serde_message, "missing field `", "`") {
-        return FieldError::new(name, "is required");
+        return FieldError::required(name);
     }
     if !options.is_object() {
-        return FieldError::new("options", "must be an object of options");
+        return FieldError::new("options", Code::Type, "must be an object of options")
+            .with("expected", "object");
     }
     let given = js_sys::Reflect::get(options, &path.into())
         .ok()
         .and_then(|v| js_sys::JSON::stringify(&v).ok())
         .and_then(|s| s.as_string())
-        .map(|s| format!(" (got {s})"))
         .unwrap_or_default();
     let expected = serde_message
         .split_once("expected ")
@@ -110,7 +118,11 @@ fn option_fault(path: &str, serde_message: &str, options: &JsValue) -> FieldErro
         (_, "u32") => "a whole number, 0 or more".to_owned(),
         (_, other) => other.replace("one of ", "one of: "),
     };
-    FieldError::new(path, format!("must be {allowed}{given}"))
+    let got = match given.is_empty() {
+        true => String::new(),
+        false => format!(" (got {given})"),
+    };
+    FieldError::new(path, Code::Option, format!("must be {allowed}{got}")).with("given", given)
 }
 
 /// The text between `start` and the next `end` in `text`.
@@ -168,7 +180,7 @@ pub fn non_empty<'a>(
 ) -> Option<&'a str> {
     match value.as_deref().map(str::trim) {
         Some("") => {
-            errors.push(FieldError::new(name, "must not be empty"));
+            errors.push(FieldError::new(name, Code::TooShort, "must not be empty").with("min", 1));
             None
         }
         other => other,
@@ -196,7 +208,7 @@ pub fn base_url(
     match reqwest::Url::parse(url) {
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => url.to_owned(),
         _ => {
-            errors.push(FieldError::new(name, "must be an http(s) URL"));
+            errors.push(FieldError::new(name, Code::Url, "must be an http(s) URL"));
             String::new()
         }
     }
@@ -266,8 +278,9 @@ pub fn check(spec: &Spec, operation_id: &str, value: &Value, errors: &mut Vec<Fi
 
 /// `value` as the generated type `T`, once checked.
 pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, SdkError> {
-    serde_json::from_value(value)
-        .map_err(|e| SdkError::validation(vec![FieldError::new("input", e.to_string())]))
+    serde_json::from_value(value).map_err(|e| {
+        SdkError::validation(vec![FieldError::new("input", Code::Invalid, e.to_string())])
+    })
 }
 
 /// Progress events of one call, to the caller's `onProgress`, if any.

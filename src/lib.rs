@@ -11,6 +11,7 @@ mod auth;
 mod call;
 pub mod ecologic;
 pub mod error;
+mod field;
 mod input;
 mod js;
 pub mod lalux;

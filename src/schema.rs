@@ -6,7 +6,8 @@
 //! its JSON body (LALUX bodies have no parameters beside them). Unknown properties are faults,
 //! so that a misspelt field never goes unnoticed.
 
-use crate::error::FieldError;
+use crate::error::{Code, FieldError};
+use crate::field::group;
 use crate::input::child;
 use crate::money::Amount;
 use crate::values::{CalendarDate, ParisDateTime, decoded_len, is_base64};
@@ -99,12 +100,13 @@ impl Spec {
         let Some(op) = self.operation(operation_id) else {
             errors.push(FieldError::new(
                 "input",
+                Code::Invalid,
                 format!("unknown operation {operation_id}"),
             ));
             return errors;
         };
         let Some(object) = input.as_object() else {
-            errors.push(FieldError::new("input", "must be an object"));
+            errors.push(type_error("input", "object"));
             return errors;
         };
         let params: Vec<&Value> = op["parameters"]
@@ -117,7 +119,7 @@ impl Spec {
             };
             match object.get(name) {
                 Some(Value::Null) | None if param["required"] == true => {
-                    errors.push(FieldError::new(name, "is required"));
+                    errors.push(FieldError::required(name));
                 }
                 Some(Value::Null) | None => {}
                 Some(value) => self.value(&param["schema"], value, name, &mut errors),
@@ -131,7 +133,11 @@ impl Spec {
             .collect();
         if body.is_null() {
             for (key, _) in rest {
-                errors.push(FieldError::new(key, "is not a parameter of this call"));
+                errors.push(FieldError::new(
+                    key,
+                    Code::UnknownField,
+                    "is not a parameter of this call",
+                ));
             }
         } else {
             self.object(body, &rest, "", &mut errors);
@@ -145,10 +151,14 @@ impl Spec {
         }
         if schema["$ref"] == PARIS_DATE_TIME {
             if value.as_str().and_then(ParisDateTime::parse).is_none() {
-                errors.push(FieldError::new(
-                    path,
-                    "must be a date YYYY-MM-DD, a date-time YYYY-MM-DDTHH:MM:SS (Paris time) or with an offset, or a Date",
-                ));
+                errors.push(
+                    FieldError::new(
+                        path,
+                        Code::Format,
+                        "must be a date YYYY-MM-DD, a date-time YYYY-MM-DDTHH:MM:SS (Paris time) or with an offset, or a Date",
+                    )
+                    .with("expected", "dateTime"),
+                );
             }
             return;
         }
@@ -158,7 +168,7 @@ impl Spec {
         }
         if value.is_null() {
             if schema["nullable"] != true {
-                errors.push(FieldError::new(path, "must not be null"));
+                errors.push(FieldError::new(path, Code::NotNull, "must not be null"));
             }
             return;
         }
@@ -180,16 +190,20 @@ impl Spec {
                 .iter()
                 .map(|o| o.to_string().replace('"', ""))
                 .collect();
-            errors.push(FieldError::new(
-                path,
-                format!("must be one of {}", list.join(", ")),
-            ));
+            errors.push(
+                FieldError::new(
+                    path,
+                    Code::Enum,
+                    format!("must be one of {}", list.join(", ")),
+                )
+                .with("allowed", list),
+            );
             return;
         }
         match schema["type"].as_str() {
             Some("object") => match value.as_object() {
                 Some(map) => self.object(schema, &map.iter().collect::<Vec<_>>(), path, errors),
-                None => errors.push(FieldError::new(path, "must be an object")),
+                None => errors.push(type_error(path, "object")),
             },
             Some("array") => match value.as_array() {
                 Some(items) => {
@@ -197,18 +211,18 @@ impl Spec {
                         self.value(&schema["items"], item, &format!("{path}[{i}]"), errors);
                     }
                 }
-                None => errors.push(FieldError::new(path, "must be an array")),
+                None => errors.push(type_error(path, "array")),
             },
             Some("string") => match value.as_str() {
                 Some(text) => self.string(schema, text, path, errors),
-                None => errors.push(FieldError::new(path, "must be a string")),
+                None => errors.push(type_error(path, "string")),
             },
             Some("integer") => integer(schema, value, path, errors),
             Some("boolean") if !value.is_boolean() => {
-                errors.push(FieldError::new(path, "must be true or false"));
+                errors.push(type_error(path, "boolean"));
             }
             Some("number") if !value.is_number() => {
-                errors.push(FieldError::new(path, "must be a number"));
+                errors.push(type_error(path, "number"));
             }
             _ => {}
         }
@@ -242,7 +256,9 @@ impl Spec {
             }
             first.get_or_insert(found);
         }
-        errors.extend(first.unwrap_or_else(|| vec![FieldError::new(path, "must not be null")]));
+        errors.extend(
+            first.unwrap_or_else(|| vec![FieldError::new(path, Code::NotNull, "must not be null")]),
+        );
     }
 
     fn object(
@@ -272,7 +288,7 @@ impl Spec {
         for name in required {
             let given = fields.iter().find(|(k, _)| k.as_str() == name);
             if given.is_none_or(|(_, v)| v.is_null()) {
-                errors.push(FieldError::new(child(path, name), "is required"));
+                errors.push(FieldError::required(child(path, name)));
             }
         }
         for &(key, value) in fields {
@@ -282,10 +298,7 @@ impl Spec {
                     self.value(property, value, &at, errors);
                 }
                 Some(_) => {}
-                None => errors.push(FieldError::new(
-                    at,
-                    unknown_message(key, properties.keys().copied()),
-                )),
+                None => errors.push(unknown_field(at, key, properties.keys().copied())),
             }
         }
     }
@@ -295,10 +308,10 @@ impl Spec {
         match schema["format"].as_str() {
             Some("byte") => return file(schema, text, path, errors),
             Some("date") if CalendarDate::parse(text).is_none() => {
-                return errors.push(FieldError::new(
-                    path,
-                    "must be a date YYYY-MM-DD (or a Date)",
-                ));
+                return errors.push(
+                    FieldError::new(path, Code::Format, "must be a date YYYY-MM-DD (or a Date)")
+                        .with("expected", "date"),
+                );
             }
             _ => {}
         }
@@ -310,24 +323,25 @@ impl Spec {
             } else {
                 format!("must have at least {min} characters")
             };
-            errors.push(FieldError::new(path, message));
+            errors.push(FieldError::new(path, Code::TooShort, message).with("min", min));
         }
         if let Some(max) = schema["maxLength"].as_u64()
             && chars > max
         {
-            errors.push(FieldError::new(
-                path,
-                format!("must have at most {max} characters"),
-            ));
+            errors.push(
+                FieldError::new(
+                    path,
+                    Code::TooLong,
+                    format!("must have at most {max} characters"),
+                )
+                .with("max", max),
+            );
         }
         if let Some(pattern) = schema["pattern"].as_str()
             && let Ok(re) = regress::Regex::new(pattern)
             && re.find(text).is_none()
         {
-            errors.push(FieldError::new(
-                path,
-                format!("does not have the expected shape ({pattern})"),
-            ));
+            errors.push(shape_error(path, schema["x-hint"].as_str(), pattern, text));
         }
     }
 
@@ -339,10 +353,7 @@ impl Spec {
             _ => None,
         };
         let Some(amount) = parsed else {
-            return errors.push(FieldError::new(
-                path,
-                "must be an amount with at most 2 decimals, as a number (170.5) or a string (\"170.50\")",
-            ));
+            return errors.push(decimals_error(path, value));
         };
         let bound = |key: &str| {
             schema[key]
@@ -352,25 +363,104 @@ impl Spec {
         if let Some(min) = bound("minimum")
             && amount.cents() < min.cents()
         {
-            errors.push(FieldError::new(path, format!("must be at least {min}")));
+            errors.push(
+                FieldError::new(path, Code::TooSmall, format!("must be at least {min}"))
+                    .with("min", min.to_string()),
+            );
         }
         if let Some(max) = bound("maximum")
             && amount.cents() > max.cents()
         {
-            errors.push(FieldError::new(path, format!("must be at most {max}")));
+            errors.push(
+                FieldError::new(path, Code::TooBig, format!("must be at most {max}"))
+                    .with("max", max.to_string()),
+            );
         }
     }
 }
 
 /// "is not a field": with the closest known name when one differs only by case or a letter.
-fn unknown_message<'a>(key: &str, known: impl Iterator<Item = &'a String>) -> String {
+fn unknown_field<'a>(at: String, key: &str, known: impl Iterator<Item = &'a String>) -> FieldError {
     let known: Vec<&String> = known.collect();
     match known
         .iter()
         .find(|k| k.eq_ignore_ascii_case(key) || close(k, key))
     {
-        Some(k) => format!("is not a field here; did you mean `{k}`?"),
-        None => "is not a field here".to_owned(),
+        Some(k) => FieldError::new(
+            at,
+            Code::UnknownField,
+            format!("is not a field here; did you mean `{k}`?"),
+        )
+        .with("suggestion", k.as_str()),
+        None => FieldError::new(at, Code::UnknownField, "is not a field here"),
+    }
+}
+
+/// `path` is not of JSON type `expected`.
+fn type_error(path: impl Into<String>, expected: &str) -> FieldError {
+    let message = match expected {
+        "object" => "must be an object",
+        "array" => "must be an array",
+        "string" => "must be a string",
+        "boolean" => "must be true or false",
+        "integer" => "must be a whole number",
+        _ => "must be a number",
+    };
+    FieldError::new(path, Code::Type, message).with("expected", expected)
+}
+
+/// A string that does not have its pattern's shape, said with the spec's `x-hint` when it has one.
+fn shape_error(path: &str, hint: Option<&str>, pattern: &str, given: &str) -> FieldError {
+    let message = match hint {
+        Some("countryCode") if given.eq_ignore_ascii_case("fr") => {
+            "must be the 3-digit ISO 3166 country code: 250 for France, not FR".to_owned()
+        }
+        Some("countryCode") => {
+            "must be the 3-digit ISO 3166 country code: 250 for France".to_owned()
+        }
+        Some("fileNameWithoutExtension") => {
+            "must be the file name without its extension (the extension goes in FileExtension)"
+                .to_owned()
+        }
+        Some("email") => "must be an e-mail address (or empty)".to_owned(),
+        _ => format!("does not have the expected shape ({pattern})"),
+    };
+    let error = FieldError::new(path, Code::Pattern, message).with("given", given);
+    match hint {
+        Some(hint) => error.with("hint", hint),
+        None => error,
+    }
+}
+
+/// Not an amount with at most 2 decimals: says what a number rounds to, or that a comma is not a
+/// decimal point.
+fn decimals_error(path: &str, value: &Value) -> FieldError {
+    const GENERIC: &str =
+        "must be an amount with at most 2 decimals, as a number (170.5) or a string (\"170.50\")";
+    let given = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(text) => text.clone(),
+        _ => return FieldError::new(path, Code::Decimals, GENERIC),
+    };
+    let error = FieldError::new(path, Code::Decimals, GENERIC).with("given", given.as_str());
+    if given.contains(',') {
+        let fixed = given.replace(',', ".");
+        return FieldError {
+            message: format!("must use a decimal point, not a comma: {fixed}"),
+            ..error
+        };
+    }
+    match given.trim().parse::<f64>() {
+        Ok(number) if number.is_finite() && number.abs() < 1e15 => {
+            let rounded = format!("{:.2}", (number * 100.0).round() / 100.0);
+            FieldError {
+                message: format!(
+                    "has more than 2 decimals ({given}); to the cent it is {rounded}: round it before sending"
+                ),
+                ..error.with("rounded", rounded)
+            }
+        }
+        _ => error,
     }
 }
 
@@ -397,7 +487,7 @@ fn close(a: &str, b: &str) -> bool {
 
 fn integer(schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
     let Some(n) = value.as_i64() else {
-        return errors.push(FieldError::new(path, "must be a whole number"));
+        return errors.push(type_error(path, "integer"));
     };
     let (low, high) = match schema["format"].as_str() {
         Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
@@ -406,19 +496,28 @@ fn integer(schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldErro
     let min = schema["minimum"].as_i64().unwrap_or(low).max(low);
     let max = schema["maximum"].as_i64().unwrap_or(high).min(high);
     if n < min {
-        errors.push(FieldError::new(path, format!("must be at least {min}")));
+        errors.push(
+            FieldError::new(path, Code::TooSmall, format!("must be at least {min}"))
+                .with("min", min),
+        );
     } else if n > max {
-        errors.push(FieldError::new(path, format!("must be at most {max}")));
+        errors.push(
+            FieldError::new(path, Code::TooBig, format!("must be at most {max}")).with("max", max),
+        );
     }
 }
 
 /// A file (base64 on the wire): its limits are in bytes, as the documents give them.
 fn file(schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
     if !is_base64(text) {
-        return errors.push(FieldError::new(
-            path,
-            "must be bytes (Uint8Array, ArrayBuffer, Blob or File)",
-        ));
+        return errors.push(
+            FieldError::new(
+                path,
+                Code::Format,
+                "must be bytes (Uint8Array, ArrayBuffer, Blob or File)",
+            )
+            .with("expected", "bytes"),
+        );
     }
     let size = decoded_len(text) as u64;
     if size == 0
@@ -426,31 +525,23 @@ fn file(schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
             .as_u64()
             .is_some_and(|min| (text.len() as u64) < min)
     {
-        errors.push(FieldError::new(path, "is empty"));
+        errors.push(FieldError::new(path, Code::Empty, "is empty"));
     }
     if let Some(max) = schema["x-max-bytes"].as_u64()
         && size > max
     {
-        errors.push(FieldError::new(
-            path,
-            format!(
-                "is {} bytes; the limit is {} bytes",
-                group(size),
-                group(max)
-            ),
-        ));
+        errors.push(
+            FieldError::new(
+                path,
+                Code::FileTooBig,
+                format!(
+                    "is {} bytes; the limit is {} bytes",
+                    group(&size.to_string()),
+                    group(&max.to_string())
+                ),
+            )
+            .with("size", size)
+            .with("limit", max),
+        );
     }
-}
-
-/// `5242880` → `5 242 880`, as the documents write sizes.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
 }

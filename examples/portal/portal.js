@@ -1,7 +1,7 @@
 // The demo portal: a repair shop's two forms, built on the package's `web` entry (served under
 // ./repair-claims/ by serve.mjs). Field errors come from the client's validation (nothing sent)
 // or from the APIs, and are shown next to their inputs.
-import init, { EcologicClient, LaluxClient, isRepairClaimsError } from './repair-claims/web/repair_claims.js';
+import init, { EcologicClient, LaluxClient, formatFieldError, isRepairClaimsError } from './repair-claims/web/repair_claims.js';
 
 await init();
 
@@ -35,13 +35,15 @@ function say(output, text, ok) {
   output.className = ok ? 'ok' : 'bad';
 }
 
-/** Shows every field error next to its input; the others in `output`. */
+/** Shows every field error next to its input, in French (Ecologic's own messages are French); the others in `output`. */
 function showErrors(form, error, output, alias = {}) {
   for (const small of form.querySelectorAll('.error')) small.textContent = '';
   for (const input of form.querySelectorAll('.invalid')) input.classList.remove('invalid');
   if (!isRepairClaimsError(error)) return say(output, String(error), false);
   const elsewhere = [];
-  for (const { field, message } of error.fields) {
+  for (const fault of error.fields) {
+    const { field } = fault;
+    const message = formatFieldError(fault, 'fr');
     const name = alias[field] ?? field.split('.').pop();
     const input = form.elements[name];
     const small = input?.closest('label')?.querySelector('.error');
@@ -87,8 +89,8 @@ lalux.addEventListener('submit', async (event) => {
     const upload = error.uploads?.[0];
     if (upload) out.textContent = `Upload: ${upload.status}${upload.key ? `, key ${upload.key}` : ''}\n${out.textContent}`;
     // The client refuses a file over the limit before sending it: LALUX's FileTooBig, locally.
-    const tooBig = error.fields?.find((f) => f.field === 'invoicePdf' && /limit/.test(f.message));
-    if (tooBig) out.textContent = `Upload: FileTooBig (not sent: ${tooBig.message})\n${out.textContent}`;
+    const tooBig = error.fields?.find((f) => f.field === 'invoicePdf' && f.code === 'fileTooBig');
+    if (tooBig) out.textContent = `Upload: FileTooBig (not sent: ${formatFieldError(tooBig, 'fr')})\n${out.textContent}`;
   }
 });
 

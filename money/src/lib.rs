@@ -39,6 +39,16 @@ impl Amount {
     pub fn checked_add(self, other: Self) -> Option<Self> {
         self.cents.checked_add(other.cents).map(Self::from_cents)
     }
+
+    /// The VAT on this amount at `rate` percent (`20`, `5.5`, `17`: at most 2 decimals, so an
+    /// `Amount` too), rounded to the nearest cent, halves away from zero; `None` on overflow.
+    pub fn vat(self, rate: Amount) -> Option<Self> {
+        // cents × (rate in hundredths of a percent) / 10 000, in integers.
+        let product = i128::from(self.cents) * i128::from(rate.cents);
+        let half = if product < 0 { -5_000 } else { 5_000 };
+        let cents = (product + half) / 10_000;
+        i64::try_from(cents).ok().map(Self::from_cents)
+    }
 }
 
 impl FromStr for Amount {
@@ -157,6 +167,37 @@ mod tests {
             "99999999999999999999",
         ] {
             assert!(bad.parse::<Amount>().is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn vat_is_rounded_to_the_cent_against_a_decimal_oracle() {
+        let amount = |t: &str| t.parse::<Amount>().unwrap();
+        assert_eq!(amount("1000").vat(amount("17")), Some(amount("170.00")));
+        assert_eq!(amount("99.99").vat(amount("20")), Some(amount("20.00")));
+        assert_eq!(
+            amount("0.05").vat(amount("10")),
+            Some(amount("0.01")),
+            "0.005 rounds up"
+        );
+        assert_eq!(amount("0.04").vat(amount("10")), Some(amount("0.00")));
+        assert_eq!(
+            amount("123.45").vat(amount("5.5")),
+            Some(amount("6.79")),
+            "6.78975"
+        );
+        assert_eq!(amount("-10.05").vat(amount("10")), Some(amount("-1.01")));
+        // Every amount up to 100 € at the French and Luxembourg rates, against integer arithmetic
+        // done the long way (thousandths of a cent).
+        for cents in 0..10_000i64 {
+            for rate in [550i64, 1000, 1700, 2000] {
+                let exact_thousandths = cents * rate / 10; // × rate / 10 000 × 1 000
+                let rounded = (exact_thousandths + 500) / 1000;
+                assert_eq!(
+                    Amount::from_cents(cents).vat(Amount::from_cents(rate)),
+                    Some(Amount::from_cents(rounded))
+                );
+            }
         }
     }
 

@@ -53,6 +53,16 @@ envelopes! {
 const INVALID_ORGANIZATION: &str = "Invalid organization";
 /// `ResponseErrorMessage` of a request or claim id the server does not (or no longer) know (R7).
 const INVALID_CLAIM: &str = "Invalid claim";
+/// The start of the refusal for a product whose "fiche métier" the account's sites lack.
+const NOT_AUTHORISED: &str = "Votre compte n'est pas autorisé";
+
+/// Whether a refusal says no claim for this product and brand can succeed on this account.
+pub fn is_final(error: &SdkError) -> bool {
+    matches!(
+        error.details.get("reason").and_then(|r| r.as_str()),
+        Some("notAuthorised" | "invalidOrganization")
+    )
+}
 
 /// The data of an `S` envelope; a `refused` error for `W`/`E` or an `S` without data.
 pub fn unwrap<E: Envelope>(status: u16, envelope: E) -> Result<E::Data, SdkError> {
@@ -102,6 +112,15 @@ pub fn refused(
             Kind::Refused,
             "Ecologic does not know this request or claim id, or no longer does (Invalid claim): create it again in this environment.",
         ),
+        _ if message
+            .as_deref()
+            .is_some_and(|m| m.starts_with(NOT_AUTHORISED)) =>
+        {
+            (
+                Kind::Refused,
+                "This account's sites do not hold the product's competence (\"fiche métier\"): Ecologic refuses its claims.",
+            )
+        }
         _ if message.as_deref() == Some(INVALID_ORGANIZATION) => (
             Kind::Refused,
             "Ecologic does not cover this brand and product (Invalid organization); the sister eco-organism Ecosystem may.",
@@ -119,6 +138,11 @@ pub fn refused(
     }
     if message.as_deref() == Some(INVALID_ORGANIZATION) {
         error = error.with_detail("reason", "invalidOrganization");
+    } else if message
+        .as_deref()
+        .is_some_and(|m| m.starts_with(NOT_AUTHORISED))
+    {
+        error = error.with_detail("reason", "notAuthorised");
     } else if detail.as_deref() == Some(INVALID_CLAIM) {
         error = error.with_detail("reason", "invalidClaim");
     }

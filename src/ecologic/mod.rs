@@ -8,7 +8,7 @@ mod rules;
 
 use crate::auth::Auth;
 use crate::call::{self, Policy, Repeat, Reply};
-use crate::error::{FieldError, SdkError};
+use crate::error::{Code, FieldError, SdkError};
 use crate::generated::ecologic::{self, types as api};
 use crate::js::{self, CallPolicy, Progress};
 use crate::schema::Spec;
@@ -435,16 +435,21 @@ impl Ecologic {
             (Some(key), None) => Auth::header("api_key", key).ok(),
             (None, Some(callback)) => Some(Auth::callback(callback, &[("api", "ecologic")])),
             (Some(_), Some(_)) => {
-                errors.push(FieldError::new(
-                    "headers",
-                    "give apiKey or a headers callback, not both",
-                ));
+                errors.push(
+                    FieldError::new(
+                        "headers",
+                        Code::Exclusive,
+                        "give apiKey or a headers callback, not both",
+                    )
+                    .with("other", "apiKey"),
+                );
                 None
             }
             (None, None) => {
                 if errors.is_empty() {
                     errors.push(FieldError::new(
                         "apiKey",
+                        Code::Required,
                         "is required, unless a headers callback is given",
                     ));
                 }
@@ -453,10 +458,15 @@ impl Ecologic {
         };
         let max_age = options.referential_max_age_ms.unwrap_or(DAY_MS);
         if max_age > DAY_MS {
-            errors.push(FieldError::new(
-                "referentialMaxAgeMs",
-                format!("must be at most {DAY_MS} (24 h, E16)"),
-            ));
+            errors.push(
+                FieldError::new(
+                    "referentialMaxAgeMs",
+                    Code::Option,
+                    format!("must be at most {DAY_MS} (24 h, E16)"),
+                )
+                .with("max", DAY_MS)
+                .with("given", max_age),
+            );
         }
         let policy = CallPolicy {
             timeout_ms: options.timeout_ms,
@@ -481,6 +491,7 @@ impl Ecologic {
                 if auth.is_none() && errors.is_empty() {
                     errors.push(FieldError::new(
                         "apiKey",
+                        Code::HeaderValue,
                         "has characters a header cannot carry",
                     ));
                 }
@@ -551,8 +562,10 @@ impl Ecologic {
     ) -> Result<Value, SdkError> {
         rules::offline_mode(&mut value, &mut errors);
         rules::empty_purchase_date(&mut value);
+        rules::default_currency(&mut value);
         Spec::ecologic().normalise(operation_id, &mut value);
         js::check(Spec::ecologic(), operation_id, &value, &mut errors);
+        rules::french_zip(&value, &mut errors);
         // The referential rules skip fields already at fault, so every fault is reported at once.
         match (
             self.referential::<api::Brand>().await,
@@ -573,6 +586,34 @@ impl Ecologic {
             Ok(value)
         } else {
             Err(SdkError::validation(errors))
+        }
+    }
+
+    /// Whether the account may claim for the product (its sites hold the product's "fiche
+    /// métier", E13's organisation covers the brand), as the eco-support calculation says:
+    /// a claim that cannot succeed is refused before it is created. Other answers of the
+    /// calculation (a threshold, a code) are the claim's own validation errors.
+    async fn competence(&self, repair: &api::RepairData) -> Result<(), SdkError> {
+        let (product, quote) = (&repair.product, &repair.quote);
+        let outcome = self
+            .read(|c| async move {
+                c.calculate_eco_support(
+                    &product.brand_id,
+                    product.brand_name.as_deref(),
+                    None,
+                    &product.product_id,
+                    None,
+                    &quote.total_amount_excl_vat.amount,
+                    quote.total_amount_excl_vat.currency,
+                    &quote.total_amount_incl_vat.amount,
+                    quote.total_amount_incl_vat.currency,
+                )
+                .await
+            })
+            .await;
+        match outcome {
+            Err(e) if envelope::is_final(&e) => Err(e),
+            _ => Ok(()),
         }
     }
 
@@ -681,17 +722,22 @@ impl Ecologic {
             }
             None => errors.push(FieldError::new(
                 "files",
+                Code::Type,
                 "must be an array of files to attach",
             )),
         }
         if !(submit.is_null() || submit.is_boolean()) {
-            errors.push(FieldError::new("submit", "must be true or false"));
+            errors.push(
+                FieldError::new("submit", Code::Type, "must be true or false")
+                    .with("expected", "boolean"),
+            );
         }
         let claim: CreateClaimInput = js::typed(
             self.check(value, errors, "createClaim", &claim_rules)
                 .await?,
         )?;
         let files: Vec<ClaimFile> = js::typed(files)?;
+        self.competence(&claim.repair).await?;
 
         progress.emit("creating", None, None);
         let created = self.create_claim(claim).await?;
@@ -822,6 +868,7 @@ fn record_id(id: f64, name: &str) -> Result<api::RecordId, SdkError> {
     } else {
         Err(SdkError::validation(vec![FieldError::new(
             name,
+            Code::Id,
             "must be a positive whole number (an id Ecologic returned)",
         )]))
     }

@@ -1,9 +1,9 @@
 //! Ecologic rules the spec cannot express, checked against the cached referentials: the unknown
 //! brand (`BrandId` "0" needs `BrandName`, E13), known brands and product types, the product's
 //! eligibility window (E17), IRIS codes that belong to the product (E3), and the offline mode
-//! (`AutoValidation`, E9), and an empty purchase date (R5).
+//! (`AutoValidation`, E9), an empty purchase date (R5), the quote's currency, a French postal code.
 
-use crate::error::FieldError;
+use crate::error::{Code, FieldError};
 use crate::generated::ecologic::types as api;
 use crate::input::child;
 use repair_dates::{Day, When};
@@ -63,6 +63,7 @@ pub fn product(
         Some("0") if text("BrandName").is_none() && !faulty(errors, "BrandName") => {
             errors.push(FieldError::new(
                 path("BrandName"),
+                Code::BrandName,
                 "is required when BrandId is \"0\" (a brand missing from the referential)",
             ))
         }
@@ -73,8 +74,9 @@ pub fn product(
         {
             errors.push(FieldError::new(
                 path("BrandId"),
+                Code::UnknownBrand,
                 format!("`{id}` is not a brand of the referential (brands()); use \"0\" with BrandName for a brand missing from it"),
-            ));
+            ).with("given", id));
         }
         Some(_) => {}
     }
@@ -87,45 +89,68 @@ pub fn product(
         .iter()
         .find(|p| p.product_id.as_str() == id)
     else {
-        return errors.push(FieldError::new(
-            path("ProductId"),
-            format!("`{id}` is not a product type of the referential (productTypes())"),
-        ));
+        return errors.push(
+            FieldError::new(
+                path("ProductId"),
+                Code::UnknownProduct,
+                format!("`{id}` is not a product type of the referential (productTypes())"),
+            )
+            .with("given", id),
+        );
     };
     let start = When::parse(product.eligibility_start_date.as_str()).map(When::day);
     let end = When::parse(product.eligibility_end_date.as_str()).map(When::day);
     if let (Some(start), Some(end)) = (start, end)
         && (*day < start || *day > end)
     {
-        errors.push(FieldError::new(
-            path("ProductId"),
-            format!(
-                "{} is eligible to the support from {start} to {end}, not on {day}",
-                product.product_name
-            ),
-        ));
+        errors.push(
+            FieldError::new(
+                path("ProductId"),
+                Code::Eligibility,
+                format!(
+                    "{} is eligible to the support from {start} to {end}, not on {day}",
+                    product.product_name
+                ),
+            )
+            .with("product", product.product_name.as_str())
+            .with("start", start.to_string())
+            .with("end", end.to_string())
+            .with("day", day.to_string()),
+        );
     }
     if let Some(symptom) = text("IRISSymptom")
         && !product.iris_symtoms.iter().any(|s| s == symptom)
     {
-        errors.push(FieldError::new(
-            path("IRISSymptom"),
-            format!(
-                "`{symptom}` is not an IRIS symptom of {id} (its IRISSymtoms: {})",
-                product.iris_symtoms.join(", ")
-            ),
-        ));
+        errors.push(
+            FieldError::new(
+                path("IRISSymptom"),
+                Code::IrisSymptom,
+                format!(
+                    "`{symptom}` is not an IRIS symptom of {id} (its IRISSymtoms: {})",
+                    product.iris_symtoms.join(", ")
+                ),
+            )
+            .with("given", symptom)
+            .with("product", id)
+            .with("allowed", product.iris_symtoms.clone()),
+        );
     }
     if let Some(code) = text(fields.repair_code)
         && !product.repair_codes.iter().any(|c| c == code)
     {
-        errors.push(FieldError::new(
-            path(fields.repair_code),
-            format!(
-                "`{code}` is not a repair code of {id} (its RepairCodes: {})",
-                product.repair_codes.join(", ")
-            ),
-        ));
+        errors.push(
+            FieldError::new(
+                path(fields.repair_code),
+                Code::RepairCode,
+                format!(
+                    "`{code}` is not a repair code of {id} (its RepairCodes: {})",
+                    product.repair_codes.join(", ")
+                ),
+            )
+            .with("given", code)
+            .with("product", id)
+            .with("allowed", product.repair_codes.clone()),
+        );
     }
 }
 
@@ -138,6 +163,7 @@ pub fn offline_mode(input: &mut Value, errors: &mut Vec<FieldError>) {
     match consumer.get("AutoValidation") {
         Some(Value::Bool(false)) => errors.push(FieldError::new(
             "Consumer.AutoValidation",
+            Code::AutoValidation,
             "must be true or left out: since version 1.3 only the offline (attestation) mode exists; attach the consumer's proof (CONSUMERVALIDATION) to the claim",
         )),
         None | Some(Value::Null) => {
@@ -154,5 +180,39 @@ pub fn empty_purchase_date(input: &mut Value) {
         && product.get("PurchaseDate").and_then(Value::as_str) == Some("")
     {
         product.remove("PurchaseDate");
+    }
+}
+
+/// The quote's amounts are in euros unless said otherwise: a `Currency` left out is `EUR`.
+pub fn default_currency(input: &mut Value) {
+    let Some(quote) = input.get_mut("Quote").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for money in quote.values_mut().filter_map(Value::as_object_mut) {
+        if money.get("Currency").is_none_or(Value::is_null) {
+            money.insert("Currency".to_owned(), Value::from("EUR"));
+        }
+    }
+}
+
+/// A French consumer's postal code (`Country` 250) has five digits.
+pub fn french_zip(input: &Value, errors: &mut Vec<FieldError>) {
+    const ZIP: &str = "Consumer.Zip";
+    let consumer = input.get("Consumer");
+    let text = |name: &str| consumer.and_then(|c| c.get(name)).and_then(Value::as_str);
+    if let (Some("250"), Some(zip)) = (text("Country"), text("Zip"))
+        && !zip.is_empty()
+        && !(zip.len() == 5 && zip.bytes().all(|b| b.is_ascii_digit()))
+        && !errors.iter().any(|e| e.field == ZIP)
+    {
+        errors.push(
+            FieldError::new(
+                ZIP,
+                Code::Pattern,
+                "must be a French postal code of 5 digits (Country 250)",
+            )
+            .with("given", zip)
+            .with("hint", "zipFrance"),
+        );
     }
 }

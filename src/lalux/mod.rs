@@ -5,7 +5,7 @@ mod rules;
 
 use crate::auth::{Auth, TokenCache, TokenService};
 use crate::call::{self, Policy, Repeat, Reply};
-use crate::error::{FieldError, Kind, SdkError};
+use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::generated::lalux::{self, types as api};
 use crate::generated::lalux_token::types::Scope;
 use crate::input;
@@ -59,7 +59,7 @@ pub struct LaluxOptions {
     /// Client secret given by LALUX. Server side only: never ship it to a browser.
     #[tsify(optional)]
     client_secret: Option<String>,
-    /// Expert login for `/authen` (with `password`); without it experts get `/token` tokens.
+    /// Expert login for `/authen` (with `password`): expert calls need it (L4; `/token` is the repairers').
     #[tsify(optional)]
     username: Option<String>,
     /// Expert password for `/authen`.
@@ -165,15 +165,20 @@ impl Lalux {
             (Some(id), Some(secret), None) => Some(format!("{id}/{secret}")),
             (None, None, Some(_)) => None,
             (Some(_), Some(_), Some(_)) => {
-                errors.push(FieldError::new(
-                    "headers",
-                    "give credentials or a headers callback, not both",
-                ));
+                errors.push(
+                    FieldError::new(
+                        "headers",
+                        Code::Exclusive,
+                        "give credentials or a headers callback, not both",
+                    )
+                    .with("other", "clientId"),
+                );
                 None
             }
             (None, None, None) if errors.is_empty() => {
                 errors.push(FieldError::new(
                     "clientId",
+                    Code::Required,
                     "is required (with clientSecret), unless a headers callback is given",
                 ));
                 None
@@ -184,22 +189,31 @@ impl Lalux {
                 } else {
                     "clientSecret"
                 };
-                errors.push(FieldError::new(
-                    missing,
-                    "is required with the other credential",
-                ));
+                let other = if id.is_none() {
+                    "clientSecret"
+                } else {
+                    "clientId"
+                };
+                errors.push(
+                    FieldError::new(
+                        missing,
+                        Code::Together,
+                        "is required with the other credential",
+                    )
+                    .with("other", other),
+                );
                 None
             }
         };
         if username.is_some() != password.is_some() {
-            errors.push(FieldError::new(
-                if username.is_none() {
-                    "username"
-                } else {
-                    "password"
-                },
-                "username and password go together",
-            ));
+            let (missing, other) = match username {
+                None => ("username", "password"),
+                Some(_) => ("password", "username"),
+            };
+            errors.push(
+                FieldError::new(missing, Code::Together, "username and password go together")
+                    .with("other", other),
+            );
         }
         let policy = match policy {
             Ok(policy) => Some(policy),
@@ -218,6 +232,7 @@ impl Lalux {
                         |_| {
                             SdkError::validation(vec![FieldError::new(
                                 "clientSecret",
+                                Code::HeaderValue,
                                 "has characters a header cannot carry",
                             )])
                         },
@@ -347,10 +362,10 @@ impl Lalux {
         let mut settlement = match read.value {
             Value::Object(map) => map,
             _ => {
-                return Err(SdkError::validation(vec![FieldError::new(
-                    "input",
-                    "must be an object",
-                )]));
+                return Err(SdkError::validation(vec![
+                    FieldError::new("input", Code::Type, "must be an object")
+                        .with("expected", "object"),
+                ]));
             }
         };
         let mut files = Vec::new();
@@ -360,10 +375,14 @@ impl Lalux {
                 .remove(document.name)
                 .unwrap_or_else(|| Value::String(document.default_name.to_owned()));
             if settlement.contains_key(document.key) {
-                errors.push(FieldError::new(
-                    document.key,
-                    format!("is set by settle from the upload of {}", document.file),
-                ));
+                errors.push(
+                    FieldError::new(
+                        document.key,
+                        Code::SetByWorkflow,
+                        format!("is set by settle from the upload of {}", document.file),
+                    )
+                    .with("file", document.file),
+                );
             }
             settlement.insert(
                 document.key.to_owned(),
@@ -446,7 +465,7 @@ fn refusal(status: u16, body: api::LaluxError) -> SdkError {
     let fields: Vec<FieldError> = body
         .fields
         .iter()
-        .map(|f| FieldError::new(f.field.clone(), f.message.clone()))
+        .map(|f| FieldError::new(f.field.clone(), Code::Refused, f.message.clone()))
         .collect();
     let (kind, message) = match status {
         401 | 403 => (Kind::Authentication, "LALUX refused the token. Check the credentials (and their scope) or what the headers callback returns.".to_owned()),

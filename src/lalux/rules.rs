@@ -1,7 +1,7 @@
 //! LALUX rules the spec cannot express: HT + TVA = TTC to the cent (L10), replacement-vehicle
 //! days only and always for `VHR` (L13).
 
-use crate::error::FieldError;
+use crate::error::{Code, FieldError};
 use crate::money::Amount;
 use serde_json::Value;
 
@@ -29,14 +29,21 @@ pub fn amounts_add_up(input: &Value, triples: &[Triple], errors: &mut Vec<FieldE
         };
         match h.checked_add(t) {
             Some(sum) if sum == total => {}
-            Some(sum) => errors.push(FieldError::new(
-                *ttc,
-                format!("must equal {ht} + {tva} = {sum} to the cent (got {total})"),
-            )),
-            None => errors.push(FieldError::new(
-                *ttc,
-                format!("{ht} + {tva} is out of range"),
-            )),
+            Some(sum) => errors.push(
+                FieldError::new(
+                    *ttc,
+                    Code::Sum,
+                    format!("must equal {ht} + {tva} = {sum} to the cent (got {total})"),
+                )
+                .with("ht", *ht)
+                .with("tva", *tva)
+                .with("sum", sum.to_string())
+                .with("given", total.to_string()),
+            ),
+            None => errors.push(
+                FieldError::new(*ttc, Code::TooBig, format!("{ht} + {tva} is out of range"))
+                    .with("max", Amount::from_cents(i64::MAX).to_string()),
+            ),
         }
     }
 }
@@ -48,10 +55,12 @@ pub fn replacement_days(input: &Value, errors: &mut Vec<FieldError>) {
     match (input.get("typeFacture").and_then(Value::as_str), days) {
         (Some("VHR"), None) => errors.push(FieldError::new(
             DAYS,
+            Code::DaysRequired,
             "is required when typeFacture is VHR (days of replacement vehicle invoiced, at least 1)",
         )),
         (Some("REP"), Some(_)) => errors.push(FieldError::new(
             DAYS,
+            Code::DaysNotAllowed,
             "is only for typeFacture VHR; leave it out for REP",
         )),
         _ => {}

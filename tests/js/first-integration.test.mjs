@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import {
-  PDF, SITE, dossier, ecologic, fault, lalux, pkg, receivedAt, rejects, repairSettlement, reset,
+  PDF, SITE, claimFiles, dossier, ecologic, fault, lalux, pkg, received, receivedAt, rejects, repairSettlement, reset,
 } from './helpers.mjs';
 
 beforeEach(reset);
@@ -69,7 +69,7 @@ test('bad options name the option and say what is allowed', () => {
   assert.equal(retries.field, 'maxRetries');
   assert.match(retries.message, /whole number/);
   const [missing] = fieldsOf(() => new pkg.EcologicClient({ apiKey: 'k' }));
-  assert.deepEqual(missing, { field: 'environment', message: 'is required' });
+  assert.deepEqual(missing, { field: 'environment', code: 'required', message: 'is required' });
   const [url] = fieldsOf(() => lalux({ apiUrl: 42 }));
   assert.equal(url.field, 'apiUrl');
   assert.match(url.message, /string/);
@@ -112,5 +112,106 @@ test('every error names the operation that failed', async () => {
 });
 
 test('the package exports only its own API', () => {
-  assert.deepEqual(Object.keys(pkg).sort(), ['EcologicClient', 'LaluxClient', 'LaluxExpert', 'LaluxRepairer', 'isRepairClaimsError']);
+  assert.deepEqual(Object.keys(pkg).sort(), ['EcologicClient', 'LaluxClient', 'LaluxExpert', 'LaluxRepairer', 'amountsFromHT', 'formatFieldError', 'isRepairClaimsError']);
+});
+
+// What a French portal needs.
+
+test('every client-side field error has a stable code and a French message', async () => {
+  const { formatFieldError } = pkg;
+  const faults = [];
+  const collect = async (promise) => { faults.push(...(await rejects(promise, 'validation')).fields); };
+  const repair = lalux().repairer;
+  await collect(repair.submitInvoice(repairSettlement({
+    refPDFFacture: 'k.pdf', type: 'X', dateFacture: '01/03/2024', factureHT: 0.57 * 100, factureTVA: '170,50',
+    idPrestataire: '', numeroSinsitre: 'typo', typeFacture: 'REP',
+  })));
+  await collect(repair.submitInvoice(repairSettlement({ refPDFFacture: 'k.pdf', factureTTC: 1170.49 })));
+  await collect(repair.upload({ fileNameWithExtension: 'f.pdf', file: new Uint8Array(5_242_881) }));
+  const client = ecologic();
+  const consumer = { Title: 9, LastName: 'Dupont', FirstName: 'Marie', Zip: '7500', City: 'Paris', Country: 'FR', Phone: '06', Email: 'marie' };
+  await collect(client.createClaim({
+    RepairEndDate: '2021-06-01', RepairSiteId: SITE, ConsumerInvoiceNumber: 'F', Consumer: consumer,
+    Product: { ProductId: 'EEE.M1.010', BrandId: '0', IRISSection: 'ZZZ' },
+    Quote: { TotalAmountExclVAT: { Amount: -1 }, TotalAmountInclVAT: { Amount: 'abc' } },
+  }));
+  await collect(client.createClaim({
+    RepairEndDate: '2026-11-20', RepairSiteId: SITE, ConsumerInvoiceNumber: 'F', ...dossier({
+      Product: { ProductId: 'EEE.M1.010', BrandId: '999', IRISSymptom: 'XX99' },
+    }),
+  }));
+  await collect(client.attachFile({ ClaimId: 0, FileName: 'facture.pdf', FileExtension: 'gif', DocumentType: 'X', FileContent: new Uint8Array(0) }));
+  await collect(client.getClaimStatus(-1));
+
+  const codes = new Set(faults.map((f) => f.code));
+  for (const code of ['enum', 'format', 'decimals', 'tooShort', 'unknownField', 'daysNotAllowed', 'sum', 'fileTooBig', 'pattern',
+    'brandName', 'eligibility', 'repairCode', 'unknownBrand', 'irisSymptom', 'tooSmall', 'empty', 'id']) {
+    assert.ok(codes.has(code), `a ${code} error among ${[...codes]}`);
+  }
+  for (const fault of faults) {
+    assert.notEqual(fault.code, 'invalid', JSON.stringify(fault));
+    const french = (() => {
+      try {
+        return formatFieldError(fault, 'fr');
+      } catch (e) {
+        assert.fail(`formatFieldError refused ${JSON.stringify(fault)}: ${e.message}`);
+      }
+    })();
+    assert.ok(french.length > 0);
+    assert.doesNotMatch(french, /\b(must|is not|required|the|with)\b/, `English left in: ${french} (${JSON.stringify(fault)})`);
+    assert.equal(formatFieldError(fault, 'en'), fault.message);
+  }
+  const french = (field) => formatFieldError(faults.find((f) => f.field === field), 'fr');
+  assert.match(french('factureHT'), /56.99999999999999 a plus de 2 décimales, arrondi au centime 57.00/);
+  assert.match(french('factureTVA'), /« 170,50 » s'écrit avec un point décimal, 170.50/);
+  assert.equal(french('factureTTC'), 'doit valoir factureHT + factureTVA = 1170.50 au centime près (reçu 1170.49)');
+  assert.equal(french('Consumer.Country'), 'doit être le code pays ISO 3166 à 3 chiffres : 250 pour la France (et non FR)');
+  assert.match(french('Product.ProductId'), /^Cave à vin est éligible au soutien du 2022-01-01 au 9999-12-31, pas le 2021-06-01$/);
+  assert.match(french('numeroSinsitre'), /vouliez-vous dire `numeroSinistre`/);
+  const zip = faults.find((f) => f.field === 'Consumer.Zip');
+  assert.equal(zip, undefined, 'a French zip is checked once the country is valid');
+  const tooBig = faults.find((f) => f.code === 'fileTooBig');
+  assert.deepEqual(tooBig.params, { size: 5_242_881, limit: 5_242_880 });
+});
+
+test('a French postal code has five digits', async () => {
+  const repair = dossier();
+  repair.Consumer.Zip = '7500';
+  const error = await rejects(ecologic().createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'Z', ...repair }), 'validation');
+  assert.deepEqual(error.fields.map((f) => [f.field, f.code, f.params.hint]), [['Consumer.Zip', 'pattern', 'zipFrance']]);
+  assert.equal(pkg.formatFieldError(error.fields[0], 'fr'), 'doit être un code postal français à 5 chiffres');
+});
+
+test('amountsFromHT builds a consistent HT / TVA / TTC triple to the cent', async () => {
+  assert.deepEqual(pkg.amountsFromHT(1000, 17), { ht: 1000, tva: 170, ttc: 1170 });
+  assert.deepEqual(pkg.amountsFromHT('123.45', '5.5'), { ht: 123.45, tva: 6.79, ttc: 130.24 });
+  assert.deepEqual(pkg.amountsFromHT(0.05, 10), { ht: 0.05, tva: 0.01, ttc: 0.06 });
+  const { ht, tva, ttc } = pkg.amountsFromHT(1000, 17);
+  await lalux().repairer.settle({ ...repairSettlement({ typeFacture: 'REP', nbrJourVehiculeRemplacement: undefined }), factureHT: ht, factureTVA: tva, factureTTC: ttc, invoicePdf: PDF });
+  const thrown = (() => { try { pkg.amountsFromHT(0.57 * 100, '20,5'); } catch (e) { return e; } })();
+  assert.ok(pkg.isRepairClaimsError(thrown));
+  assert.deepEqual(thrown.fields.map((f) => [f.field, f.code]), [['ht', 'decimals'], ['vatRatePercent', 'decimals']]);
+  assert.equal(thrown.operation, 'amountsFromHT');
+});
+
+test('an expert client needs username and password: experts sign in at /authen, never /token', async () => {
+  const client = lalux({ clientId: 'sandbox-expert', clientSecret: 'sandbox-expert-secret' });
+  const error = await rejects(client.expert.upload({ fileNameWithExtension: 'h.pdf', file: PDF }), 'validation');
+  assert.deepEqual(error.fields.map((f) => [f.field, f.code]), [['username', 'required']]);
+  assert.match(error.fields[0].message, /\/authen/);
+  assert.equal((await received()).length, 0, 'nothing was sent');
+});
+
+test('claim() refuses before creating anything when the account may not claim for the product', async () => {
+  const client = ecologic();
+  const error = await rejects(client.claim({
+    RepairEndDate: '2026-11-20', RepairSiteId: SITE, ConsumerInvoiceNumber: 'F-TV', ...dossier({
+      Product: { ProductId: 'EEE.M4.030', BrandId: '1689', IRISSymptom: 'XX6', IRISSection: 'D01', SerialNumber: 'SN-TV' },
+    }), files: claimFiles(),
+  }), 'refused');
+  assert.equal(error.reason, 'notAuthorised');
+  assert.equal(error.operation, 'claim');
+  assert.match(error.message, /fiche métier/);
+  assert.equal((await receivedAt('/createclaim')).length, 0, 'no claim was created');
+  assert.equal((await receivedAt('/attachfile')).length, 0);
 });

@@ -45,21 +45,25 @@ test('LALUX: enums, dates, amounts, blanks and unknown fields, all at once', asy
   assert.equal(messageOf(error, 'type'), 'must be one of F, N');
   assert.equal(messageOf(error, 'typeFacture'), 'must be one of VHR, REP');
   assert.match(messageOf(error, 'dateFacture'), /YYYY-MM-DD/);
-  assert.match(messageOf(error, 'factureHT'), /at most 2 decimals/);
+  assert.match(messageOf(error, 'factureHT'), /more than 2 decimals \(1000.001\); to the cent it is 1000.00/);
+  assert.match(messageOf(error, 'factureTVA'), /decimal point, not a comma: 170.50/);
   assert.equal(messageOf(error, 'idPrestataire'), 'must not be empty');
   assert.match(messageOf(error, 'numeroSinsitre'), /did you mean `numeroSinistre`/);
 });
 
 test('LALUX: an invalid Date object and an impossible calendar date are refused', async () => {
   const error = await laluxRefuses((c) => c.repairer.submitInvoice(repairSettlement({ refPDFFacture: 'k.pdf', dateFacture: new Date('nope') })));
-  assert.deepEqual(error.fields, [{ field: 'dateFacture', message: 'is an invalid Date' }]);
+  assert.deepEqual(error.fields, [{ field: 'dateFacture', code: 'format', message: 'is an invalid Date', params: { expected: 'date' } }]);
   const impossible = await laluxRefuses((c) => c.repairer.submitInvoice(repairSettlement({ refPDFFacture: 'k.pdf', dateFacture: '2024-02-30' })));
   assert.deepEqual(fieldsOf(impossible), ['dateFacture']);
 });
 
 test('LALUX: HT + TVA must equal TTC to the cent (L10)', async () => {
   const error = await laluxRefuses((c) => c.repairer.submitInvoice(repairSettlement({ refPDFFacture: 'k.pdf', factureTTC: '1170.49' })));
-  assert.deepEqual(error.fields, [{ field: 'factureTTC', message: 'must equal factureHT + factureTVA = 1170.50 to the cent (got 1170.49)' }]);
+  assert.deepEqual(error.fields, [{
+    field: 'factureTTC', code: 'sum', message: 'must equal factureHT + factureTVA = 1170.50 to the cent (got 1170.49)',
+    params: { ht: 'factureHT', tva: 'factureTVA', sum: '1170.50', given: '1170.49' },
+  }]);
   // 0.1 + 0.2 is 0.30000000000000004 in binary floating point, exactly 0.30 here.
   const exact = await lalux().repairer.submitInvoice(repairSettlement({ refPDFFacture: 'k.pdf', factureHT: 0.1, factureTVA: 0.2, factureTTC: 0.3 })).catch((e) => e);
   assert.notEqual(exact.kind, 'validation');
@@ -79,12 +83,14 @@ test('LALUX: days of replacement vehicle are required for VHR and refused for RE
   const rep = await laluxRefuses((c) => c.repairer.submitInvoice(repairSettlement({ refPDFFacture: 'k.pdf', typeFacture: 'REP' })));
   assert.match(rep.fields[0].message, /only for typeFacture VHR/);
   const zero = await laluxRefuses((c) => c.repairer.submitInvoice(repairSettlement({ refPDFFacture: 'k.pdf', nbrJourVehiculeRemplacement: 0 })));
-  assert.deepEqual(zero.fields, [{ field: 'nbrJourVehiculeRemplacement', message: 'must be at least 1' }]);
+  assert.deepEqual(zero.fields, [{ field: 'nbrJourVehiculeRemplacement', code: 'tooSmall', message: 'must be at least 1', params: { min: 1 } }]);
 });
 
 test('LALUX: files over 5 242 880 bytes, empty files and names without extension never leave', async () => {
   const big = await laluxRefuses((c) => c.repairer.upload({ fileNameWithExtension: 'big.pdf', file: new Uint8Array(5_242_881) }));
-  assert.deepEqual(big.fields, [{ field: 'file', message: 'is 5 242 881 bytes; the limit is 5 242 880 bytes' }]);
+  assert.deepEqual(big.fields, [{
+    field: 'file', code: 'fileTooBig', message: 'is 5 242 881 bytes; the limit is 5 242 880 bytes', params: { size: 5_242_881, limit: 5_242_880 },
+  }]);
   const empty = await laluxRefuses((c) => c.repairer.upload({ fileNameWithExtension: 'e.pdf', file: new Uint8Array(0) }));
   assert.deepEqual(fieldsOf(empty), ['file']);
   const name = await laluxRefuses((c) => c.repairer.upload({ fileNameWithExtension: 'facture', file: PDF }));

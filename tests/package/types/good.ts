@@ -1,7 +1,7 @@
 // Correct usage of every method compiles under `tsc --strict`.
 import {
-  EcologicClient, LaluxClient, isRepairClaimsError,
-  type ClaimOutcome, type DossierOutcome, type RepairClaimsError, type RepairSettlement, type UploadReceipt,
+  EcologicClient, LaluxClient, amountsFromHT, formatFieldError, isRepairClaimsError,
+  type ClaimOutcome, type FieldErrorCode, type InvalidField, type VatAmounts, type DossierOutcome, type RepairClaimsError, type RepairSettlement, type UploadReceipt,
 } from 'repair-claims';
 
 const lalux = new LaluxClient({ clientId: 'id', clientSecret: 'secret', timeoutMs: 10_000, maxRetries: 1 });
@@ -69,8 +69,16 @@ export function explain(error: unknown): string {
   if (!isRepairClaimsError(error)) return String(error);
   const e: RepairClaimsError = error;
   switch (e.kind) {
-    case 'validation': return e.fields.map((f) => `${f.field}: ${f.message}`).join('\n');
-    case 'refused': return `${e.status} ${e.responseStatus ?? ''} ${e.responseMessage ?? ''} ${e.uploads?.[0]?.key ?? ''}`;
+    case 'validation': return e.fields.map((f: InvalidField) => {
+      const code: FieldErrorCode = f.code;
+      return `${f.field} (${code}, ${f.params?.limit ?? ''}): ${formatFieldError(f, 'fr')}`;
+    }).join('\n');
+    case 'refused': {
+      const reason: 'invalidOrganization' | 'invalidClaim' | 'notAuthorised' | undefined = e.reason;
+      return `${e.operation} ${e.status} ${e.responseStatus ?? ''} ${e.responseMessage ?? ''} ${e.uploads?.[0]?.key ?? ''} ${reason ?? ''} ${e.claimId ?? ''} ${e.attached?.join() ?? ''}`;
+    }
     case 'authentication': case 'network': case 'timeout': case 'unexpectedResponse': return e.message;
   }
 }
+
+export const triple: VatAmounts = amountsFromHT('1000.00', 17);
