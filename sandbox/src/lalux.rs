@@ -210,7 +210,17 @@ impl Lalux {
                         &format!("{name} differs between the query and the form"),
                     );
                 }
+                (Some(_), None) if self.strict => {
+                    return error(
+                        400,
+                        "invalid_request",
+                        &format!("{name} is required in the form body (R3: the query repeats it)"),
+                    );
+                }
                 (Some(query), None) => {
+                    deviations.push(format!(
+                        "{name}: is left out of the form body, where the spec sends it (R3)"
+                    ));
                     form.insert(name.to_owned(), query);
                 }
                 (None, _) if self.strict => {

@@ -351,6 +351,7 @@ async fn token_parameters_in_the_query_the_form_or_both() {
         "the table's reading: {}",
         query_only.text
     );
+    assert!(deviation(&query_only).is_some_and(|d| d.contains("form body")));
     let differ = token(&sbx, "?grant_type=client_credentials&scope=/expert", form).await;
     assert_eq!(differ.status, 400);
     let strict = strict().await;
@@ -359,4 +360,11 @@ async fn token_parameters_in_the_query_the_form_or_both() {
         400,
         "--strict wants both"
     );
+    let query = "?grant_type=client_credentials&scope=/reparateur";
+    assert_eq!(
+        token(&strict, query, "").await.status,
+        400,
+        "--strict wants both"
+    );
+    assert_eq!(token(&strict, query, form).await.status, 200);
 }
