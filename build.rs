@@ -64,6 +64,19 @@ fn main() {
                 "crate::wire::UploadResult",
                 std::iter::empty(),
             )
+            // TypeScript as narrow as the document, for an input (`1 | 2 | 3 | 4`) and for reply
+            // values that stay open to new ones (`44 | 45`, `'E' | 'W'`).
+            .with_replacement("Title", "crate::wire::Title", std::iter::empty())
+            .with_replacement(
+                "EcoOrganizationId",
+                "crate::wire::EcoOrganizationId",
+                std::iter::empty(),
+            )
+            .with_replacement(
+                "MessageType",
+                "crate::wire::MessageType",
+                std::iter::empty(),
+            )
             // R2: one flag under two spellings, which typify would give one Rust name.
             .with_replacement(
                 "ExpertSettlementRequest",

@@ -3,6 +3,48 @@
 
 use crate::generated::lalux::types as api;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_WIRE: &str = r#"
+/** Civility (E10): 1 Mrs., 2 Ms., 3 Mr., 4 Société (a company). */
+export type Title = 1 | 2 | 3 | 4;
+/** Eco-organism: 44 Ecologic, 45 Ecosystem (another id, should one appear, is passed on). */
+export type EcoOrganizationId = 44 | 45 | (number & {});
+/** Severity of a validation error: `E` error, `W` warning (another letter is passed on). */
+export type MessageType = 'E' | 'W' | (string & {});
+"#;
+
+/// Civility (`Title`, E10): 1 Mrs., 2 Ms., 3 Mr., 4 Société; another number is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Title(i64);
+
+impl TryFrom<i64> for Title {
+    type Error = &'static str;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            1..=4 => Ok(Self(value)),
+            _ => Err("a Title is 1, 2, 3 or 4"),
+        }
+    }
+}
+
+impl From<Title> for i64 {
+    fn from(title: Title) -> Self {
+        title.0
+    }
+}
+
+/// An eco-organism id of a reply (44, 45), passed on as it comes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EcoOrganizationId(pub i64);
+
+/// The severity letter of a reply's validation error (`E`, `W`), passed on as it comes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageType(pub String);
 
 /// The upload reply (`UploadResult` of the spec): L6, the key is read as `key` or `Key`.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
