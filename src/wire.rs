@@ -7,6 +7,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_WIRE: &str = r#"
+/** An amount in a reply: a number with at most 2 decimals. */
+export type ReplyAmount = number;
 /** Civility (E10): 1 Mrs., 2 Ms., 3 Mr., 4 Société (a company). */
 export type Title = 1 | 2 | 3 | 4;
 /** Eco-organism: 44 Ecologic, 45 Ecosystem (another id, should one appear, is passed on). */
@@ -35,6 +37,11 @@ impl From<Title> for i64 {
         title.0
     }
 }
+
+/// An amount in a reply: integer cents inside, a JSON number outside (TypeScript `number`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReplyAmount(pub crate::money::Amount);
 
 /// An eco-organism id of a reply (44, 45), passed on as it comes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
