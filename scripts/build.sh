@@ -3,7 +3,8 @@
 # dist/repair-claims/ and packs it into dist/repair-claims-<version>.tgz. The package holds two
 # wasm-bindgen targets (see pkg-template/package.json): `nodejs/` (CommonJS, with an ES-module
 # wrapper) and `web/` (plain ES module with an explicit `init()`, plus `web/auto.js`, which
-# initialises with a top-level await: the entry bundlers such as Vite and webpack 5 pick).
+# initialises with a top-level await: the entry bundlers such as Vite and webpack 5 pick). Both
+# load the one `web/repair_claims_bg.wasm`.
 # Release profile tuned for size; wasm-opt -Oz from the npm binaryen package.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_rust
@@ -22,6 +23,12 @@ for target in nodejs web; do
     cp -r "$STAGE/$target"/snippets "$OUT/$target/" 2>/dev/null || true
     node scripts/strip-foreign.mjs "$OUT/$target"
 done
+# One .wasm for both entries: wasm-bindgen emits the same module for both targets (checked
+# here), so the Node entry reads the web entry's and the package holds it once.
+cmp -s "$OUT/nodejs/repair_claims_bg.wasm" "$OUT/web/repair_claims_bg.wasm" ||
+    { echo "the nodejs and web .wasm differ: the package cannot share one" >&2; exit 1; }
+rm "$OUT/nodejs/repair_claims_bg.wasm" "$OUT/nodejs/repair_claims_bg.wasm.d.ts"
+node scripts/share-wasm.mjs "$OUT/nodejs/repair_claims.js"
 # Each folder says how Node reads its .js files.
 echo '{ "type": "commonjs" }' >"$OUT/nodejs/package.json"
 echo '{ "type": "module" }' >"$OUT/web/package.json"

@@ -2,7 +2,7 @@
 //   - require() in CommonJS and import in ESM, each calling both APIs against the sandbox;
 //   - a TypeScript consumer under `tsc --strict` (correct usage compiles; each file in
 //     types/bad/ fails with the error its first line expects);
-//   - the size budget of every .wasm and JS file;
+//   - one .wasm in the package, and the size budget of every .wasm and JS file;
 //   - a Vite production build of a page, and a plain HTML page using the `web` entry, both
 //     served locally and driven in headless Chromium with playwright-core;
 //   - the demo portal (examples/portal) filled in Chromium (portal.mjs).
@@ -84,6 +84,12 @@ await check('the public declarations have no `any` (only wasm-bindgen internals 
     const lines = text.split('\n').filter((l) => /\bany\b/.test(l));
     if (lines.length) throw new Error(`${dts}:\n${lines.join('\n')}`);
   }
+});
+
+await check('the package holds one .wasm, which the Node and the browser entries share', () => {
+  const installed = join(project, 'node_modules', 'repair-claims');
+  const modules = ['nodejs', 'web'].flatMap((d) => readdirSync(join(installed, d)).filter((f) => f.endsWith('.wasm')).map((f) => `${d}/${f}`));
+  if (modules.join() !== 'web/repair_claims_bg.wasm') throw new Error(`modules: ${modules.join(', ')}`);
 });
 
 await check('every .wasm and JS file is within the size budget (tests/package/size-budget.json)', () => {
