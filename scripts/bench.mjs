@@ -1,0 +1,195 @@
+// The benchmark of issue 9: repair-claims against the peer a portal developer would otherwise
+// pick (openapi-typescript + openapi-fetch generated from our own specs), on the same release
+// sandbox over loopback. Run by scripts/bench.sh, which builds what it needs and starts the
+// sandbox; prints a Markdown table of ours / peer / ratio (medians and p99 of interleaved runs,
+// warm-up first), the gzip size of every shipped file, and memory.
+//
+//   node scripts/bench.mjs SANDBOX_URL           the whole benchmark
+//   node scripts/bench.mjs memory ours|peer URL   one memory run (a process of its own)
+//   node scripts/bench.mjs init                   the module's initialisation time
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const PACKAGE = join(root, 'dist', 'repair-claims');
+const API_KEY = 'C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B';
+const SITE = '02c867c0-0000-0000-000-3cf8de2dc1c8';
+const REPAIRER = { clientId: 'sandbox-repairer', clientSecret: 'sandbox-repairer-secret' };
+const FIVE_MB = 5_000_000;
+
+const [mode, ...args] = process.argv.slice(2);
+
+/** Both clients against `url`: ours (the package) and the peer (openapi-fetch). */
+async function clients(url) {
+  const pkg = require(join(PACKAGE, 'nodejs', 'repair_claims.js'));
+  const { default: createClient } = await import('openapi-fetch');
+  const eco = `${url}/ecologic/api/v1/ecosupport`;
+  const ours = {
+    ecologic: new pkg.EcologicClient({ environment: 'production', baseUrl: eco, apiKey: API_KEY }),
+    lalux: new pkg.LaluxClient({ tokenUrl: `${url}/lalux/wts`, apiUrl: `${url}/lalux/api`, ...REPAIRER }),
+  };
+  const token = await fetch(`${url}/lalux/wts/token?grant_type=client_credentials&scope=%2Freparateur`, {
+    method: 'POST',
+    headers: { authorization: `${REPAIRER.clientId}/${REPAIRER.clientSecret}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&scope=/reparateur',
+  }).then((r) => r.json());
+  const peer = {
+    ecologic: createClient({ baseUrl: eco, headers: { api_key: API_KEY } }),
+    lalux: createClient({ baseUrl: `${url}/lalux/api`, headers: { authorization: `Bearer ${token.access_token}` } }),
+  };
+  return { ours, peer };
+}
+
+const calculation = { TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '1689', ProductId: 'EEE.M1.010' };
+const calls = {
+  calculateEcoSupport: {
+    ours: (c) => c.ecologic.calculateEcoSupport(calculation),
+    peer: (c) => c.ecologic.GET('/calculateecosupport', {
+      params: { query: { ...calculation, TotalAmountExclVAT_Currency: 'EUR', TotalAmountInclVATCurrency: 'EUR' } },
+    }),
+  },
+  getClaimStatus: {
+    ours: (c, id) => c.ecologic.getClaimStatus(id),
+    peer: (c, id) => c.ecologic.GET('/getclaimstatus', { params: { query: { ClaimId: id } } }),
+  },
+  upload: {
+    ours: (c, _, file) => c.lalux.repairer.upload({ fileNameWithExtension: 'facture.pdf', file }),
+    peer: (c, _, file) => c.lalux.PUT('/reparateur/upload', {
+      body: { fileNameWithExtension: 'facture.pdf', file: Buffer.from(file.buffer, file.byteOffset, file.byteLength).toString('base64') },
+    }),
+  },
+};
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const ms = (n) => (n < 1 ? n.toFixed(3) : n.toFixed(1));
+
+/** Interleaved timings of one call: warm-up, then `n` runs of each side, alternating who goes first. */
+async function time(name, both, n, warmup, ...rest) {
+  const call = calls[name];
+  const runs = { ours: [], peer: [] };
+  for (let i = 0; i < warmup; i++) {
+    await call.ours(both.ours, ...rest);
+    await call.peer(both.peer, ...rest);
+  }
+  for (let i = 0; i < n; i++) {
+    for (const side of i % 2 ? ['ours', 'peer'] : ['peer', 'ours']) {
+      const started = performance.now();
+      const reply = await call[side](both[side], ...rest);
+      runs[side].push(performance.now() - started);
+      if (side === 'peer' && reply.error) throw new Error(`peer ${name}: ${JSON.stringify(reply.error)}`);
+    }
+  }
+  const stats = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
+  };
+  return { ours: stats(runs.ours), peer: stats(runs.peer) };
+}
+
+async function memory(side, url) {
+  const both = await clients(url);
+  const file = new Uint8Array(FIVE_MB).fill(37);
+  await calls.upload[side](both[side], null, file);
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 2);
+  for (let i = 0; i < 10; i++) await calls.upload[side](both[side], null, file);
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  globalThis.gc?.();
+  const after = process.memoryUsage().rss;
+  process.stdout.write(JSON.stringify({ peakExtra: peak - before, after: after - before }));
+}
+
+function init() {
+  const started = performance.now();
+  require(join(PACKAGE, 'nodejs', 'repair_claims.js'));
+  process.stdout.write(String(performance.now() - started));
+}
+
+/** Memory over many calls: RSS and JS heap after 1,000 concurrent then 10,000 sequential calls. */
+async function soak(both, id) {
+  const sample = () => ({ rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed });
+  globalThis.gc?.();
+  const start = sample();
+  await Promise.all(Array.from({ length: 1000 }, () => both.ours.ecologic.getClaimStatus(id)));
+  const points = [];
+  for (let i = 1; i <= 10_000; i++) {
+    await both.ours.ecologic.getClaimStatus(id);
+    if (i % 2000 === 0) {
+      globalThis.gc?.();
+      points.push(sample());
+    }
+  }
+  const slope = (key) => (points[points.length - 1][key] - points[0][key]) / 8 / (1024 * 1024);
+  return { start, end: points[points.length - 1], rssSlope: slope('rss'), heapSlope: slope('heap') };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const mb = (n) => `${(n / 1e6).toFixed(0)} MB`;
+
+async function main(url) {
+  const node = process.execPath;
+  const self = fileURLToPath(import.meta.url);
+  const both = await clients(url);
+  await both.ours.ecologic.brands();
+  await both.ours.ecologic.productTypes();
+  const claim = await both.ours.ecologic.createClaim({
+    RepairEndDate: '2026-11-20', RepairSiteId: SITE, ConsumerInvoiceNumber: 'BENCH',
+    Consumer: { Title: 1, LastName: 'Dupont', FirstName: 'Marie', Zip: '75001', City: 'Paris', Country: '250', Phone: '0601020304' },
+    Product: { ProductId: 'EEE.M1.010', BrandId: '1689', IRISSection: 'G12' },
+    Quote: { TotalAmountExclVAT: { Amount: 100 }, TotalAmountInclVAT: { Amount: 120 } },
+  });
+
+  const calc = await time('calculateEcoSupport', both, 1500, 100);
+  const status = await time('getClaimStatus', both, 1500, 100, claim.id);
+  const upload = await time('upload', both, 20, 3, null, new Uint8Array(FIVE_MB).fill(37));
+  const mem = Object.fromEntries(['ours', 'peer'].map((side) => [side, JSON.parse(
+    execFileSync(node, ['--expose-gc', self, 'memory', side, url], { encoding: 'utf8' }))]));
+  const inits = Array.from({ length: 7 }, () => Number(execFileSync(node, [self, 'init'], { encoding: 'utf8' })));
+  const soaked = await soak(both, claim.id);
+
+  const shipped = ['nodejs', 'web'].flatMap((d) => readdirSync(join(PACKAGE, d))
+    .filter((f) => /\.(wasm|m?js)$/.test(f)).map((f) => `${d}/${f}`));
+  const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
+  const browser = gz(join(PACKAGE, 'web', 'repair_claims_bg.wasm')) + gz(join(PACKAGE, 'web', 'repair_claims.js'));
+  const peerBrowser = gz(require.resolve('openapi-fetch').replace(/index\.c?js$/, 'index.mjs'));
+  const tarball = readdirSync(join(root, 'dist')).find((f) => f.endsWith('.tgz'));
+
+  const row = (figure, ours, peer, ratio) => `| ${figure} | ${ours} | ${peer} | ${ratio} |`;
+  const timed = (figure, t) => row(figure, `${ms(t.ours.median)} ms (p99 ${ms(t.ours.p99)})`,
+    `${ms(t.peer.median)} ms (p99 ${ms(t.peer.p99)})`, `${(t.ours.median / t.peer.median).toFixed(2)}×`);
+  const lines = [
+    '| figure | repair-claims | openapi-fetch | ratio |',
+    '|---|---|---|---|',
+    row('browser download (wasm + JS glue, gzip -9)', kib(browser), kib(peerBrowser), `${(browser / peerBrowser).toFixed(0)}×`),
+    timed('`calculateEcoSupport` (1,500 interleaved calls)', calc),
+    timed('`getClaimStatus` (1,500 interleaved calls)', status),
+    timed('5 MB LALUX upload (20 runs; the peer encodes with `Buffer`)', upload),
+    row('peak extra RSS over 10 uploads of 5 MB', `${mb(mem.ours.peakExtra)} (${(mem.ours.peakExtra / FIVE_MB).toFixed(1)}× the file)`,
+      `${mb(mem.peer.peakExtra)} (${(mem.peer.peakExtra / FIVE_MB).toFixed(1)}× the file)`, ''),
+    row('RSS left grown after those uploads', mb(mem.ours.after), mb(mem.peer.after), ''),
+    row('module initialisation in Node (median of 7)', `${ms(median(inits))} ms`, '', ''),
+    row('1,000 concurrent then 10,000 sequential `getClaimStatus`: RSS, JS heap slope',
+      `${soaked.rssSlope.toFixed(2)} MB, ${soaked.heapSlope.toFixed(2)} MB per 1,000 calls`, '', ''),
+    row('npm tarball / unpacked', `${kib(statSync(join(root, 'dist', tarball)).size)} / ${kib(shipped
+      .map((f) => statSync(join(PACKAGE, f)).size).reduce((a, b) => a + b, 0))} (.wasm and JS)`, '', ''),
+    '',
+    '| shipped file | raw | gzip -9 |',
+    '|---|---|---|',
+    ...shipped.map((f) => `| \`${f}\` | ${kib(statSync(join(PACKAGE, f)).size)} | ${kib(gz(join(PACKAGE, f)))} |`),
+  ];
+  console.log(lines.join('\n'));
+}
+
+if (mode === 'memory') await memory(args[0], args[1]);
+else if (mode === 'init') init();
+else await main(mode ?? process.env.SANDBOX_URL ?? 'http://127.0.0.1:8787');
