@@ -67,7 +67,11 @@ fn main() {
             // TypeScript as narrow as the document, for an input (`1 | 2 | 3 | 4`) and for reply
             // values that stay open to new ones (`44 | 45`, `'E' | 'W'`).
             .with_replacement("Title", "crate::wire::Title", std::iter::empty())
-            .with_replacement("ReplyAmount", "crate::wire::ReplyAmount", std::iter::empty())
+            .with_replacement(
+                "ReplyAmount",
+                "crate::wire::ReplyAmount",
+                std::iter::empty(),
+            )
             .with_replacement(
                 "EcoOrganizationId",
                 "crate::wire::EcoOrganizationId",

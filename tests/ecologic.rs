@@ -210,7 +210,10 @@ async fn calculate_eco_support_sends_query_parameters_and_reads_the_amount() {
     assert_eq!(reply.response_status, api::ResponseStatus::S);
     let support = reply.response_data.expect("data");
     assert_eq!(
-        (support[0].eco_organization_id.0, support[0].support_amount.0),
+        (
+            support[0].eco_organization_id.0,
+            support[0].support_amount.0
+        ),
         (44, Amount::from_cents(1_500))
     );
 

@@ -118,39 +118,38 @@ pub fn product(
             .with("day", day.to_string()),
         );
     }
-    if let Some(symptom) = text("IRISSymptom")
-        && !product.iris_symtoms.iter().any(|s| s == symptom)
-    {
-        errors.push(
-            FieldError::new(
-                path("IRISSymptom"),
-                Code::IrisSymptom,
-                format!(
-                    "`{symptom}` is not an IRIS symptom of {id} (its IRISSymtoms: {})",
-                    product.iris_symtoms.join(", ")
-                ),
-            )
-            .with("given", symptom)
-            .with("product", id)
-            .with("allowed", product.iris_symtoms.clone()),
-        );
-    }
-    if let Some(code) = text(fields.repair_code)
-        && !product.repair_codes.iter().any(|c| c == code)
-    {
-        errors.push(
-            FieldError::new(
-                path(fields.repair_code),
-                Code::RepairCode,
-                format!(
-                    "`{code}` is not a repair code of {id} (its RepairCodes: {})",
-                    product.repair_codes.join(", ")
-                ),
-            )
-            .with("given", code)
-            .with("product", id)
-            .with("allowed", product.repair_codes.clone()),
-        );
+    // IRIS codes of the product: a symptom (E3) and a repair code.
+    let codes = [
+        (
+            "IRISSymptom",
+            Code::IrisSymptom,
+            "an IRIS symptom",
+            "IRISSymtoms",
+            &product.iris_symtoms,
+        ),
+        (
+            fields.repair_code,
+            Code::RepairCode,
+            "a repair code",
+            "RepairCodes",
+            &product.repair_codes,
+        ),
+    ];
+    for (name, kind, what, list, known) in codes {
+        if let Some(given) = text(name)
+            && !known.iter().any(|k| k == given)
+        {
+            let message = format!(
+                "`{given}` is not {what} of {id} (its {list}: {})",
+                known.join(", ")
+            );
+            errors.push(
+                FieldError::new(path(name), kind, message)
+                    .with("given", given)
+                    .with("product", id)
+                    .with("allowed", known.clone()),
+            );
+        }
     }
 }
 
