@@ -5,7 +5,7 @@
 //! LALUX tokens are cached per scope, renewed a minute before they expire and once on a 401;
 //! concurrent calls share one token request.
 
-use crate::call::{self, Policy, Repeat, Reply};
+use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::generated::lalux_token::{self, types as tok};
 use crate::transport::sensitive_header;
@@ -232,7 +232,7 @@ async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Toke
                 password: password.parse().map_err(|_| login_error("password"))?,
                 scope,
             };
-            call::send(service.policy, Repeat::Safe, &auth, |c| {
+            call::send(&Settings::of(service.policy), Repeat::Safe, &auth, |c| {
                 let (client, form) = (client(c), form.clone());
                 async move {
                     client
@@ -255,7 +255,7 @@ async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Toke
                 grant_type: tok::ClientCredentialsGrantType::ClientCredentials,
                 scope,
             };
-            call::send(service.policy, Repeat::Safe, &auth, |c| {
+            call::send(&Settings::of(service.policy), Repeat::Safe, &auth, |c| {
                 let (client, form) = (client(c), form.clone());
                 async move { client.request_token(form.grant_type, scope, &form).await }
             })

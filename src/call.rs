@@ -6,10 +6,11 @@
 use crate::auth::Auth;
 use crate::error::{Kind, SdkError};
 use crate::transport::{Context, Observed};
+use futures_util::future::{Either, select};
 use progenitor_client::{Error, ResponseValue};
 use std::future::Future;
 use std::time::Duration;
-use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 
 /// Whether an operation may be sent again after it may have reached the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +30,79 @@ pub struct Policy {
     pub max_retries: u32,
     /// First backoff delay; doubled on every attempt, with full jitter.
     pub base_delay: Duration,
+}
+
+/// How one call is sent: the retry policy (the client's, or the call's own `timeoutMs` and
+/// `maxRetries`) and the caller's `AbortSignal`.
+#[derive(Clone)]
+pub struct Settings {
+    pub policy: Policy,
+    pub abort: Abort,
+}
+
+impl Settings {
+    /// The client's policy, and no signal.
+    pub fn of(policy: Policy) -> Self {
+        Self {
+            policy,
+            abort: Abort::default(),
+        }
+    }
+}
+
+/// The caller's `AbortSignal`, if one was given.
+#[derive(Clone, Default)]
+pub struct Abort(Option<JsValue>);
+
+impl Abort {
+    /// Watches `signal` (an `AbortSignal`, or anything with `aborted` and `addEventListener`).
+    pub fn new(signal: JsValue) -> Self {
+        Self(Some(signal))
+    }
+
+    fn aborted(&self) -> bool {
+        self.0.as_ref().is_some_and(|signal| {
+            js_sys::Reflect::get(signal, &"aborted".into()).is_ok_and(|a| a.is_truthy())
+        })
+    }
+
+    /// Resolves once the signal fires; never without one (nor when it cannot be listened to).
+    async fn fired(&self) {
+        let listening = self.0.as_ref().and_then(|signal| {
+            let listen: js_sys::Function = js_sys::Reflect::get(signal, &"addEventListener".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            let once = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&once, &"once".into(), &true.into());
+            let mut failed = false;
+            let promise = js_sys::Promise::new(&mut |resolve, _| {
+                failed = listen
+                    .call3(signal, &"abort".into(), &resolve, &once)
+                    .is_err();
+            });
+            (!failed).then_some(promise)
+        });
+        match listening {
+            Some(promise) if !self.aborted() => {
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+            }
+            Some(_) => {}
+            None => std::future::pending::<()>().await,
+        }
+    }
+}
+
+/// The caller aborted: nothing more is sent.
+fn aborted(repeat: Repeat, sent: bool) -> SdkError {
+    let error = SdkError::new(
+        Kind::Aborted,
+        "The call was aborted through its signal; nothing more was sent.",
+    );
+    match repeat {
+        Repeat::Never => error.with_detail("mayHaveReachedServer", sent),
+        Repeat::Safe => error,
+    }
 }
 
 /// Longest wait between attempts, whether from backoff or `Retry-After`.
@@ -56,7 +130,7 @@ enum Failure<E> {
 
 /// Sends an operation: `attempt` runs it once with a fresh [`Context`].
 pub async fn send<T, E, F, Fut>(
-    policy: Policy,
+    settings: &Settings,
     repeat: Repeat,
     auth: &Auth,
     mut attempt: F,
@@ -65,14 +139,24 @@ where
     F: FnMut(Context) -> Fut,
     Fut: Future<Output = Result<ResponseValue<T>, Error<E>>>,
 {
+    let Settings { policy, abort } = settings;
+    let policy = *policy;
     let mut retries = 0;
     let mut reauthenticated = false;
+    let mut sent = false;
     loop {
+        if abort.aborted() {
+            return Err(aborted(repeat, sent));
+        }
         let headers = auth.headers(reauthenticated).await?;
         let context = Context::new(headers, Some(policy.timeout));
-        let failure = match attempt(context.clone()).await {
-            Ok(value) => return Ok(Reply::Success(value)),
-            Err(error) => classify(error, context.observed(), repeat).await,
+        // Dropping the attempt on abort cancels its fetch (reqwest's guard aborts it).
+        sent = true;
+        let outcome = select(Box::pin(attempt(context.clone())), Box::pin(abort.fired())).await;
+        let failure = match outcome {
+            Either::Left((Ok(value), _)) => return Ok(Reply::Success(value)),
+            Either::Left((Err(error), _)) => classify(error, context.observed(), repeat).await,
+            Either::Right(_) => return Err(aborted(repeat, true)),
         };
         let (status, retryable, retry_after) = match &failure {
             Failure::Refusal {
@@ -101,7 +185,10 @@ where
             && let Some(delay) = delay
         {
             retries += 1;
-            sleep(delay).await;
+            if let Either::Right(_) = select(Box::pin(sleep(delay)), Box::pin(abort.fired())).await
+            {
+                return Err(aborted(repeat, sent));
+            }
             continue;
         }
         return match failure {

@@ -21,6 +21,8 @@ export type ErrorKind =
   | 'network'
   /** No reply within `timeoutMs`. */
   | 'timeout'
+  /** The call's `signal` was aborted; nothing more was sent (see `mayHaveReachedServer` for writes). */
+  | 'aborted'
   /** A reply the API documents no such way (undocumented status, malformed body). */
   | 'unexpectedResponse';
 
@@ -69,6 +71,7 @@ pub enum Kind {
     Refused,
     Network,
     Timeout,
+    Aborted,
     UnexpectedResponse,
 }
 

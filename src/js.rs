@@ -1,7 +1,7 @@
 //! What crosses the JavaScript boundary, for both clients: options shared by both, promises,
 //! replies as plain objects, inputs checked against the spec, progress events.
 
-use crate::call::Policy;
+use crate::call::{Abort, Policy, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::input;
 use crate::schema::Spec;
@@ -25,14 +25,25 @@ export interface ProgressEvent {
   /** Its size in bytes. */
   bytes?: number;
 }
-/** Options of one call. */
-export interface CallOptions { onProgress?: (event: ProgressEvent) => void }
+/** Options of one call (the client's options otherwise). */
+export interface CallOptions {
+  /** Aborting it rejects the call with a `RepairClaimsError` of kind `aborted`, and nothing more is sent. */
+  signal?: AbortSignal;
+  /** Milliseconds to wait for each attempt's reply (1 to 600 000). */
+  timeoutMs?: number;
+  /** Retries of this call where repeating is safe (0 to 10). */
+  maxRetries?: number;
+  /** Steps of an upload or a workflow. */
+  onProgress?: (event: ProgressEvent) => void;
+}
 "#;
 
 /// Default per-attempt timeout.
 const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 /// Longest timeout accepted (the browser timer's limit is about 24 days; no call needs more).
 const MAX_TIMEOUT_MS: u32 = 600_000;
+/// Most retries of one call.
+const MAX_RETRIES: u32 = 10;
 
 /// The call options both clients take (documented on `LaluxOptions` and `EcologicOptions`).
 #[derive(Clone, Debug, Default)]
@@ -59,7 +70,7 @@ impl CallPolicy {
         }
         Ok(Policy {
             timeout: Duration::from_millis(timeout.into()),
-            max_retries: self.max_retries.unwrap_or(2).min(10),
+            max_retries: self.max_retries.unwrap_or(2).min(MAX_RETRIES),
             base_delay: Duration::from_millis(self.retry_delay_ms.unwrap_or(300).into()),
         })
     }
@@ -283,24 +294,101 @@ pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, SdkError> {
     })
 }
 
+/// What one call was given beside its input (`CallOptions`): how it is sent, who hears of it.
+pub struct PerCall {
+    pub settings: Settings,
+    pub progress: Progress,
+}
+
+/// The call options, and what each allows.
+const CALL_OPTIONS: [&str; 4] = ["signal", "timeoutMs", "maxRetries", "onProgress"];
+
+impl PerCall {
+    /// Reads `{ signal, timeoutMs, maxRetries, onProgress }`, the client's `policy` where left out;
+    /// every option at fault is reported.
+    pub fn read(options: &Option<js_sys::Object>, policy: Policy) -> Result<Self, SdkError> {
+        let mut call = Self {
+            settings: Settings::of(policy),
+            progress: Progress(None),
+        };
+        let Some(options) = options else {
+            return Ok(call);
+        };
+        let mut errors = Vec::new();
+        let whole = |value: &JsValue, low: f64, high: f64| {
+            value
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && (low..=high).contains(n))
+        };
+        for (name, value) in input::entries(options).unwrap_or_default() {
+            let Ok(value) = value else { continue };
+            if value.is_undefined() {
+                continue;
+            }
+            let fault = |code, message: String| FieldError::new(name.as_str(), code, message);
+            match name.as_str() {
+                "signal" if value.is_object() => call.settings.abort = Abort::new(value),
+                "timeoutMs" => match whole(&value, 1.0, f64::from(MAX_TIMEOUT_MS)) {
+                    Some(ms) => call.settings.policy.timeout = Duration::from_millis(ms as u64),
+                    None => errors.push(
+                        fault(
+                            Code::Option,
+                            format!(
+                                "must be a whole number of milliseconds from 1 to {MAX_TIMEOUT_MS}"
+                            ),
+                        )
+                        .with("min", 1)
+                        .with("max", MAX_TIMEOUT_MS),
+                    ),
+                },
+                "maxRetries" => match whole(&value, 0.0, f64::from(MAX_RETRIES)) {
+                    Some(n) => call.settings.policy.max_retries = n as u32,
+                    None => errors.push(
+                        fault(
+                            Code::Option,
+                            format!("must be a whole number from 0 to {MAX_RETRIES}"),
+                        )
+                        .with("min", 0)
+                        .with("max", MAX_RETRIES),
+                    ),
+                },
+                "onProgress" if value.is_function() => {
+                    call.progress = Progress(value.dyn_into().ok())
+                }
+                "signal" | "onProgress" => errors.push(fault(
+                    Code::Option,
+                    format!(
+                        "must be {}",
+                        if name == "signal" {
+                            "an AbortSignal"
+                        } else {
+                            "a function"
+                        }
+                    ),
+                )),
+                _ => errors.push(
+                    fault(
+                        Code::UnknownOption,
+                        format!(
+                            "is not a call option (options are {})",
+                            CALL_OPTIONS.join(", ")
+                        ),
+                    )
+                    .with("allowed", CALL_OPTIONS.to_vec()),
+                ),
+            }
+        }
+        match errors.is_empty() {
+            true => Ok(call),
+            false => Err(SdkError::validation(errors)),
+        }
+    }
+}
+
 /// Progress events of one call, to the caller's `onProgress`, if any.
 pub struct Progress(Option<js_sys::Function>);
 
 impl Progress {
-    /// From a call's options (`{ onProgress }`), which may be absent.
-    pub fn from_options(options: &Option<js_sys::Object>) -> Self {
-        let callback = options
-            .as_ref()
-            .and_then(|o| js_sys::Reflect::get(o, &"onProgress".into()).ok())
-            .and_then(|f| f.dyn_into().ok());
-        Self(callback)
-    }
-
-    /// No one listens.
-    pub fn none() -> Self {
-        Self(None)
-    }
-
     /// Tells the caller; an exception in the callback does not stop the call.
     pub fn emit(&self, step: &str, file: Option<&str>, bytes: Option<usize>) {
         let Some(callback) = &self.0 else { return };

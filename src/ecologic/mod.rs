@@ -7,10 +7,10 @@ mod referential;
 mod rules;
 
 use crate::auth::Auth;
-use crate::call::{self, Policy, Repeat, Reply};
+use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, SdkError};
 use crate::generated::ecologic::{self, types as api};
-use crate::js::{self, CallPolicy, Progress};
+use crate::js::{self, CallPolicy, PerCall};
 use crate::schema::Spec;
 use crate::transport::Context;
 use envelope::Envelope;
@@ -124,13 +124,23 @@ pub struct EcologicClient {
     inner: Rc<Ecologic>,
 }
 
-/// Runs `work`, the JS method `operation`, on the client's shared state as a JS promise.
-fn run<F, Fut>(client: &EcologicClient, operation: &'static str, work: F) -> js_sys::Promise
+/// Runs `work`, the JS method `operation`, on the client's shared state as a JS promise, with the
+/// call's options (`CallOptions`).
+fn run<F, Fut>(
+    client: &EcologicClient,
+    operation: &'static str,
+    options: Option<js_sys::Object>,
+    work: F,
+) -> js_sys::Promise
 where
-    F: FnOnce(Rc<Ecologic>) -> Fut,
+    F: FnOnce(Rc<Ecologic>, PerCall) -> Fut + 'static,
     Fut: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
-    js::promise(operation, work(client.inner.clone()))
+    let inner = client.inner.clone();
+    js::promise(operation, async move {
+        let call = PerCall::read(&options, inner.connection.policy)?;
+        work(inner, call).await
+    })
 }
 
 #[wasm_bindgen]
@@ -148,7 +158,7 @@ impl EcologicClient {
     /// The account's repair sites (`SiteId` is what `RepairSiteId` takes). Cached.
     #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "Promise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
-        run(self, "repairSites", |e| async move {
+        run(self, "repairSites", None, move |e, _| async move {
             js::to_js(&*e.referential::<api::RepairSite>().await?)
         })
     }
@@ -156,7 +166,7 @@ impl EcologicClient {
     /// The brand referential. Cached.
     #[wasm_bindgen(unchecked_return_type = "Promise<Brand[]>")]
     pub fn brands(&self) -> js_sys::Promise {
-        run(self, "brands", |e| async move {
+        run(self, "brands", None, move |e, _| async move {
             js::to_js(&*e.referential::<api::Brand>().await?)
         })
     }
@@ -164,7 +174,7 @@ impl EcologicClient {
     /// The product type referential, with IRIS codes and eligibility windows. Cached.
     #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "Promise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
-        run(self, "productTypes", |e| async move {
+        run(self, "productTypes", None, move |e, _| async move {
             js::to_js(&*e.referential::<api::ProductType>().await?)
         })
     }
@@ -172,15 +182,18 @@ impl EcologicClient {
     /// The product types with the labels of their IRIS codes. Cached.
     #[wasm_bindgen(js_name = productTypesWithLabels, unchecked_return_type = "Promise<LabelledProductType[]>")]
     pub fn product_types_with_labels(&self) -> js_sys::Promise {
-        run(self, "productTypesWithLabels", |e| async move {
-            js::to_js(&*e.referential::<api::LabelledProductType>().await?)
-        })
+        run(
+            self,
+            "productTypesWithLabels",
+            None,
+            move |e, _| async move { js::to_js(&*e.referential::<api::LabelledProductType>().await?) },
+        )
     }
 
     /// Reads the sites, brands and product types again (the labelled list on next use).
     #[wasm_bindgen(js_name = refreshReferentials, unchecked_return_type = "Promise<void>")]
     pub fn refresh_referentials(&self) -> js_sys::Promise {
-        run(self, "refreshReferentials", |e| async move {
+        run(self, "refreshReferentials", None, move |e, _| async move {
             e.referentials.clear();
             e.referential::<api::RepairSite>().await?;
             e.referential::<api::Brand>().await?;
@@ -194,43 +207,51 @@ impl EcologicClient {
     pub fn calculate_eco_support(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CalculateEcoSupportInput")] input: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
-        run(self, "calculateEcoSupport", |e| async move {
-            let today = today();
-            let checked = e
-                .checked(
-                    &input,
-                    "calculateEcoSupport",
-                    |v| {
-                        default(v, "TotalAmountExclVAT_Currency", "EUR");
-                        let currency = v["TotalAmountExclVAT_Currency"].clone();
-                        default(v, "TotalAmountInclVATCurrency", currency);
-                    },
-                    &|v, c, errors| rules::product(v, &rules::CALCULATION, &today, c, errors),
-                )
-                .await?;
-            let i: CalculateEcoSupportInput = js::typed(checked)?;
-            let i = &i;
-            let currency = i.currency.unwrap_or(api::Currency::Eur);
-            let currency_incl_vat = i.currency_incl_vat.unwrap_or(currency);
-            let data = e
-                .read(|c| async move {
-                    c.calculate_eco_support(
-                        &i.brand_id,
-                        i.brand_name.as_deref(),
-                        i.iris_symptom.as_deref(),
-                        &i.product_id,
-                        i.repair_code.as_deref(),
-                        &i.total_amount_excl_vat,
-                        currency,
-                        &i.total_amount_incl_vat,
-                        currency_incl_vat,
+        run(
+            self,
+            "calculateEcoSupport",
+            options,
+            move |e, call| async move {
+                let today = today();
+                let checked = e
+                    .checked(
+                        &input,
+                        "calculateEcoSupport",
+                        |v| {
+                            default(v, "TotalAmountExclVAT_Currency", "EUR");
+                            let currency = v["TotalAmountExclVAT_Currency"].clone();
+                            default(v, "TotalAmountInclVATCurrency", currency);
+                        },
+                        &|v, c, errors| rules::product(v, &rules::CALCULATION, &today, c, errors),
                     )
-                    .await
-                })
-                .await?;
-            js::to_js(&data)
-        })
+                    .await?;
+                let i: CalculateEcoSupportInput = js::typed(checked)?;
+                let i = &i;
+                let currency = i.currency.unwrap_or(api::Currency::Eur);
+                let currency_incl_vat = i.currency_incl_vat.unwrap_or(currency);
+                let data = e
+                    .read(&call.settings, |c| async move {
+                        c.calculate_eco_support(
+                            &i.brand_id,
+                            i.brand_name.as_deref(),
+                            i.iris_symptom.as_deref(),
+                            &i.product_id,
+                            i.repair_code.as_deref(),
+                            &i.total_amount_excl_vat,
+                            currency,
+                            &i.total_amount_incl_vat,
+                            currency_incl_vat,
+                        )
+                        .await
+                    })
+                    .await?;
+                js::to_js(&data)
+            },
+        )
     }
 
     /// Creates a support request; 206 (information missing) is not an error.
@@ -238,31 +259,39 @@ impl EcologicClient {
     pub fn create_support_request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateSupportRequestInput")] input: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
-        run(self, "createSupportRequest", |e| async move {
-            let checked = e
-                .checked(
-                    &input,
-                    "createSupportRequest",
-                    call_date_now,
-                    &request_rules,
-                )
-                .await?;
-            let i: CreateSupportRequestInput = js::typed(checked)?;
-            let i = &i;
-            let outcome = e
-                .write(|c| async move {
-                    c.create_support_request(
-                        &i.call_date,
-                        &i.quote_number,
-                        &i.repair_site_id,
-                        &i.repair,
+        run(
+            self,
+            "createSupportRequest",
+            options,
+            move |e, call| async move {
+                let checked = e
+                    .checked(
+                        &input,
+                        "createSupportRequest",
+                        call_date_now,
+                        &request_rules,
                     )
-                    .await
-                })
-                .await?;
-            js::to_js(&request_outcome(outcome))
-        })
+                    .await?;
+                let i: CreateSupportRequestInput = js::typed(checked)?;
+                let i = &i;
+                let outcome = e
+                    .write(&call.settings, |c| async move {
+                        c.create_support_request(
+                            &i.call_date,
+                            &i.quote_number,
+                            &i.repair_site_id,
+                            &i.repair,
+                        )
+                        .await
+                    })
+                    .await?;
+                js::to_js(&request_outcome(outcome))
+            },
+        )
     }
 
     /// Completes or corrects a support request (refused once validated).
@@ -270,35 +299,43 @@ impl EcologicClient {
     pub fn update_support_request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UpdateSupportRequestInput")] input: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
-        run(self, "updateSupportRequest", |e| async move {
-            // E8: the id is sent as `RequestId` and as `claimId`.
-            let same_id = |v: &mut Value| {
-                if let Some(id) = v.get("RequestId").cloned() {
-                    default(v, "claimId", id);
-                }
-                call_date_now(v);
-            };
-            let checked = e
-                .checked(&input, "updateSupportRequest", same_id, &request_rules)
-                .await?;
-            let i: UpdateSupportRequestInput = js::typed(checked)?;
-            let i = &i;
-            let outcome = e
-                .write(|c| async move {
-                    c.update_support_request(
-                        &i.call_date,
-                        &i.quote_number,
-                        &i.repair_site_id,
-                        &i.request_id,
-                        &i.request_id,
-                        &i.repair,
-                    )
-                    .await
-                })
-                .await?;
-            js::to_js(&request_outcome(outcome))
-        })
+        run(
+            self,
+            "updateSupportRequest",
+            options,
+            move |e, call| async move {
+                // E8: the id is sent as `RequestId` and as `claimId`.
+                let same_id = |v: &mut Value| {
+                    if let Some(id) = v.get("RequestId").cloned() {
+                        default(v, "claimId", id);
+                    }
+                    call_date_now(v);
+                };
+                let checked = e
+                    .checked(&input, "updateSupportRequest", same_id, &request_rules)
+                    .await?;
+                let i: UpdateSupportRequestInput = js::typed(checked)?;
+                let i = &i;
+                let outcome = e
+                    .write(&call.settings, |c| async move {
+                        c.update_support_request(
+                            &i.call_date,
+                            &i.quote_number,
+                            &i.repair_site_id,
+                            &i.request_id,
+                            &i.request_id,
+                            &i.repair,
+                        )
+                        .await
+                    })
+                    .await?;
+                js::to_js(&request_outcome(outcome))
+            },
+        )
     }
 
     /// The status of a support request.
@@ -306,14 +343,24 @@ impl EcologicClient {
     pub fn get_support_request_status(
         &self,
         #[wasm_bindgen(js_name = "requestId")] request_id: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
-        run(self, "getSupportRequestStatus", |e| async move {
-            let id = record_id(request_id, "requestId")?;
-            let data = e
-                .read(|c| async move { c.get_support_request_status(&id).await })
-                .await?;
-            js::to_js(&data)
-        })
+        run(
+            self,
+            "getSupportRequestStatus",
+            options,
+            move |e, call| async move {
+                let id = record_id(request_id, "requestId")?;
+                let data = e
+                    .read(&call.settings, |c| async move {
+                        c.get_support_request_status(&id).await
+                    })
+                    .await?;
+                js::to_js(&data)
+            },
+        )
     }
 
     /// Creates a claim, from a support request or directly; 206 (information or files missing) is not an error.
@@ -321,12 +368,15 @@ impl EcologicClient {
     pub fn create_claim(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateClaimInput")] input: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
-        run(self, "createClaim", |e| async move {
+        run(self, "createClaim", options, move |e, call| async move {
             let checked = e
                 .checked(&input, "createClaim", |_| {}, &claim_rules)
                 .await?;
-            let outcome = e.create_claim(js::typed(checked)?).await?;
+            let outcome = e.create_claim(&call.settings, js::typed(checked)?).await?;
             js::to_js(&outcome)
         })
     }
@@ -336,15 +386,18 @@ impl EcologicClient {
     pub fn update_claim(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UpdateClaimInput")] input: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
-        run(self, "updateClaim", |e| async move {
+        run(self, "updateClaim", options, move |e, call| async move {
             let checked = e
                 .checked(&input, "updateClaim", |_| {}, &claim_rules)
                 .await?;
             let i: UpdateClaimInput = js::typed(checked)?;
             let i = &i;
             let outcome = e
-                .write(|c| async move {
+                .write(&call.settings, |c| async move {
                     c.update_claim(
                         &i.claim_id,
                         &i.consumer_invoice_number,
@@ -370,11 +423,10 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, "attachFile", |e| async move {
+        run(self, "attachFile", options, move |e, call| async move {
             let checked = js::checked(&input, Spec::ecologic(), "attachFile", |_, _| {}).await?;
             let i: AttachFileInput = js::typed(checked)?;
-            e.attach(i.claim_id, i.file, &Progress::from_options(&options))
-                .await?;
+            e.attach(i.claim_id, i.file, &call).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -384,9 +436,14 @@ impl EcologicClient {
     pub fn get_claim_status(
         &self,
         #[wasm_bindgen(js_name = "claimId")] claim_id: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
-        run(self, "getClaimStatus", |e| async move {
-            let status = e.claim_status(record_id(claim_id, "claimId")?).await?;
+        run(self, "getClaimStatus", options, move |e, call| async move {
+            let status = e
+                .claim_status(&call.settings, record_id(claim_id, "claimId")?)
+                .await?;
             js::to_js(&status)
         })
     }
@@ -396,9 +453,14 @@ impl EcologicClient {
     pub fn submit_claim(
         &self,
         #[wasm_bindgen(js_name = "claimId")] claim_id: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> js_sys::Promise {
-        run(self, "submitClaim", |e| async move {
-            let outcome = e.submit(record_id(claim_id, "claimId")?).await?;
+        run(self, "submitClaim", options, move |e, call| async move {
+            let outcome = e
+                .submit(&call.settings, record_id(claim_id, "claimId")?)
+                .await?;
             js::to_js(&outcome)
         })
     }
@@ -414,9 +476,8 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, "claim", |e| async move {
-            e.claim_workflow(input, Progress::from_options(&options))
-                .await
+        run(self, "claim", options, move |e, call| async move {
+            e.claim_workflow(input, call).await
         })
     }
 }
@@ -501,23 +562,27 @@ impl Ecologic {
     }
 
     /// A read: retried when safe.
-    async fn read<E, F, Fut>(&self, operation: F) -> Result<E::Data, SdkError>
+    async fn read<E, F, Fut>(&self, settings: &Settings, operation: F) -> Result<E::Data, SdkError>
     where
         E: Envelope,
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        self.connection.send(Repeat::Safe, operation).await
+        self.connection
+            .send(settings, Repeat::Safe, operation)
+            .await
     }
 
     /// A write: never re-sent once it may have reached the server.
-    async fn write<E, F, Fut>(&self, operation: F) -> Result<E::Data, SdkError>
+    async fn write<E, F, Fut>(&self, settings: &Settings, operation: F) -> Result<E::Data, SdkError>
     where
         E: Envelope,
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        self.connection.send(Repeat::Never, operation).await
+        self.connection
+            .send(settings, Repeat::Never, operation)
+            .await
     }
 
     /// A referential, from the cache when it is fresh; concurrent calls share one read.
@@ -528,7 +593,11 @@ impl Ecologic {
         let loading = self.referentials.loading::<T, _>(|| {
             let connection = self.connection.clone();
             async move {
-                let items = connection.send(Repeat::Safe, |c| T::read(c)).await?;
+                // Shared by every caller waiting for it: the client's policy, no one's signal.
+                let settings = Settings::of(connection.policy);
+                let items = connection
+                    .send(&settings, Repeat::Safe, |c| T::read(c))
+                    .await?;
                 Ok(Rc::new(items))
             }
         });
@@ -593,10 +662,14 @@ impl Ecologic {
     /// métier", E13's organisation covers the brand), as the eco-support calculation says:
     /// a claim that cannot succeed is refused before it is created. Other answers of the
     /// calculation (a threshold, a code) are the claim's own validation errors.
-    async fn competence(&self, repair: &api::RepairData) -> Result<(), SdkError> {
+    async fn competence(
+        &self,
+        settings: &Settings,
+        repair: &api::RepairData,
+    ) -> Result<(), SdkError> {
         let (product, quote) = (&repair.product, &repair.quote);
         let outcome = self
-            .read(|c| async move {
+            .read(settings, |c| async move {
                 c.calculate_eco_support(
                     &product.brand_id,
                     product.brand_name.as_deref(),
@@ -617,9 +690,13 @@ impl Ecologic {
         }
     }
 
-    async fn create_claim(&self, i: CreateClaimInput) -> Result<DossierOutcome, SdkError> {
+    async fn create_claim(
+        &self,
+        settings: &Settings,
+        i: CreateClaimInput,
+    ) -> Result<DossierOutcome, SdkError> {
         let outcome = self
-            .write(|c| {
+            .write(settings, |c| {
                 let i = &i;
                 async move {
                     c.create_claim(
@@ -641,7 +718,7 @@ impl Ecologic {
         &self,
         claim_id: api::RecordId,
         file: ClaimFile,
-        progress: &Progress,
+        call: &PerCall,
     ) -> Result<String, SdkError> {
         let ClaimFile {
             file_name,
@@ -651,11 +728,11 @@ impl Ecologic {
         } = file;
         let name = format!("{}.{file_extension}", file_name.as_str());
         let bytes = file_content.byte_len();
-        progress.emit("attaching", Some(&name), Some(bytes));
+        call.progress.emit("attaching", Some(&name), Some(bytes));
         let body = api::AttachFileBody { file_content };
         let file_name = &file_name;
         let connection = &self.connection;
-        let reply = call::send(connection.policy, Repeat::Never, &connection.auth, |c| {
+        let reply = call::send(&call.settings, Repeat::Never, &connection.auth, |c| {
             let (client, body) = (connection.client(c), &body);
             async move {
                 client
@@ -666,21 +743,29 @@ impl Ecologic {
         .await?;
         match reply {
             Reply::Success(_) => {
-                progress.emit("attached", Some(&name), Some(bytes));
+                call.progress.emit("attached", Some(&name), Some(bytes));
                 Ok(name)
             }
             Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
         }
     }
 
-    async fn claim_status(&self, id: api::RecordId) -> Result<api::ClaimStatus, SdkError> {
-        self.read(|c| async move { c.get_claim_status(&id).await })
+    async fn claim_status(
+        &self,
+        settings: &Settings,
+        id: api::RecordId,
+    ) -> Result<api::ClaimStatus, SdkError> {
+        self.read(settings, |c| async move { c.get_claim_status(&id).await })
             .await
     }
 
-    async fn submit(&self, id: api::RecordId) -> Result<SubmitOutcome, SdkError> {
+    async fn submit(
+        &self,
+        settings: &Settings,
+        id: api::RecordId,
+    ) -> Result<SubmitOutcome, SdkError> {
         let result = self
-            .write(|c| async move { c.submit_claim(&id).await })
+            .write(settings, |c| async move { c.submit_claim(&id).await })
             .await?;
         Ok(SubmitOutcome {
             claim_id: result.claim_id.0,
@@ -690,11 +775,7 @@ impl Ecologic {
         })
     }
 
-    async fn claim_workflow(
-        &self,
-        js_input: JsValue,
-        progress: Progress,
-    ) -> Result<JsValue, SdkError> {
+    async fn claim_workflow(&self, js_input: JsValue, call: PerCall) -> Result<JsValue, SdkError> {
         let read = crate::input::read(&js_input, "input").await;
         let mut value = read.value;
         let mut errors = read.errors;
@@ -737,36 +818,36 @@ impl Ecologic {
                 .await?,
         )?;
         let files: Vec<ClaimFile> = js::typed(files)?;
-        self.competence(&claim.repair).await?;
+        self.competence(&call.settings, &claim.repair).await?;
 
-        progress.emit("creating", None, None);
-        let created = self.create_claim(claim).await?;
-        progress.emit("created", None, None);
+        call.progress.emit("creating", None, None);
+        let created = self.create_claim(&call.settings, claim).await?;
+        call.progress.emit("created", None, None);
         let id = api::RecordId(created.id);
         let with_claim = |e: SdkError| e.with_detail("claimId", created.id);
         let mut attached = Vec::new();
         for file in files {
             let name = self
-                .attach(id, file, &progress)
+                .attach(id, file, &call)
                 .await
                 .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
             attached.push(name);
         }
         let submitted = match submit.as_bool().unwrap_or(true) {
             true => {
-                progress.emit("submitting", None, None);
+                call.progress.emit("submitting", None, None);
                 let outcome = self
-                    .submit(id)
+                    .submit(&call.settings, id)
                     .await
                     .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
-                progress.emit("submitted", None, None);
+                call.progress.emit("submitted", None, None);
                 outcome.submitted
             }
             false => false,
         };
         // Read last, the status says what Ecologic holds now, and what it still misses.
         let status = self
-            .claim_status(id)
+            .claim_status(&call.settings, id)
             .await
             .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
         js::to_js(&ClaimOutcome {
@@ -792,17 +873,18 @@ impl Connection {
     }
 
     /// Sends an operation and unwraps its envelope.
-    async fn send<E, F, Fut>(&self, repeat: Repeat, operation: F) -> Result<E::Data, SdkError>
+    async fn send<E, F, Fut>(
+        &self,
+        settings: &Settings,
+        repeat: Repeat,
+        operation: F,
+    ) -> Result<E::Data, SdkError>
     where
         E: Envelope,
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
-        match call::send(self.policy, repeat, &self.auth, |c| {
-            operation(self.client(c))
-        })
-        .await?
-        {
+        match call::send(settings, repeat, &self.auth, |c| operation(self.client(c))).await? {
             Reply::Success(value) => {
                 let status = value.status().as_u16();
                 envelope::unwrap(status, value.into_inner())

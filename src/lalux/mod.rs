@@ -9,7 +9,7 @@ use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::generated::lalux::{self, types as api};
 use crate::generated::lalux_token::types::Scope;
 use crate::input;
-use crate::js::{self, CallPolicy, Progress};
+use crate::js::{self, CallPolicy, PerCall};
 use crate::schema::Spec;
 use crate::wire::ExpertSettlementRequest;
 use serde::{Deserialize, Serialize};
@@ -279,12 +279,12 @@ impl Lalux {
         &self,
         role: Role,
         file: api::FileUpload,
-        progress: &Progress,
+        call: &PerCall,
     ) -> Result<UploadReceipt, SdkError> {
         let name = file.file_name_with_extension.to_string();
         let bytes = file.file.byte_len();
-        progress.emit("uploading", Some(&name), Some(bytes));
-        let reply = call::send(self.policy, Repeat::Safe, &self.auth(role), |c| {
+        call.progress.emit("uploading", Some(&name), Some(bytes));
+        let reply = call::send(&call.settings, Repeat::Safe, &self.auth(role), |c| {
             let (client, file) = (self.client(c), &file);
             async move {
                 match role {
@@ -310,7 +310,7 @@ impl Lalux {
             } => (status, None),
             Reply::Refusal { status, body } => return Err(refusal(status, body)),
         };
-        progress.emit("uploaded", Some(&name), Some(bytes));
+        call.progress.emit("uploaded", Some(&name), Some(bytes));
         Ok(UploadReceipt {
             file_name_with_extension: name,
             bytes,
@@ -325,12 +325,12 @@ impl Lalux {
         &self,
         role: Role,
         settlement: Settlement,
-        progress: &Progress,
+        call: &PerCall,
     ) -> Result<(), SdkError> {
-        progress.emit("submitting", None, None);
+        call.progress.emit("submitting", None, None);
         // Never re-sent once it may have reached LALUX: nothing in the document says a settlement
         // is deduplicated, and a duplicate payment request is worse than an error (spec: x-decision).
-        let reply = call::send(self.policy, Repeat::Never, &self.auth(role), |c| {
+        let reply = call::send(&call.settings, Repeat::Never, &self.auth(role), |c| {
             let (client, settlement) = (self.client(c), &settlement);
             async move {
                 match settlement {
@@ -342,7 +342,7 @@ impl Lalux {
         .await?;
         match reply {
             Reply::Success(_) => {
-                progress.emit("submitted", None, None);
+                call.progress.emit("submitted", None, None);
                 Ok(())
             }
             Reply::Refusal { status, body } => Err(refusal(status, body)),
@@ -355,7 +355,7 @@ impl Lalux {
         &self,
         role: Role,
         js_input: JsValue,
-        progress: Progress,
+        call: PerCall,
     ) -> Result<JsValue, SdkError> {
         let read = input::read(&js_input, "input").await;
         let mut errors = read.errors;
@@ -423,7 +423,7 @@ impl Lalux {
         let mut uploads = Vec::new();
         for (document, file) in role.documents().iter().zip(files) {
             let outcome = match js::typed::<api::FileUpload>(file) {
-                Ok(file) => self.upload(role, file, &progress).await,
+                Ok(file) => self.upload(role, file, &call).await,
                 Err(e) => Err(e),
             };
             let receipt = outcome.map_err(|e| e.with_detail("uploads", &uploads))?;
@@ -453,7 +453,7 @@ impl Lalux {
         let typed = role
             .settlement(settlement)
             .map_err(|e| e.with_detail("uploads", &uploads))?;
-        self.submit(role, typed, &progress)
+        self.submit(role, typed, &call)
             .await
             .map_err(|e| e.with_detail("uploads", &uploads))?;
         js::to_js(&SettleResult { uploads })
@@ -574,20 +574,24 @@ async fn upload(
     input: JsValue,
     options: Option<js_sys::Object>,
 ) -> Result<JsValue, SdkError> {
-    let progress = Progress::from_options(&options);
+    let call = PerCall::read(&options, inner.policy)?;
     let value = js::checked(&input, Spec::lalux(), role.upload_operation(), |_, _| {}).await?;
-    let receipt = inner.upload(role, js::typed(value)?, &progress).await?;
+    let receipt = inner.upload(role, js::typed(value)?, &call).await?;
     js::to_js(&receipt)
 }
 
-async fn submit(inner: Rc<Lalux>, role: Role, input: JsValue) -> Result<JsValue, SdkError> {
+async fn submit(
+    inner: Rc<Lalux>,
+    role: Role,
+    input: JsValue,
+    options: Option<js_sys::Object>,
+) -> Result<JsValue, SdkError> {
+    let call = PerCall::read(&options, inner.policy)?;
     let value = js::checked(&input, Spec::lalux(), role.submit_operation(), |v, e| {
         role.rules(v, e)
     })
     .await?;
-    inner
-        .submit(role, role.settlement(value)?, &Progress::none())
-        .await?;
+    inner.submit(role, role.settlement(value)?, &call).await?;
     Ok(JsValue::UNDEFINED)
 }
 
@@ -627,10 +631,13 @@ macro_rules! role_class {
             pub fn $submit(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = $settlement)] settlement: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
+                    js_sys::Object,
+                >,
             ) -> js_sys::Promise {
                 js::promise(
                     concat!($name, ".", $submit_js),
-                    submit(self.inner.clone(), $role, settlement),
+                    submit(self.inner.clone(), $role, settlement, options),
                 )
             }
 
@@ -645,9 +652,8 @@ macro_rules! role_class {
             ) -> js_sys::Promise {
                 let inner = self.inner.clone();
                 js::promise(concat!($name, ".settle"), async move {
-                    inner
-                        .settle($role, input, Progress::from_options(&options))
-                        .await
+                    let call = PerCall::read(&options, inner.policy)?;
+                    inner.settle($role, input, call).await
                 })
             }
         }

@@ -152,3 +152,39 @@ test('nothing is logged, and no error carries a secret, whatever fails', async (
   const text = lines.join('\n');
   for (const secret of [...SECRETS, 'C8E88146-AF8D-4E95-9B76-000000000000']) assert.ok(!text.includes(secret), text);
 });
+
+test('per-call options: an AbortSignal stops the call, timeoutMs and maxRetries override the client\'s', async () => {
+  const client = ecologic();
+  const claim = await client.createClaim({ RepairEndDate: '2026-11-20', RepairSiteId: SITE, ConsumerInvoiceNumber: 'ABORT', ...dossier() });
+  await reset();
+
+  const before = await rejects(client.getClaimStatus(claim.id, { signal: AbortSignal.abort() }), 'aborted');
+  assert.equal(before.operation, 'getClaimStatus');
+  assert.equal((await receivedAt('/getclaimstatus')).length, 0, 'nothing sent');
+
+  await fault({ route: '/getclaimstatus', latencyMs: 3000, times: 1 });
+  const controller = new AbortController();
+  const started = Date.now();
+  setTimeout(() => controller.abort(), 100);
+  await rejects(client.getClaimStatus(claim.id, { signal: controller.signal }), 'aborted');
+  assert.ok(Date.now() - started < 2000, 'did not wait for the reply');
+
+  await fault({ route: '/submitclaim', latencyMs: 3000, times: 1 });
+  const write = new AbortController();
+  setTimeout(() => write.abort(), 100);
+  const aborted = await rejects(client.submitClaim(claim.id, { signal: write.signal }), 'aborted');
+  assert.equal(aborted.mayHaveReachedServer, true, 'the write left');
+
+  await fault({ route: '/getclaimstatus', latencyMs: 1500, times: 1 });
+  await rejects(client.getClaimStatus(claim.id, { timeoutMs: 200, maxRetries: 0 }), 'timeout');
+  await fault({ route: '/getclaimstatus', status: 503, retryAfter: 0, times: 3 });
+  await rejects(client.getClaimStatus(claim.id, { maxRetries: 1 }), 'unexpectedResponse');
+  const bad = await rejects(client.getClaimStatus(claim.id, { timeoutMs: 0, retries: 3, signal: 'x' }), 'validation');
+  assert.deepEqual(bad.fields.map((f) => [f.field, f.code]).sort(), [['retries', 'unknownOption'], ['signal', 'option'], ['timeoutMs', 'option']]);
+
+  await reset();
+  const upload = new AbortController();
+  upload.abort();
+  await rejects(lalux().repairer.settle({ ...repairSettlement(), invoicePdf: PDF }, { signal: upload.signal }), 'aborted');
+  assert.equal((await receivedAt('/reparateur/upload')).length, 0);
+});

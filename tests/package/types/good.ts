@@ -55,7 +55,7 @@ export async function ecologic(): Promise<ClaimOutcome> {
   const claim = await client.createClaim({ RequestId: request.id, RepairEndDate: new Date(), RepairSiteId: site.SiteId, ConsumerInvoiceNumber: 'F', ...repair });
   await client.attachFile({ ClaimId: claim.id, FileName: 'facture', FileExtension: 'pdf', DocumentType: 'INVOICE', FileContent: new Uint8Array(4) });
   await client.updateClaim({ ClaimId: claim.id, RepairEndDate: '2026-01-01T10:00:00Z', RepairSiteId: site.SiteId, ConsumerInvoiceNumber: 'F', Submit: true, ...repair });
-  const status = await client.getClaimStatus(claim.id);
+  const status = await client.getClaimStatus(claim.id, { signal: AbortSignal.timeout(5_000), timeoutMs: 2_000, maxRetries: 0 });
   console.log(status.LastStatus, status.ValidationErrors?.length);
   const submitted = await client.submitClaim(claim.id);
   console.log(submitted.submitted);
@@ -77,7 +77,7 @@ export function explain(error: unknown): string {
       const reason: 'invalidOrganization' | 'invalidClaim' | 'notAuthorised' | undefined = e.reason;
       return `${e.operation} ${e.status} ${e.responseStatus ?? ''} ${e.responseMessage ?? ''} ${e.uploads?.[0]?.key ?? ''} ${reason ?? ''} ${e.claimId ?? ''} ${e.attached?.join() ?? ''}`;
     }
-    case 'authentication': case 'network': case 'timeout': case 'unexpectedResponse': return e.message;
+    case 'authentication': case 'network': case 'timeout': case 'aborted': case 'unexpectedResponse': return e.message;
   }
 }
 
