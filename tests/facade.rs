@@ -177,7 +177,7 @@ async fn repairer_upload_submit_and_settle() {
     let mut settlement = repair_settlement();
     settlement["refPDFFacture"] = key.clone().into();
     assert_eq!(
-        ok(client.repairer().submit_invoice(js(&settlement))).await,
+        ok(client.repairer().submit_invoice(js(&settlement), None)).await,
         Value::Null
     );
 
@@ -235,7 +235,7 @@ async fn expert_upload_submit_and_settle() {
     let mut settlement = expert_settlement();
     settlement["refPdfHonoraires"] = fees["key"].clone();
     settlement["refPdfExpertise"] = report["key"].clone();
-    ok(client.expert().submit_settlement(js(&settlement))).await;
+    ok(client.expert().submit_settlement(js(&settlement), None)).await;
     let input = with(
         with(js(&expert_settlement()), "feeNotePdf", &bytes(PDF)),
         "reportPdf",
@@ -265,7 +265,7 @@ async fn errors_are_js_errors_with_a_kind_and_every_field() {
     let invalid = fails(
         repairer()
             .repairer()
-            .submit_invoice(js(&json!({"type": "X", "factureHT": 1.234}))),
+            .submit_invoice(js(&json!({"type": "X", "factureHT": 1.234})), None),
     )
     .await;
     assert_eq!(invalid["kind"], "validation");
@@ -326,9 +326,10 @@ async fn referentials_and_calculation() {
     );
     assert!(ok(client.product_types_with_labels()).await[0]["IRISSymtoms"][0]["Label"].is_string());
     ok(client.brands()).await;
-    let support = ok(client.calculate_eco_support(js(
-        &json!({"TotalAmountExclVAT": 150, "TotalAmountInclVAT": 180, "BrandId": "1689", "ProductId": "EEE.M1.010"}),
-    )))
+    let support = ok(client.calculate_eco_support(
+        js(&json!({"TotalAmountExclVAT": 150, "TotalAmountInclVAT": 180, "BrandId": "1689", "ProductId": "EEE.M1.010"})),
+        None,
+    ))
     .await;
     assert_eq!(
         support,
@@ -364,13 +365,13 @@ async fn support_requests() {
     let mut input = dossier();
     input["RepairSiteId"] = SITE_ID.into();
     input["QuoteNumber"] = "DEV-1".into();
-    let created = ok(client.create_support_request(js(&input))).await;
+    let created = ok(client.create_support_request(js(&input), None)).await;
     assert_eq!(created["complete"], true);
     let id = created["id"].as_f64().expect("an id");
-    let status = ok(client.get_support_request_status(id)).await;
+    let status = ok(client.get_support_request_status(id, None)).await;
     assert_eq!(status[0]["RequestId"].as_f64(), Some(id));
     input["RequestId"] = id.into();
-    let conflict = fails(client.update_support_request(js(&input))).await;
+    let conflict = fails(client.update_support_request(js(&input), None)).await;
     assert_eq!(
         (&conflict["kind"], &conflict["status"]),
         (&json!("refused"), &json!(409))
@@ -393,7 +394,7 @@ async fn support_requests() {
 async fn claims_step_by_step() {
     reset().await;
     let client = ecologic();
-    let created = ok(client.create_claim(js(&claim_input(json!({}))))).await;
+    let created = ok(client.create_claim(js(&claim_input(json!({}))), None)).await;
     assert_eq!(
         created["complete"], false,
         "the files are missing: {created}"
@@ -409,13 +410,13 @@ async fn claims_step_by_step() {
         );
         assert_eq!(ok(client.attach_file(file, None)).await, Value::Null);
     }
-    let status = ok(client.get_claim_status(id)).await;
+    let status = ok(client.get_claim_status(id, None)).await;
     assert_eq!(status["ClaimId"].as_f64(), Some(id));
     let mut update = claim_input(json!({"ClaimId": id, "Submit": true}));
     update["ConsumerInvoiceNumber"] = "FAC-2".into();
-    let updated = ok(client.update_claim(js(&update))).await;
+    let updated = ok(client.update_claim(js(&update), None)).await;
     assert_eq!(updated["complete"], true);
-    let submitted = ok(client.submit_claim(id)).await;
+    let submitted = ok(client.submit_claim(id, None)).await;
     assert_eq!(submitted["submitted"], true);
     let attach = received()
         .await
