@@ -79,7 +79,7 @@ pub fn unwrap<E: Envelope>(status: u16, envelope: E) -> Result<E::Data, SdkError
 }
 
 /// A `W`/`E` refusal or a documented error status, with what Ecologic said.
-pub fn refused(
+fn refused(
     status: u16,
     response_status: Option<api::ResponseStatus>,
     message: Option<String>,
