@@ -44,6 +44,8 @@ const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 const MAX_TIMEOUT_MS: u32 = 600_000;
 /// Most retries of one call.
 const MAX_RETRIES: u32 = 10;
+/// Longest first backoff delay (waits never exceed 30 s anyway).
+const MAX_DELAY_MS: u32 = 30_000;
 
 /// The call options both clients take (documented on `LaluxOptions` and `EcologicOptions`).
 #[derive(Clone, Debug, Default)]
@@ -54,24 +56,38 @@ pub struct CallPolicy {
 }
 
 impl CallPolicy {
+    /// The policy, or every option out of its bounds.
     pub fn policy(&self) -> Result<Policy, SdkError> {
-        let timeout = self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
-        if timeout == 0 || timeout > MAX_TIMEOUT_MS {
-            return Err(SdkError::validation(vec![
+        let bounded = |name: &str, value: u32, min: u32, max: u32| {
+            (value < min || value > max).then(|| {
                 FieldError::new(
-                    "timeoutMs",
+                    name,
                     Code::Option,
-                    format!("must be between 1 and {MAX_TIMEOUT_MS}"),
+                    format!("must be between {min} and {max}"),
                 )
-                .with("min", 1)
-                .with("max", MAX_TIMEOUT_MS)
-                .with("given", timeout),
-            ]));
+                .with("min", min)
+                .with("max", max)
+                .with("given", value)
+            })
+        };
+        let timeout = self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let max_retries = self.max_retries.unwrap_or(2);
+        let delay = self.retry_delay_ms.unwrap_or(300);
+        let errors: Vec<FieldError> = [
+            bounded("timeoutMs", timeout, 1, MAX_TIMEOUT_MS),
+            bounded("maxRetries", max_retries, 0, MAX_RETRIES),
+            bounded("retryDelayMs", delay, 0, MAX_DELAY_MS),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !errors.is_empty() {
+            return Err(SdkError::validation(errors));
         }
         Ok(Policy {
             timeout: Duration::from_millis(timeout.into()),
-            max_retries: self.max_retries.unwrap_or(2).min(MAX_RETRIES),
-            base_delay: Duration::from_millis(self.retry_delay_ms.unwrap_or(300).into()),
+            max_retries,
+            base_delay: Duration::from_millis(delay.into()),
         })
     }
 }

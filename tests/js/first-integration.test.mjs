@@ -70,6 +70,10 @@ test('bad options name the option and say what is allowed', () => {
   assert.match(retries.message, /whole number/);
   const [missing] = fieldsOf(() => new pkg.EcologicClient({ apiKey: 'k' }));
   assert.deepEqual(missing, { field: 'environment', code: 'required', message: 'is required' });
+  const bounds = fieldsOf(() => ecologic({ maxRetries: 1000, retryDelayMs: 3_600_000 }));
+  assert.deepEqual(bounds.map((f) => [f.field, f.message]), [
+    ['maxRetries', 'must be between 0 and 10'], ['retryDelayMs', 'must be between 0 and 30000'],
+  ], 'sane upper bounds, never clamped silently');
   const [url] = fieldsOf(() => lalux({ apiUrl: 42 }));
   assert.equal(url.field, 'apiUrl');
   assert.match(url.message, /string/);
