@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what it needs, then runs every test.
 #   1. both specs through two independent validators (Redocly, openapi-spec-validator);
-#   2. the Rust tests of the shared crates and of the sandbox (over real HTTP);
+#   2. the Rust tests of the shared crates, of the sandbox (over real HTTP) and the client's native
+#      unit tests of its pure modules (validation, field errors);
 #   3. the wasm-bindgen-test suites against a sandbox it starts, in Node and in headless Chromium;
 #   4. the package built by ./scripts/build.sh: its JavaScript surface with `node --test`
 #      (tests/js), then the packed tarball installed into a fresh project (tests/package: CommonJS,
@@ -54,6 +55,7 @@ say "validating the specs (openapi-spec-validator)"
 for spec in openapi/*.yaml; do openapi-spec-validator "$spec"; done
 
 run_suite rust cargo test -p repair-money -p repair-dates -p sandbox
+run_suite rust-client cargo test -p repair-claims --lib
 
 say "building the package"
 "$ROOT/scripts/build.sh"

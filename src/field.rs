@@ -294,3 +294,65 @@ pub fn format_field_error(error: JsValue, locale: &str) -> Result<String, JsValu
         _ => error.message,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Code, FieldError};
+
+    #[test]
+    fn every_code_has_french_words() {
+        use Code::*;
+        let codes = [
+            Required,
+            NotNull,
+            Type,
+            Enum,
+            Format,
+            Pattern,
+            TooShort,
+            TooLong,
+            TooSmall,
+            TooBig,
+            Empty,
+            FileTooBig,
+            Decimals,
+            Sum,
+            UnknownField,
+            Unreadable,
+            Id,
+            DaysRequired,
+            DaysNotAllowed,
+            BrandName,
+            UnknownBrand,
+            UnknownProduct,
+            Eligibility,
+            IrisSymptom,
+            RepairCode,
+            AutoValidation,
+            SetByWorkflow,
+            Together,
+            Exclusive,
+            Url,
+            HeaderValue,
+            UnknownOption,
+            Option,
+        ];
+        for code in codes {
+            let error = FieldError::new("field", code, "must be English")
+                .with("expected", "string")
+                .with("min", 2)
+                .with("given", "x");
+            let french = error.french();
+            assert!(
+                !french.is_empty() && !french.contains("must"),
+                "{code:?}: {french}"
+            );
+        }
+        let refused = FieldError::new("f", Code::Refused, "LALUX's own words");
+        assert_eq!(
+            refused.french(),
+            "LALUX's own words",
+            "the server's message as it came"
+        );
+    }
+}

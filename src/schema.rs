@@ -545,3 +545,6 @@ fn file(schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests;

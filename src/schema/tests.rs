@@ -1,0 +1,129 @@
+//! The validator against the embedded specs, natively (`cargo test -p repair-claims --lib`).
+
+use super::Spec;
+use crate::error::Code;
+use serde_json::{Value, json};
+
+fn faults(spec: &Spec, operation: &str, input: Value) -> Vec<(String, Code)> {
+    let mut found: Vec<(String, Code)> = spec
+        .check(operation, &input)
+        .into_iter()
+        .map(|e| (e.field, e.code))
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+fn dossier() -> Value {
+    json!({
+        "RepairEndDate": "2026-11-20", "RepairSiteId": "site", "ConsumerInvoiceNumber": "F-1",
+        "Consumer": {"Title": 1, "LastName": "Dupont", "FirstName": "Marie", "Zip": "75001", "City": "Paris",
+            "Country": "250", "Phone": "06"},
+        "Product": {"ProductId": "EEE.M1.010", "BrandId": "1689"},
+        "Quote": {"TotalAmountExclVAT": {"Amount": 100, "Currency": "EUR"}, "TotalAmountInclVAT": {"Amount": "120.00", "Currency": "EUR"}}
+    })
+}
+
+#[test]
+fn a_valid_dossier_passes_and_nullable_references_take_null() {
+    let mut input = dossier();
+    assert_eq!(faults(Spec::ecologic(), "createClaim", input.clone()), []);
+    input["Quote"]["LaborCost"] = Value::Null;
+    input["Product"]["PurchaseDate"] = Value::Null;
+    assert_eq!(
+        faults(Spec::ecologic(), "createClaim", input.clone()),
+        [],
+        "oneOf [X, NoValue] (R12)"
+    );
+    input["Quote"]["LaborCost"] = json!({"Amount": "x"});
+    assert_eq!(
+        faults(Spec::ecologic(), "createClaim", input),
+        [
+            ("Quote.LaborCost.Amount".to_owned(), Code::Decimals),
+            ("Quote.LaborCost.Currency".to_owned(), Code::Required)
+        ]
+    );
+}
+
+#[test]
+fn every_fault_is_named_with_its_code() {
+    let mut input = dossier();
+    input["Consumer"]["Title"] = json!(5);
+    input["Consumer"]["Country"] = json!("FR");
+    input["Consumer"]["Zipp"] = json!("75001");
+    input["RepairEndDate"] = json!("2026-02-30");
+    input["Quote"]["TotalAmountExclVAT"]["Amount"] = json!(56.99999999999999);
+    input.as_object_mut().unwrap().remove("RepairSiteId");
+    assert_eq!(
+        faults(Spec::ecologic(), "createClaim", input),
+        [
+            ("Consumer.Country".to_owned(), Code::Pattern),
+            ("Consumer.Title".to_owned(), Code::Enum),
+            ("Consumer.Zipp".to_owned(), Code::UnknownField),
+            ("Quote.TotalAmountExclVAT.Amount".to_owned(), Code::Decimals),
+            ("RepairEndDate".to_owned(), Code::Format),
+            ("RepairSiteId".to_owned(), Code::Required),
+        ]
+    );
+}
+
+#[test]
+fn messages_carry_what_helps() {
+    let mut input = dossier();
+    input["Consumer"]["Country"] = json!("FR");
+    input["Quote"]["TotalAmountExclVAT"]["Amount"] = json!("170,50");
+    input["Quote"]["TotalAmountInclVAT"]["Amount"] = json!(56.99999999999999);
+    input["Consumer"]["Zipp"] = json!("75001");
+    let errors = Spec::ecologic().check("createClaim", &input);
+    let find = |field: &str| errors.iter().find(|e| e.field == field).unwrap();
+    let country = find("Consumer.Country");
+    assert_eq!(
+        country.message,
+        "must be the 3-digit ISO 3166 country code: 250 for France, not FR"
+    );
+    assert_eq!(
+        country.french(),
+        "doit être le code pays ISO 3166 à 3 chiffres : 250 pour la France (et non FR)"
+    );
+    assert_eq!(
+        find("Quote.TotalAmountExclVAT.Amount").message,
+        "must use a decimal point, not a comma: 170.50"
+    );
+    let rounded = find("Quote.TotalAmountInclVAT.Amount");
+    assert_eq!(rounded.params["rounded"], "57.00");
+    assert_eq!(find("Consumer.Zipp").params["suggestion"], "Zip");
+}
+
+#[test]
+fn files_are_measured_in_bytes() {
+    // 5 242 881 bytes (1 747 627 groups of 3) are 6 990 508 base64 characters.
+    let big = "A".repeat(6_990_508);
+    let errors = Spec::lalux().check(
+        "uploadRepairerFile",
+        &json!({"fileNameWithExtension": "f.pdf", "file": big}),
+    );
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, Code::FileTooBig);
+    assert_eq!(
+        (
+            errors[0].params["size"].as_u64(),
+            errors[0].params["limit"].as_u64()
+        ),
+        (Some(5_242_881), Some(5_242_880))
+    );
+    assert_eq!(
+        errors[0].french(),
+        "fait 5 242 881 octets ; la limite est de 5 242 880 octets"
+    );
+}
+
+#[test]
+fn enum_parameters_are_written_as_the_spec_does() {
+    let mut input = json!({"ClaimId": 1, "FileName": "facture", "FileExtension": "PDF", "DocumentType": "NamePlate", "FileContent": "JVBERg=="});
+    Spec::ecologic().normalise("attachFile", &mut input);
+    assert_eq!(
+        (&input["FileExtension"], &input["DocumentType"]),
+        (&json!("pdf"), &json!("NAMEPLATE"))
+    );
+    assert_eq!(faults(Spec::ecologic(), "attachFile", input), []);
+}
