@@ -34,7 +34,7 @@ export interface FieldErrorParams {
   rounded?: string;
   /** `unknownField`: the field probably meant. */
   suggestion?: string;
-  /** `pattern`: what the shape is (`countryCode`, `fileNameWithoutExtension`, `email`). */
+  /** `pattern`: what the shape is (`countryCode`, `zipFrance`, `fileNameWithoutExtension`, `email`, `noControlCharacters`). */
   hint?: string;
   /** `sum`: the three fields and the sum. */
   ht?: string;
@@ -169,6 +169,7 @@ impl FieldError {
                 "zipFrance" => "doit être un code postal français à 5 chiffres".to_owned(),
                 "fileNameWithoutExtension" => "doit être le nom du fichier sans son extension (l'extension va dans FileExtension)".to_owned(),
                 "email" => "doit être une adresse e-mail (ou rester vide)".to_owned(),
+                "noControlCharacters" => "ne doit pas contenir de caractères de contrôle (retours à la ligne, tabulations…)".to_owned(),
                 _ => "n'a pas la forme attendue".to_owned(),
             },
             Code::TooShort if p("min") == "1" => "ne doit pas être vide".to_owned(),

@@ -411,7 +411,15 @@ fn type_error(path: impl Into<String>, expected: &str) -> FieldError {
 
 /// A string that does not have its pattern's shape, said with the spec's `x-hint` when it has one.
 fn shape_error(path: &str, hint: Option<&str>, pattern: &str, given: &str) -> FieldError {
+    // A line break or another control character is what breaks most shapes: say that.
+    let hint = match given.chars().any(char::is_control) {
+        true => Some("noControlCharacters"),
+        false => hint,
+    };
     let message = match hint {
+        Some("noControlCharacters") => {
+            "must not contain control characters (line breaks, tabs…)".to_owned()
+        }
         Some("countryCode") if given.eq_ignore_ascii_case("fr") => {
             "must be the 3-digit ISO 3166 country code: 250 for France, not FR".to_owned()
         }

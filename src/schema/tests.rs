@@ -127,3 +127,15 @@ fn enum_parameters_are_written_as_the_spec_does() {
     );
     assert_eq!(faults(Spec::ecologic(), "attachFile", input), []);
 }
+
+#[test]
+fn a_line_break_is_named_as_such() {
+    let input = json!({"ClaimId": 1, "FileName": "a\r\nb", "FileExtension": "pdf", "DocumentType": "INVOICE", "FileContent": "JVBERg=="});
+    let errors = Spec::ecologic().check("attachFile", &input);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].params["hint"], "noControlCharacters");
+    assert_eq!(
+        errors[0].message,
+        "must not contain control characters (line breaks, tabs…)"
+    );
+}

@@ -188,3 +188,15 @@ test('per-call options: an AbortSignal stops the call, timeoutMs and maxRetries 
   await rejects(lalux().repairer.settle({ ...repairSettlement(), invoicePdf: PDF }, { signal: upload.signal }), 'aborted');
   assert.equal((await receivedAt('/reparateur/upload')).length, 0);
 });
+
+test('CR/LF in credentials, callback headers or names never reaches the wire', async () => {
+  const thrown = (make) => { try { make(); } catch (e) { return e; } return undefined; };
+  const key = thrown(() => ecologic({ apiKey: 'k\r\nX-Evil: 1' }));
+  assert.deepEqual(key.fields.map((f) => [f.field, f.code]), [['apiKey', 'headerValue']]);
+  const secret = thrown(() => lalux({ clientSecret: 's\r\nX-Evil: 1' }));
+  assert.deepEqual(secret.fields.map((f) => [f.field, f.code]), [['clientSecret', 'headerValue']]);
+  await rejects(ecologic({ apiKey: undefined, headers: () => ({ api_key: 'k\r\nX-Evil: 1' }) }).brands(), 'authentication');
+  const name = await rejects(ecologic().attachFile({ ClaimId: 1, FileName: 'a\r\nb', FileExtension: 'pdf', DocumentType: 'INVOICE', FileContent: PDF }), 'validation');
+  assert.deepEqual(name.fields.map((f) => [f.field, f.params.hint]), [['FileName', 'noControlCharacters']]);
+  assert.equal((await receivedAt('/printbrandlist')).length + (await receivedAt('/attachfile')).length, 0);
+});
