@@ -4,18 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_FIELD: &str = r#"
-/** What is wrong with a field, stable across versions (show your own words for it, or `formatFieldError`). */
-export type FieldErrorCode =
-  | 'required' | 'notNull' | 'type' | 'enum' | 'format' | 'pattern' | 'tooShort' | 'tooLong'
-  | 'tooSmall' | 'tooBig' | 'empty' | 'fileTooBig' | 'decimals' | 'sum' | 'unknownField'
-  | 'unreadable' | 'id' | 'daysRequired' | 'daysNotAllowed' | 'brandName' | 'unknownBrand'
-  | 'unknownProduct' | 'eligibility' | 'irisSymptom' | 'repairCode' | 'autoValidation'
-  | 'setByWorkflow' | 'together' | 'exclusive' | 'url' | 'headerValue' | 'unknownOption'
-  | 'option' | 'refused' | 'invalid';
 /** The parameters of a code, by name; each code sets the ones it needs. */
 export interface FieldErrorParams {
   /** `enum`, `irisSymptom`, `repairCode`, `unknownOption`: the values allowed. */
@@ -62,10 +55,11 @@ export interface InvalidField {
 export function formatFieldError(error: InvalidField, locale: 'fr' | 'en'): string;
 "#;
 
-/// What is wrong with a field (see `FieldErrorCode` above for the TypeScript).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What is wrong with a field, stable across versions: a portal shows its own words for it, or
+/// `formatFieldError`'s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub enum Code {
+pub enum FieldErrorCode {
     Required,
     NotNull,
     Type,
@@ -102,6 +96,9 @@ pub enum Code {
     Refused,
     Invalid,
 }
+
+/// The short name the rules use.
+pub type Code = FieldErrorCode;
 
 /// One field at fault, by wire name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -302,7 +299,7 @@ mod tests {
 
     #[test]
     fn every_code_has_french_words() {
-        use Code::*;
+        use super::FieldErrorCode::*;
         let codes = [
             Required,
             NotNull,
