@@ -78,22 +78,6 @@ impl Day {
             day: day as u8,
         }
     }
-
-    /// The day `n` days later (earlier when negative).
-    pub fn plus_days(self, n: i64) -> Self {
-        Self::from_days_since_epoch(self.days_since_epoch() + n)
-    }
-
-    /// The same day `n` months later (earlier when negative), clamped to the month's last day.
-    pub fn plus_months(self, n: i32) -> Self {
-        let index = self.year * 12 + i32::from(self.month) - 1 + n;
-        let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u8);
-        Self {
-            year,
-            month,
-            day: self.day.min(days_in_month(year, month)),
-        }
-    }
 }
 
 impl WallClock {

@@ -138,15 +138,6 @@ fn paris_wall_clock_round_trips_through_instants() {
 }
 
 #[test]
-fn months_are_added_with_the_last_day_clamped() {
-    let day = Day::parse("2024-08-31").unwrap();
-    assert_eq!(day.plus_months(-6).to_string(), "2024-02-29");
-    assert_eq!(day.plus_months(6).to_string(), "2025-02-28");
-    assert_eq!(day.plus_months(-20).to_string(), "2022-12-31");
-    assert_eq!(day.plus_days(1).to_string(), "2024-09-01");
-}
-
-#[test]
 fn http_dates() {
     assert_eq!(
         parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),

@@ -175,7 +175,7 @@ impl Sandbox {
             .with_header("access-control-allow-origin", "*")
             .with_header(
                 "access-control-expose-headers",
-                "retry-after, content-length, x-sandbox-deviation",
+                &format!("retry-after, content-length, {DEVIATION_HEADER}"),
             )
     }
 
