@@ -19,7 +19,8 @@ pub enum Repeat {
     /// network errors, timeouts, 429, 502–504.
     Safe,
     /// Creates something (LALUX settlements; Ecologic create, update, attach, submit): never
-    /// re-sent once it may have reached the server, so no settlement or claim is duplicated.
+    /// re-sent once it may have reached the server, so no settlement or claim is duplicated;
+    /// re-sent like a read when it certainly never left (see [`never_sent`]).
     Never,
 }
 
@@ -125,6 +126,8 @@ enum Failure<E> {
         error: SdkError,
         retryable: bool,
         retry_after: Option<String>,
+        /// The connection was never made (Node's fetch said so): even a write may go again.
+        unsent: bool,
     },
 }
 
@@ -151,14 +154,13 @@ where
         let headers = auth.headers(reauthenticated).await?;
         let context = Context::new(headers, Some(policy.timeout));
         // Dropping the attempt on abort cancels its fetch (reqwest's guard aborts it).
-        sent = true;
         let outcome = select(Box::pin(attempt(context.clone())), Box::pin(abort.fired())).await;
         let failure = match outcome {
             Either::Left((Ok(value), _)) => return Ok(Reply::Success(value)),
             Either::Left((Err(error), _)) => classify(error, context.observed(), repeat).await,
             Either::Right(_) => return Err(aborted(repeat, true)),
         };
-        let (status, retryable, retry_after) = match &failure {
+        let (status, retryable, retry_after, unsent) = match &failure {
             Failure::Refusal {
                 status,
                 retry_after,
@@ -167,20 +169,23 @@ where
                 Some(*status),
                 matches!(status, 429 | 502 | 503 | 504),
                 retry_after.clone(),
+                false,
             ),
             Failure::Error {
                 error,
                 retryable,
                 retry_after,
-            } => (error.status, *retryable, retry_after.clone()),
+                unsent,
+            } => (error.status, *retryable, retry_after.clone(), *unsent),
         };
+        sent |= !unsent;
         if status == Some(401) && !reauthenticated && auth.refreshable() {
             reauthenticated = true;
             continue;
         }
         let delay = backoff(policy, retries, retry_after.as_deref());
         if retryable
-            && repeat == Repeat::Safe
+            && (repeat == Repeat::Safe || unsent)
             && retries < policy.max_retries
             && let Some(delay) = delay
         {
@@ -201,8 +206,8 @@ where
 async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat) -> Failure<E> {
     let retry_after = observed.as_ref().and_then(|o| o.retry_after.clone());
     let status = observed.as_ref().map(|o| o.status);
-    let may_have_reached = |e: SdkError| match repeat {
-        Repeat::Never => e.with_detail("mayHaveReachedServer", true),
+    let may_have_reached = |e: SdkError, reached: bool| match repeat {
+        Repeat::Never => e.with_detail("mayHaveReachedServer", reached),
         Repeat::Safe => e,
     };
     let error = match error {
@@ -215,6 +220,7 @@ async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat
             };
         }
         Error::CommunicationError(e) | Error::ResponseBodyError(e) | Error::InvalidUpgrade(e) => {
+            let unsent = never_sent(&e);
             let error = if e.is_timeout() {
                 SdkError::new(
                     Kind::Timeout,
@@ -227,9 +233,10 @@ async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat
                 )
             };
             return Failure::Error {
-                error: may_have_reached(error.with_reply(status, None)),
+                error: may_have_reached(error.with_reply(status, None), !unsent),
                 retryable: true,
                 retry_after,
+                unsent,
             };
         }
         Error::InvalidResponsePayload(bytes, _) => unexpected(status, Some(&bytes)),
@@ -249,7 +256,7 @@ async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat
     };
     let retryable = matches!(error.status, Some(429 | 502 | 503 | 504));
     let error = if error.kind == Kind::UnexpectedResponse {
-        may_have_reached(error)
+        may_have_reached(error, true)
     } else {
         error
     };
@@ -257,7 +264,22 @@ async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat
         error,
         retryable,
         retry_after,
+        unsent: false,
     }
+}
+
+/// Whether the fetch failed before a connection was made: the package's glue
+/// (`scripts/fetch-cause.mjs`) writes `[not sent: CODE]` into the error when Node's fetch says
+/// so. Browsers never say why a fetch failed, so there this is always false (the safe side).
+fn never_sent(error: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = source {
+        if e.to_string().contains("[not sent: ") {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// A reply that the spec does not document that way.

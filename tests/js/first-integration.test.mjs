@@ -1,8 +1,9 @@
 // Issue 13: what a first integration ran into. Each test failed before its fix.
 import assert from 'node:assert/strict';
+import { createServer, connect } from 'node:net';
 import { beforeEach, test } from 'node:test';
 import {
-  PDF, SITE, claimFiles, dossier, ecologic, fault, lalux, pkg, received, receivedAt, rejects, repairSettlement, reset,
+  PDF, SANDBOX, SITE, claimFiles, dossier, ecologic, fault, lalux, pkg, received, receivedAt, rejects, repairSettlement, reset,
 } from './helpers.mjs';
 
 beforeEach(reset);
@@ -218,4 +219,53 @@ test('claim() refuses before creating anything when the account may not claim fo
   assert.match(error.message, /fiche métier/);
   assert.equal((await receivedAt('/createclaim')).length, 0, 'no claim was created');
   assert.equal((await receivedAt('/attachfile')).length, 0);
+});
+
+/** A port nothing listens on yet, and `listen()`, which then forwards it to the sandbox (TCP). */
+async function laterPort() {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => probe.once('listening', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  const target = new URL(SANDBOX);
+  const proxy = createServer((socket) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    listen: () => new Promise((resolve) => proxy.listen(port, '127.0.0.1', resolve)),
+    close: () => new Promise((resolve) => proxy.close(resolve)),
+  };
+}
+
+test('a write whose connection was refused never left: mayHaveReachedServer is false', async () => {
+  const closed = await laterPort();
+  const client = ecologic({ baseUrl: `${closed.url}/ecologic/api/v1/ecosupport`, maxRetries: 0 });
+  const error = await rejects(client.submitClaim(5312276), 'network');
+  assert.equal(error.mayHaveReachedServer, false);
+  const settlement = await rejects(lalux({ apiUrl: `${closed.url}/lalux/api`, maxRetries: 0 })
+    .repairer.submitInvoice(repairSettlement({ refPDFFacture: 'a.pdf' })), 'network');
+  assert.equal(settlement.mayHaveReachedServer, false);
+  assert.deepEqual([...await receivedAt('/submitclaim'), ...await receivedAt('/reparateur')], [], 'nothing reached the sandbox');
+});
+
+test('a settlement and an Ecologic write refused at connection are sent again once the server listens, exactly once', async () => {
+  const late = await laterPort();
+  const { key } = await lalux().repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF });
+  try {
+    const settling = lalux({ apiUrl: `${late.url}/lalux/api`, maxRetries: 6, retryDelayMs: 100 })
+      .repairer.submitInvoice(repairSettlement({ refPDFFacture: key }));
+    const supportRequest = ecologic({ baseUrl: `${late.url}/ecologic/api/v1/ecosupport`, maxRetries: 6, retryDelayMs: 100 })
+      .createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'DEV-LATE', ...dossier() });
+    setTimeout(late.listen, 150);
+    const [, created] = await Promise.all([settling, supportRequest]);
+    assert.ok(created.id > 0);
+  } finally {
+    await late.close();
+  }
+  assert.equal((await receivedAt('/lalux/api/reparateur')).length, 1, 'one settlement, no duplicate');
+  assert.equal((await receivedAt('/createsupportrequest')).length, 1, 'one support request, no duplicate');
 });
