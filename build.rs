@@ -82,6 +82,8 @@ fn main() {
                 "crate::wire::MessageType",
                 std::iter::empty(),
             )
+            // The quote's `Currency` is optional in TypeScript (the client sends `EUR` for it).
+            .with_replacement("Money", "crate::wire::Money", std::iter::empty())
             // R2: one flag under two spellings, which typify would give one Rust name.
             .with_replacement(
                 "ExpertSettlementRequest",

@@ -1,7 +1,7 @@
 //! Wire types that replace generated ones where typify cannot say what the server needs (see
 //! `build.rs`): the generated clients use these, and they use only generated types.
 
-use crate::generated::lalux::types as api;
+use crate::generated::{ecologic::types as ecologic, lalux::types as api};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -15,6 +15,12 @@ export type Title = 1 | 2 | 3 | 4;
 export type EcoOrganizationId = 44 | 45 | (number & {});
 /** Severity of a validation error: `E` error, `W` warning (another letter is passed on). */
 export type MessageType = 'E' | 'W' | (string & {});
+/** An amount of a quote and its currency. */
+export interface Money {
+    Amount: Amount;
+    /** `EUR` when left out (the only currency the document shows); always sent. */
+    Currency?: Currency;
+}
 "#;
 
 /// Civility (`Title`, E10): 1 Mrs., 2 Ms., 3 Mr., 4 Société; another number is refused.
@@ -78,4 +84,18 @@ impl From<api::ExpertSettlement> for ExpertSettlementRequest {
             settlement,
         }
     }
+}
+
+/// An amount of the Ecologic quote (`Money`): the currency is `EUR` when the caller leaves it out
+/// (the validator fills it in before this type is read), and always sent.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct Money {
+    #[serde(rename = "Amount")]
+    pub amount: crate::money::Amount,
+    #[serde(rename = "Currency", default = "euro")]
+    pub currency: ecologic::Currency,
+}
+
+fn euro() -> ecologic::Currency {
+    ecologic::Currency::Eur
 }

@@ -269,3 +269,12 @@ test('a settlement and an Ecologic write refused at connection are sent again on
   assert.equal((await receivedAt('/lalux/api/reparateur')).length, 1, 'one settlement, no duplicate');
   assert.equal((await receivedAt('/createsupportrequest')).length, 1, 'one support request, no duplicate');
 });
+
+test('a quote amount without its currency is sent in EUR', async () => {
+  const repair = dossier({ Quote: { TotalAmountExclVAT: { Amount: 100 }, TotalAmountInclVAT: { Amount: '120.00' }, LaborCost: { Amount: 40 } } });
+  await ecologic().createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'EUR', ...repair });
+  const [call] = await receivedAt('/createsupportrequest');
+  assert.deepEqual(call.body.Quote.TotalAmountExclVAT, { Amount: 100, Currency: 'EUR' });
+  assert.deepEqual(call.body.Quote.TotalAmountInclVAT, { Amount: 120, Currency: 'EUR' });
+  assert.deepEqual(call.body.Quote.LaborCost, { Amount: 40, Currency: 'EUR' });
+});

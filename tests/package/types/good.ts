@@ -45,7 +45,7 @@ export async function ecologic(): Promise<ClaimOutcome> {
     Consumer: { Title: 1 as const, LastName: 'Dupont', FirstName: 'Marie', Zip: '75001', City: 'Paris', Country: '250', Phone: '06' },
     Product: { ProductId: product.ProductId, BrandId: '1689', IRISSymptom: product.IRISSymtoms?.[0], PurchaseDate: new Date() },
     Quote: {
-      TotalAmountExclVAT: { Amount: 100, Currency: 'EUR' as const },
+      TotalAmountExclVAT: { Amount: 100 }, // Currency: EUR when left out
       TotalAmountInclVAT: { Amount: '120.00', Currency: 'EUR' as const },
     },
   };
