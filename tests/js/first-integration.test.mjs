@@ -278,3 +278,12 @@ test('a quote amount without its currency is sent in EUR', async () => {
   assert.deepEqual(call.body.Quote.TotalAmountInclVAT, { Amount: 120, Currency: 'EUR' });
   assert.deepEqual(call.body.Quote.LaborCost, { Amount: 40, Currency: 'EUR' });
 });
+
+test('the eco-support calculation says up front when the account may not claim for a product', async () => {
+  const error = await rejects(ecologic().calculateEcoSupport({
+    ProductId: 'EEE.M4.030', BrandId: '1689', TotalAmountExclVAT: 100, TotalAmountInclVAT: 120,
+  }), 'refused');
+  assert.equal(error.reason, 'notAuthorised');
+  assert.equal(error.operation, 'calculateEcoSupport');
+  assert.equal((await received()).filter((r) => /create|attach|submit/i.test(r.path)).length, 0);
+});
