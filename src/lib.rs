@@ -15,4 +15,5 @@ mod field;
 mod input;
 mod js;
 pub mod lalux;
+mod pattern;
 mod schema;

@@ -338,8 +338,7 @@ impl Spec {
             );
         }
         if let Some(pattern) = schema["pattern"].as_str()
-            && let Ok(re) = regress::Regex::new(pattern)
-            && re.find(text).is_none()
+            && crate::pattern::matches(pattern, text) == Some(false)
         {
             errors.push(shape_error(path, schema["x-hint"].as_str(), pattern, text));
         }
