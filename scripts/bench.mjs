@@ -162,7 +162,7 @@ async function main(url) {
   const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
   const browser = gz(join(PACKAGE, 'web', 'repair_claims_bg.wasm')) + gz(join(PACKAGE, 'web', 'repair_claims.js'));
   const peerBrowser = gz(require.resolve('openapi-fetch').replace(/index\.c?js$/, 'index.mjs'));
-  const tarball = readdirSync(join(root, 'dist')).find((f) => f.endsWith('.tgz'));
+  const tarball = readdirSync(join(root, 'dist')).find((f) => /^repair-claims-\d.*\.tgz$/.test(f));
 
   const row = (figure, ours, peer, ratio) => `| ${figure} | ${ours} | ${peer} | ${ratio} |`;
   const timed = (figure, t) => row(figure, `${ms(t.ours.median)} ms (p99 ${ms(t.ours.p99)})`,

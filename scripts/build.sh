@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's build command: installs what it needs, then builds the npm package into
-# dist/repair-claims/ and packs it into dist/repair-claims-<version>.tgz. The package holds two
+# dist/repair-claims/ and packs it into dist/repair-claims-<version>.tgz, and the npm sandbox
+# into dist/repair-claims-sandbox/ and dist/repair-claims-sandbox-<version>.tgz. The package holds two
 # wasm-bindgen targets (see pkg-template/package.json): `nodejs/` (CommonJS, with an ES-module
 # wrapper) and `web/` (plain ES module with an explicit `init()`, plus `web/auto.js`, which
 # initialises with a top-level await: the entry bundlers such as Vite and webpack 5 pick). Both
@@ -38,5 +39,19 @@ cp pkg-template/auto.js pkg-template/auto.d.ts "$OUT/web/"
 cp pkg-template/package.json LICENSE "$OUT/"
 cp pkg-template/README.md "$OUT/README.md"
 (cd "$ROOT/dist" && npm pack --silent ./repair-claims >/dev/null)
-say "built $(ls "$ROOT"/dist/*.tgz)"
+say "built $(ls "$ROOT"/dist/repair-claims-[0-9]*.tgz)"
 node scripts/sizes.mjs "$OUT"
+
+# The npm sandbox (repair-claims-sandbox): the sandbox's core (sandbox-npm, the same Rust as the
+# binary) as one ES module for both of its hosts, node:http (index.mjs) and a Service Worker
+# (sw.js).
+SANDBOX_OUT="$ROOT/dist/repair-claims-sandbox"
+rm -rf "$SANDBOX_OUT" "$ROOT"/dist/repair-claims-sandbox-*.tgz
+say "building the npm sandbox"
+wasm-pack build sandbox-npm --mode no-install --release --target web --out-dir "$STAGE/sandbox" --out-name sandbox_core
+mkdir -p "$SANDBOX_OUT/core"
+cp "$STAGE/sandbox/sandbox_core.js" "$STAGE/sandbox/sandbox_core_bg.wasm" "$SANDBOX_OUT/core/"
+cp -r sandbox-npm/js/. "$SANDBOX_OUT/"
+cp LICENSE "$SANDBOX_OUT/"
+(cd "$ROOT/dist" && npm pack --silent ./repair-claims-sandbox >/dev/null)
+say "built $(ls "$ROOT"/dist/repair-claims-sandbox-*.tgz)"

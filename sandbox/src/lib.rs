@@ -21,7 +21,7 @@ pub mod server;
 pub use ecologic::referential::{Account, Referential};
 pub use faults::Fault;
 pub use http::{Delivery, Request, Response};
-pub use inspect::{LoggedRequest, REDACTED};
+pub use inspect::{BodySummary, LOG_CAPACITY, LOGGED_BODY_BYTES, LoggedRequest, REDACTED};
 pub use lalux::{Credentials, EICAR, MAX_FILE_BYTES};
 
 use ecologic::{Ecologic, Environment};
@@ -44,6 +44,14 @@ impl Bases {
 /// Headers a browser may send cross-origin: the two APIs' credentials and JSON bodies. Not
 /// `api-version`, so a client that leaks progenitor's header fails in the browser tests.
 const ALLOWED_HEADERS: &str = "authorization, api_key, content-type, accept";
+
+/// The header of `GET /_sandbox/requests` that says how many of the oldest requests the bounded
+/// log dropped ([`LOG_CAPACITY`]).
+pub const LOG_DROPPED_HEADER: &str = "x-sandbox-log-dropped";
+
+/// The largest request body a host reads (above every documented file: 5 MiB, 7 MiB in base64);
+/// a larger one is refused with 413 ([`Sandbox::too_large`]) before it is buffered whole.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// The header that reports what a strict reading of the specs would have refused, answered as
 /// the real server would (R9).
@@ -76,7 +84,7 @@ pub struct Sandbox {
     rng: rng::Rng,
     lalux: Lalux,
     ecologic: Ecologic,
-    log: Vec<LoggedRequest>,
+    log: inspect::Log,
     faults: Faults,
     clock_offset_ms: i64,
 }
@@ -135,7 +143,7 @@ impl Sandbox {
                 config.strict,
             ),
             config,
-            log: Vec::new(),
+            log: inspect::Log::default(),
             faults: Faults::default(),
             clock_offset_ms: 0,
         })
@@ -171,12 +179,43 @@ impl Sandbox {
         } else {
             self.api(request, now_ms)
         };
-        response
-            .with_header("access-control-allow-origin", "*")
-            .with_header(
-                "access-control-expose-headers",
-                &format!("retry-after, content-length, {DEVIATION_HEADER}"),
-            )
+        cors(response)
+    }
+
+    /// The answer to a request whose body is over [`MAX_BODY_BYTES`], which the host refuses
+    /// before reading it whole (it never reaches [`Sandbox::handle`], nor the log).
+    pub fn too_large() -> Response {
+        cors(Response::json(
+            413,
+            &json!({"error": format!("the request body is over {MAX_BODY_BYTES} bytes")}),
+        ))
+    }
+
+    /// What a host prints when it starts: the URLs of both APIs, the admin routes, the mode, the
+    /// credentials, and the `SANDBOX_URL=` line scripts read.
+    pub fn banner(&self, origin: &str) -> String {
+        let info = serde_json::to_string_pretty(&self.info()).unwrap_or_default();
+        let mode = if self.config.strict {
+            "strict (what a strict reading of the specs refuses is refused)"
+        } else {
+            "as the real servers (what they accept is accepted and reported in X-Sandbox-Deviation)"
+        };
+        format!(
+            "repair-claims sandbox on {origin}\n\
+             \x20 LALUX token service   {origin}{}\n\
+             \x20 LALUX API             {origin}{}\n\
+             \x20 Ecologic production   {origin}{}\n\
+             \x20 Ecologic preprod      {origin}{}\n\
+             \x20 admin                 {origin}{}/requests | /reset | /faults | /clock | /scanner | /tokens | /claims/ID | /info\n\
+             mode: {mode}\n\
+             credentials accepted: {info}\n\
+             SANDBOX_URL={origin}",
+            Bases::LALUX_TOKEN,
+            Bases::LALUX_API,
+            Bases::ECOLOGIC_PRODUCTION,
+            Bases::ECOLOGIC_PREPRODUCTION,
+            Bases::ADMIN,
+        )
     }
 
     fn api(&mut self, request: Request, now_ms: i64) -> Response {
@@ -223,7 +262,8 @@ impl Sandbox {
     fn admin(&mut self, path: &str, request: &Request, now_ms: i64) -> Response {
         let body = || serde_json::from_slice::<serde_json::Value>(&request.body);
         match (request.method.as_str(), path) {
-            ("GET", "/requests") => Response::json(200, &self.log),
+            ("GET", "/requests") => Response::json(200, self.log.entries())
+                .with_header(LOG_DROPPED_HEADER, &self.log.dropped().to_string()),
             ("GET", "/info") => Response::json(200, &self.info()),
             ("POST", "/reset") => match Self::new(self.config.clone(), now_ms) {
                 Ok(fresh) => {
@@ -293,6 +333,16 @@ impl Sandbox {
             _ => Response::json(404, &json!({"error": "unknown admin route"})),
         }
     }
+}
+
+/// Every answer may be read cross-origin (the demo portal, a browser test).
+fn cors(response: Response) -> Response {
+    response
+        .with_header("access-control-allow-origin", "*")
+        .with_header(
+            "access-control-expose-headers",
+            &format!("retry-after, content-length, {DEVIATION_HEADER}, {LOG_DROPPED_HEADER}"),
+        )
 }
 
 /// The operation segment of an Ecologic path under `base` (paths compare in lower case).

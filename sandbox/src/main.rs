@@ -3,7 +3,7 @@
 //! `--strict` refuses what a strict reading of the specs refuses, even where the real servers
 //! accept it.
 
-use sandbox::{Bases, Config, Sandbox, server};
+use sandbox::{Config, Sandbox, server};
 use std::sync::{Arc, Mutex};
 
 /// Default port when `--port` is not given.
@@ -48,7 +48,6 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let strict = config.strict;
     let sandbox = match Sandbox::new(config, server::now_ms()) {
         Ok(sandbox) => sandbox,
         Err(e) => {
@@ -63,33 +62,7 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let origin = format!("http://{address}");
-    let info = serde_json::to_string_pretty(&sandbox.info()).unwrap_or_default();
-    println!("repair-claims sandbox on {origin}");
-    println!("  LALUX token service   {origin}{}", Bases::LALUX_TOKEN);
-    println!("  LALUX API             {origin}{}", Bases::LALUX_API);
-    println!(
-        "  Ecologic production   {origin}{}",
-        Bases::ECOLOGIC_PRODUCTION
-    );
-    println!(
-        "  Ecologic preprod      {origin}{}",
-        Bases::ECOLOGIC_PREPRODUCTION
-    );
-    println!(
-        "  admin                 {origin}{}/requests | /reset | /faults | /clock | /scanner | /tokens | /claims/ID | /info",
-        Bases::ADMIN
-    );
-    println!(
-        "mode: {}",
-        if strict {
-            "strict (what a strict reading of the specs refuses is refused)"
-        } else {
-            "as the real servers (what they accept is accepted and reported in X-Sandbox-Deviation)"
-        }
-    );
-    println!("credentials accepted: {info}");
-    println!("SANDBOX_URL={origin}");
+    println!("{}", sandbox.banner(&format!("http://{address}")));
     let sandbox = Arc::new(Mutex::new(sandbox));
     tokio::select! {
         result = server::serve(listener, sandbox) => {

@@ -1,8 +1,8 @@
 //! The HTTP host: serves a [`Sandbox`] on 127.0.0.1 with hyper on tokio.
 
-use crate::{Delivery, Request, Sandbox};
+use crate::{Delivery, MAX_BODY_BYTES, Request, Sandbox};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited, combinators::BoxBody};
 use hyper::body::{Body, Frame, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -63,11 +63,19 @@ async fn answer(
     request: hyper::Request<Incoming>,
 ) -> Result<Reply, DropConnection> {
     let (parts, body) = request.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes().to_vec())
-        .unwrap_or_default();
+    let announced = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return reply(Sandbox::too_large());
+    }
+    // A body without a length (chunked) is read up to the limit, never further.
+    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(e) if e.is::<LengthLimitError>() => return reply(Sandbox::too_large()),
+        Err(_) => Vec::new(),
+    };
     let core_request = Request {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
@@ -91,6 +99,11 @@ async fn answer(
     if response.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(response.delay_ms)).await;
     }
+    reply(response)
+}
+
+/// The hyper response for a core response: whole, dropped or truncated.
+fn reply(response: crate::Response) -> Result<Reply, DropConnection> {
     let full_length = response.body.len();
     let body: BoxBody<Bytes, std::io::Error> = match response.delivery {
         Delivery::Drop => return Err(DropConnection),

@@ -2,9 +2,11 @@
 // running the client. Each zone runs `dates-probe.mjs` in a Node process of its own (TZ is read
 // once per process) against the same sandbox, and every zone must send and decide the same.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import './helpers.mjs'; // the sandbox the probes talk to (SANDBOX_URL, inherited)
 
 const probe = fileURLToPath(new URL('./dates-probe.mjs', import.meta.url));
 
@@ -27,8 +29,9 @@ const EXPECTED = {
 };
 
 for (const zone of ['UTC', 'Europe/Paris', 'America/Los_Angeles', 'Asia/Tokyo']) {
-  test(`dates keep their French day with TZ=${zone}`, () => {
-    const output = execFileSync(process.execPath, [probe], { env: { ...process.env, TZ: zone }, encoding: 'utf8' });
+  test(`dates keep their French day with TZ=${zone}`, async () => {
+    // Asynchronously: the sandbox may run in this process (startSandbox) and must keep answering.
+    const { stdout: output } = await promisify(execFile)(process.execPath, [probe], { env: { ...process.env, TZ: zone }, encoding: 'utf8' });
     const result = JSON.parse(output);
     assert.equal(result.zone, zone);
     assert.deepEqual(result.cases, EXPECTED);

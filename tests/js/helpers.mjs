@@ -1,13 +1,27 @@
-// Shared by the `node --test` suites: the built package, the sandbox the test command started,
-// its admin API, and inputs a portal would send.
+// Shared by the `node --test` suites: the built package, a sandbox, its admin API, and inputs a
+// portal would send.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { after } from 'node:test';
 
 const require = createRequire(import.meta.url);
 /** The package as built by scripts/build.sh (the Node entry users get); `REPAIR_CLAIMS_NODE` points elsewhere while developing. */
 export const pkg = require(process.env.REPAIR_CLAIMS_NODE ?? '../../dist/repair-claims/nodejs/repair_claims.js');
 
-export const SANDBOX = process.env.SANDBOX_URL ?? 'http://127.0.0.1:8787';
+/**
+ * The sandbox every test of a file talks to: one `startSandbox()` of the npm sandbox as built by
+ * scripts/build.sh (what the package's users get), per test file, on a free port; or the one at
+ * `SANDBOX_URL` when set (a Rust binary while developing). Child processes inherit its URL.
+ */
+async function sandbox() {
+  if (process.env.SANDBOX_URL) return process.env.SANDBOX_URL;
+  const { startSandbox } = await import(process.env.REPAIR_CLAIMS_SANDBOX ?? '../../dist/repair-claims-sandbox/index.mjs');
+  const started = await startSandbox({ port: 0 });
+  after(() => started.close());
+  process.env.SANDBOX_URL = started.url;
+  return started.url;
+}
+export const SANDBOX = await sandbox();
 export const SITE = '02c867c0-0000-0000-000-3cf8de2dc1c8';
 export const API_KEY = 'C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B';
 export const REPAIRER = { clientId: 'sandbox-repairer', clientSecret: 'sandbox-repairer-secret' };

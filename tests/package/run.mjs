@@ -20,7 +20,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const sandbox = process.env.SANDBOX_URL;
 if (!sandbox) throw new Error('SANDBOX_URL is not set');
-const tarball = readdirSync(join(root, 'dist')).find((f) => f.endsWith('.tgz'));
+const tarball = readdirSync(join(root, 'dist')).find((f) => /^repair-claims-\d.*\.tgz$/.test(f));
 if (!tarball) throw new Error('no tarball in dist/: run ./scripts/build.sh');
 
 const project = mkdtempSync(join(tmpdir(), 'repair-claims-consumer-'));
