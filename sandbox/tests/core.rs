@@ -113,3 +113,33 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn the_log_keeps_the_latest_entries_and_counts_the_dropped() {
+    let mut sandbox = Sandbox::new(Config::default(), NOW_MS).expect("seed");
+    let extra = 5;
+    for i in 0..sandbox::LOG_CAPACITY + extra {
+        let request = Request {
+            method: "GET".into(),
+            path: format!("/ecologic/api/v1/ecosupport/n{i}"),
+            ..Request::default()
+        };
+        sandbox.handle(request, NOW_MS);
+    }
+    let log = Request {
+        method: "GET".into(),
+        path: "/_sandbox/requests".into(),
+        ..Request::default()
+    };
+    let response = sandbox.handle(log, NOW_MS);
+    let dropped = response
+        .headers
+        .iter()
+        .find(|(name, _)| name == sandbox::LOG_DROPPED_HEADER)
+        .map(|(_, value)| value.as_str());
+    assert_eq!(dropped, Some("5"));
+    let entries: serde_json::Value = serde_json::from_slice(&response.body).expect("json");
+    let entries = entries.as_array().expect("an array");
+    assert_eq!(entries.len(), sandbox::LOG_CAPACITY);
+    assert_eq!(entries[0]["path"], format!("/ecologic/api/v1/ecosupport/n{extra}"));
+}

@@ -250,3 +250,67 @@ async fn bad_admin_input_is_a_400_not_a_crash() {
     );
     assert_eq!(sbx.admin(Method::GET, "/nothing", None).await.status, 404);
 }
+
+/// FNV-1a 64, written again here as the test's oracle.
+fn fnv1a64(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[tokio::test]
+async fn a_large_body_is_logged_as_its_length_hash_and_prefix() {
+    let sbx = start().await;
+    let token = sbx.repairer_token().await;
+    let file = vec![b'%'; 10_000];
+    sbx.upload("reparateur", &token, "big.pdf", &file).await;
+    sbx.upload("reparateur", &token, "small.pdf", b"%PDF").await;
+    let log = sbx.admin(Method::GET, "/requests", None).await.json;
+    let uploads: Vec<&serde_json::Value> = log
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter(|r| r["path"] == "/lalux/api/reparateur/upload")
+        .collect();
+    let body = serde_json::to_vec(&json!({"fileNameWithExtension": "big.pdf", "file": b64(&file)}))
+        .expect("json");
+    let summary = &uploads[0]["bodySummary"];
+    assert_eq!(uploads[0]["body"], serde_json::Value::Null);
+    assert_eq!(summary["bytes"], body.len());
+    assert_eq!(summary["fnv1a64"], fnv1a64(&body));
+    let prefix = summary["prefix"].as_str().expect("text");
+    assert_eq!(prefix.chars().count(), 200);
+    assert!(String::from_utf8_lossy(&body).starts_with(prefix));
+    assert_eq!(uploads[1]["body"]["fileNameWithExtension"], "small.pdf");
+    assert!(uploads[1].get("bodySummary").is_none());
+}
+
+#[tokio::test]
+async fn a_body_over_16_mib_is_refused_with_413_before_it_is_read() {
+    let sbx = start().await;
+    let reply = sbx
+        .send(
+            Method::PUT,
+            "/lalux/api/reparateur/upload",
+            &[("content-type", "application/json")],
+            Some(Body::Raw(vec![b' '; sandbox::MAX_BODY_BYTES + 1])),
+        )
+        .await;
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.headers["access-control-allow-origin"], "*");
+    let log = sbx.admin(Method::GET, "/requests", None).await.json;
+    assert_eq!(log, json!([]), "a refused body is not logged");
+    // Exactly the limit is read and answered by the API (here: not JSON).
+    let at_limit = sbx
+        .send(
+            Method::PUT,
+            "/lalux/api/reparateur/upload",
+            &[("content-type", "application/json")],
+            Some(Body::Raw(vec![b' '; sandbox::MAX_BODY_BYTES])),
+        )
+        .await;
+    assert_ne!(at_limit.status, 413);
+}

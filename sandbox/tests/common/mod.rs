@@ -63,6 +63,7 @@ impl Running {
             Some(Body::Form(text)) => request
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(text),
+            Some(Body::Raw(bytes)) => request.body(bytes),
             None => request,
         };
         let response = request.send().await.expect("sandbox answers");
@@ -205,6 +206,7 @@ pub fn invalid_claim(reply: &Reply) -> bool {
 pub enum Body {
     Json(Value),
     Form(String),
+    Raw(Vec<u8>),
 }
 
 /// The `Field`s of an Ecologic reply's `ResponseData.ValidationErrors`.
