@@ -7,6 +7,8 @@
 #   4. the package built by ./scripts/build.sh: its JavaScript surface with `node --test`
 #      (tests/js), then the packed tarball installed into a fresh project (tests/package: CommonJS,
 #      ESM, tsc --strict, a Vite page and a plain page in Chromium, the size budget);
+#      the npm sandbox's tarball likewise, with no Rust toolchain on the PATH (tests/sandbox-package:
+#      npx, startSandbox() under node:test, one suite against every host, 413, flat memory);
 #   5. schemathesis with both specs and every check against a sandbox started with --strict (the
 #      specs as a contract): responses conform to the specs, no 5xx on any generated input.
 # Fails on any failure, on a suite that runs zero tests, and on a suite that is skipped.
@@ -106,6 +108,7 @@ node_tests() {
 # tests/js/helpers.mjs), proving it is enough for a real test suite.
 SANDBOX_URL= run_suite js-surface node_tests tests/js/
 run_suite package node tests/package/run.mjs
+run_suite sandbox-package node tests/sandbox-package/run.mjs
 
 # Each spec's schemathesis run counts as one test: it passes when every check passes. The seed is
 # fixed so that CI is repeatable; change it to explore other inputs.

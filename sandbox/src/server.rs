@@ -2,7 +2,7 @@
 
 use crate::{Delivery, MAX_BODY_BYTES, Request, Sandbox};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited, combinators::BoxBody};
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
 use hyper::body::{Body, Frame, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -62,20 +62,27 @@ async fn answer(
     sandbox: Arc<Mutex<Sandbox>>,
     request: hyper::Request<Incoming>,
 ) -> Result<Reply, DropConnection> {
-    let (parts, body) = request.into_parts();
+    let (parts, mut body) = request.into_parts();
     let announced = parts
         .headers
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if announced.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+    // A body over the limit is read to its end and thrown away as it comes (never kept), so
+    // that the client, still sending, gets the 413 instead of a broken pipe.
+    let mut over = announced.is_some_and(|length| length > MAX_BODY_BYTES as u64);
+    let mut bytes = Vec::new();
+    while let Some(Ok(frame)) = body.frame().await {
+        if let Ok(data) = frame.into_data() {
+            over = over || bytes.len() + data.len() > MAX_BODY_BYTES;
+            match over {
+                true => bytes = Vec::new(),
+                false => bytes.extend_from_slice(&data),
+            }
+        }
+    }
+    if over {
         return reply(Sandbox::too_large());
     }
-    // A body without a length (chunked) is read up to the limit, never further.
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes().to_vec(),
-        Err(e) if e.is::<LengthLimitError>() => return reply(Sandbox::too_large()),
-        Err(_) => Vec::new(),
-    };
     let core_request = Request {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
@@ -90,7 +97,7 @@ async fn answer(
                 )
             })
             .collect(),
-        body,
+        body: bytes,
     };
     let response = match sandbox.lock() {
         Ok(mut sandbox) => sandbox.handle(core_request, now_ms()),

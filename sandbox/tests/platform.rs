@@ -289,7 +289,7 @@ async fn a_large_body_is_logged_as_its_length_hash_and_prefix() {
 }
 
 #[tokio::test]
-async fn a_body_over_16_mib_is_refused_with_413_before_it_is_read() {
+async fn a_body_over_16_mib_is_refused_with_413_and_never_kept() {
     let sbx = start().await;
     let reply = sbx
         .send(
