@@ -12,8 +12,23 @@ let clients;
 let referentials = { brands: [], products: [] };
 let claimId;
 
+/**
+ * The sandbox named by `?sandbox=URL`; with `?sandbox=worker`, the npm sandbox in a Service Worker
+ * of this origin (sandbox-sw.js), so the portal runs as a static site with no server at all.
+ */
+async function sandboxFromQuery() {
+  const wanted = new URLSearchParams(location.search).get('sandbox');
+  if (wanted !== 'worker') return wanted;
+  await navigator.serviceWorker.register('./sandbox-sw.js', { type: 'module' });
+  await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+  }
+  return new URL('sandbox', location.href).href;
+}
+const fromQuery = await sandboxFromQuery();
+
 function connect() {
-  const fromQuery = new URLSearchParams(location.search).get('sandbox');
   if (fromQuery && !$('#sandbox').dataset.edited) $('#sandbox').value = fromQuery;
   const sandbox = $('#sandbox').value;
   // Each base URL may be overridden (a back end of your own); the sandbox's otherwise.

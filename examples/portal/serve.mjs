@@ -1,7 +1,9 @@
-// Serves the demo portal, with the package's files under /repair-claims/.
-//   node examples/portal/serve.mjs [--port 8080] [--package dist/repair-claims]
-// then open http://127.0.0.1:8080/?sandbox=http://127.0.0.1:8787 (a sandbox must be running:
-// cargo run -p sandbox -- --port 8787).
+// Serves the demo portal, with the package's files under /repair-claims/ and the npm sandbox's
+// under /repair-claims-sandbox/.
+//   node examples/portal/serve.mjs [--port 8080] [--package dist/repair-claims] [--sandbox-package dist/repair-claims-sandbox]
+// then open http://127.0.0.1:8080/?sandbox=worker (the sandbox in a Service Worker: static files
+// only), or http://127.0.0.1:8080/?sandbox=http://127.0.0.1:8787 with a sandbox running
+// (npx repair-claims-sandbox --port 8787).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
@@ -11,12 +13,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 
 /** Starts the server on 127.0.0.1:`port` (0: a free one); resolves with its URL and a `close()`. */
-export async function serve({ port = 0, packageDir = resolve(here, '../../dist/repair-claims') } = {}) {
+export async function serve({
+  port = 0,
+  packageDir = resolve(here, '../../dist/repair-claims'),
+  sandboxDir = resolve(here, '../../dist/repair-claims-sandbox'),
+} = {}) {
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname));
     const file = path.startsWith('/repair-claims/')
       ? join(packageDir, path.slice('/repair-claims/'.length))
-      : join(here, path === '/' ? 'index.html' : path);
+      : path.startsWith('/repair-claims-sandbox/')
+        ? join(sandboxDir, path.slice('/repair-claims-sandbox/'.length))
+        : join(here, path === '/' ? 'index.html' : path);
     let body;
     try {
       body = readFileSync(file);
@@ -34,6 +42,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const i = process.argv.indexOf(name);
     return i > 0 ? process.argv[i + 1] : fallback;
   };
-  const { url } = await serve({ port: Number(arg('--port', 8080)), packageDir: resolve(arg('--package', resolve(here, '../../dist/repair-claims'))) });
-  console.log(`portal at ${url}?sandbox=http://127.0.0.1:8787`);
+  const { url } = await serve({
+    port: Number(arg('--port', 8080)),
+    packageDir: resolve(arg('--package', resolve(here, '../../dist/repair-claims'))),
+    sandboxDir: resolve(arg('--sandbox-package', resolve(here, '../../dist/repair-claims-sandbox'))),
+  });
+  console.log(`portal at ${url}?sandbox=worker (or ?sandbox=http://127.0.0.1:8787 with a sandbox running)`);
 }

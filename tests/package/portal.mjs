@@ -2,16 +2,22 @@
 // forms, an infected invoice, a field error, a claim missing a file, then a submitted claim.
 // Screenshots go to screenshots/ (git-ignored).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
 const EICAR = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*');
 const pdf = (name, buffer = PDF) => ({ name, mimeType: 'application/pdf', buffer });
 
-export async function portalChecks({ browser, root, packageDir, sandbox, check }) {
+/**
+ * Runs the portal's checks, named `label`, against `sandbox` (a URL, or `worker`: the npm sandbox
+ * in a Service Worker, from `sandboxDir`). With `compareHostsWith` (a sandbox URL), also runs
+ * tests/sandbox-package/host-checks.mjs in the page (through the worker) and against that sandbox
+ * from Node: both transcripts must be the same.
+ */
+export async function portalChecks({ browser, root, packageDir, sandboxDir, sandbox, check, label = 'portal', compareHostsWith }) {
   const { serve } = await import(join(root, 'examples', 'portal', 'serve.mjs'));
-  const portal = await serve({ packageDir });
+  const portal = await serve({ packageDir, sandboxDir });
   const shots = join(root, 'screenshots');
   mkdirSync(shots, { recursive: true });
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
@@ -23,7 +29,7 @@ export async function portalChecks({ browser, root, packageDir, sandbox, check }
     const form = page.locator('#lalux');
     const text = (selector) => page.locator(selector).textContent();
 
-    await check('portal, LALUX: the days field shows only for VHR; a wrong TTC is shown next to its field', async () => {
+    await check(`${label}, LALUX: the days field shows only for VHR; a wrong TTC is shown next to its field`, async () => {
       assert.equal(await page.locator('#days').isVisible(), false);
       await form.locator('[name=typeFacture]').selectOption('VHR');
       assert.equal(await page.locator('#days').isVisible(), true);
@@ -40,7 +46,7 @@ export async function portalChecks({ browser, root, packageDir, sandbox, check }
       await page.screenshot({ path: join(shots, 'lalux-field-error.png'), fullPage: true });
     });
 
-    await check('portal, LALUX: a file over 5 242 880 bytes is FileTooBig and never sent', async () => {
+    await check(`${label}, LALUX: a file over 5 242 880 bytes is FileTooBig and never sent`, async () => {
       await form.locator('[name=factureTTC]').fill('1170.50');
       await form.locator('[name=invoicePdf]').setInputFiles(pdf('big.pdf', Buffer.alloc(5_242_881)));
       await form.locator('button[type=submit]').click();
@@ -48,7 +54,7 @@ export async function portalChecks({ browser, root, packageDir, sandbox, check }
       assert.equal(await form.locator('[name=invoicePdf] + .error').textContent(), 'fait 5 242 881 octets ; la limite est de 5 242 880 octets');
     });
 
-    await check('portal, LALUX: an infected invoice is reported and nothing is submitted', async () => {
+    await check(`${label}, LALUX: an infected invoice is reported and nothing is submitted`, async () => {
       await form.locator('[name=factureTTC]').fill('1170.50');
       await form.locator('[name=invoicePdf]').setInputFiles(pdf('virus.pdf', EICAR));
       await form.locator('button[type=submit]').click();
@@ -58,7 +64,7 @@ export async function portalChecks({ browser, root, packageDir, sandbox, check }
       await page.screenshot({ path: join(shots, 'lalux-infected.png'), fullPage: true });
     });
 
-    await check('portal, LALUX: a clean invoice is uploaded (Verified, key) and the settlement accepted (202)', async () => {
+    await check(`${label}, LALUX: a clean invoice is uploaded (Verified, key) and the settlement accepted (202)`, async () => {
       await form.locator('[name=invoicePdf]').setInputFiles(pdf('facture.pdf'));
       await form.locator('button[type=submit]').click();
       await page.waitForFunction(() => /202/.test(document.querySelector('#lalux-result').textContent));
@@ -67,7 +73,7 @@ export async function portalChecks({ browser, root, packageDir, sandbox, check }
     });
 
     const eco = page.locator('#ecologic');
-    await check('portal, Ecologic: brand and product picked from the referentials, symptom from the product, eco-support computed', async () => {
+    await check(`${label}, Ecologic: brand and product picked from the referentials, symptom from the product, eco-support computed`, async () => {
       await page.waitForFunction(() => document.querySelectorAll('#products option').length > 0);
       await eco.locator('[name=brand]').fill('Acer (1689)');
       await eco.locator('[name=product]').fill('Cave à vin (EEE.M1.010)');
@@ -81,7 +87,7 @@ export async function portalChecks({ browser, root, packageDir, sandbox, check }
       assert.equal(await text('#support'), 'Soutien : 25 € TTC');
     });
 
-    await check('portal, Ecologic: request, claim with a missing file (remaining errors, progress), then a submitted claim', async () => {
+    await check(`${label}, Ecologic: request, claim with a missing file (remaining errors, progress), then a submitted claim`, async () => {
       for (const [name, value] of Object.entries({
         SerialNumber: `SN-${Date.now()}`, LastName: 'Dupont', FirstName: 'Marie', Zip: '75001', City: 'Paris',
         Phone: '0601020304', QuoteNumber: 'DEV-77', ConsumerInvoiceNumber: 'FAC-77',
@@ -108,6 +114,17 @@ export async function portalChecks({ browser, root, packageDir, sandbox, check }
       await page.screenshot({ path: join(shots, 'ecologic-submitted.png'), fullPage: true });
       assert.deepEqual(errors, []);
     });
+    if (compareHostsWith) {
+      await check(`${label}: the Service Worker host gives the Rust binary's transcript (faults, clock, scanner, token lifetime, 413)`, async () => {
+        const { hostChecks } = await import(join(root, 'tests', 'sandbox-package', 'host-checks.mjs'));
+        const source = readFileSync(join(root, 'tests', 'sandbox-package', 'host-checks.mjs'), 'utf8');
+        const inWorker = await page.evaluate(async ({ source, base }) => {
+          const module = await import(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+          return module.hostChecks(base);
+        }, { source, base: new URL('sandbox', portal.url).href });
+        assert.deepEqual(inWorker, await hostChecks(compareHostsWith));
+      });
+    }
   } finally {
     await page.close();
     portal.close();

@@ -5,7 +5,8 @@
 //   - one .wasm in the package, and the size budget of every .wasm and JS file;
 //   - a Vite production build of a page, and a plain HTML page using the `web` entry, both
 //     served locally and driven in headless Chromium with playwright-core;
-//   - the demo portal (examples/portal) filled in Chromium (portal.mjs).
+//   - the demo portal (examples/portal) filled in Chromium (portal.mjs), against the sandbox and
+//     as a static site on the npm sandbox's Service Worker host.
 // Prints one line per check and a "test result:" summary line; exits non-zero on any failure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -40,7 +41,9 @@ const run = (command, args, options = {}) =>
   execFileSync(command, args, { cwd: project, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, SANDBOX_URL: sandbox }, ...options });
 
 writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(root, 'dist', tarball)]);
+const sandboxTarball = readdirSync(join(root, 'dist')).find((f) => /^repair-claims-sandbox-\d.*\.tgz$/.test(f));
+if (!sandboxTarball) throw new Error('no repair-claims-sandbox tarball in dist/: run ./scripts/build.sh');
+run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(root, 'dist', tarball), join(root, 'dist', sandboxTarball)]);
 cpSync(here, project, { recursive: true, filter: (src) => !/(run|portal)\.mjs$/.test(src) });
 
 await check('require() in CommonJS calls both APIs', () => run('node', ['consumer.cjs']));
@@ -141,7 +144,12 @@ try {
   });
   await check('a plain HTML page using the web entry runs in Chromium', () => pageSays('/plain/'));
   const { portalChecks } = await import('./portal.mjs');
-  await portalChecks({ browser, root, packageDir: join(project, 'node_modules', 'repair-claims'), sandbox, check });
+  const packageDir = join(project, 'node_modules', 'repair-claims');
+  await portalChecks({ browser, root, packageDir, sandbox, check });
+  await portalChecks({
+    browser, root, packageDir, sandboxDir: join(project, 'node_modules', 'repair-claims-sandbox'), sandbox: 'worker', check,
+    label: 'static portal, sandbox in a Service Worker', compareHostsWith: sandbox,
+  });
 } finally {
   await browser.close();
   server.close();
