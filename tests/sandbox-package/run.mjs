@@ -104,6 +104,15 @@ await check('startSandbox() in a user\'s node:test file: two sandboxes side by s
   expect(out.status === 0 && /# pass 2/.test(out.stdout), out.stdout + out.stderr);
 });
 
+await check('the package README\'s node:test example runs as written', () => {
+  const example = readFileSync(join(here, 'readme-example.test.mjs'), 'utf8');
+  const readme = readFileSync(join(project, 'node_modules', 'repair-claims-sandbox', 'README.md'), 'utf8');
+  expect(readme.includes(example), 'README.md does not show tests/sandbox-package/readme-example.test.mjs verbatim');
+  cpSync(join(here, 'readme-example.test.mjs'), join(project, 'readme-example.test.mjs'));
+  const out = spawnSync(process.execPath, ['--test', 'readme-example.test.mjs'], { cwd: project, env, encoding: 'utf8' });
+  expect(out.status === 0 && /# pass 1/.test(out.stdout), out.stdout + out.stderr);
+});
+
 await check('the handle is typed: a consumer compiles under tsc --strict, a wrong fault does not', () => {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const good = `import { startSandbox, type LoggedRequest } from 'repair-claims-sandbox';
