@@ -4,6 +4,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WASM_PACK_VERSION=0.15.1
+CARGO_FUZZ_VERSION=0.13.2
 export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -31,6 +32,16 @@ setup_rust() {
         # Not --locked: its lockfile names a crate version the registry lacks.
         cargo install wasm-bindgen-cli --version "=$wb" --force
     fi
+}
+
+# cargo fuzz (libFuzzer) for scripts/fuzz.sh. The machine has only the stable toolchain:
+# RUSTC_BOOTSTRAP=1 lets it take the instrumentation flags cargo fuzz passes (no sanitizer is used).
+setup_fuzz() {
+    if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+        say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+        cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+    fi
+    export RUSTC_BOOTSTRAP=1
 }
 
 # npm tools pinned in package-lock.json: the spec linter and wasm-opt (binaryen 132; never

@@ -56,12 +56,18 @@ pub async fn read(js: &JsValue, what: &str) -> Input {
     Input { value, errors }
 }
 
-/// Joins a field path: `Consumer` + `Zip` → `Consumer.Zip`; the root has no name.
+/// Joins a field path: `Consumer` + `Zip` → `Consumer.Zip`; the root has no name; a name that is
+/// empty or holds `.`, `[`, `]`, `"`, a space or a control character is quoted: `Consumer[""]`.
 pub fn child(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '.' | '[' | ']' | '"'));
+    match (path.is_empty(), plain) {
+        (true, true) => key.to_owned(),
+        (false, true) => format!("{path}.{key}"),
+        // An empty name, or one a dotted path would misread, is written as a JSON string.
+        (_, false) => format!("{path}[{}]", Value::String(key.to_owned())),
     }
 }
 

@@ -12,6 +12,9 @@ mod call;
 pub mod ecologic;
 pub mod error;
 mod field;
+/// Entry points for the fuzz targets (`fuzz/`).
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod input;
 mod js;
 pub mod lalux;

@@ -44,6 +44,17 @@ impl Spec {
         SPEC.get_or_init(|| Self::load(include_str!(concat!(env!("OUT_DIR"), "/ecologic.json"))))
     }
 
+    /// Every `operationId` of the spec.
+    #[cfg(fuzzing)]
+    pub fn operation_ids(&self) -> Vec<String> {
+        let operations = self.root["paths"].as_object().into_iter().flat_map(|paths| paths.values());
+        operations
+            .filter_map(Value::as_object)
+            .flat_map(|item| item.values())
+            .filter_map(|op| op["operationId"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     fn operation(&self, id: &str) -> Option<&Value> {
         self.root["paths"]
             .as_object()?
@@ -134,7 +145,7 @@ impl Spec {
         if body.is_null() {
             for (key, _) in rest {
                 errors.push(FieldError::new(
-                    key,
+                    child("", key),
                     Code::UnknownField,
                     "is not a parameter of this call",
                 ));

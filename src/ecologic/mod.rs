@@ -1,7 +1,7 @@
 //! `EcologicClient`: referentials (cached), eco-support calculation, support requests, claims,
 //! attachments and submission, and the claim workflow.
 
-mod envelope;
+pub(crate) mod envelope;
 mod inputs;
 mod referential;
 mod rules;

@@ -1,7 +1,7 @@
 //! `LaluxClient`: repairers' and experts' uploads and settlement requests, and the workflows
 //! that chain them (`settle`).
 
-mod rules;
+pub(crate) mod rules;
 
 use crate::auth::{Auth, TokenCache, TokenService};
 use crate::call::{self, Policy, Repeat, Reply};

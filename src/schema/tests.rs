@@ -139,3 +139,26 @@ fn a_line_break_is_named_as_such() {
         "must not contain control characters (line breaks, tabs…)"
     );
 }
+
+/// Found by the `validation` fuzz target: `{"": 8}` was reported against a field named "".
+#[test]
+fn a_field_with_an_empty_or_dotted_name_is_still_named() {
+    let mut input = dossier();
+    input[""] = json!(8);
+    input["Consumer"]["a.b"] = json!(1);
+    let found = faults(Spec::ecologic(), "createClaim", input);
+    assert_eq!(
+        found,
+        [
+            ("Consumer[\"a.b\"]".to_owned(), Code::UnknownField),
+            ("[\"\"]".to_owned(), Code::UnknownField),
+        ]
+    );
+}
+
+/// The same, for an operation that takes parameters only.
+#[test]
+fn an_unknown_parameter_with_an_empty_name_is_still_named() {
+    let found = faults(Spec::ecologic(), "printProductTypeWithLabelList", json!({"": 8}));
+    assert_eq!(found, [("[\"\"]".to_owned(), Code::UnknownField)]);
+}
