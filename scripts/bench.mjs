@@ -25,9 +25,25 @@ const FIVE_MB = 5_000_000;
 
 const [mode, ...args] = process.argv.slice(2);
 
+/** The package, and its wasm instance (caught as the glue creates it): memory and the table of JS values it holds. */
+function load() {
+  const Instance = WebAssembly.Instance;
+  let instance;
+  WebAssembly.Instance = function capture(module, imports) {
+    instance = new Instance(module, imports);
+    return instance;
+  };
+  try {
+    return { pkg: require(join(PACKAGE, 'nodejs', 'repair_claims.js')), wasm: () => instance.exports };
+  } finally {
+    WebAssembly.Instance = Instance;
+  }
+}
+const loaded = mode === 'init' ? undefined : load();
+
 /** Both clients against `url`: ours (the package) and the peer (openapi-fetch). */
 async function clients(url) {
-  const pkg = require(join(PACKAGE, 'nodejs', 'repair_claims.js'));
+  const { pkg } = loaded;
   const { default: createClient } = await import('openapi-fetch');
   const eco = `${url}/ecologic/api/v1/ecosupport`;
   const ours = {
@@ -114,22 +130,29 @@ function init() {
   process.stdout.write(String(performance.now() - started));
 }
 
-/** Memory over many calls: RSS and JS heap after 1,000 concurrent then 10,000 sequential calls. */
-async function soak(both, id) {
-  const sample = () => ({ rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed });
-  globalThis.gc?.();
-  const start = sample();
-  await Promise.all(Array.from({ length: 1000 }, () => both.ours.ecologic.getClaimStatus(id)));
+/**
+ * Memory over many calls, per client: 1,000 concurrent then 10,000 sequential calls, sampled
+ * every 2,000 after a GC. RSS, JS heap and wasm memory slopes (MB per 1,000 calls), and the
+ * wasm-bindgen table of JS values the module holds (a value never released would grow it).
+ */
+async function soak(call) {
+  const { wasm } = loaded;
+  const sample = () => ({
+    rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed,
+    wasm: wasm().memory.buffer.byteLength, table: wasm().__wbindgen_externrefs.length,
+  });
+  await Promise.all(Array.from({ length: 1000 }, call));
   const points = [];
   for (let i = 1; i <= 10_000; i++) {
-    await both.ours.ecologic.getClaimStatus(id);
+    await call();
     if (i % 2000 === 0) {
       globalThis.gc?.();
       points.push(sample());
     }
   }
-  const slope = (key) => (points[points.length - 1][key] - points[0][key]) / 8 / (1024 * 1024);
-  return { start, end: points[points.length - 1], rssSlope: slope('rss'), heapSlope: slope('heap') };
+  const [first, last] = [points[0], points[points.length - 1]];
+  const slope = (key) => (last[key] - first[key]) / 8 / (1024 * 1024);
+  return { rss: slope('rss'), heap: slope('heap'), wasm: slope('wasm'), table: [first.table, last.table] };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -155,7 +178,11 @@ async function main(url) {
   const mem = Object.fromEntries(['ours', 'peer'].map((side) => [side, JSON.parse(
     execFileSync(node, ['--expose-gc', self, 'memory', side, url], { encoding: 'utf8' }))]));
   const inits = Array.from({ length: 7 }, () => Number(execFileSync(node, [self, 'init'], { encoding: 'utf8' })));
-  const soaked = await soak(both, claim.id);
+  const pdf = new TextEncoder().encode('%PDF-1.4 soak');
+  const soaked = {
+    ecologic: await soak(() => both.ours.ecologic.getClaimStatus(claim.id)),
+    lalux: await soak(() => both.ours.lalux.repairer.upload({ fileNameWithExtension: 'f.pdf', file: pdf })),
+  };
 
   const shipped = ['nodejs', 'web'].flatMap((d) => readdirSync(join(PACKAGE, d))
     .filter((f) => /\.(wasm|m?js)$/.test(f)).map((f) => `${d}/${f}`));
@@ -178,8 +205,11 @@ async function main(url) {
       `${mb(mem.peer.peakExtra)} (${(mem.peer.peakExtra / FIVE_MB).toFixed(1)}× the file)`, ''),
     row('RSS left grown after those uploads', mb(mem.ours.after), mb(mem.peer.after), ''),
     row('module initialisation in Node (median of 7)', `${ms(median(inits))} ms`, '', ''),
-    row('1,000 concurrent then 10,000 sequential `getClaimStatus`: RSS, JS heap slope',
-      `${soaked.rssSlope.toFixed(2)} MB, ${soaked.heapSlope.toFixed(2)} MB per 1,000 calls`, '', ''),
+    ...Object.entries({ ecologic: '`getClaimStatus`', lalux: '`repairer.upload` (small file)' }).map(([client, call]) => {
+      const s = soaked[client];
+      return row(`1,000 concurrent then 10,000 sequential ${call}: RSS, JS heap, wasm memory slopes; JS values held by the module`,
+        `${s.rss.toFixed(2)}, ${s.heap.toFixed(2)}, ${s.wasm.toFixed(2)} MB per 1,000 calls; table ${s.table[0]} → ${s.table[1]} slots`, '', '');
+    }),
     row('npm tarball / unpacked', `${kib(statSync(join(root, 'dist', tarball)).size)} / ${kib(shipped
       .map((f) => statSync(join(PACKAGE, f)).size).reduce((a, b) => a + b, 0))} (.wasm and JS)`, '', ''),
     '',

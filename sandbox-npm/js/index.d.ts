@@ -45,6 +45,8 @@ export interface Fault {
   envelope?: string;
   /** Close the connection without answering. */
   drop?: boolean;
+  /** With `drop`: process the request first (what it creates stays), then close. */
+  afterProcessing?: boolean;
   /** Send half of the body, then close. */
   truncate?: boolean;
   /** Replace the body with text that is not JSON. */

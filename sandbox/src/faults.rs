@@ -27,6 +27,10 @@ pub struct Fault {
     /// Close the connection without answering.
     #[serde(default)]
     pub drop: bool,
+    /// With `drop`: process the request first (what it creates stays), then close without
+    /// answering: the client cannot know its write happened.
+    #[serde(default)]
+    pub after_processing: bool,
     /// Send half of the body, then close.
     #[serde(default)]
     pub truncate: bool,
@@ -50,7 +54,7 @@ impl Fault {
 
     /// Whether the request must not be processed at all.
     pub fn short_circuits(&self) -> bool {
-        self.status.is_some() || self.drop
+        self.status.is_some() || (self.drop && !self.after_processing)
     }
 
     /// Applies the fault to the response the request got (or to an empty one when short-circuited).

@@ -713,3 +713,34 @@ async fn empty_values_are_206_and_missing_required_properties_400() {
         (400, &json!("Invalid request"))
     );
 }
+
+#[tokio::test]
+async fn a_request_dropped_after_processing_was_still_created() {
+    let sbx = start().await;
+    sbx.admin(
+        Method::POST,
+        "/faults",
+        Some(json!({"route": "/createsupportrequest", "drop": true, "afterProcessing": true, "times": 1})),
+    )
+    .await;
+    let create = format!(
+        "{}{ECO}/createsupportrequest?CallDate=2026-11-20T10:00:00&RepairSiteId={SITE}&QuoteNumber=D-1",
+        sbx.url
+    );
+    let sent = sbx
+        .http
+        .post(&create)
+        .header("api_key", KEY)
+        .json(&dossier("EEE.M5.024", "2194", "", "", ""))
+        .send()
+        .await;
+    assert!(sent.is_err(), "the connection closed without an answer");
+    let again = sbx
+        .eco(Method::POST, &create.replace(&format!("{}{ECO}/", sbx.url), ""), Some(dossier("EEE.M5.024", "2194", "", "", "")))
+        .await;
+    let first = again.json["ResponseData"]["RequestId"].as_i64().expect("RequestId") - 1;
+    let status = sbx
+        .eco(Method::GET, &format!("getsupportrequeststatus?RequestId={first}"), None)
+        .await;
+    assert_eq!(status.json["ResponseStatus"], "S", "the dropped request exists: {}", status.text);
+}
