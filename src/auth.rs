@@ -263,8 +263,7 @@ async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Toke
         }
     };
     match reply {
-        Reply::Success(value) => {
-            let token = value.into_inner();
+        Reply::Success { value: token, .. } => {
             let lifetime_ms = (token.expires_in.max(0) as f64) * 1000.0;
             Ok(Token {
                 access_token: token.access_token,

@@ -8,7 +8,9 @@ use crate::error::{Kind, SdkError};
 use crate::transport::{Context, Observed};
 use futures_util::future::{Either, select};
 use progenitor_client::{Error, ResponseValue};
+use std::any::Any;
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 
@@ -109,11 +111,15 @@ fn aborted(repeat: Repeat, sent: bool) -> SdkError {
 /// Longest wait between attempts, whether from backoff or `Retry-After`.
 const MAX_DELAY: Duration = Duration::from_secs(30);
 
-/// A reply: the documented success, or a documented refusal with its typed body.
+/// A reply: the documented success with its status, or a documented refusal with its typed body.
 pub enum Reply<T, E> {
-    Success(ResponseValue<T>),
+    Success { status: u16, value: T },
     Refusal { status: u16, body: E },
 }
+
+/// One attempt with the reply's value boxed: the send loop is compiled once per error type
+/// rather than once per operation.
+type Attempt<'a, E> = Pin<Box<dyn Future<Output = Result<(u16, Box<dyn Any>), Error<E>>> + 'a>>;
 
 /// What the caller gave up on, before it became an error.
 enum Failure<E> {
@@ -132,16 +138,44 @@ enum Failure<E> {
 }
 
 /// Sends an operation: `attempt` runs it once with a fresh [`Context`].
-pub async fn send<T, E, F, Fut>(
+pub async fn send<'a, T, E, F, Fut>(
     settings: &Settings,
     repeat: Repeat,
     auth: &Auth,
     mut attempt: F,
 ) -> Result<Reply<T, E>, SdkError>
 where
-    F: FnMut(Context) -> Fut,
-    Fut: Future<Output = Result<ResponseValue<T>, Error<E>>>,
+    T: 'static,
+    E: 'a,
+    F: FnMut(Context) -> Fut + 'a,
+    Fut: Future<Output = Result<ResponseValue<T>, Error<E>>> + 'a,
 {
+    let mut erased = move |context| -> Attempt<'a, E> {
+        let attempt = attempt(context);
+        Box::pin(async move {
+            let value = attempt.await?;
+            Ok((value.status().as_u16(), Box::new(value.into_inner()) as Box<dyn Any>))
+        })
+    };
+    match send_erased(settings, repeat, auth, &mut erased).await? {
+        Reply::Success { status, value } => match value.downcast::<T>() {
+            Ok(value) => Ok(Reply::Success { status, value: *value }),
+            Err(_) => Err(SdkError::new(
+                Kind::UnexpectedResponse,
+                "The reply could not be read as its operation's type.",
+            )),
+        },
+        Reply::Refusal { status, body } => Ok(Reply::Refusal { status, body }),
+    }
+}
+
+/// The send loop: authentication, timeout, abort, retries, re-authentication.
+async fn send_erased<'a, E>(
+    settings: &Settings,
+    repeat: Repeat,
+    auth: &Auth,
+    attempt: &mut dyn FnMut(Context) -> Attempt<'a, E>,
+) -> Result<Reply<Box<dyn Any>, E>, SdkError> {
     let Settings { policy, abort } = settings;
     let policy = *policy;
     let mut retries = 0;
@@ -156,7 +190,7 @@ where
         // Dropping the attempt on abort cancels its fetch (reqwest's guard aborts it).
         let outcome = select(Box::pin(attempt(context.clone())), Box::pin(abort.fired())).await;
         let failure = match outcome {
-            Either::Left((Ok(value), _)) => return Ok(Reply::Success(value)),
+            Either::Left((Ok((status, value)), _)) => return Ok(Reply::Success { status, value }),
             Either::Left((Err(error), _)) => classify(error, context.observed(), repeat).await,
             Either::Right(_) => return Err(aborted(repeat, true)),
         };

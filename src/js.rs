@@ -255,6 +255,14 @@ pub fn promise<F>(operation: &'static str, work: F) -> js_sys::Promise
 where
     F: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
+    settle(operation, Box::pin(work))
+}
+
+/// The one (type-erased) way a call's future becomes a promise: every method shares this code.
+fn settle(
+    operation: &'static str,
+    work: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, SdkError>>>>,
+) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move {
         work.await.map_err(|e| e.in_operation(operation).into_js())
     })

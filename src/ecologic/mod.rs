@@ -564,7 +564,7 @@ impl Ecologic {
     /// A read: retried when safe.
     async fn read<E, F, Fut>(&self, settings: &Settings, operation: F) -> Result<E::Data, SdkError>
     where
-        E: Envelope,
+        E: Envelope + 'static,
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
@@ -576,7 +576,7 @@ impl Ecologic {
     /// A write: never re-sent once it may have reached the server.
     async fn write<E, F, Fut>(&self, settings: &Settings, operation: F) -> Result<E::Data, SdkError>
     where
-        E: Envelope,
+        E: Envelope + 'static,
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
@@ -742,7 +742,7 @@ impl Ecologic {
         })
         .await?;
         match reply {
-            Reply::Success(_) => {
+            Reply::Success { .. } => {
                 call.progress.emit("attached", Some(&name), Some(bytes));
                 Ok(name)
             }
@@ -880,15 +880,12 @@ impl Connection {
         operation: F,
     ) -> Result<E::Data, SdkError>
     where
-        E: Envelope,
+        E: Envelope + 'static,
         F: Fn(ecologic::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
     {
         match call::send(settings, repeat, &self.auth, |c| operation(self.client(c))).await? {
-            Reply::Success(value) => {
-                let status = value.status().as_u16();
-                envelope::unwrap(status, value.into_inner())
-            }
+            Reply::Success { status, value } => envelope::unwrap(status, value),
             Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
         }
     }

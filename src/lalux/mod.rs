@@ -295,10 +295,7 @@ impl Lalux {
         })
         .await?;
         let (status, key) = match reply {
-            Reply::Success(value) => {
-                let result = value.into_inner();
-                (result.status, result.key)
-            }
+            Reply::Success { value, .. } => (value.status, value.key),
             // L7: a refused upload may say why in a 4xx `{status}` body.
             Reply::Refusal {
                 body:
@@ -341,7 +338,7 @@ impl Lalux {
         })
         .await?;
         match reply {
-            Reply::Success(_) => {
+            Reply::Success { .. } => {
                 call.progress.emit("submitted", None, None);
                 Ok(())
             }
