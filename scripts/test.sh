@@ -2,7 +2,8 @@
 # The README's test command: installs what it needs, then runs every test.
 #   1. both specs through two independent validators (Redocly, openapi-spec-validator);
 #   2. the Rust tests of the shared crates, of the sandbox (over real HTTP) and the client's native
-#      unit tests of its pure modules (validation, field errors);
+#      unit tests of its pure modules (validation, field errors); every fuzz target for a few
+#      seconds (scripts/fuzz.sh);
 #   3. the wasm-bindgen-test suites against a sandbox it starts, in Node and in headless Chromium;
 #   4. the package built by ./scripts/build.sh: its JavaScript surface with `node --test`
 #      (tests/js), then the packed tarball installed into a fresh project (tests/package: CommonJS,
@@ -58,6 +59,9 @@ for spec in openapi/*.yaml; do openapi-spec-validator "$spec"; done
 
 run_suite rust cargo test -p repair-money -p repair-dates -p sandbox
 run_suite rust-client cargo test -p repair-claims --lib
+# Every fuzz target briefly (its regressions, then 5 s of fuzzing); scripts/fuzz.sh 120 is the
+# recorded run of the README.
+FUZZ_DEV=1 run_suite fuzz ./scripts/fuzz.sh 5
 
 say "building the package"
 "$ROOT/scripts/build.sh"
@@ -104,8 +108,9 @@ node_tests() {
     echo "test result: node --test. ${passed:-0} passed; ${failed:-0} failed"
     return "$status"
 }
-# The client's own suites run against the npm sandbox (one startSandbox() per file, see
-# tests/js/helpers.mjs), proving it is enough for a real test suite.
+# The client's own suites (the fault matrix's invariants among them) run against the npm sandbox
+# (one startSandbox() per file, see tests/js/helpers.mjs), proving it is enough for a real test
+# suite.
 SANDBOX_URL= run_suite js-surface node_tests tests/js/
 run_suite package node tests/package/run.mjs
 run_suite sandbox-package node tests/sandbox-package/run.mjs

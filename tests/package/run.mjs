@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { checks } from './checks.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -25,18 +26,7 @@ const tarball = readdirSync(join(root, 'dist')).find((f) => /^repair-claims-\d.*
 if (!tarball) throw new Error('no tarball in dist/: run ./scripts/build.sh');
 
 const project = mkdtempSync(join(tmpdir(), 'repair-claims-consumer-'));
-let passed = 0;
-let failed = 0;
-async function check(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - ${name}\n${String(e.stack ?? e).replace(/^/gm, '    ')}`);
-  }
-}
+const { check, finish } = checks();
 const run = (command, args, options = {}) =>
   execFileSync(command, args, { cwd: project, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, SANDBOX_URL: sandbox }, ...options });
 
@@ -44,7 +34,7 @@ writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', 
 const sandboxTarball = readdirSync(join(root, 'dist')).find((f) => /^repair-claims-sandbox-\d.*\.tgz$/.test(f));
 if (!sandboxTarball) throw new Error('no repair-claims-sandbox tarball in dist/: run ./scripts/build.sh');
 run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(root, 'dist', tarball), join(root, 'dist', sandboxTarball)]);
-cpSync(here, project, { recursive: true, filter: (src) => !/(run|portal)\.mjs$/.test(src) });
+cpSync(here, project, { recursive: true, filter: (src) => !/(run|portal|checks)\.mjs$/.test(src) });
 
 await check('require() in CommonJS calls both APIs', () => run('node', ['consumer.cjs']));
 await check('import in an ES module calls both APIs', () => run('node', ['consumer.mjs']));
@@ -156,5 +146,4 @@ try {
 }
 
 rmSync(project, { recursive: true, force: true });
-console.log(`test result: ${failed ? 'FAILED' : 'ok'}. ${passed} passed; ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

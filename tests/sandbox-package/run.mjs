@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostChecks } from './host-checks.mjs';
+import { checks } from '../package/checks.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -20,18 +21,7 @@ const tarball = readdirSync(join(root, 'dist')).find((f) => /^repair-claims-sand
 if (!tarball) throw new Error('no repair-claims-sandbox tarball in dist/: run ./scripts/build.sh');
 const rustBinary = join(root, 'target', 'debug', 'sandbox');
 
-let passed = 0;
-let failed = 0;
-async function check(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - ${name}\n${String(e.stack ?? e).replace(/^/gm, '    ')}`);
-  }
-}
+const { check, finish } = checks();
 const expect = (condition, message) => {
   if (!condition) throw new Error(message);
 };
@@ -177,5 +167,4 @@ for (const [name, start] of [['Rust binary', rustHost], ['npm host', npmHost]]) 
   });
 }
 
-console.log(`test result: ${failed ? 'FAILED' : 'ok'}. ${passed} passed; ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
