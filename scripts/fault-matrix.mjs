@@ -125,8 +125,7 @@ export async function faultMatrix({ pkg, sandbox }) {
       if (fault === 'refused') {
         // Only the faulted route's host is closed (the token service stays up for LALUX calls).
         const closedHere = kind.route === '/lalux/wts/token' ? clientsAt(sandbox.url, { tokenBase: closed }) : clientsAt(closed, { tokenBase: sandbox.url });
-        clients = { ...closedHere, fresh };
-        if (kind.name.startsWith('claim workflow')) continue; // its first step would fail, not its attachments
+        clients = { ...closedHere, fresh }; // a workflow's first step meets the closed port
       } else {
         await sandbox.injectFault({ route: kind.route, method: kind.method, times: 1, ...fault });
       }
