@@ -1,0 +1,135 @@
+//! `new EcologicClient(options)`: the options and the client state they make.
+
+use super::service::{Connection, Ecologic};
+use super::referential::Referentials;
+use crate::auth::Auth;
+use crate::error::{Code, FieldError, SdkError};
+use crate::js::{self, CallPolicy};
+use serde::Deserialize;
+use std::rc::Rc;
+use tsify::Tsify;
+use wasm_bindgen::{JsCast, JsValue};
+
+const PRODUCTION: &str = "https://apiecologic.e-reparateur.eco/api/v1/ecosupport";
+const PREPRODUCTION: &str = "https://preprod-apiecologic.e-reparateur.eco/api/v1/ecosupport";
+/// E16: referentials are read again after a day.
+const DAY_MS: u32 = 86_400_000;
+
+/// Which Ecologic platform; ids and keys differ between them.
+#[derive(Clone, Copy, Debug, Deserialize, Tsify)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Calls trigger real actions with the Fonds Réparations EEE.
+    Production,
+    /// Pre-production; key from support@e-reparateur.eco.
+    Preproduction,
+}
+
+/// `new EcologicClient(options)`.
+#[derive(Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EcologicOptions {
+    environment: Environment,
+    /// Base URL override (your back end, or the sandbox); the environment's host otherwise.
+    #[tsify(optional)]
+    base_url: Option<String>,
+    /// The account's api key (`api_key` header). Server side only: never ship it to a browser.
+    #[tsify(optional)]
+    api_key: Option<String>,
+    /// Instead of `apiKey`: returns the headers to send (what a browser portal uses, through its back end).
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    #[tsify(optional, type = "HeadersCallback")]
+    headers: JsValue,
+    /// How long referentials are kept, in milliseconds (default and maximum 86 400 000: 24 h).
+    #[serde(default)]
+    referential_max_age_ms: Option<u32>,
+    /// Milliseconds to wait for each attempt's reply (default 30 000, at most 600 000).
+    #[serde(default)]
+    timeout_ms: Option<u32>,
+    /// Retries of a call that is safe to repeat, after a network error, a timeout, 429 or 502–504 (default 2).
+    #[serde(default)]
+    max_retries: Option<u32>,
+    /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` header wins.
+    #[serde(default)]
+    retry_delay_ms: Option<u32>,
+}
+
+impl Ecologic {
+    pub(super) fn new(options: EcologicOptions) -> Result<Self, SdkError> {
+        let mut errors = Vec::new();
+        let default_url = match options.environment {
+            Environment::Production => PRODUCTION,
+            Environment::Preproduction => PREPRODUCTION,
+        };
+        let base_url = js::base_url(&options.base_url, "baseUrl", default_url, &mut errors);
+        let api_key = js::non_empty(&options.api_key, "apiKey", &mut errors);
+        let callback = options.headers.dyn_into::<js_sys::Function>().ok();
+        let auth = match (api_key, callback) {
+            (Some(key), None) => Auth::header("api_key", key).ok(),
+            (None, Some(callback)) => Some(Auth::callback(callback, &[("api", "ecologic")])),
+            (Some(_), Some(_)) => {
+                errors.push(
+                    FieldError::new(
+                        "headers",
+                        Code::Exclusive,
+                        "give apiKey or a headers callback, not both",
+                    )
+                    .with("other", "apiKey"),
+                );
+                None
+            }
+            (None, None) => {
+                if errors.is_empty() {
+                    errors.push(FieldError::new(
+                        "apiKey",
+                        Code::Required,
+                        "is required, unless a headers callback is given",
+                    ));
+                }
+                None
+            }
+        };
+        let max_age = options.referential_max_age_ms.unwrap_or(DAY_MS);
+        if max_age > DAY_MS {
+            errors.push(
+                FieldError::new(
+                    "referentialMaxAgeMs",
+                    Code::Option,
+                    format!("must be at most {DAY_MS} (24 h, E16)"),
+                )
+                .with("max", DAY_MS)
+                .with("given", max_age),
+            );
+        }
+        let policy = CallPolicy {
+            timeout_ms: options.timeout_ms,
+            max_retries: options.max_retries,
+            retry_delay_ms: options.retry_delay_ms,
+        }
+        .policy();
+        match (policy, auth) {
+            (Ok(policy), Some(auth)) if errors.is_empty() => Ok(Self {
+                connection: Rc::new(Connection {
+                    base_url,
+                    policy,
+                    auth,
+                }),
+                referential_max_age_ms: max_age.into(),
+                referentials: Referentials::default(),
+            }),
+            (policy, auth) => {
+                if let Err(e) = policy {
+                    errors.extend(e.fields);
+                }
+                if auth.is_none() && errors.is_empty() {
+                    errors.push(FieldError::new(
+                        "apiKey",
+                        Code::HeaderValue,
+                        "has characters a header cannot carry",
+                    ));
+                }
+                Err(SdkError::validation(errors))
+            }
+        }
+    }
+}

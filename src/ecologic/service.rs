@@ -1,0 +1,339 @@
+//! The client's state and its operations: input checks against the spec and the referentials,
+//! reads and writes through the shared call path, envelopes unwrapped.
+
+use super::envelope::{self, Envelope};
+use super::inputs::*;
+use super::outcomes::*;
+use super::referential::{Cached, Referentials};
+use super::rules::{self, Catalogue};
+use crate::auth::Auth;
+use crate::call::{self, Policy, Repeat, Reply, Settings};
+use crate::error::{Code, FieldError, SdkError};
+use crate::generated::ecologic::{self, types as api};
+use crate::js::{self, PerCall};
+use crate::schema::Spec;
+use crate::transport::Context;
+use crate::values::ParisDateTime;
+use progenitor_client::{Error, ResponseValue};
+use repair_dates::{Day, WallClock};
+use serde_json::Value;
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+/// One client's state: how calls reach Ecologic, and the referential cache.
+pub(super) struct Ecologic {
+    pub(super) connection: Rc<Connection>,
+    pub(super) referential_max_age_ms: f64,
+    pub(super) referentials: Referentials,
+}
+
+impl Ecologic {
+    /// A read: retried when safe.
+    pub(super) async fn read<E, F, Fut>(&self, settings: &Settings, operation: F) -> Result<E::Data, SdkError>
+    where
+        E: Envelope + 'static,
+        F: Fn(ecologic::Client) -> Fut,
+        Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
+    {
+        self.connection
+            .send(settings, Repeat::Safe, operation)
+            .await
+    }
+
+    /// A write: never re-sent once it may have reached the server.
+    pub(super) async fn write<E, F, Fut>(&self, settings: &Settings, operation: F) -> Result<E::Data, SdkError>
+    where
+        E: Envelope + 'static,
+        F: Fn(ecologic::Client) -> Fut,
+        Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
+    {
+        self.connection
+            .send(settings, Repeat::Never, operation)
+            .await
+    }
+
+    /// A referential, from the cache when it is fresh; concurrent calls share one read.
+    pub(super) async fn referential<T: Cached>(&self) -> Result<Rc<Vec<T>>, SdkError> {
+        if let Some(items) = self.referentials.get::<T>(self.referential_max_age_ms) {
+            return Ok(items);
+        }
+        let loading = self.referentials.loading::<T, _>(|| {
+            let connection = self.connection.clone();
+            async move {
+                // Shared by every caller waiting for it: the client's policy, no one's signal.
+                let settings = Settings::of(connection.policy);
+                let items = connection
+                    .send(&settings, Repeat::Safe, |c| T::read(c))
+                    .await?;
+                Ok(Rc::new(items))
+            }
+        });
+        let outcome = loading.await;
+        self.referentials.settle(&outcome);
+        outcome
+    }
+
+    /// Reads a call's input, fills defaults (`prepare`; `AutoValidation` is set by
+    /// `rules::offline_mode`), checks it against the spec, then against the referentials (`rules`).
+    pub(super) async fn checked(
+        &self,
+        js_input: &JsValue,
+        operation_id: &str,
+        prepare: impl FnOnce(&mut Value),
+        rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
+    ) -> Result<Value, SdkError> {
+        let read = crate::input::read(js_input, "input").await;
+        let mut value = read.value;
+        prepare(&mut value);
+        self.check(value, read.errors, operation_id, rules).await
+    }
+
+    /// [`Self::checked`] for an input already read, with the faults found so far.
+    pub(super) async fn check(
+        &self,
+        mut value: Value,
+        mut errors: Vec<FieldError>,
+        operation_id: &str,
+        rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
+    ) -> Result<Value, SdkError> {
+        rules::offline_mode(&mut value, &mut errors);
+        rules::empty_purchase_date(&mut value);
+        rules::default_currency(&mut value);
+        Spec::ecologic().normalise(operation_id, &mut value);
+        js::check(Spec::ecologic(), operation_id, &value, &mut errors);
+        rules::french_zip(&value, &mut errors);
+        // The referential rules skip fields already at fault, so every fault is reported at once.
+        match (
+            self.referential::<api::Brand>().await,
+            self.referential::<api::ProductType>().await,
+        ) {
+            (Ok(brands), Ok(products)) => rules(
+                &value,
+                &Catalogue {
+                    brands: &brands,
+                    products: &products,
+                },
+                &mut errors,
+            ),
+            (Err(e), _) | (_, Err(e)) if errors.is_empty() => return Err(e),
+            _ => {}
+        }
+        if errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(SdkError::validation(errors))
+        }
+    }
+
+    /// Whether the account may claim for the product (its sites hold the product's "fiche
+    /// métier", E13's organisation covers the brand), as the eco-support calculation says:
+    /// a claim that cannot succeed is refused before it is created. Other answers of the
+    /// calculation (a threshold, a code) are the claim's own validation errors.
+    pub(super) async fn competence(
+        &self,
+        settings: &Settings,
+        repair: &api::RepairData,
+    ) -> Result<(), SdkError> {
+        let (product, quote) = (&repair.product, &repair.quote);
+        let outcome = self
+            .read(settings, |c| async move {
+                c.calculate_eco_support(
+                    &product.brand_id,
+                    product.brand_name.as_deref(),
+                    None,
+                    &product.product_id,
+                    None,
+                    &quote.total_amount_excl_vat.amount,
+                    quote.total_amount_excl_vat.currency,
+                    &quote.total_amount_incl_vat.amount,
+                    quote.total_amount_incl_vat.currency,
+                )
+                .await
+            })
+            .await;
+        match outcome {
+            Err(e) if envelope::is_final(&e) => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) async fn create_claim(
+        &self,
+        settings: &Settings,
+        i: CreateClaimInput,
+    ) -> Result<DossierOutcome, SdkError> {
+        let outcome = self
+            .write(settings, |c| {
+                let i = &i;
+                async move {
+                    c.create_claim(
+                        &i.consumer_invoice_number,
+                        i.quote_number.as_deref(),
+                        &i.repair_end_date,
+                        &i.repair_site_id,
+                        i.request_id.as_ref(),
+                        &i.repair,
+                    )
+                    .await
+                }
+            })
+            .await?;
+        Ok(claim_outcome(outcome))
+    }
+
+    pub(super) async fn attach(
+        &self,
+        claim_id: api::RecordId,
+        file: ClaimFile,
+        call: &PerCall,
+    ) -> Result<String, SdkError> {
+        let ClaimFile {
+            file_name,
+            file_extension,
+            document_type,
+            file_content,
+        } = file;
+        let name = format!("{}.{file_extension}", file_name.as_str());
+        let bytes = file_content.byte_len();
+        call.progress.emit("attaching", Some(&name), Some(bytes));
+        let body = api::AttachFileBody { file_content };
+        let file_name = &file_name;
+        let connection = &self.connection;
+        let reply = call::send(&call.settings, Repeat::Never, &connection.auth, |c| {
+            let (client, body) = (connection.client(c), &body);
+            async move {
+                client
+                    .attach_file(&claim_id, document_type, file_extension, file_name, body)
+                    .await
+            }
+        })
+        .await?;
+        match reply {
+            Reply::Success { .. } => {
+                call.progress.emit("attached", Some(&name), Some(bytes));
+                Ok(name)
+            }
+            Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
+        }
+    }
+
+    pub(super) async fn claim_status(
+        &self,
+        settings: &Settings,
+        id: api::RecordId,
+    ) -> Result<api::ClaimStatus, SdkError> {
+        self.read(settings, |c| async move { c.get_claim_status(&id).await })
+            .await
+    }
+
+    pub(super) async fn submit(
+        &self,
+        settings: &Settings,
+        id: api::RecordId,
+    ) -> Result<SubmitOutcome, SdkError> {
+        let result = self
+            .write(settings, |c| async move { c.submit_claim(&id).await })
+            .await?;
+        Ok(SubmitOutcome {
+            claim_id: result.claim_id.0,
+            submitted: result.is_valid == Some(true),
+            last_status: result.last_status,
+            validation_errors: result.validation_errors,
+        })
+    }
+}
+
+/// How a client's calls reach Ecologic; shared with its referential reads in flight.
+pub(super) struct Connection {
+    pub(super) base_url: String,
+    pub(super) policy: Policy,
+    pub(super) auth: Auth,
+}
+
+impl Connection {
+    pub(super) fn client(&self, context: Context) -> ecologic::Client {
+        ecologic::Client::new(&self.base_url, context)
+    }
+
+    /// Sends an operation and unwraps its envelope.
+    pub(super) async fn send<E, F, Fut>(
+        &self,
+        settings: &Settings,
+        repeat: Repeat,
+        operation: F,
+    ) -> Result<E::Data, SdkError>
+    where
+        E: Envelope + 'static,
+        F: Fn(ecologic::Client) -> Fut,
+        Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
+    {
+        match call::send(settings, repeat, &self.auth, |c| operation(self.client(c))).await? {
+            Reply::Success { status, value } => envelope::unwrap(status, value),
+            Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
+        }
+    }
+}
+
+/// `CallDate` is the current Paris time when the caller gives none (the server needs it).
+pub(super) fn call_date_now(value: &mut Value) {
+    let now = WallClock::paris(js_sys::Date::now() as i64);
+    default(value, "CallDate", now.to_string());
+}
+
+/// Sets `key` of an object when it is absent or null.
+pub(super) fn default(value: &mut Value, key: &str, default: impl Into<Value>) {
+    if let Some(object) = value.as_object_mut()
+        && object.get(key).is_none_or(Value::is_null)
+    {
+        object.insert(key.to_owned(), default.into());
+    }
+}
+
+pub(super) fn request_rules(value: &Value, catalogue: &Catalogue<'_>, errors: &mut Vec<FieldError>) {
+    rules::product(
+        value,
+        &rules::DOSSIER,
+        &day_of(value, "CallDate"),
+        catalogue,
+        errors,
+    );
+}
+
+pub(super) fn claim_rules(value: &Value, catalogue: &Catalogue<'_>, errors: &mut Vec<FieldError>) {
+    rules::product(
+        value,
+        &rules::DOSSIER,
+        &day_of(value, "RepairEndDate"),
+        catalogue,
+        errors,
+    );
+}
+
+/// The French calendar day of parameter `name`, or today's when it is absent.
+pub(super) fn day_of(value: &Value, name: &str) -> Day {
+    value
+        .get(name)
+        .and_then(Value::as_str)
+        .and_then(ParisDateTime::parse)
+        .map_or_else(today, ParisDateTime::day)
+}
+
+/// Today in France.
+pub(super) fn today() -> Day {
+    WallClock::paris(js_sys::Date::now() as i64).day
+}
+
+/// A request or claim id given as a JS number.
+pub(super) fn record_id(id: f64, name: &str) -> Result<api::RecordId, SdkError> {
+    if id.is_finite() && id.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&id) {
+        Ok(api::RecordId(id as i64))
+    } else {
+        Err(SdkError::validation(vec![FieldError::new(
+            name,
+            Code::Id,
+            "must be a positive whole number (an id Ecologic returned)",
+        )]))
+    }
+}
+

@@ -1,0 +1,162 @@
+//! `new LaluxClient(options)`: the options and the client state they make.
+
+use super::service::Lalux;
+use crate::auth::{TokenCache, TokenService};
+use crate::error::{Code, FieldError, SdkError};
+use crate::js::{self, CallPolicy};
+use serde::Deserialize;
+use std::rc::Rc;
+use tsify::Tsify;
+use wasm_bindgen::{JsCast, JsValue};
+
+const TOKEN_URL: &str = "https://wts.lalux.lu";
+const API_URL: &str = "https://api.lalux.lu";
+
+/// `new LaluxClient(options)`.
+#[derive(Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LaluxOptions {
+    /// Token service base URL (default `https://wts.lalux.lu`); point it at your back end or the sandbox.
+    #[tsify(optional)]
+    token_url: Option<String>,
+    /// API base URL (default `https://api.lalux.lu`).
+    #[tsify(optional)]
+    api_url: Option<String>,
+    /// Client id given by LALUX. Server side only: never ship it to a browser.
+    #[tsify(optional)]
+    client_id: Option<String>,
+    /// Client secret given by LALUX. Server side only: never ship it to a browser.
+    #[tsify(optional)]
+    client_secret: Option<String>,
+    /// Expert login for `/authen` (with `password`): expert calls need it (L4; `/token` is the repairers').
+    #[tsify(optional)]
+    username: Option<String>,
+    /// Expert password for `/authen`.
+    #[tsify(optional)]
+    password: Option<String>,
+    /// Instead of credentials: returns the headers to send (what a browser portal uses, through its back end).
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    #[tsify(optional, type = "HeadersCallback")]
+    headers: JsValue,
+    /// Milliseconds to wait for each attempt's reply (default 30 000, at most 600 000).
+    #[serde(default)]
+    timeout_ms: Option<u32>,
+    /// Retries of a call that is safe to repeat, after a network error, a timeout, 429 or 502–504 (default 2).
+    #[serde(default)]
+    max_retries: Option<u32>,
+    /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` header wins.
+    #[serde(default)]
+    retry_delay_ms: Option<u32>,
+}
+
+impl Lalux {
+    pub(super) fn new(options: LaluxOptions) -> Result<Self, SdkError> {
+        let mut errors = Vec::new();
+        let token_url = js::base_url(&options.token_url, "tokenUrl", TOKEN_URL, &mut errors);
+        let api_url = js::base_url(&options.api_url, "apiUrl", API_URL, &mut errors);
+        let policy = CallPolicy {
+            timeout_ms: options.timeout_ms,
+            max_retries: options.max_retries,
+            retry_delay_ms: options.retry_delay_ms,
+        }
+        .policy();
+        let client_id = js::non_empty(&options.client_id, "clientId", &mut errors);
+        let client_secret = js::non_empty(&options.client_secret, "clientSecret", &mut errors);
+        let username = js::non_empty(&options.username, "username", &mut errors);
+        let password = js::non_empty(&options.password, "password", &mut errors);
+        let headers = options.headers.dyn_into::<js_sys::Function>().ok();
+        let credentials = match (client_id, client_secret, &headers) {
+            (Some(id), Some(secret), None) => Some(format!("{id}/{secret}")),
+            (None, None, Some(_)) => None,
+            (Some(_), Some(_), Some(_)) => {
+                errors.push(
+                    FieldError::new(
+                        "headers",
+                        Code::Exclusive,
+                        "give credentials or a headers callback, not both",
+                    )
+                    .with("other", "clientId"),
+                );
+                None
+            }
+            (None, None, None) if errors.is_empty() => {
+                errors.push(FieldError::new(
+                    "clientId",
+                    Code::Required,
+                    "is required (with clientSecret), unless a headers callback is given",
+                ));
+                None
+            }
+            (id, _, _) => {
+                let missing = if id.is_none() {
+                    "clientId"
+                } else {
+                    "clientSecret"
+                };
+                let other = if id.is_none() {
+                    "clientSecret"
+                } else {
+                    "clientId"
+                };
+                errors.push(
+                    FieldError::new(
+                        missing,
+                        Code::Together,
+                        "is required with the other credential",
+                    )
+                    .with("other", other),
+                );
+                None
+            }
+        };
+        if username.is_some() != password.is_some() {
+            let (missing, other) = match username {
+                None => ("username", "password"),
+                Some(_) => ("password", "username"),
+            };
+            errors.push(
+                FieldError::new(missing, Code::Together, "username and password go together")
+                    .with("other", other),
+            );
+        }
+        let policy = match policy {
+            Ok(policy) => Some(policy),
+            Err(e) => {
+                errors.extend(e.fields);
+                None
+            }
+        };
+        let (Some(policy), true) = (policy, errors.is_empty()) else {
+            return Err(SdkError::validation(errors));
+        };
+        let tokens = match credentials {
+            Some(credentials) => {
+                let (_, credentials) =
+                    crate::transport::sensitive_header("authorization", &credentials).map_err(
+                        |_| {
+                            SdkError::validation(vec![FieldError::new(
+                                "clientSecret",
+                                Code::HeaderValue,
+                                "has characters a header cannot carry",
+                            )])
+                        },
+                    )?;
+                Some(Rc::new(TokenCache::new(TokenService {
+                    base_url: token_url,
+                    credentials,
+                    expert_login: username
+                        .zip(password)
+                        .map(|(u, p)| (u.to_owned(), p.to_owned())),
+                    policy,
+                })))
+            }
+            None => None,
+        };
+        Ok(Self {
+            api_url,
+            policy,
+            tokens,
+            headers,
+        })
+    }
+}

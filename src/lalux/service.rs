@@ -1,0 +1,246 @@
+//! The client's state and its operations: uploads and settlements through the shared call path,
+//! LALUX's refusals, and what each role sends.
+
+use super::rules;
+use crate::auth::Auth;
+use crate::call::{self, Policy, Repeat, Reply};
+use crate::error::{Code, FieldError, Kind, SdkError};
+use crate::generated::lalux::{self, types as api};
+use crate::generated::lalux_token::types::Scope;
+use crate::js::{self, PerCall};
+use crate::wire::ExpertSettlementRequest;
+use serde::Serialize;
+use serde_json::Value;
+use std::rc::Rc;
+use tsify::Tsify;
+
+/// What an upload gave: keep `key`, it cannot be recovered later and lives 24 h.
+#[derive(Clone, Debug, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadReceipt {
+    /// The file's name as sent.
+    pub file_name_with_extension: String,
+    /// Its size in bytes.
+    pub bytes: usize,
+    /// Scan outcome: only `Verified` files are kept.
+    pub status: api::UploadStatus,
+    /// Document key, present when `status` is `Verified`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// When the reply came (ISO 8601, UTC).
+    pub uploaded_at: String,
+}
+
+/// What `settle` gave: the uploads (keys and times) of the settlement LALUX accepted (202).
+#[derive(Serialize, Tsify)]
+pub struct SettleResult {
+    pub uploads: Vec<UploadReceipt>,
+}
+
+/// One client's state: where the API is, its call policy, and how calls authenticate.
+pub(super) struct Lalux {
+    pub(super) api_url: String,
+    pub(super) policy: Policy,
+    pub(super) tokens: Option<Rc<crate::auth::TokenCache>>,
+    pub(super) headers: Option<js_sys::Function>,
+}
+
+impl Lalux {
+    pub(super) fn auth(&self, role: Role) -> Auth {
+        match (&self.tokens, &self.headers) {
+            (Some(cache), _) => Auth::Token {
+                cache: cache.clone(),
+                scope: role.scope(),
+            },
+            (None, Some(callback)) => Auth::callback(
+                callback.clone(),
+                &[("api", "lalux"), ("scope", &role.scope().to_string())],
+            ),
+            (None, None) => Auth::Fixed(Vec::new()),
+        }
+    }
+
+    pub(super) fn client(&self, context: crate::transport::Context) -> lalux::Client {
+        lalux::Client::new(&self.api_url, context)
+    }
+
+    /// Uploads one checked file.
+    pub(super) async fn upload(
+        &self,
+        role: Role,
+        file: api::FileUpload,
+        call: &PerCall,
+    ) -> Result<UploadReceipt, SdkError> {
+        let name = file.file_name_with_extension.to_string();
+        let bytes = file.file.byte_len();
+        call.progress.emit("uploading", Some(&name), Some(bytes));
+        let reply = call::send(&call.settings, Repeat::Safe, &self.auth(role), |c| {
+            let (client, file) = (self.client(c), &file);
+            async move {
+                match role {
+                    Role::Repairer => client.upload_repairer_file(file).await,
+                    Role::Expert => client.upload_expert_file(file).await,
+                }
+            }
+        })
+        .await?;
+        let (status, key) = match reply {
+            Reply::Success { value, .. } => (value.status, value.key),
+            // L7: a refused upload may say why in a 4xx `{status}` body.
+            Reply::Refusal {
+                body:
+                    api::LaluxError {
+                        status: Some(status),
+                        ..
+                    },
+                ..
+            } => (status, None),
+            Reply::Refusal { status, body } => return Err(refusal(status, body)),
+        };
+        call.progress.emit("uploaded", Some(&name), Some(bytes));
+        Ok(UploadReceipt {
+            file_name_with_extension: name,
+            bytes,
+            status,
+            key,
+            uploaded_at: js::now_iso(),
+        })
+    }
+
+    /// Submits one checked settlement (202, no content).
+    pub(super) async fn submit(
+        &self,
+        role: Role,
+        settlement: Settlement,
+        call: &PerCall,
+    ) -> Result<(), SdkError> {
+        call.progress.emit("submitting", None, None);
+        // Never re-sent once it may have reached LALUX: nothing in the document says a settlement
+        // is deduplicated, and a duplicate payment request is worse than an error (spec: x-decision).
+        let reply = call::send(&call.settings, Repeat::Never, &self.auth(role), |c| {
+            let (client, settlement) = (self.client(c), &settlement);
+            async move {
+                match settlement {
+                    Settlement::Repair(s) => client.submit_repair_settlement(s).await,
+                    Settlement::Expert(s) => client.submit_expert_settlement(s).await,
+                }
+            }
+        })
+        .await?;
+        match reply {
+            Reply::Success { .. } => {
+                call.progress.emit("submitted", None, None);
+                Ok(())
+            }
+            Reply::Refusal { status, body } => Err(refusal(status, body)),
+        }
+    }
+}
+
+/// A LALUX refusal (documented status with the API's error body).
+pub(super) fn refusal(status: u16, body: api::LaluxError) -> SdkError {
+    let fields: Vec<FieldError> = body
+        .fields
+        .iter()
+        .map(|f| FieldError::new(f.field.clone(), Code::Refused, f.message.clone()))
+        .collect();
+    let (kind, message) = match status {
+        401 | 403 => (Kind::Authentication, "LALUX refused the token. Check the credentials (and their scope) or what the headers callback returns.".to_owned()),
+        413 => (Kind::Refused, "The file is over the 5 242 880-byte limit.".to_owned()),
+        _ if !fields.is_empty() => {
+            let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+            (Kind::Refused, format!("LALUX refused the request. Fix: {}", names.join(", ")))
+        }
+        _ => (Kind::Refused, format!("LALUX refused the request: {}", body.error_description.as_deref().or(body.error.as_deref()).unwrap_or("no reason given"))),
+    };
+    let text = serde_json::to_vec(&body).ok();
+    let mut error = SdkError::new(kind, message).with_reply(Some(status), text.as_deref());
+    error.fields = fields;
+    error
+}
+
+/// A repairer or an expert: which operations and files are theirs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Repairer,
+    Expert,
+}
+
+/// A file a settle workflow uploads, and the settlement field that takes its key.
+pub(super) struct Document {
+    pub(super) file: &'static str,
+    pub(super) name: &'static str,
+    pub(super) default_name: &'static str,
+    pub(super) key: &'static str,
+}
+
+pub(super) enum Settlement {
+    Repair(api::RepairSettlement),
+    Expert(ExpertSettlementRequest),
+}
+
+impl Role {
+    pub(super) fn scope(self) -> Scope {
+        match self {
+            Self::Repairer => Scope::Reparateur,
+            Self::Expert => Scope::Expert,
+        }
+    }
+
+    pub(super) fn upload_operation(self) -> &'static str {
+        match self {
+            Self::Repairer => "uploadRepairerFile",
+            Self::Expert => "uploadExpertFile",
+        }
+    }
+
+    pub(super) fn submit_operation(self) -> &'static str {
+        match self {
+            Self::Repairer => "submitRepairSettlement",
+            Self::Expert => "submitExpertSettlement",
+        }
+    }
+
+    pub(super) fn documents(self) -> &'static [Document] {
+        match self {
+            Self::Repairer => &[Document {
+                file: "invoicePdf",
+                name: "invoiceFileName",
+                default_name: "facture.pdf",
+                key: "refPDFFacture",
+            }],
+            Self::Expert => &[
+                Document {
+                    file: "feeNotePdf",
+                    name: "feeNoteFileName",
+                    default_name: "honoraires.pdf",
+                    key: "refPdfHonoraires",
+                },
+                Document {
+                    file: "reportPdf",
+                    name: "reportFileName",
+                    default_name: "expertise.pdf",
+                    key: "refPdfExpertise",
+                },
+            ],
+        }
+    }
+
+    pub(super) fn rules(self, input: &Value, errors: &mut Vec<FieldError>) {
+        match self {
+            Self::Repairer => {
+                rules::amounts_add_up(input, rules::REPAIR_AMOUNTS, errors);
+                rules::replacement_days(input, errors);
+            }
+            Self::Expert => rules::amounts_add_up(input, rules::EXPERT_AMOUNTS, errors),
+        }
+    }
+
+    pub(super) fn settlement(self, value: Value) -> Result<Settlement, SdkError> {
+        Ok(match self {
+            Self::Repairer => Settlement::Repair(js::typed(value)?),
+            Self::Expert => Settlement::Expert(js::typed::<api::ExpertSettlement>(value)?.into()),
+        })
+    }
+}
+
