@@ -132,10 +132,7 @@ async fn callback_headers(
 /// Hands back what the callback threw or gave as the error's `cause`, as it was: the caller's own
 /// value, never copied into the message (it may hold a secret).
 fn with_cause((error, cause): (SdkError, JsValue)) -> SdkError {
-    SdkError {
-        cause: Some(cause),
-        ..error
-    }
+    error.with_cause(cause)
 }
 
 /// A bearer token and when it stops being used.

@@ -80,10 +80,16 @@ pub use crate::field::{Code, FieldError};
 /// The longest reply body an error carries.
 const BODY_LIMIT: usize = 4000;
 
-/// An error on its way to JavaScript.
+/// An error on its way to JavaScript: boxed, so that every `Result` stays one pointer wide on
+/// its error side ([`ErrorData`] holds the fields).
+#[derive(Clone, Debug, Serialize)]
+#[serde(transparent)]
+pub struct SdkError(Box<ErrorData>);
+
+/// What an [`SdkError`] says.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SdkError {
+pub struct ErrorData {
     pub kind: Kind,
     #[serde(skip)]
     pub message: String,
@@ -103,9 +109,22 @@ pub struct SdkError {
     pub cause: Option<JsValue>,
 }
 
+impl std::ops::Deref for SdkError {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SdkError {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
+    }
+}
+
 impl SdkError {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ErrorData {
             kind,
             message: message.into(),
             fields: Vec::new(),
@@ -114,17 +133,22 @@ impl SdkError {
             operation: None,
             details: serde_json::Map::new(),
             cause: None,
-        }
+        }))
     }
 
     /// Input at fault: every field, and nothing was sent.
     pub fn validation(fields: Vec<FieldError>) -> Self {
         let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
         let message = format!("Invalid input, nothing was sent. Fix: {}", names.join(", "));
-        Self {
-            fields,
-            ..Self::new(Kind::Validation, message)
-        }
+        let mut error = Self::new(Kind::Validation, message);
+        error.fields = fields;
+        error
+    }
+
+    /// Hands `cause` (what a caller's callback threw) back as the error's `cause`.
+    pub fn with_cause(mut self, cause: JsValue) -> Self {
+        self.cause = Some(cause);
+        self
     }
 
     /// Records the reply this error is about.
@@ -159,7 +183,7 @@ impl SdkError {
         if let Ok(props) = self.serialize(&serializer) {
             js_sys::Object::assign(&error, &props.unchecked_into());
         }
-        if let Some(cause) = self.cause {
+        if let Some(cause) = self.0.cause {
             // Like `new Error(message, { cause })`: an own, non-enumerable property.
             let descriptor = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&descriptor, &"value".into(), &cause);

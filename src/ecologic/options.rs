@@ -118,8 +118,8 @@ impl Ecologic {
                 referentials: Referentials::default(),
             }),
             (policy, auth) => {
-                if let Err(e) = policy {
-                    errors.extend(e.fields);
+                if let Err(mut e) = policy {
+                    errors.append(&mut e.fields);
                 }
                 if auth.is_none() && errors.is_empty() {
                     errors.push(FieldError::new(

@@ -121,8 +121,8 @@ impl Lalux {
         }
         let policy = match policy {
             Ok(policy) => Some(policy),
-            Err(e) => {
-                errors.extend(e.fields);
+            Err(mut e) => {
+                errors.append(&mut e.fields);
                 None
             }
         };
