@@ -56,12 +56,17 @@ export class Host {
 
   /** Calls the admin API in process; resolves with its JSON (or undefined), throws on refusal. */
   admin(method, route, json) {
+    return this.adminReply(method, route, json).value;
+  }
+
+  /** The admin API's answer: its JSON (or undefined) and its headers. */
+  adminReply(method, route, json) {
     const body = json === undefined ? new Uint8Array() : new TextEncoder().encode(JSON.stringify(json));
     const headers = json === undefined ? [] : [['content-type', 'application/json']];
     const answer = this.answer({ method, path: `${BASES.admin}${route}`, query: '', headers, body });
     const text = new TextDecoder().decode(answer.body);
     if (answer.status >= 400) throw new Error(`sandbox admin ${method} ${route}: ${answer.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
+    return { value: text ? JSON.parse(text) : undefined, headers: new Map(answer.headers) };
   }
 
   /** The base URL of every simulated host below `origin`. */
@@ -77,6 +82,7 @@ export class Host {
       credentials: JSON.parse(this.core.info()),
       banner: this.core.banner(origin),
       requests: async () => this.admin('GET', '/requests'),
+      requestsDropped: async () => Number(this.adminReply('GET', '/requests').headers.get('x-sandbox-log-dropped') ?? 0),
       reset: async () => this.admin('POST', '/reset'),
       advanceClock: async (seconds) => this.admin('POST', '/clock', { advanceSeconds: seconds }),
       setScanner: async (fail) => this.admin('POST', '/scanner', { fail }),

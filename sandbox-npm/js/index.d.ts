@@ -86,6 +86,8 @@ export interface RunningSandbox {
   banner: string;
   /** The requests received since the last reset, oldest first (the latest 1,000). */
   requests(): Promise<LoggedRequest[]>;
+  /** How many older requests the bounded log dropped since the last reset. */
+  requestsDropped(): Promise<number>;
   /** Forgets requests, tokens, uploads, dossiers, faults, the scanner and clock changes. */
   reset(): Promise<void>;
   /** Moves the sandbox's clock (token expiry, dates) forward. */

@@ -30,6 +30,11 @@ test('two sandboxes side by side, each on its own free port with its own state',
 test('faults, clock, scanner and token lifetime through the handle', async () => {
   await one.reset();
   assert.deepEqual(await one.requests(), []);
+  for (let i = 0; i < 1003; i++) await fetch(`${one.urls.ecologicProduction}/printbrandlist`);
+  assert.equal((await one.requests()).length, 1000, 'the log keeps the latest 1,000');
+  assert.equal(await one.requestsDropped(), 3);
+  await one.reset();
+  assert.equal(await one.requestsDropped(), 0);
   await one.injectFault({ route: '/token', status: 503, retryAfter: 1, times: 1 });
   assert.equal((await token(one)).status, 503);
   assert.equal((await token(one)).status, 200);
