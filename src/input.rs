@@ -108,7 +108,7 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
     }
     if let Some(bytes) = bytes_of(js).await {
         return match bytes {
-            Ok(bytes) => Value::String(base64_of(&bytes)),
+            Ok(bytes) => Value::String(FileData::from_bytes(&bytes).into_string()),
             Err(message) => {
                 errors.push(FieldError::new(path, Code::Unreadable, message));
                 Value::Null
@@ -179,22 +179,20 @@ fn number(n: f64) -> Option<Value> {
     Number::from_f64(n).map(Value::Number)
 }
 
-/// The bytes of a `Uint8Array`, another typed array or `DataView`, an `ArrayBuffer` or a `Blob`,
-/// as a view (nothing copied yet); `None` when `js` is none of those.
-async fn bytes_of(js: &JsValue) -> Option<Result<Uint8Array, String>> {
+/// The bytes of a `Uint8Array`, another typed array or `DataView`, an `ArrayBuffer` or a `Blob`;
+/// `None` when `js` is none of those.
+async fn bytes_of(js: &JsValue) -> Option<Result<Vec<u8>, String>> {
     if let Some(buffer) = js.dyn_ref::<ArrayBuffer>() {
-        return Some(Ok(Uint8Array::new(buffer)));
+        return Some(Ok(Uint8Array::new(buffer).to_vec()));
     }
     if ArrayBuffer::is_view(js) {
         let buffer = Reflect::get(js, &"buffer".into()).ok()?;
         let offset = Reflect::get(js, &"byteOffset".into()).ok()?.as_f64()?;
         let length = Reflect::get(js, &"byteLength".into()).ok()?.as_f64()?;
         let buffer = buffer.dyn_into::<ArrayBuffer>().ok()?;
-        return Some(Ok(Uint8Array::new_with_byte_offset_and_length(
-            &buffer,
-            offset as u32,
-            length as u32,
-        )));
+        let view =
+            Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32);
+        return Some(Ok(view.to_vec()));
     }
     let read = Reflect::get(js, &"arrayBuffer".into()).ok()?;
     let read = read.dyn_ref::<js_sys::Function>()?;
@@ -208,29 +206,10 @@ async fn bytes_of(js: &JsValue) -> Option<Result<Uint8Array, String>> {
     };
     Some(
         match outcome.ok().and_then(|b| b.dyn_into::<ArrayBuffer>().ok()) {
-            Some(buffer) => Ok(Uint8Array::new(&buffer)),
+            Some(buffer) => Ok(Uint8Array::new(&buffer).to_vec()),
             None => Err("could not be read (Blob.arrayBuffer() failed)".to_owned()),
         },
     )
-}
-
-/// The base64 text of `bytes`, by the host where it can (`Uint8Array.prototype.toBase64`, or
-/// Node's `Buffer`): faster than in wasm, and the bytes never enter the wasm memory. Elsewhere in
-/// wasm, in one pass.
-fn base64_of(bytes: &Uint8Array) -> String {
-    let call = |target: &JsValue, method: &str, args: &Array| -> Option<JsValue> {
-        let function: js_sys::Function = Reflect::get(target, &method.into()).ok()?.dyn_into().ok()?;
-        function.apply(target, args).ok()
-    };
-    let by_host = call(bytes, "toBase64", &Array::new()).or_else(|| {
-        let buffer = Reflect::get(&js_sys::global(), &"Buffer".into()).ok()?;
-        let args = Array::of3(&bytes.buffer(), &bytes.byte_offset().into(), &bytes.byte_length().into());
-        let node_buffer = call(&buffer, "from", &args)?;
-        call(&node_buffer, "toString", &Array::of1(&"base64".into()))
-    });
-    by_host
-        .and_then(|text| text.as_string())
-        .unwrap_or_else(|| FileData::from_bytes(&bytes.to_vec()).into_string())
 }
 
 /// A `Date` as text: its day (`YYYY-MM-DD`) when it is a local midnight, which is what

@@ -474,34 +474,3 @@ async fn claim_workflow_with_a_headers_callback() {
         "create, two attachments, submit: {writes:?}"
     );
 }
-
-/// A file's base64 is the same whoever encodes it: the host (`Uint8Array#toBase64`, or Node's
-/// `Buffer`) or, where the host has neither (a browser without `toBase64`), the module; and a
-/// view (`subarray`) sends its own bytes, not its whole buffer.
-#[wasm_bindgen_test]
-async fn a_file_is_the_same_base64_whoever_encodes_it() {
-    use base64::Engine;
-    reset().await;
-    let client = repairer();
-    let all: Vec<u8> = (0..1000u32).map(|i| (i * 37 % 256) as u8).collect();
-    let view: JsValue = js_sys::Uint8Array::from(all.as_slice()).subarray(1, 1000).into();
-    let input = || with(js(&json!({"fileNameWithExtension": "f.pdf"})), "file", &view);
-    ok(client.repairer().upload(input(), None)).await;
-    let class = js_sys::Reflect::get(&js_sys::global(), &"Uint8Array".into()).expect("Uint8Array");
-    let prototype = js_sys::Reflect::get(&class, &"prototype".into()).expect("its prototype");
-    let host_encoder = js_sys::Reflect::get(&prototype, &"toBase64".into()).expect("a property");
-    let _ = js_sys::Reflect::delete_property(prototype.unchecked_ref::<js_sys::Object>(), &"toBase64".into());
-    let without = settle(client.repairer().upload(input(), None)).await;
-    if !host_encoder.is_undefined() {
-        js_sys::Reflect::set(&prototype, &"toBase64".into(), &host_encoder).expect("restored");
-    }
-    assert_eq!(without.map(|r| r["status"].clone()), Ok(json!("Verified")));
-    let expected = base64::engine::general_purpose::STANDARD.encode(&all[1..]);
-    let sent: Vec<Value> = received()
-        .await
-        .iter()
-        .filter(|r| r["path"] == "/lalux/api/reparateur/upload")
-        .map(|r| r["body"]["file"].clone())
-        .collect();
-    assert_eq!(sent, [json!(expected), json!(expected)]);
-}
