@@ -154,12 +154,18 @@ where
         let attempt = attempt(context);
         Box::pin(async move {
             let value = attempt.await?;
-            Ok((value.status().as_u16(), Box::new(value.into_inner()) as Box<dyn Any>))
+            Ok((
+                value.status().as_u16(),
+                Box::new(value.into_inner()) as Box<dyn Any>,
+            ))
         })
     };
     match send_erased(settings, repeat, auth, &mut erased).await? {
         Reply::Success { status, value } => match value.downcast::<T>() {
-            Ok(value) => Ok(Reply::Success { status, value: *value }),
+            Ok(value) => Ok(Reply::Success {
+                status,
+                value: *value,
+            }),
             Err(_) => Err(SdkError::new(
                 Kind::UnexpectedResponse,
                 "The reply could not be read as its operation's type.",

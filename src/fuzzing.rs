@@ -20,7 +20,11 @@ pub struct Operation {
 pub fn operations() -> Vec<Operation> {
     [Spec::lalux(), Spec::ecologic()]
         .into_iter()
-        .flat_map(|spec| spec.operation_ids().into_iter().map(move |id| Operation { spec, id }))
+        .flat_map(|spec| {
+            spec.operation_ids()
+                .into_iter()
+                .map(move |id| Operation { spec, id })
+        })
         .collect()
 }
 
@@ -35,7 +39,9 @@ pub fn check(operation: &Operation, mut input: Value) -> Vec<FieldError> {
             rules::amounts_add_up(&input, rules::REPAIR_AMOUNTS, &mut errors);
             rules::replacement_days(&input, &mut errors);
         }
-        "submitExpertSettlement" => rules::amounts_add_up(&input, rules::EXPERT_AMOUNTS, &mut errors),
+        "submitExpertSettlement" => {
+            rules::amounts_add_up(&input, rules::EXPERT_AMOUNTS, &mut errors)
+        }
         _ => {}
     }
     errors
@@ -48,7 +54,10 @@ pub const REPLIES: u8 = 13;
 /// client and the envelope code read it: `None` when the body does not deserialise (the
 /// client's `unexpectedResponse`), otherwise the data or a typed error.
 pub fn reply(which: u8, status: u16, body: &[u8]) -> Option<Result<(), SdkError>> {
-    fn unwrap<E: Envelope + DeserializeOwned>(status: u16, body: &[u8]) -> Option<Result<(), SdkError>> {
+    fn unwrap<E: Envelope + DeserializeOwned>(
+        status: u16,
+        body: &[u8],
+    ) -> Option<Result<(), SdkError>> {
         let envelope: E = serde_json::from_slice(body).ok()?;
         Some(envelope::unwrap(status, envelope).map(|_| ()))
     }

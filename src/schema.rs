@@ -47,7 +47,10 @@ impl Spec {
     /// Every `operationId` of the spec.
     #[cfg(fuzzing)]
     pub fn operation_ids(&self) -> Vec<String> {
-        let operations = self.root["paths"].as_object().into_iter().flat_map(|paths| paths.values());
+        let operations = self.root["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|paths| paths.values());
         operations
             .filter_map(Value::as_object)
             .flat_map(|item| item.values())

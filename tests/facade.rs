@@ -481,8 +481,14 @@ async fn a_file_view_sends_its_own_bytes() {
     use base64::Engine;
     reset().await;
     let all: Vec<u8> = (0..1000u32).map(|i| (i * 37 % 256) as u8).collect();
-    let view: JsValue = js_sys::Uint8Array::from(all.as_slice()).subarray(1, 1000).into();
-    let input = with(js(&json!({"fileNameWithExtension": "f.pdf"})), "file", &view);
+    let view: JsValue = js_sys::Uint8Array::from(all.as_slice())
+        .subarray(1, 1000)
+        .into();
+    let input = with(
+        js(&json!({"fileNameWithExtension": "f.pdf"})),
+        "file",
+        &view,
+    );
     let receipt = ok(repairer().repairer().upload(input, None)).await;
     assert_eq!(receipt["bytes"], 999);
     let sent: Vec<Value> = received()

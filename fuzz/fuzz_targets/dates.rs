@@ -9,7 +9,20 @@ use repair_dates::{Day, WallClock, When};
 /// Days in `month` of `year`, Gregorian.
 fn month_length(year: i64, month: u32) -> i64 {
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1]
+    [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month as usize - 1]
 }
 
 /// The civil day `days` after 1970-01-01, counted month by month.
@@ -52,7 +65,11 @@ fn offset(ms: i64) -> i64 {
         let last = days_of(year, month, month_length(year, month));
         (last - (last + 4).rem_euclid(7)) * 86_400_000 + 3_600_000
     };
-    if ms >= last_sunday(3) && ms < last_sunday(10) { 120 } else { 60 }
+    if ms >= last_sunday(3) && ms < last_sunday(10) {
+        120
+    } else {
+        60
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -63,7 +80,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(Day::parse(&day.to_string()), Some(day));
             let wall = when.wall_clock();
             assert!(wall.seconds < 86_400);
-            assert_eq!(When::parse(&wall.to_string()).map(When::wall_clock), Some(wall), "{text}");
+            assert_eq!(
+                When::parse(&wall.to_string()).map(When::wall_clock),
+                Some(wall),
+                "{text}"
+            );
         }
         if let Some(day) = Day::parse(text) {
             assert_eq!(Day::from_days_since_epoch(day.days_since_epoch()), day);
@@ -77,7 +98,12 @@ fuzz_target!(|data: &[u8]| {
     let local = ms + offset(ms) * 60_000;
     let (year, month, day) = civil(local.div_euclid(86_400_000));
     assert_eq!(
-        (i64::from(wall.day.year), u32::from(wall.day.month), i64::from(wall.day.day), i64::from(wall.seconds)),
+        (
+            i64::from(wall.day.year),
+            u32::from(wall.day.month),
+            i64::from(wall.day.day),
+            i64::from(wall.seconds)
+        ),
         (year, month, day, local.rem_euclid(86_400_000) / 1000),
         "{ms}"
     );

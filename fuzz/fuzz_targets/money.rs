@@ -7,10 +7,17 @@ use repair_money::Amount;
 
 /// `-?digits(.d{1,2})?` as cents, in i128, or None.
 fn oracle(text: &str) -> Option<i128> {
-    let (negative, unsigned) = text.strip_prefix('-').map_or((false, text), |rest| (true, rest));
+    let (negative, unsigned) = text
+        .strip_prefix('-')
+        .map_or((false, text), |rest| (true, rest));
     let (units, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if units.is_empty() || !digits(units) || !digits(fraction) || fraction.len() > 2 || unsigned.ends_with('.') {
+    if units.is_empty()
+        || !digits(units)
+        || !digits(fraction)
+        || fraction.len() > 2
+        || unsigned.ends_with('.')
+    {
         return None;
     }
     let mut cents: i128 = 0;
@@ -26,13 +33,19 @@ fn oracle(text: &str) -> Option<i128> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     // Parsing: exactly what the oracle accepts (within i64 cents), the same value, and back.
     let parsed = text.parse::<Amount>();
     match (oracle(text).filter(|c| i64::try_from(*c).is_ok()), &parsed) {
         (Some(cents), Ok(amount)) => {
             assert_eq!(i128::from(amount.cents()), cents, "{text}");
-            assert_eq!(amount.to_string().parse::<Amount>().as_ref(), Ok(amount), "{text}");
+            assert_eq!(
+                amount.to_string().parse::<Amount>().as_ref(),
+                Ok(amount),
+                "{text}"
+            );
         }
         (None, Err(_)) => {}
         (expected, got) => panic!("{text:?}: oracle {expected:?}, parsed {got:?}"),
@@ -44,13 +57,20 @@ fuzz_target!(|data: &[u8]| {
             let json = serde_json::Value::from(number);
             let from_json = serde_json::from_value::<Amount>(json);
             match oracle(&number.to_string()) {
-                Some(cents) => assert_eq!(from_json.map(|a| i128::from(a.cents())).ok(), Some(cents), "{number}"),
+                Some(cents) => assert_eq!(
+                    from_json.map(|a| i128::from(a.cents())).ok(),
+                    Some(cents),
+                    "{number}"
+                ),
                 None => assert!(from_json.is_err(), "{number} has more than 2 decimals"),
             }
         }
     }
     // The sum rule and the VAT: two amounts, `a,b`.
-    let Some((Ok(a), Ok(b))) = text.split_once(',').map(|(l, r)| (l.parse::<Amount>(), r.parse::<Amount>())) else {
+    let Some((Ok(a), Ok(b))) = text
+        .split_once(',')
+        .map(|(l, r)| (l.parse::<Amount>(), r.parse::<Amount>()))
+    else {
         return;
     };
     let sum = i128::from(a.cents()) + i128::from(b.cents());
@@ -62,7 +82,11 @@ fuzz_target!(|data: &[u8]| {
     // comparing the remainder with a half.
     let product = i128::from(a.cents()) * i128::from(b.cents());
     let (quotient, remainder) = (product / 10_000, product % 10_000);
-    let rounded = if remainder.abs() * 2 >= 10_000 { quotient + product.signum() } else { quotient };
+    let rounded = if remainder.abs() * 2 >= 10_000 {
+        quotient + product.signum()
+    } else {
+        quotient
+    };
     match a.vat(b) {
         Some(vat) => assert_eq!(i128::from(vat.cents()), rounded),
         None => assert!(i64::try_from(rounded).is_err()),

@@ -7,11 +7,16 @@ use repair_claims::error::Kind;
 use repair_claims::fuzzing::reply;
 
 fuzz_target!(|data: &[u8]| {
-    let [which, high, low, body @ ..] = data else { return };
+    let [which, high, low, body @ ..] = data else {
+        return;
+    };
     let status = 100 + u16::from_be_bytes([*high, *low]) % 500;
     if let Some(Err(error)) = reply(*which, status, body) {
         assert!(
-            matches!(error.kind, Kind::Refused | Kind::UnexpectedResponse | Kind::Authentication),
+            matches!(
+                error.kind,
+                Kind::Refused | Kind::UnexpectedResponse | Kind::Authentication
+            ),
             "status {status}: {:?}",
             error.kind
         );

@@ -10,23 +10,39 @@ use std::sync::Mutex;
 const NOW_MS: i64 = 1_795_000_000_000;
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "OPTIONS"];
 const ROUTES: [&str; 20] = [
-    "/lalux/wts/token", "/lalux/wts/authen", "/lalux/api/reparateur/upload", "/lalux/api/reparateur",
-    "/lalux/api/expert/upload", "/lalux/api/expert",
-    "/ecologic/api/v1/ecosupport/getrepairsitesbyats", "/ecologic/api/v1/ecosupport/printbrandlist",
-    "/ecologic/api/v1/ecosupport/printproducttypelist", "/ecologic/api/v1/ecosupport/PrintProductTypeWithLabelList",
-    "/ecologic/api/v1/ecosupport/calculateecosupport", "/ecologic/api/v1/ecosupport/createsupportrequest",
-    "/ecologic/api/v1/ecosupport/updatesupportrequest", "/ecologic/api/v1/ecosupport/getsupportrequeststatus",
-    "/ecologic/api/v1/ecosupport/createclaim", "/ecologic/api/v1/ecosupport/UpdateClaim",
-    "/ecologic/api/v1/ecosupport/attachfile", "/ecologic/api/v1/ecosupport/getclaimstatus",
-    "/ecologic-preprod/api/v1/ecosupport/submitclaim", "/elsewhere",
+    "/lalux/wts/token",
+    "/lalux/wts/authen",
+    "/lalux/api/reparateur/upload",
+    "/lalux/api/reparateur",
+    "/lalux/api/expert/upload",
+    "/lalux/api/expert",
+    "/ecologic/api/v1/ecosupport/getrepairsitesbyats",
+    "/ecologic/api/v1/ecosupport/printbrandlist",
+    "/ecologic/api/v1/ecosupport/printproducttypelist",
+    "/ecologic/api/v1/ecosupport/PrintProductTypeWithLabelList",
+    "/ecologic/api/v1/ecosupport/calculateecosupport",
+    "/ecologic/api/v1/ecosupport/createsupportrequest",
+    "/ecologic/api/v1/ecosupport/updatesupportrequest",
+    "/ecologic/api/v1/ecosupport/getsupportrequeststatus",
+    "/ecologic/api/v1/ecosupport/createclaim",
+    "/ecologic/api/v1/ecosupport/UpdateClaim",
+    "/ecologic/api/v1/ecosupport/attachfile",
+    "/ecologic/api/v1/ecosupport/getclaimstatus",
+    "/ecologic-preprod/api/v1/ecosupport/submitclaim",
+    "/elsewhere",
 ];
 const AUTHORIZATIONS: [&str; 4] = [
-    "sandbox-repairer/sandbox-repairer-secret", "sandbox-expert/sandbox-expert-secret", "Bearer nothing", "",
+    "sandbox-repairer/sandbox-repairer-secret",
+    "sandbox-expert/sandbox-expert-secret",
+    "Bearer nothing",
+    "",
 ];
 
 fuzz_target!(|data: &[u8]| {
     static SANDBOX: Mutex<Option<Sandbox>> = Mutex::new(None);
-    let [method, route, auth, rest @ ..] = data else { return };
+    let [method, route, auth, rest @ ..] = data else {
+        return;
+    };
     let mut parts = rest.splitn(3, |b| *b == 0xff);
     let query = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let content_type = match parts.next().unwrap_or_default().first() {
@@ -37,7 +53,10 @@ fuzz_target!(|data: &[u8]| {
     let body = parts.next().unwrap_or_default().to_vec();
     let mut headers = vec![
         ("content-type".to_owned(), content_type.to_owned()),
-        ("api_key".to_owned(), "C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B".to_owned()),
+        (
+            "api_key".to_owned(),
+            "C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B".to_owned(),
+        ),
     ];
     let authorization = AUTHORIZATIONS[usize::from(*auth) % AUTHORIZATIONS.len()];
     if !authorization.is_empty() {
@@ -50,15 +69,23 @@ fuzz_target!(|data: &[u8]| {
         headers,
         body,
     };
-    let mut guard = SANDBOX.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let sandbox = guard.get_or_insert_with(|| Sandbox::new(Config::default(), NOW_MS).expect("the seed loads"));
+    let mut guard = SANDBOX
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let sandbox = guard
+        .get_or_insert_with(|| Sandbox::new(Config::default(), NOW_MS).expect("the seed loads"));
     let response = sandbox.handle(request.clone(), NOW_MS);
     if response.status >= 500 {
-        let envelope: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
+        let envelope: serde_json::Value =
+            serde_json::from_slice(&response.body).unwrap_or_default();
         assert!(
             response.status == 500 && envelope["ResponseStatus"] == "E",
             "{} {}?{} gave {} {}",
-            request.method, request.path, request.query, response.status, String::from_utf8_lossy(&response.body)
+            request.method,
+            request.path,
+            request.query,
+            response.status,
+            String::from_utf8_lossy(&response.body)
         );
     }
 });

@@ -3,17 +3,29 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use repair_claims::fuzzing::{check, operations, Operation};
+use repair_claims::fuzzing::{Operation, check, operations};
 use std::sync::OnceLock;
 
 fuzz_target!(|data: &[u8]| {
     static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
     let operations = OPERATIONS.get_or_init(operations);
-    let Some((&pick, json)) = data.split_first() else { return };
-    let Ok(input) = serde_json::from_slice::<serde_json::Value>(json) else { return };
+    let Some((&pick, json)) = data.split_first() else {
+        return;
+    };
+    let Ok(input) = serde_json::from_slice::<serde_json::Value>(json) else {
+        return;
+    };
     let operation = &operations[usize::from(pick) % operations.len()];
     for error in check(operation, input) {
-        assert!(!error.field.is_empty(), "{}: a refusal without a field: {error:?}", operation.id);
-        assert!(!error.message.is_empty(), "{}: a refusal without a reason: {error:?}", operation.id);
+        assert!(
+            !error.field.is_empty(),
+            "{}: a refusal without a field: {error:?}",
+            operation.id
+        );
+        assert!(
+            !error.message.is_empty(),
+            "{}: a refusal without a reason: {error:?}",
+            operation.id
+        );
     }
 });

@@ -112,7 +112,11 @@ impl LoggedRequest {
             query: request.query.clone(),
             query_params: request.query_pairs(),
             headers,
-            body: if large { Value::Null } else { body_value(request) },
+            body: if large {
+                Value::Null
+            } else {
+                body_value(request)
+            },
             body_summary: large.then(|| summary(request)),
             deviations: None,
         }
@@ -133,13 +137,19 @@ fn summary(request: &Request) -> BodySummary {
     let form = request
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-    let head = request.body.get(..PREFIX_CHARS * 4).unwrap_or(&request.body);
+    let head = request
+        .body
+        .get(..PREFIX_CHARS * 4)
+        .unwrap_or(&request.body);
     BodySummary {
         bytes: request.body.len(),
         fnv1a64: format!("{:016x}", fnv1a64(&request.body)),
         prefix: match form {
             true => String::new(),
-            false => String::from_utf8_lossy(head).chars().take(PREFIX_CHARS).collect(),
+            false => String::from_utf8_lossy(head)
+                .chars()
+                .take(PREFIX_CHARS)
+                .collect(),
         },
     }
 }

@@ -141,5 +141,8 @@ fn the_log_keeps_the_latest_entries_and_counts_the_dropped() {
     let entries: serde_json::Value = serde_json::from_slice(&response.body).expect("json");
     let entries = entries.as_array().expect("an array");
     assert_eq!(entries.len(), sandbox::LOG_CAPACITY);
-    assert_eq!(entries[0]["path"], format!("/ecologic/api/v1/ecosupport/n{extra}"));
+    assert_eq!(
+        entries[0]["path"],
+        format!("/ecologic/api/v1/ecosupport/n{extra}")
+    );
 }

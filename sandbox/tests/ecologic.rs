@@ -736,11 +736,26 @@ async fn a_request_dropped_after_processing_was_still_created() {
         .await;
     assert!(sent.is_err(), "the connection closed without an answer");
     let again = sbx
-        .eco(Method::POST, &create.replace(&format!("{}{ECO}/", sbx.url), ""), Some(dossier("EEE.M5.024", "2194", "", "", "")))
+        .eco(
+            Method::POST,
+            &create.replace(&format!("{}{ECO}/", sbx.url), ""),
+            Some(dossier("EEE.M5.024", "2194", "", "", "")),
+        )
         .await;
-    let first = again.json["ResponseData"]["RequestId"].as_i64().expect("RequestId") - 1;
+    let first = again.json["ResponseData"]["RequestId"]
+        .as_i64()
+        .expect("RequestId")
+        - 1;
     let status = sbx
-        .eco(Method::GET, &format!("getsupportrequeststatus?RequestId={first}"), None)
+        .eco(
+            Method::GET,
+            &format!("getsupportrequeststatus?RequestId={first}"),
+            None,
+        )
         .await;
-    assert_eq!(status.json["ResponseStatus"], "S", "the dropped request exists: {}", status.text);
+    assert_eq!(
+        status.json["ResponseStatus"], "S",
+        "the dropped request exists: {}",
+        status.text
+    );
 }

@@ -1,7 +1,7 @@
 //! `new EcologicClient(options)`: the options and the client state they make.
 
-use super::service::{Connection, Ecologic};
 use super::referential::Referentials;
+use super::service::{Connection, Ecologic};
 use crate::auth::Auth;
 use crate::error::{Code, FieldError, SdkError};
 use crate::js::{self, CallPolicy};

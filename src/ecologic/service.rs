@@ -30,7 +30,11 @@ pub(super) struct Ecologic {
 
 impl Ecologic {
     /// A read: retried when safe.
-    pub(super) async fn read<E, F, Fut>(&self, settings: &Settings, operation: F) -> Result<E::Data, SdkError>
+    pub(super) async fn read<E, F, Fut>(
+        &self,
+        settings: &Settings,
+        operation: F,
+    ) -> Result<E::Data, SdkError>
     where
         E: Envelope + 'static,
         F: Fn(ecologic::Client) -> Fut,
@@ -42,7 +46,11 @@ impl Ecologic {
     }
 
     /// A write: never re-sent once it may have reached the server.
-    pub(super) async fn write<E, F, Fut>(&self, settings: &Settings, operation: F) -> Result<E::Data, SdkError>
+    pub(super) async fn write<E, F, Fut>(
+        &self,
+        settings: &Settings,
+        operation: F,
+    ) -> Result<E::Data, SdkError>
     where
         E: Envelope + 'static,
         F: Fn(ecologic::Client) -> Fut,
@@ -290,7 +298,11 @@ pub(super) fn default(value: &mut Value, key: &str, default: impl Into<Value>) {
     }
 }
 
-pub(super) fn request_rules(value: &Value, catalogue: &Catalogue<'_>, errors: &mut Vec<FieldError>) {
+pub(super) fn request_rules(
+    value: &Value,
+    catalogue: &Catalogue<'_>,
+    errors: &mut Vec<FieldError>,
+) {
     rules::product(
         value,
         &rules::DOSSIER,
@@ -336,4 +348,3 @@ pub(super) fn record_id(id: f64, name: &str) -> Result<api::RecordId, SdkError> 
         )]))
     }
 }
-

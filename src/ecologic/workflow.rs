@@ -11,7 +11,11 @@ use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 impl Ecologic {
-    pub(super) async fn claim_workflow(&self, js_input: JsValue, call: PerCall) -> Result<JsValue, SdkError> {
+    pub(super) async fn claim_workflow(
+        &self,
+        js_input: JsValue,
+        call: PerCall,
+    ) -> Result<JsValue, SdkError> {
         let read = crate::input::read(&js_input, "input").await;
         let mut value = read.value;
         let mut errors = read.errors;

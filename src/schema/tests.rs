@@ -159,6 +159,10 @@ fn a_field_with_an_empty_or_dotted_name_is_still_named() {
 /// The same, for an operation that takes parameters only.
 #[test]
 fn an_unknown_parameter_with_an_empty_name_is_still_named() {
-    let found = faults(Spec::ecologic(), "printProductTypeWithLabelList", json!({"": 8}));
+    let found = faults(
+        Spec::ecologic(),
+        "printProductTypeWithLabelList",
+        json!({"": 8}),
+    );
     assert_eq!(found, [("[\"\"]".to_owned(), Code::UnknownField)]);
 }
