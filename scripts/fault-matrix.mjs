@@ -161,7 +161,7 @@ export async function faultMatrix({ pkg, sandbox }) {
       rows.push({
         class: kind.name, fault: faultName, attempts: atRoute.length, outcome,
         mayHaveReachedServer: error?.mayHaveReachedServer,
-        processed: processed.length, duplicates: kind.writes ? duplicates : 0,
+        duplicates: kind.writes ? duplicates : 0,
         keys: kind.uploads ? `${surfacedKeys}/${returnedKeys}` : '',
         surfacedKeys, returnedKeys,
         secretLeaked: SECRETS.some((s) => text.includes(s)) || /Bearer\s+\S{8,}/.test(text),

@@ -2,16 +2,7 @@
 // core per sandbox, requests in, answers out, and the admin calls. The behaviour is the core's
 // (Rust, the same as `cargo run -p sandbox`); a host only moves bytes and honours an answer's
 // delay and delivery.
-import { Core, maxBodyBytes, tooLarge } from './core/sandbox_core.js';
-
-/** Path prefixes of the simulated hosts and of the admin API, below the sandbox's origin. */
-const BASES = {
-  laluxToken: '/lalux/wts',
-  laluxApi: '/lalux/api',
-  ecologicProduction: '/ecologic/api/v1/ecosupport',
-  ecologicPreproduction: '/ecologic-preprod/api/v1/ecosupport',
-  admin: '/_sandbox',
-};
+import { Core, bases, maxBodyBytes, tooLarge } from './core/sandbox_core.js';
 
 /** Statuses whose responses have no body. */
 const NO_BODY = new Set([101, 204, 205, 304]);
@@ -38,6 +29,8 @@ export class Host {
     this.core = new Core(seed, Boolean(strict), Date.now());
     /** The largest request body read; a larger one is answered by `tooLarge()`. */
     this.maxBodyBytes = maxBodyBytes();
+    /** Path prefixes of the simulated hosts and of the admin API, below the sandbox's origin. */
+    this.bases = JSON.parse(bases());
   }
 
   /** `{ status, headers: [[name, value]…], body, delayMs, delivery }` for one request. */
@@ -63,22 +56,22 @@ export class Host {
   adminReply(method, route, json) {
     const body = json === undefined ? new Uint8Array() : new TextEncoder().encode(JSON.stringify(json));
     const headers = json === undefined ? [] : [['content-type', 'application/json']];
-    const answer = this.answer({ method, path: `${BASES.admin}${route}`, query: '', headers, body });
+    const answer = this.answer({ method, path: `${this.bases.admin}${route}`, query: '', headers, body });
     const text = new TextDecoder().decode(answer.body);
     if (answer.status >= 400) throw new Error(`sandbox admin ${method} ${route}: ${answer.status} ${text}`);
     return { value: text ? JSON.parse(text) : undefined, headers: new Map(answer.headers) };
   }
 
   /** The base URL of every simulated host below `origin`. */
-  static urls(origin) {
-    return Object.fromEntries(Object.entries(BASES).map(([name, path]) => [name, `${origin}${path}`]));
+  urls(origin) {
+    return Object.fromEntries(Object.entries(this.bases).map(([name, path]) => [name, `${origin}${path}`]));
   }
 
   /** What a running sandbox offers a test: its URLs, credentials and admin calls. */
   handle(origin, close) {
     return {
       url: origin,
-      urls: Host.urls(origin),
+      urls: this.urls(origin),
       credentials: JSON.parse(this.core.info()),
       banner: this.core.banner(origin),
       requests: async () => this.admin('GET', '/requests'),

@@ -96,6 +96,21 @@ pub fn too_large() -> Answer {
     Sandbox::too_large().into()
 }
 
+/// The path prefix of every simulated host and of the admin API, as JSON
+/// (`{ laluxToken, laluxApi, ecologicProduction, ecologicPreproduction, admin }`).
+#[wasm_bindgen]
+pub fn bases() -> String {
+    use sandbox::Bases;
+    serde_json::json!({
+        "laluxToken": Bases::LALUX_TOKEN,
+        "laluxApi": Bases::LALUX_API,
+        "ecologicProduction": Bases::ECOLOGIC_PRODUCTION,
+        "ecologicPreproduction": Bases::ECOLOGIC_PREPRODUCTION,
+        "admin": Bases::ADMIN,
+    })
+    .to_string()
+}
+
 /// The largest request body a host reads.
 #[wasm_bindgen(js_name = maxBodyBytes)]
 pub fn max_body_bytes() -> f64 {
