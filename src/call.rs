@@ -5,9 +5,12 @@
 
 use crate::auth::Auth;
 use crate::error::{Kind, SdkError};
+use crate::reply::Json;
+use crate::schema::Spec;
 use crate::transport::{Context, Observed};
 use futures_util::future::{Either, select};
 use progenitor_client::{Error, ResponseValue};
+use serde_json::Value;
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
@@ -173,6 +176,48 @@ where
         },
         Reply::Refusal { status, body } => Ok(Reply::Refusal { status, body }),
     }
+}
+
+/// [`send`] for an operation whose replies are JSON (`build.rs`'s `JSON_REPLIES`): the reply is
+/// checked against the schema `spec` documents for `operation_id` and its status. One that does
+/// not match is an `unexpectedResponse` naming every field at fault, as a typed read would have
+/// refused it.
+pub async fn send_json<'a, F, Fut>(
+    settings: &Settings,
+    repeat: Repeat,
+    auth: &Auth,
+    (spec, operation_id): (&Spec, &str),
+    attempt: F,
+) -> Result<Reply<Value, Value>, SdkError>
+where
+    F: FnMut(Context) -> Fut + 'a,
+    Fut: Future<Output = Result<ResponseValue<Json>, Error<Json>>> + 'a,
+{
+    let (status, body, success) = match send(settings, repeat, auth, attempt).await? {
+        Reply::Success { status, value } => (status, value.0, true),
+        Reply::Refusal { status, body } => (status, body.0, false),
+    };
+    let faults = spec.check_reply(operation_id, status, &body);
+    if !faults.is_empty() {
+        let text = serde_json::to_vec(&body).ok();
+        let mut error = SdkError::new(
+            Kind::UnexpectedResponse,
+            "The API replied in a way its documentation does not describe. See `fields` and `body`.",
+        )
+        .with_reply(Some(status), text.as_deref());
+        error.fields = faults;
+        return Err(match repeat {
+            Repeat::Never => error.with_detail("mayHaveReachedServer", true),
+            Repeat::Safe => error,
+        });
+    }
+    Ok(match success {
+        true => Reply::Success {
+            status,
+            value: body,
+        },
+        false => Reply::Refusal { status, body },
+    })
 }
 
 /// The send loop: authentication, timeout, abort, retries, re-authentication.

@@ -2,9 +2,9 @@
 //! code the client runs on a caller's input and on a server's reply, exactly as the client runs
 //! it, without JavaScript.
 
-use crate::ecologic::envelope::{self, Envelope};
+use crate::ecologic::envelope;
 use crate::error::{FieldError, SdkError};
-use crate::generated::{ecologic::types as eco, lalux::types as lux};
+use crate::generated::lalux::types as lux;
 use crate::lalux::rules;
 use crate::schema::Spec;
 use serde::de::DeserializeOwned;
@@ -50,35 +50,47 @@ pub fn check(operation: &Operation, mut input: Value) -> Vec<FieldError> {
 /// How many kinds of reply [`reply`] reads.
 pub const REPLIES: u8 = 13;
 
+/// The Ecologic operations whose replies [`reply`] reads, by kind.
+const ECOLOGIC: [&str; 11] = [
+    "getRepairSitesByAts",
+    "printBrandList",
+    "printProductTypeList",
+    "printProductTypeWithLabelList",
+    "calculateEcoSupport",
+    "createSupportRequest",
+    "getSupportRequestStatus",
+    "createClaim",
+    "getClaimStatus",
+    "submitClaim",
+    "attachFile",
+];
+
 /// What the client makes of a reply body of kind `which` with HTTP `status`, as the generated
-/// client and the envelope code read it: `None` when the body does not deserialise (the
-/// client's `unexpectedResponse`), otherwise the data or a typed error.
+/// client, the reply check and the envelope code read it: `None` when the body does not read
+/// (the client's `unexpectedResponse`), otherwise the data or a typed error.
 pub fn reply(which: u8, status: u16, body: &[u8]) -> Option<Result<(), SdkError>> {
-    fn unwrap<E: Envelope + DeserializeOwned>(
-        status: u16,
-        body: &[u8],
-    ) -> Option<Result<(), SdkError>> {
-        let envelope: E = serde_json::from_slice(body).ok()?;
-        Some(envelope::unwrap(status, envelope).map(|_| ()))
-    }
     fn read<T: DeserializeOwned>(body: &[u8]) -> Option<Result<(), SdkError>> {
         serde_json::from_slice::<T>(body).ok().map(|_| Ok(()))
     }
-    match which % REPLIES {
-        0 => unwrap::<eco::RepairSiteListEnvelope>(status, body),
-        1 => unwrap::<eco::BrandListEnvelope>(status, body),
-        2 => unwrap::<eco::ProductTypeListEnvelope>(status, body),
-        3 => unwrap::<eco::LabelledProductTypeListEnvelope>(status, body),
-        4 => unwrap::<eco::EcoSupportEnvelope>(status, body),
-        5 => unwrap::<eco::SupportRequestEnvelope>(status, body),
-        6 => unwrap::<eco::SupportRequestStatusEnvelope>(status, body),
-        7 => unwrap::<eco::ClaimEnvelope>(status, body),
-        8 => unwrap::<eco::ClaimStatusEnvelope>(status, body),
-        9 => unwrap::<eco::SubmitClaimEnvelope>(status, body),
-        10 => serde_json::from_slice::<eco::ErrorReply>(body)
-            .ok()
-            .map(|refusal| Err(envelope::error_reply(status, refusal))),
-        11 => read::<crate::wire::UploadResult>(body),
-        _ => read::<lux::LaluxError>(body),
+    let which = which % REPLIES;
+    match ECOLOGIC.get(usize::from(which)) {
+        Some(operation) => {
+            let body: Value = serde_json::from_slice(body).ok()?;
+            if !Spec::ecologic()
+                .check_reply(operation, status, &body)
+                .is_empty()
+            {
+                return None;
+            }
+            // `attachFile` stands for `ErrorReply`, every operation's refusal.
+            Some(match status {
+                200..=299 if *operation != "attachFile" => {
+                    envelope::unwrap(status, body).map(|_| ())
+                }
+                _ => Err(envelope::error_reply(status, &body)),
+            })
+        }
+        None if which == 11 => read::<crate::wire::UploadResult>(body),
+        None => read::<lux::LaluxError>(body),
     }
 }

@@ -19,4 +19,5 @@ mod input;
 mod js;
 pub mod lalux;
 mod pattern;
+pub mod reply;
 mod schema;

@@ -15,6 +15,15 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+/// What is checked: a caller's input strictly (unknown fields, lengths, patterns, formats), or a
+/// server's reply as a typed read would take it (structure, types, required fields, enums;
+/// unknown fields, string constraints and null optional fields pass, as servers add and vary).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Input,
+    Reply,
+}
+
 /// One API's spec, as JSON.
 pub struct Spec {
     root: Value,
@@ -136,7 +145,7 @@ impl Spec {
                     errors.push(FieldError::required(name));
                 }
                 Some(Value::Null) | None => {}
-                Some(value) => self.value(&param["schema"], value, name, &mut errors),
+                Some(value) => self.value(&param["schema"], value, name, Mode::Input, &mut errors),
             }
         }
         let body = self.resolve(&op["requestBody"]);
@@ -154,12 +163,39 @@ impl Spec {
                 ));
             }
         } else {
-            self.object(body, &rest, "", &mut errors);
+            self.object(body, &rest, "", Mode::Input, &mut errors);
         }
         errors
     }
 
-    fn value(&self, schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+    /// Every fault of `body`, the reply of operation `operation_id` with HTTP `status`, against
+    /// the schema the spec gives that status (or `default`); none when it documents no body.
+    pub fn check_reply(&self, operation_id: &str, status: u16, body: &Value) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let Some(responses) = self.operation(operation_id).map(|op| &op["responses"]) else {
+            return errors;
+        };
+        let Some(response) = responses
+            .get(status.to_string())
+            .or_else(|| responses.get("default"))
+        else {
+            return errors;
+        };
+        let schema = &self.resolve(response)["content"]["application/json"]["schema"];
+        if !schema.is_null() {
+            self.value(schema, body, "", Mode::Reply, &mut errors);
+        }
+        errors
+    }
+
+    fn value(
+        &self,
+        schema: &Value,
+        value: &Value,
+        path: &str,
+        mode: Mode,
+        errors: &mut Vec<FieldError>,
+    ) {
         if schema["$ref"] == AMOUNT {
             return self.amount(self.resolve(schema), value, path, errors);
         }
@@ -178,7 +214,7 @@ impl Spec {
         }
         let schema = self.resolve(schema);
         if let Some(alternatives) = schema["oneOf"].as_array() {
-            return self.one_of(alternatives, value, path, errors);
+            return self.one_of(alternatives, value, path, mode, errors);
         }
         if value.is_null() {
             if schema["nullable"] != true {
@@ -190,7 +226,7 @@ impl Spec {
             let before = errors.len();
             for part in all {
                 if errors.len() == before {
-                    self.value(part, value, path, errors);
+                    self.value(part, value, path, mode, errors);
                 }
             }
             if errors.len() > before || schema["type"].is_null() {
@@ -216,19 +252,28 @@ impl Spec {
         }
         match schema["type"].as_str() {
             Some("object") => match value.as_object() {
-                Some(map) => self.object(schema, &map.iter().collect::<Vec<_>>(), path, errors),
+                Some(map) => {
+                    self.object(schema, &map.iter().collect::<Vec<_>>(), path, mode, errors)
+                }
                 None => errors.push(type_error(path, "object")),
             },
             Some("array") => match value.as_array() {
                 Some(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        self.value(&schema["items"], item, &format!("{path}[{i}]"), errors);
+                        self.value(
+                            &schema["items"],
+                            item,
+                            &format!("{path}[{i}]"),
+                            mode,
+                            errors,
+                        );
                     }
                 }
                 None => errors.push(type_error(path, "array")),
             },
             Some("string") => match value.as_str() {
-                Some(text) => self.string(schema, text, path, errors),
+                Some(text) if mode == Mode::Input => self.string(schema, text, path, errors),
+                Some(_) => {}
                 None => errors.push(type_error(path, "string")),
             },
             Some("integer") => integer(schema, value, path, errors),
@@ -249,6 +294,7 @@ impl Spec {
         alternatives: &[Value],
         value: &Value,
         path: &str,
+        mode: Mode,
         errors: &mut Vec<FieldError>,
     ) {
         let mut first = None;
@@ -264,7 +310,7 @@ impl Spec {
                 continue;
             }
             let mut found = Vec::new();
-            self.value(alternative, value, path, &mut found);
+            self.value(alternative, value, path, mode, &mut found);
             if found.is_empty() {
                 return;
             }
@@ -280,6 +326,7 @@ impl Spec {
         schema: &Value,
         fields: &[(&String, &Value)],
         path: &str,
+        mode: Mode,
         errors: &mut Vec<FieldError>,
     ) {
         let schema = self.resolve(schema);
@@ -308,10 +355,13 @@ impl Spec {
         for &(key, value) in fields {
             let at = child(path, key);
             match properties.get(key) {
+                // A reply's optional field may be null, as a typed read takes it.
+                Some(_) if value.is_null() && mode == Mode::Reply => {}
                 Some(property) if !(value.is_null() && errors.iter().any(|e| e.field == at)) => {
-                    self.value(property, value, &at, errors);
+                    self.value(property, value, &at, mode, errors);
                 }
                 Some(_) => {}
+                None if mode == Mode::Reply => {}
                 None => errors.push(unknown_field(at, key, properties.keys().copied())),
             }
         }

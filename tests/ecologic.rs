@@ -10,6 +10,18 @@ use repair_claims::values::ParisDateTime;
 use serde_json::{Value, json};
 use wasm_bindgen_test::wasm_bindgen_test;
 
+/// The generated client hands replies over as JSON (`reply::Json`): these tests read them as
+/// the spec's generated types, so a reply that drifts from its schema fails here too.
+trait IntoTyped {
+    fn into_typed<T: serde::de::DeserializeOwned>(self) -> T;
+}
+
+impl IntoTyped for progenitor_client::ResponseValue<repair_claims::reply::Json> {
+    fn into_typed<T: serde::de::DeserializeOwned>(self) -> T {
+        serde_json::from_value(self.into_inner().0).expect("a reply of its schema")
+    }
+}
+
 const API_KEY_HEADER: (&str, &str) = ("api_key", REDACTED);
 const BASE: &str = "/ecologic/api/v1/ecosupport";
 
@@ -87,7 +99,7 @@ async fn referentials_come_typed_from_get_calls_with_the_api_key() {
         .get_repair_sites_by_ats()
         .await
         .expect("sites")
-        .into_inner();
+        .into_typed::<api::RepairSiteListEnvelope>();
     assert_eq!(sites.response_status, api::ResponseStatus::S);
     let sites = sites.response_data.expect("sites");
     assert_eq!(
@@ -103,7 +115,7 @@ async fn referentials_come_typed_from_get_calls_with_the_api_key() {
         .print_brand_list()
         .await
         .expect("brands")
-        .into_inner()
+        .into_typed::<api::BrandListEnvelope>()
         .response_data
         .expect("brands");
     assert!(
@@ -116,7 +128,7 @@ async fn referentials_come_typed_from_get_calls_with_the_api_key() {
         .print_product_type_list()
         .await
         .expect("products")
-        .into_inner()
+        .into_typed::<api::ProductTypeListEnvelope>()
         .response_data
         .expect("list");
     let cave = products
@@ -136,7 +148,7 @@ async fn referentials_come_typed_from_get_calls_with_the_api_key() {
         .print_product_type_with_label_list()
         .await
         .expect("labelled")
-        .into_inner()
+        .into_typed::<api::LabelledProductTypeListEnvelope>()
         .response_data
         .expect("list");
     let cave = labelled
@@ -206,7 +218,7 @@ async fn calculate_eco_support_sends_query_parameters_and_reads_the_amount() {
         )
         .await
         .expect("calculated")
-        .into_inner();
+        .into_typed::<api::EcoSupportEnvelope>();
     assert_eq!(reply.response_status, api::ResponseStatus::S);
     let support = reply.response_data.expect("data");
     assert_eq!(
@@ -262,7 +274,7 @@ async fn an_unknown_brand_ecologic_does_not_cover_is_a_w_envelope() {
         )
         .await
         .expect("an envelope, not an HTTP error")
-        .into_inner();
+        .into_typed::<api::EcoSupportEnvelope>();
     assert_eq!(
         (reply.response_status, reply.is_valid),
         (api::ResponseStatus::W, false)
@@ -292,7 +304,10 @@ async fn support_request_206_then_update_then_status() {
         206,
         "an unknown symptom is information missing, not a failure"
     );
-    let created = created.into_inner().response_data.data();
+    let created = created
+        .into_typed::<api::SupportRequestEnvelope>()
+        .response_data
+        .data();
     assert!(!created.is_valid);
     assert_eq!(
         error_fields(&created.validation_errors),
@@ -312,14 +327,17 @@ async fn support_request_206_then_update_then_status() {
         .await
         .expect("updated");
     assert_eq!(updated.status().as_u16(), 200);
-    let updated = updated.into_inner().response_data.data();
+    let updated = updated
+        .into_typed::<api::SupportRequestEnvelope>()
+        .response_data
+        .data();
     assert!(updated.is_valid && updated.validation_errors.is_empty());
 
     let status = client()
         .get_support_request_status(&id)
         .await
         .expect("status")
-        .into_inner()
+        .into_typed::<api::SupportRequestStatusEnvelope>()
         .response_data
         .expect("data");
     assert_eq!(
@@ -372,7 +390,7 @@ async fn claim_from_request_attach_update_status_submit() {
         )
         .await
         .expect("request")
-        .into_inner()
+        .into_typed::<api::SupportRequestEnvelope>()
         .response_data
         .data()
         .request_id;
@@ -395,7 +413,10 @@ async fn claim_from_request_attach_update_status_submit() {
         206,
         "attachments are missing at first"
     );
-    let created = created.into_inner().response_data.data();
+    let created = created
+        .into_typed::<api::ClaimEnvelope>()
+        .response_data
+        .data();
     let claim_id = created.claim_id;
     assert_eq!(
         error_fields(&created.validation_errors),
@@ -439,13 +460,19 @@ async fn claim_from_request_attach_update_status_submit() {
         .await
         .expect("updated");
     assert_eq!(updated.status().as_u16(), 200);
-    assert!(updated.into_inner().response_data.data().is_valid);
+    assert!(
+        updated
+            .into_typed::<api::ClaimEnvelope>()
+            .response_data
+            .data()
+            .is_valid
+    );
 
     let status = client()
         .get_claim_status(&claim_id)
         .await
         .expect("status")
-        .into_inner()
+        .into_typed::<api::ClaimStatusEnvelope>()
         .response_data
         .data();
     assert_eq!(
@@ -458,7 +485,7 @@ async fn claim_from_request_attach_update_status_submit() {
         .submit_claim(&claim_id)
         .await
         .expect("submitted")
-        .into_inner()
+        .into_typed::<api::SubmitClaimEnvelope>()
         .response_data
         .data();
     assert_eq!(
@@ -527,12 +554,16 @@ async fn an_incomplete_claim_is_not_submitted() {
         .await
         .expect("claim without a request (1.4)");
     assert_eq!(claim.status().as_u16(), 206);
-    let claim_id = claim.into_inner().response_data.data().claim_id;
+    let claim_id = claim
+        .into_typed::<api::ClaimEnvelope>()
+        .response_data
+        .data()
+        .claim_id;
     let submitted = client()
         .submit_claim(&claim_id)
         .await
         .expect("answered")
-        .into_inner()
+        .into_typed::<api::SubmitClaimEnvelope>()
         .response_data
         .data();
     assert_eq!(
@@ -553,6 +584,7 @@ async fn an_unknown_api_key_is_a_typed_401() {
     let ecologic::Error::ErrorResponse(body) = error else {
         panic!("typed error expected")
     };
+    let body: api::ErrorReply = body.into_typed();
     assert_eq!(
         body.message.as_deref(),
         Some("Authorization has been denied for this request.")

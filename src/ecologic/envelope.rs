@@ -1,53 +1,10 @@
 //! Ecologic's reply envelope, unwrapped in one place (E5): `S` gives the data; `W` and `E` are
-//! refusals whatever the HTTP status. And the refusals of documented error statuses.
+//! refusals whatever the HTTP status. And the refusals of documented error statuses. Replies come
+//! here checked against their schema (`Spec::check_reply`).
 
 use crate::error::{Kind, SdkError};
-use crate::generated::ecologic::types as api;
-
-/// An operation's envelope: its status, messages and `ResponseData`.
-pub trait Envelope {
-    type Data;
-    fn into_parts(
-        self,
-    ) -> (
-        api::ResponseStatus,
-        Option<String>,
-        Option<String>,
-        Option<Self::Data>,
-    );
-}
-
-macro_rules! envelopes {
-    ($($envelope:ident => $data:ident $(or no value in $choice:ident)?),+ $(,)?) => {$(
-        impl Envelope for api::$envelope {
-            type Data = envelopes!(@data $data $($choice)?);
-            fn into_parts(self) -> (api::ResponseStatus, Option<String>, Option<String>, Option<Self::Data>) {
-                let data = self.response_data;
-                // R12: `oneOf [the data, NoValue]` in the spec, for the `null` of W/E envelopes.
-                $(let data = data.and_then(|d| match d {
-                    api::$choice::$data(data) => Some(data),
-                    api::$choice::NoValue(_) => None,
-                });)?
-                (self.response_status, self.response_message, self.response_error_message, data)
-            }
-        }
-    )+};
-    (@data $data:ident $choice:ident) => { api::$data };
-    (@data $data:ident) => { Vec<api::$data> };
-}
-
-envelopes! {
-    RepairSiteListEnvelope => RepairSite,
-    BrandListEnvelope => Brand,
-    ProductTypeListEnvelope => ProductType,
-    LabelledProductTypeListEnvelope => LabelledProductType,
-    EcoSupportEnvelope => EcoSupport,
-    SupportRequestEnvelope => SupportRequestResult or no value in SupportRequestEnvelopeResponseData,
-    SupportRequestStatusEnvelope => SupportRequestStatus,
-    ClaimEnvelope => ClaimResult or no value in ClaimEnvelopeResponseData,
-    ClaimStatusEnvelope => ClaimStatus or no value in ClaimStatusEnvelopeResponseData,
-    SubmitClaimEnvelope => SubmitClaimResult or no value in SubmitClaimEnvelopeResponseData,
-}
+use crate::reply::text;
+use serde_json::Value;
 
 /// `ResponseMessage` of a refusal for a brand and product Ecologic does not cover (E13).
 const INVALID_ORGANIZATION: &str = "Invalid organization";
@@ -65,23 +22,31 @@ pub fn is_final(error: &SdkError) -> bool {
 }
 
 /// The data of an `S` envelope; a `refused` error for `W`/`E` or an `S` without data.
-pub fn unwrap<E: Envelope>(status: u16, envelope: E) -> Result<E::Data, SdkError> {
-    let (response_status, message, detail, data) = envelope.into_parts();
-    match (response_status, data) {
-        (api::ResponseStatus::S, Some(data)) => Ok(data),
-        (api::ResponseStatus::S, None) => Err(SdkError::new(
+pub fn unwrap(status: u16, mut envelope: Value) -> Result<Value, SdkError> {
+    let response_status = text(&envelope, "ResponseStatus");
+    let (message, detail) = (
+        text(&envelope, "ResponseMessage"),
+        text(&envelope, "ResponseErrorMessage"),
+    );
+    let data = envelope
+        .get_mut("ResponseData")
+        .map(Value::take)
+        .filter(|d| !d.is_null());
+    match (response_status.as_deref() == Some("S"), data) {
+        (true, Some(data)) => Ok(data),
+        (true, None) => Err(SdkError::new(
             Kind::UnexpectedResponse,
             "Ecologic replied S without ResponseData.",
         )
         .with_reply(Some(status), None)),
-        (response_status, _) => Err(refused(status, Some(response_status), message, detail)),
+        (false, _) => Err(refused(status, response_status, message, detail)),
     }
 }
 
 /// A `W`/`E` refusal or a documented error status, with what Ecologic said.
 fn refused(
     status: u16,
-    response_status: Option<api::ResponseStatus>,
+    response_status: Option<String>,
     message: Option<String>,
     detail: Option<String>,
 ) -> SdkError {
@@ -156,14 +121,13 @@ fn refused(
 }
 
 /// A documented error reply (`ErrorReply`: ASP.NET `{Message}` or an `E` envelope).
-pub fn error_reply(status: u16, body: api::ErrorReply) -> SdkError {
-    let text = serde_json::to_vec(&body).ok();
-    let message = body.response_message.or(body.message);
+pub fn error_reply(status: u16, body: &Value) -> SdkError {
+    let message = text(body, "ResponseMessage").or_else(|| text(body, "Message"));
     refused(
         status,
-        body.response_status,
+        text(body, "ResponseStatus"),
         message,
-        body.response_error_message,
+        text(body, "ResponseErrorMessage"),
     )
-    .with_reply(Some(status), text.as_deref())
+    .with_reply(Some(status), serde_json::to_vec(body).ok().as_deref())
 }

@@ -21,6 +21,7 @@ use crate::js::{self, PerCall};
 use crate::schema::Spec;
 use inputs::*;
 use outcomes::*;
+use referential::List;
 use serde_json::Value;
 use service::*;
 use std::future::Future;
@@ -76,7 +77,7 @@ impl EcologicClient {
     #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "Promise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
         run(self, "repairSites", None, move |e, _| async move {
-            js::to_js(&*e.referential::<api::RepairSite>().await?)
+            js::to_js(&*e.referential(List::RepairSites).await?)
         })
     }
 
@@ -84,7 +85,7 @@ impl EcologicClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<Brand[]>")]
     pub fn brands(&self) -> js_sys::Promise {
         run(self, "brands", None, move |e, _| async move {
-            js::to_js(&*e.referential::<api::Brand>().await?)
+            js::to_js(&*e.referential(List::Brands).await?)
         })
     }
 
@@ -92,7 +93,7 @@ impl EcologicClient {
     #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "Promise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
         run(self, "productTypes", None, move |e, _| async move {
-            js::to_js(&*e.referential::<api::ProductType>().await?)
+            js::to_js(&*e.referential(List::ProductTypes).await?)
         })
     }
 
@@ -103,7 +104,7 @@ impl EcologicClient {
             self,
             "productTypesWithLabels",
             None,
-            move |e, _| async move { js::to_js(&*e.referential::<api::LabelledProductType>().await?) },
+            move |e, _| async move { js::to_js(&*e.referential(List::LabelledProductTypes).await?) },
         )
     }
 
@@ -112,9 +113,9 @@ impl EcologicClient {
     pub fn refresh_referentials(&self) -> js_sys::Promise {
         run(self, "refreshReferentials", None, move |e, _| async move {
             e.referentials.clear();
-            e.referential::<api::RepairSite>().await?;
-            e.referential::<api::Brand>().await?;
-            e.referential::<api::ProductType>().await?;
+            e.referential(List::RepairSites).await?;
+            e.referential(List::Brands).await?;
+            e.referential(List::ProductTypes).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -151,7 +152,7 @@ impl EcologicClient {
                 let currency = i.currency.unwrap_or(api::Currency::Eur);
                 let currency_incl_vat = i.currency_incl_vat.unwrap_or(currency);
                 let data = e
-                    .read(&call.settings, |c| async move {
+                    .read(&call.settings, "calculateEcoSupport", |c| async move {
                         c.calculate_eco_support(
                             &i.brand_id,
                             i.brand_name.as_deref(),
@@ -195,8 +196,8 @@ impl EcologicClient {
                     .await?;
                 let i: CreateSupportRequestInput = js::typed(checked)?;
                 let i = &i;
-                let outcome = e
-                    .write(&call.settings, |c| async move {
+                let result = e
+                    .write(&call.settings, "createSupportRequest", |c| async move {
                         c.create_support_request(
                             &i.call_date,
                             &i.quote_number,
@@ -206,7 +207,7 @@ impl EcologicClient {
                         .await
                     })
                     .await?;
-                js::to_js(&request_outcome(outcome))
+                js::to_js(&dossier_outcome(&result, "RequestId"))
             },
         )
     }
@@ -237,8 +238,8 @@ impl EcologicClient {
                     .await?;
                 let i: UpdateSupportRequestInput = js::typed(checked)?;
                 let i = &i;
-                let outcome = e
-                    .write(&call.settings, |c| async move {
+                let result = e
+                    .write(&call.settings, "updateSupportRequest", |c| async move {
                         c.update_support_request(
                             &i.call_date,
                             &i.quote_number,
@@ -250,7 +251,7 @@ impl EcologicClient {
                         .await
                     })
                     .await?;
-                js::to_js(&request_outcome(outcome))
+                js::to_js(&dossier_outcome(&result, "RequestId"))
             },
         )
     }
@@ -271,7 +272,7 @@ impl EcologicClient {
             move |e, call| async move {
                 let id = record_id(request_id, "requestId")?;
                 let data = e
-                    .read(&call.settings, |c| async move {
+                    .read(&call.settings, "getSupportRequestStatus", |c| async move {
                         c.get_support_request_status(&id).await
                     })
                     .await?;
@@ -313,8 +314,8 @@ impl EcologicClient {
                 .await?;
             let i: UpdateClaimInput = js::typed(checked)?;
             let i = &i;
-            let outcome = e
-                .write(&call.settings, |c| async move {
+            let result = e
+                .write(&call.settings, "updateClaim", |c| async move {
                     c.update_claim(
                         &i.claim_id,
                         &i.consumer_invoice_number,
@@ -327,7 +328,7 @@ impl EcologicClient {
                     .await
                 })
                 .await?;
-            js::to_js(&claim_outcome(outcome))
+            js::to_js(&dossier_outcome(&result, "ClaimId"))
         })
     }
 

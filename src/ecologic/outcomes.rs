@@ -1,7 +1,8 @@
 //! What Ecologic's replies become for the caller.
 
-use crate::generated::ecologic::types as api;
+use crate::reply::{list, text};
 use serde::Serialize;
+use serde_json::Value;
 use tsify::Tsify;
 
 /// The outcome of creating or updating a request or a claim: 200 and 206 are both success (E6).
@@ -12,7 +13,8 @@ pub struct DossierOutcome {
     pub id: i64,
     /// Whether Ecologic has all it needs (200); otherwise see `validationErrors` (206).
     pub complete: bool,
-    pub validation_errors: Vec<api::ValidationError>,
+    #[tsify(type = "ValidationError[]")]
+    pub validation_errors: Value,
 }
 
 /// The outcome of a submission: submitted, or the claim's status and what is still missing.
@@ -23,7 +25,8 @@ pub struct SubmitOutcome {
     pub submitted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_status: Option<String>,
-    pub validation_errors: Vec<api::ValidationError>,
+    #[tsify(type = "ValidationError[]")]
+    pub validation_errors: Value,
 }
 
 /// The outcome of the claim workflow.
@@ -36,21 +39,30 @@ pub struct ClaimOutcome {
     /// Whether the claim is submitted; otherwise `validationErrors` says what is missing.
     pub submitted: bool,
     pub last_status: String,
-    pub validation_errors: Vec<api::ValidationError>,
+    #[tsify(type = "ValidationError[]")]
+    pub validation_errors: Value,
 }
 
-pub(super) fn request_outcome(result: api::SupportRequestResult) -> DossierOutcome {
+/// A support request's result (`RequestId`) or a claim's (`ClaimId`), checked against its schema.
+pub(super) fn dossier_outcome(result: &Value, id: &str) -> DossierOutcome {
     DossierOutcome {
-        id: result.request_id.0,
-        complete: result.is_valid,
-        validation_errors: result.validation_errors,
+        id: record(result, id),
+        complete: result.get("IsValid").and_then(Value::as_bool) == Some(true),
+        validation_errors: list(result, "ValidationErrors"),
     }
 }
 
-pub(super) fn claim_outcome(result: api::ClaimResult) -> DossierOutcome {
-    DossierOutcome {
-        id: result.claim_id.0,
-        complete: result.is_valid,
-        validation_errors: result.validation_errors,
+/// A submission's result.
+pub(super) fn submit_outcome(result: &Value) -> SubmitOutcome {
+    SubmitOutcome {
+        claim_id: record(result, "ClaimId"),
+        submitted: result.get("IsValid").and_then(Value::as_bool) == Some(true),
+        last_status: text(result, "LastStatus"),
+        validation_errors: list(result, "ValidationErrors"),
     }
+}
+
+/// The id at `key` (the reply's schema requires it).
+pub(super) fn record(result: &Value, key: &str) -> i64 {
+    result.get(key).and_then(Value::as_i64).unwrap_or_default()
 }

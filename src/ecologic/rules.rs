@@ -4,7 +4,6 @@
 //! (`AutoValidation`, E9), an empty purchase date (R5), the quote's currency, a French postal code.
 
 use crate::error::{Code, FieldError};
-use crate::generated::ecologic::types as api;
 use crate::input::child;
 use repair_dates::{Day, When};
 use serde_json::Value;
@@ -26,10 +25,10 @@ pub const DOSSIER: ProductFields = ProductFields {
     repair_code: "IRISSection",
 };
 
-/// The referentials the rules read.
+/// The referentials the rules read, as Ecologic sent them (`Brand`, `ProductType`).
 pub struct Catalogue<'a> {
-    pub brands: &'a [api::Brand],
-    pub products: &'a [api::ProductType],
+    pub brands: &'a [Value],
+    pub products: &'a [Value],
 }
 
 /// Checks the product of `input` on French calendar day `day`.
@@ -70,7 +69,7 @@ pub fn product(
         Some("0") | None => {}
         Some(id)
             if !faulty(errors, "BrandId")
-                && !catalogue.brands.iter().any(|b| b.brand_id.as_str() == id) =>
+                && !catalogue.brands.iter().any(|b| b["BrandId"] == id) =>
         {
             errors.push(FieldError::new(
                 path("BrandId"),
@@ -84,11 +83,7 @@ pub fn product(
     let Some(id) = text("ProductId").filter(|_| !faulty(errors, "ProductId")) else {
         return;
     };
-    let Some(product) = catalogue
-        .products
-        .iter()
-        .find(|p| p.product_id.as_str() == id)
-    else {
+    let Some(product) = catalogue.products.iter().find(|p| p["ProductId"] == id) else {
         return errors.push(
             FieldError::new(
                 path("ProductId"),
@@ -98,8 +93,15 @@ pub fn product(
             .with("given", id),
         );
     };
-    let start = When::parse(product.eligibility_start_date.as_str()).map(When::day);
-    let end = When::parse(product.eligibility_end_date.as_str()).map(When::day);
+    let field = |name: &str| {
+        product
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let start = When::parse(field("EligibilityStartDate")).map(When::day);
+    let end = When::parse(field("EligibilityEndDate")).map(When::day);
+    let product_name = field("ProductName");
     if let (Some(start), Some(end)) = (start, end)
         && (*day < start || *day > end)
     {
@@ -109,10 +111,10 @@ pub fn product(
                 Code::Eligibility,
                 format!(
                     "{} is eligible to the support from {start} to {end}, not on {day}",
-                    product.product_name
+                    product_name
                 ),
             )
-            .with("product", product.product_name.as_str())
+            .with("product", product_name)
             .with("start", start.to_string())
             .with("end", end.to_string())
             .with("day", day.to_string()),
@@ -125,19 +127,25 @@ pub fn product(
             Code::IrisSymptom,
             "an IRIS symptom",
             "IRISSymtoms",
-            &product.iris_symtoms,
+            &product["IRISSymtoms"],
         ),
         (
             fields.repair_code,
             Code::RepairCode,
             "a repair code",
             "RepairCodes",
-            &product.repair_codes,
+            &product["RepairCodes"],
         ),
     ];
     for (name, kind, what, list, known) in codes {
+        let known: Vec<&str> = known
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         if let Some(given) = text(name)
-            && !known.iter().any(|k| k == given)
+            && !known.contains(&given)
         {
             let message = format!(
                 "`{given}` is not {what} of {id} (its {list}: {})",

@@ -1,16 +1,17 @@
 //! The client's state and its operations: input checks against the spec and the referentials,
 //! reads and writes through the shared call path, envelopes unwrapped.
 
-use super::envelope::{self, Envelope};
+use super::envelope;
 use super::inputs::*;
 use super::outcomes::*;
-use super::referential::{Cached, Referentials};
+use super::referential::{Items, List, Referentials};
 use super::rules::{self, Catalogue};
 use crate::auth::Auth;
 use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, SdkError};
 use crate::generated::ecologic::{self, types as api};
 use crate::js::{self, PerCall};
+use crate::reply::Json;
 use crate::schema::Spec;
 use crate::transport::Context;
 use crate::values::ParisDateTime;
@@ -28,57 +29,65 @@ pub(super) struct Ecologic {
     pub(super) referentials: Referentials,
 }
 
+/// What a generated Ecologic operation returns.
+pub(super) type Sent = Result<ResponseValue<Json>, Error<Json>>;
+
 impl Ecologic {
-    /// A read: retried when safe.
-    pub(super) async fn read<E, F, Fut>(
+    /// A read (`operation_id` names it, for its reply's schema): retried when safe.
+    pub(super) async fn read<F, Fut>(
         &self,
         settings: &Settings,
+        operation_id: &str,
         operation: F,
-    ) -> Result<E::Data, SdkError>
+    ) -> Result<Value, SdkError>
     where
-        E: Envelope + 'static,
         F: Fn(ecologic::Client) -> Fut,
-        Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
+        Fut: Future<Output = Sent>,
     {
         self.connection
-            .send(settings, Repeat::Safe, operation)
+            .send(settings, Repeat::Safe, operation_id, operation)
             .await
     }
 
     /// A write: never re-sent once it may have reached the server.
-    pub(super) async fn write<E, F, Fut>(
+    pub(super) async fn write<F, Fut>(
         &self,
         settings: &Settings,
+        operation_id: &str,
         operation: F,
-    ) -> Result<E::Data, SdkError>
+    ) -> Result<Value, SdkError>
     where
-        E: Envelope + 'static,
         F: Fn(ecologic::Client) -> Fut,
-        Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
+        Fut: Future<Output = Sent>,
     {
         self.connection
-            .send(settings, Repeat::Never, operation)
+            .send(settings, Repeat::Never, operation_id, operation)
             .await
     }
 
     /// A referential, from the cache when it is fresh; concurrent calls share one read.
-    pub(super) async fn referential<T: Cached>(&self) -> Result<Rc<Vec<T>>, SdkError> {
-        if let Some(items) = self.referentials.get::<T>(self.referential_max_age_ms) {
+    pub(super) async fn referential(&self, list: List) -> Result<Items, SdkError> {
+        if let Some(items) = self.referentials.get(list, self.referential_max_age_ms) {
             return Ok(items);
         }
-        let loading = self.referentials.loading::<T, _>(|| {
+        let loading = self.referentials.loading(list, || {
             let connection = self.connection.clone();
             async move {
                 // Shared by every caller waiting for it: the client's policy, no one's signal.
                 let settings = Settings::of(connection.policy);
-                let items = connection
-                    .send(&settings, Repeat::Safe, |c| T::read(c))
+                let data = connection
+                    .send(&settings, Repeat::Safe, list.operation_id(), |c| {
+                        list.read(c)
+                    })
                     .await?;
-                Ok(Rc::new(items))
+                Ok(Rc::new(match data {
+                    Value::Array(items) => items,
+                    _ => Vec::new(),
+                }))
             }
         });
         let outcome = loading.await;
-        self.referentials.settle(&outcome);
+        self.referentials.settle(list, &outcome);
         outcome
     }
 
@@ -113,8 +122,8 @@ impl Ecologic {
         rules::french_zip(&value, &mut errors);
         // The referential rules skip fields already at fault, so every fault is reported at once.
         match (
-            self.referential::<api::Brand>().await,
-            self.referential::<api::ProductType>().await,
+            self.referential(List::Brands).await,
+            self.referential(List::ProductTypes).await,
         ) {
             (Ok(brands), Ok(products)) => rules(
                 &value,
@@ -145,7 +154,7 @@ impl Ecologic {
     ) -> Result<(), SdkError> {
         let (product, quote) = (&repair.product, &repair.quote);
         let outcome = self
-            .read(settings, |c| async move {
+            .read(settings, "calculateEcoSupport", |c| async move {
                 c.calculate_eco_support(
                     &product.brand_id,
                     product.brand_name.as_deref(),
@@ -171,8 +180,8 @@ impl Ecologic {
         settings: &Settings,
         i: CreateClaimInput,
     ) -> Result<DossierOutcome, SdkError> {
-        let outcome = self
-            .write(settings, |c| {
+        let result = self
+            .write(settings, "createClaim", |c| {
                 let i = &i;
                 async move {
                     c.create_claim(
@@ -187,7 +196,7 @@ impl Ecologic {
                 }
             })
             .await?;
-        Ok(claim_outcome(outcome))
+        Ok(dossier_outcome(&result, "ClaimId"))
     }
 
     pub(super) async fn attach(
@@ -208,6 +217,7 @@ impl Ecologic {
         let body = api::AttachFileBody { file_content };
         let file_name = &file_name;
         let connection = &self.connection;
+        // Its success has no body; a refusal is Ecologic's `ErrorReply`.
         let reply = call::send(&call.settings, Repeat::Never, &connection.auth, |c| {
             let (client, body) = (connection.client(c), &body);
             async move {
@@ -222,7 +232,7 @@ impl Ecologic {
                 call.progress.emit("attached", Some(&name), Some(bytes));
                 Ok(name)
             }
-            Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
+            Reply::Refusal { status, body } => Err(envelope::error_reply(status, &body.0)),
         }
     }
 
@@ -230,9 +240,11 @@ impl Ecologic {
         &self,
         settings: &Settings,
         id: api::RecordId,
-    ) -> Result<api::ClaimStatus, SdkError> {
-        self.read(settings, |c| async move { c.get_claim_status(&id).await })
-            .await
+    ) -> Result<Value, SdkError> {
+        self.read(settings, "getClaimStatus", |c| async move {
+            c.get_claim_status(&id).await
+        })
+        .await
     }
 
     pub(super) async fn submit(
@@ -241,14 +253,11 @@ impl Ecologic {
         id: api::RecordId,
     ) -> Result<SubmitOutcome, SdkError> {
         let result = self
-            .write(settings, |c| async move { c.submit_claim(&id).await })
+            .write(settings, "submitClaim", |c| async move {
+                c.submit_claim(&id).await
+            })
             .await?;
-        Ok(SubmitOutcome {
-            claim_id: result.claim_id.0,
-            submitted: result.is_valid == Some(true),
-            last_status: result.last_status,
-            validation_errors: result.validation_errors,
-        })
+        Ok(submit_outcome(&result))
     }
 }
 
@@ -264,21 +273,26 @@ impl Connection {
         ecologic::Client::new(&self.base_url, context)
     }
 
-    /// Sends an operation and unwraps its envelope.
-    pub(super) async fn send<E, F, Fut>(
+    /// Sends operation `operation_id` and unwraps its envelope.
+    pub(super) async fn send<F, Fut>(
         &self,
         settings: &Settings,
         repeat: Repeat,
+        operation_id: &str,
         operation: F,
-    ) -> Result<E::Data, SdkError>
+    ) -> Result<Value, SdkError>
     where
-        E: Envelope + 'static,
         F: Fn(ecologic::Client) -> Fut,
-        Fut: Future<Output = Result<ResponseValue<E>, Error<api::ErrorReply>>>,
+        Fut: Future<Output = Sent>,
     {
-        match call::send(settings, repeat, &self.auth, |c| operation(self.client(c))).await? {
+        let documented = (Spec::ecologic(), operation_id);
+        match call::send_json(settings, repeat, &self.auth, documented, |c| {
+            operation(self.client(c))
+        })
+        .await?
+        {
             Reply::Success { status, value } => envelope::unwrap(status, value),
-            Reply::Refusal { status, body } => Err(envelope::error_reply(status, body)),
+            Reply::Refusal { status, body } => Err(envelope::error_reply(status, &body)),
         }
     }
 }

@@ -94,8 +94,8 @@ impl Ecologic {
             claim_id: created.id,
             attached,
             submitted,
-            last_status: status.last_status,
-            validation_errors: status.validation_errors,
+            last_status: crate::reply::text(&status, "LastStatus").unwrap_or_default(),
+            validation_errors: crate::reply::list(&status, "ValidationErrors"),
         })
     }
 }

@@ -166,3 +166,60 @@ fn an_unknown_parameter_with_an_empty_name_is_still_named() {
     );
     assert_eq!(found, [("[\"\"]".to_owned(), Code::UnknownField)]);
 }
+
+fn reply_faults(operation: &str, status: u16, body: Value) -> Vec<(String, Code)> {
+    Spec::ecologic()
+        .check_reply(operation, status, &body)
+        .into_iter()
+        .map(|e| (e.field, e.code))
+        .collect()
+}
+
+#[test]
+fn a_reply_is_checked_as_a_typed_read_would_take_it() {
+    let status = |data: Value| {
+        json!({"ResponseStatus": "S", "ResponseMessage": "", "ResponseErrorMessage": null,
+            "IsValid": true, "ResponseData": data})
+    };
+    let claim = json!({"ClaimId": 7, "LastStatus": "Dossier incomplet", "ValidationErrors": [],
+        "Comment": null, "SomethingNew": {"added": "later"}});
+    // Unknown fields, a null optional field, an empty list: taken.
+    assert_eq!(
+        reply_faults("getClaimStatus", 200, status(claim.clone())),
+        []
+    );
+    // A W envelope's data is null (R12).
+    let refused = json!({"ResponseStatus": "W", "ResponseMessage": "Produit pas valide",
+        "IsValid": false, "ResponseData": null});
+    assert_eq!(reply_faults("calculateEcoSupport", 200, refused), []);
+    // A required field missing, a wrong type, a value outside an enum: each named.
+    let mut broken = claim;
+    broken.as_object_mut().map(|o| o.remove("LastStatus"));
+    broken["ClaimId"] = json!("7");
+    assert_eq!(
+        reply_faults("getClaimStatus", 200, status(broken)),
+        [
+            ("ResponseData.LastStatus".to_owned(), Code::Required),
+            ("ResponseData.ClaimId".to_owned(), Code::Type),
+        ]
+    );
+    let mut body = status(json!({"ClaimId": 7, "LastStatus": "A finaliser"}));
+    body["ResponseStatus"] = json!("X");
+    assert_eq!(
+        reply_faults("getClaimStatus", 200, body),
+        [("ResponseStatus".to_owned(), Code::Enum)]
+    );
+}
+
+#[test]
+fn an_error_reply_is_checked_against_the_documented_refusal() {
+    let asp_net = json!({"Message": "Authorization has been denied for this request."});
+    assert_eq!(reply_faults("printBrandList", 401, asp_net), []);
+    assert_eq!(
+        reply_faults("printBrandList", 401, json!(["not", "an", "object"])),
+        [("".to_owned(), Code::Type)]
+    );
+    // A status the spec does not document has no schema to check (the generated client
+    // already made it an unexpected response).
+    assert_eq!(reply_faults("printBrandList", 418, json!(1)), []);
+}

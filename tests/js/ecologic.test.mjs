@@ -129,7 +129,7 @@ test('createClaim without a request (1.4), attachFile, getClaimStatus, updateCla
 
   const status = await client.getClaimStatus(created.id);
   assert.equal(status.ClaimId, created.id);
-  assert.equal(status.ValidationErrors, undefined, 'nothing missing (an empty list is left out)');
+  assert.deepEqual(status.ValidationErrors, [], 'nothing missing: the list as Ecologic sent it');
 
   const updated = await client.updateClaim({
     ClaimId: created.id, RepairEndDate: '2026-11-20T15:00:00Z', RepairSiteId: SITE, ConsumerInvoiceNumber: 'FAC-9b', ...dossier(),
