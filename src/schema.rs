@@ -27,6 +27,8 @@ enum Mode {
 /// One API's spec, as JSON.
 pub struct Spec {
     root: Value,
+    /// Each operation's `(operationId, path, method)`, found once: calls look theirs up by id.
+    operations: Vec<(String, String, String)>,
 }
 
 /// The schema `$ref` whose values are amounts (decimal, at most 2 decimals).
@@ -36,9 +38,16 @@ const PARIS_DATE_TIME: &str = "#/components/schemas/ParisDateTime";
 
 impl Spec {
     fn load(text: &str) -> Self {
-        Self {
-            root: serde_json::from_str(text).unwrap_or(Value::Null),
+        let root: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        let mut operations = Vec::new();
+        for (path, item) in root["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                if let Some(id) = op["operationId"].as_str() {
+                    operations.push((id.to_owned(), path.clone(), method.clone()));
+                }
+            }
         }
+        Self { root, operations }
     }
 
     /// The LALUX API spec.
@@ -56,40 +65,31 @@ impl Spec {
     /// Every `operationId` of the spec.
     #[cfg(fuzzing)]
     pub fn operation_ids(&self) -> Vec<String> {
-        let operations = self.root["paths"]
-            .as_object()
-            .into_iter()
-            .flat_map(|paths| paths.values());
-        operations
-            .filter_map(Value::as_object)
-            .flat_map(|item| item.values())
-            .filter_map(|op| op["operationId"].as_str().map(str::to_owned))
-            .collect()
+        self.operations.iter().map(|(id, ..)| id.clone()).collect()
     }
 
     fn operation(&self, id: &str) -> Option<&Value> {
-        self.root["paths"]
-            .as_object()?
-            .values()
-            .filter_map(Value::as_object)
-            .flat_map(|item| item.values())
-            .find(|op| op["operationId"] == id)
+        let (_, path, method) = self.operations.iter().find(|(known, ..)| known == id)?;
+        self.root["paths"].get(path)?.get(method)
     }
 
     fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
         // Specs are trees of finite depth; a few hops resolve any chain of `$ref`.
         for _ in 0..8 {
             match schema["$ref"].as_str() {
-                Some(r) => {
-                    schema = self
-                        .root
-                        .pointer(r.trim_start_matches('#'))
-                        .unwrap_or(&Value::Null)
-                }
+                Some(r) => schema = self.pointer(r).unwrap_or(&Value::Null),
                 None => break,
             }
         }
         schema
+    }
+
+    /// The value a local `$ref` (`#/components/schemas/Name`) points at. The specs' names need no
+    /// JSON-pointer escapes, so this reads them as they are (`Value::pointer` allocates for each).
+    fn pointer(&self, reference: &str) -> Option<&Value> {
+        let path = reference.strip_prefix("#/")?;
+        path.split('/')
+            .try_fold(&self.root, |value, key| value.get(key))
     }
 
     /// Writes each string parameter of `input` that names one of its enum's values in another
