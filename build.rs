@@ -15,12 +15,13 @@ const SPECS: &[(&str, &str, bool)] = &[
     ("ecologic", "ecologic.rs", true),
 ];
 
-/// The specs whose replies the generated client hands over as JSON (`crate::reply::Json`),
-/// checked against the spec's reply schemas by `src/schema.rs` instead of typed deserialisation.
-const JSON_REPLIES: &[&str] = &["ecologic"];
+/// The specs whose JSON bodies, requests and replies, the generated client takes and returns as
+/// JSON (`crate::json::Json`): the client checks them against the spec's schemas with
+/// `src/schema.rs` instead of building and reading typed Rust.
+const AS_JSON: &[&str] = &["ecologic"];
 
-/// The schema every reply of a [`JSON_REPLIES`] spec points at, for the generator.
-const REPLY_SCHEMA: &str = "ReplyJson";
+/// The schema every JSON body of an [`AS_JSON`] spec points at, for the generator.
+const JSON_SCHEMA: &str = "Json";
 
 /// Keys that document a spec and that the client's validator does not read.
 const DOCUMENTATION_KEYS: &[&str] = &["description", "summary", "example", "x-decision"];
@@ -34,8 +35,8 @@ fn main() {
         let mut tree: serde_json::Value =
             serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
         without_patterns(&mut tree);
-        if JSON_REPLIES.contains(stem) {
-            replies_as_json(&mut tree);
+        if AS_JSON.contains(stem) {
+            bodies_as_json(&mut tree);
         }
         let spec: openapiv3::OpenAPI =
             serde_json::from_value(tree).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -71,7 +72,7 @@ fn main() {
                 [TypeImpl::Display].into_iter(),
             )
             .with_replacement("FileData", "crate::values::FileData", std::iter::empty())
-            .with_replacement(REPLY_SCHEMA, "crate::reply::Json", std::iter::empty())
+            .with_replacement(JSON_SCHEMA, "crate::json::Json", std::iter::empty())
             // L6: the upload reply's key is `key` or `Key`; serde needs an alias typify cannot add.
             .with_replacement(
                 "UploadResult",
@@ -149,13 +150,14 @@ fn without_patterns(value: &mut serde_json::Value) {
     }
 }
 
-/// Points every JSON reply (of the operations and of `components.responses`) at [`REPLY_SCHEMA`]:
-/// the generated operations return the reply's JSON, which the client checks against the
-/// reply's schema in the embedded copy. The reply schemas stay, for their TypeScript.
-fn replies_as_json(tree: &mut serde_json::Value) {
-    let json = serde_json::json!({ "$ref": format!("#/components/schemas/{REPLY_SCHEMA}") });
-    let point = |response: &mut serde_json::Value| {
-        if let Some(schema) = response.pointer_mut("/content/application~1json/schema") {
+/// Points every JSON body (of the operations' request bodies and replies, and of
+/// `components.requestBodies` and `components.responses`) at [`JSON_SCHEMA`]: the generated
+/// operations take and return JSON, which the client checks against the body's schema in the
+/// embedded copy. The schemas stay, for their TypeScript.
+fn bodies_as_json(tree: &mut serde_json::Value) {
+    let json = serde_json::json!({ "$ref": format!("#/components/schemas/{JSON_SCHEMA}") });
+    let point = |body: &mut serde_json::Value| {
+        if let Some(schema) = body.pointer_mut("/content/application~1json/schema") {
             *schema = json.clone();
         }
     };
@@ -165,6 +167,9 @@ fn replies_as_json(tree: &mut serde_json::Value) {
             .filter_map(|item| item.as_object_mut())
             .flat_map(|item| item.values_mut());
         for operation in operations {
+            if let Some(body) = operation.get_mut("requestBody") {
+                point(body);
+            }
             if let Some(responses) = operation
                 .get_mut("responses")
                 .and_then(|r| r.as_object_mut())
@@ -173,10 +178,12 @@ fn replies_as_json(tree: &mut serde_json::Value) {
             }
         }
     }
-    if let Some(responses) = tree["components"]["responses"].as_object_mut() {
-        responses.values_mut().for_each(point);
+    for kind in ["requestBodies", "responses"] {
+        if let Some(bodies) = tree["components"][kind].as_object_mut() {
+            bodies.values_mut().for_each(point);
+        }
     }
-    tree["components"]["schemas"][REPLY_SCHEMA] = serde_json::json!({});
+    tree["components"]["schemas"][JSON_SCHEMA] = serde_json::json!({});
 }
 
 fn strip_documentation(value: &mut serde_json::Value) {

@@ -5,7 +5,7 @@
 
 use crate::auth::Auth;
 use crate::error::{Kind, SdkError};
-use crate::reply::Json;
+use crate::json::Json;
 use crate::schema::Spec;
 use crate::transport::{Context, Observed};
 use futures_util::future::{Either, select};

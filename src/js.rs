@@ -311,6 +311,15 @@ pub fn check(spec: &Spec, operation_id: &str, value: &Value, errors: &mut Vec<Fi
     }
 }
 
+/// Parameter `name` of a checked input as the generated operation's type `T` (an `Option` for
+/// an optional one).
+pub fn param<T: DeserializeOwned>(input: &Value, name: &str) -> Result<T, SdkError> {
+    let value = input.get(name).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(value).map_err(|e| {
+        SdkError::validation(vec![FieldError::new(name, Code::Invalid, e.to_string())])
+    })
+}
+
 /// `value` as the generated type `T`, once checked.
 pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, SdkError> {
     serde_json::from_value(value).map_err(|e| {

@@ -17,7 +17,7 @@ mod field;
 pub mod fuzzing;
 mod input;
 mod js;
+pub mod json;
 pub mod lalux;
 mod pattern;
-pub mod reply;
 mod schema;

@@ -9,6 +9,7 @@
 use crate::error::{Code, FieldError};
 use crate::field::group;
 use crate::input::child;
+use crate::json::Json;
 use crate::money::Amount;
 use crate::values::{CalendarDate, ParisDateTime, decoded_len, is_base64};
 use serde_json::Value;
@@ -166,6 +167,82 @@ impl Spec {
             self.object(body, &rest, "", Mode::Input, &mut errors);
         }
         errors
+    }
+
+    /// Takes the JSON body of operation `operation_id` out of a checked input: the properties
+    /// that are not its parameters (moved, not copied: a body may hold a file).
+    pub fn body(&self, operation_id: &str, input: &mut Value) -> Json {
+        let names: Vec<&str> = self
+            .operation(operation_id)
+            .and_then(|op| op["parameters"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|p| self.resolve(p)["name"].as_str())
+            .collect();
+        let Some(object) = input.as_object_mut() else {
+            return Json::default();
+        };
+        let mut body = Value::Object(
+            object
+                .iter_mut()
+                .filter(|(key, _)| !names.contains(&key.as_str()))
+                .map(|(key, value)| (key.clone(), value.take()))
+                .collect(),
+        );
+        if let Some(op) = self.operation(operation_id) {
+            let schema = &self.resolve(&op["requestBody"])["content"]["application/json"]["schema"];
+            self.wire(schema, &mut body);
+        }
+        Json(body)
+    }
+
+    /// Writes a checked value the way the server reads it, as the generated types would have
+    /// serialised it: amounts as JSON numbers, days as `YYYY-MM-DD`, date-times as Paris wall
+    /// clock, null properties left out.
+    fn wire(&self, schema: &Value, value: &mut Value) {
+        if schema["$ref"] == AMOUNT {
+            if let Ok(number) =
+                serde_json::from_value::<Amount>(value.clone()).and_then(serde_json::to_value)
+            {
+                *value = number;
+            }
+            return;
+        }
+        if schema["$ref"] == PARIS_DATE_TIME {
+            if let Some(time) = value.as_str().and_then(ParisDateTime::parse) {
+                *value = Value::String(time.to_string());
+            }
+            return;
+        }
+        let schema = self.resolve(schema);
+        if schema["format"] == "date"
+            && let Some(day) = value.as_str().and_then(CalendarDate::parse)
+        {
+            *value = Value::String(day.to_string());
+        }
+        for alternative in schema["oneOf"].as_array().into_iter().flatten() {
+            self.wire(alternative, value);
+        }
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            self.wire(part, value);
+        }
+        match value {
+            Value::Object(map) => {
+                map.retain(|_, v| !v.is_null());
+                for (key, v) in map.iter_mut() {
+                    let property = &schema["properties"][key.as_str()];
+                    if !property.is_null() {
+                        self.wire(property, v);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.wire(&schema["items"], item);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Every fault of `body`, the reply of operation `operation_id` with HTTP `status`, against

@@ -5,18 +5,19 @@ mod common;
 
 use common::*;
 use repair_claims::generated::ecologic::{self, types as api};
+use repair_claims::json::Json;
 use repair_claims::money::Amount;
 use repair_claims::values::ParisDateTime;
 use serde_json::{Value, json};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// The generated client hands replies over as JSON (`reply::Json`): these tests read them as
+/// The generated client hands replies over as JSON (`json::Json`): these tests read them as
 /// the spec's generated types, so a reply that drifts from its schema fails here too.
 trait IntoTyped {
     fn into_typed<T: serde::de::DeserializeOwned>(self) -> T;
 }
 
-impl IntoTyped for progenitor_client::ResponseValue<repair_claims::reply::Json> {
+impl IntoTyped for progenitor_client::ResponseValue<Json> {
     fn into_typed<T: serde::de::DeserializeOwned>(self) -> T {
         serde_json::from_value(self.into_inner().0).expect("a reply of its schema")
     }
@@ -30,8 +31,10 @@ fn client() -> ecologic::Client {
 }
 
 /// A complete dossier for a steam iron station (EEE.M5.024), as the document's example.
-fn dossier(symptom: &str, section: &str) -> api::RepairData {
-    serde_json::from_value(json!({
+/// Read as the generated `RepairData` first, so the spec's types still describe it; the generated
+/// operations take bodies as JSON.
+fn dossier(symptom: &str, section: &str) -> Json {
+    let dossier: api::RepairData = serde_json::from_value(json!({
         "Consumer": {"Title": 1, "LastName": "Test Nom", "FirstName": "Test prénom", "StreetNumber": "15",
             "Address1": "Avenue du Centre", "Zip": "78280", "City": "GUYANCOURT", "Country": "250",
             "Phone": "0600000000", "Email": "test@egmail.com", "AutoValidation": true},
@@ -43,7 +46,8 @@ fn dossier(symptom: &str, section: &str) -> api::RepairData {
             "TotalAmountInclVAT": {"Amount": 106.00, "Currency": "EUR"}, "SupportAmount": {"Amount": 10.00, "Currency": "EUR"}},
         "SpareParts": [{"Partref": "", "Quantity": 0, "Status": ""}]
     }))
-    .expect("a valid dossier")
+    .expect("a valid dossier");
+    Json(serde_json::to_value(dossier).expect("JSON"))
 }
 
 fn params(request: &Value) -> Vec<(String, String)> {
@@ -434,6 +438,7 @@ async fn claim_from_request_attach_update_status_submit() {
         let body = api::AttachFileBody {
             file_content: repair_claims::values::FileData::from_bytes(b"%PDF-1.4\n"),
         };
+        let body = Json(serde_json::to_value(body).expect("JSON"));
         let attached = client()
             .attach_file(
                 &claim_id,

@@ -3,7 +3,7 @@
 //! here checked against their schema (`Spec::check_reply`).
 
 use crate::error::{Kind, SdkError};
-use crate::reply::text;
+use crate::json::text;
 use serde_json::Value;
 
 /// `ResponseMessage` of a refusal for a brand and product Ecologic does not cover (E13).

@@ -19,6 +19,7 @@ use crate::error::SdkError;
 use crate::generated::ecologic::types as api;
 use crate::js::{self, PerCall};
 use crate::schema::Spec;
+use crate::values::ParisDateTime;
 use inputs::*;
 use outcomes::*;
 use referential::List;
@@ -28,6 +29,11 @@ use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
+/// The inputs' TypeScript (the client reads a checked input by wire name).
+pub use inputs::{
+    AttachFileInput, CalculateEcoSupportInput, ClaimFile, CreateClaimInput,
+    CreateSupportRequestInput, UpdateClaimInput, UpdateSupportRequestInput,
+};
 pub use options::{EcologicOptions, Environment};
 pub use outcomes::{ClaimOutcome, DossierOutcome, SubmitOutcome};
 
@@ -147,10 +153,7 @@ impl EcologicClient {
                         &|v, c, errors| rules::product(v, &rules::CALCULATION, &today, c, errors),
                     )
                     .await?;
-                let i: CalculateEcoSupportInput = js::typed(checked)?;
-                let i = &i;
-                let currency = i.currency.unwrap_or(api::Currency::Eur);
-                let currency_incl_vat = i.currency_incl_vat.unwrap_or(currency);
+                let i = &EcoSupportQuery::read(&checked)?;
                 let data = e
                     .read(&call.settings, "calculateEcoSupport", |c| async move {
                         c.calculate_eco_support(
@@ -159,10 +162,10 @@ impl EcologicClient {
                             i.iris_symptom.as_deref(),
                             &i.product_id,
                             i.repair_code.as_deref(),
-                            &i.total_amount_excl_vat,
-                            currency,
-                            &i.total_amount_incl_vat,
-                            currency_incl_vat,
+                            &i.excl_vat,
+                            i.currency,
+                            &i.incl_vat,
+                            i.currency_incl_vat,
                         )
                         .await
                     })
@@ -194,17 +197,22 @@ impl EcologicClient {
                         &request_rules,
                     )
                     .await?;
-                let i: CreateSupportRequestInput = js::typed(checked)?;
-                let i = &i;
+                let mut checked = checked;
+                let (call_date, quote_number, site): (
+                    ParisDateTime,
+                    api::CreateSupportRequestQuoteNumber,
+                    api::CreateSupportRequestRepairSiteId,
+                ) = (
+                    js::param(&checked, "CallDate")?,
+                    js::param(&checked, "QuoteNumber")?,
+                    js::param(&checked, "RepairSiteId")?,
+                );
+                let body = &Spec::ecologic().body("createSupportRequest", &mut checked);
+                let (call_date, quote_number, site) = (&call_date, &quote_number, &site);
                 let result = e
                     .write(&call.settings, "createSupportRequest", |c| async move {
-                        c.create_support_request(
-                            &i.call_date,
-                            &i.quote_number,
-                            &i.repair_site_id,
-                            &i.repair,
-                        )
-                        .await
+                        c.create_support_request(call_date, quote_number, site, body)
+                            .await
                     })
                     .await?;
                 js::to_js(&dossier_outcome(&result, "RequestId"))
@@ -236,19 +244,24 @@ impl EcologicClient {
                 let checked = e
                     .checked(&input, "updateSupportRequest", same_id, &request_rules)
                     .await?;
-                let i: UpdateSupportRequestInput = js::typed(checked)?;
-                let i = &i;
+                let mut checked = checked;
+                let (call_date, quote_number, site, id): (
+                    ParisDateTime,
+                    api::UpdateSupportRequestQuoteNumber,
+                    api::UpdateSupportRequestRepairSiteId,
+                    api::RecordId,
+                ) = (
+                    js::param(&checked, "CallDate")?,
+                    js::param(&checked, "QuoteNumber")?,
+                    js::param(&checked, "RepairSiteId")?,
+                    js::param(&checked, "RequestId")?,
+                );
+                let body = &Spec::ecologic().body("updateSupportRequest", &mut checked);
+                let (call_date, quote_number, site) = (&call_date, &quote_number, &site);
                 let result = e
                     .write(&call.settings, "updateSupportRequest", |c| async move {
-                        c.update_support_request(
-                            &i.call_date,
-                            &i.quote_number,
-                            &i.repair_site_id,
-                            &i.request_id,
-                            &i.request_id,
-                            &i.repair,
-                        )
-                        .await
+                        c.update_support_request(call_date, quote_number, site, &id, &id, body)
+                            .await
                     })
                     .await?;
                 js::to_js(&dossier_outcome(&result, "RequestId"))
@@ -294,7 +307,7 @@ impl EcologicClient {
             let checked = e
                 .checked(&input, "createClaim", |_| {}, &claim_rules)
                 .await?;
-            let outcome = e.create_claim(&call.settings, js::typed(checked)?).await?;
+            let outcome = e.create_claim(&call.settings, checked).await?;
             js::to_js(&outcome)
         })
     }
@@ -312,20 +325,20 @@ impl EcologicClient {
             let checked = e
                 .checked(&input, "updateClaim", |_| {}, &claim_rules)
                 .await?;
-            let i: UpdateClaimInput = js::typed(checked)?;
-            let i = &i;
+            let mut checked = checked;
+            let id: api::RecordId = js::param(&checked, "ClaimId")?;
+            let invoice: api::UpdateClaimConsumerInvoiceNumber =
+                js::param(&checked, "ConsumerInvoiceNumber")?;
+            let quote: Option<String> = js::param(&checked, "QuoteNumber")?;
+            let end: ParisDateTime = js::param(&checked, "RepairEndDate")?;
+            let site: api::UpdateClaimRepairSiteId = js::param(&checked, "RepairSiteId")?;
+            let submit: Option<bool> = js::param(&checked, "Submit")?;
+            let body = &Spec::ecologic().body("updateClaim", &mut checked);
+            let (invoice, quote, end, site) = (&invoice, quote.as_deref(), &end, &site);
             let result = e
                 .write(&call.settings, "updateClaim", |c| async move {
-                    c.update_claim(
-                        &i.claim_id,
-                        &i.consumer_invoice_number,
-                        i.quote_number.as_deref(),
-                        &i.repair_end_date,
-                        &i.repair_site_id,
-                        i.submit,
-                        &i.repair,
-                    )
-                    .await
+                    c.update_claim(&id, invoice, quote, end, site, submit, body)
+                        .await
                 })
                 .await?;
             js::to_js(&dossier_outcome(&result, "ClaimId"))
@@ -343,8 +356,8 @@ impl EcologicClient {
     ) -> js_sys::Promise {
         run(self, "attachFile", options, move |e, call| async move {
             let checked = js::checked(&input, Spec::ecologic(), "attachFile", |_, _| {}).await?;
-            let i: AttachFileInput = js::typed(checked)?;
-            e.attach(i.claim_id, i.file, &call).await?;
+            let id: api::RecordId = js::param(&checked, "ClaimId")?;
+            e.attach(id, checked, &call).await?;
             Ok(JsValue::UNDEFINED)
         })
     }

@@ -1,6 +1,6 @@
 //! What Ecologic's replies become for the caller.
 
-use crate::reply::{list, text};
+use crate::json::{list, text};
 use serde::Serialize;
 use serde_json::Value;
 use tsify::Tsify;

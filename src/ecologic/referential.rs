@@ -5,7 +5,7 @@
 
 use crate::error::SdkError;
 use crate::generated::ecologic;
-use crate::reply::Json;
+use crate::json::Json;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use progenitor_client::{Error, ResponseValue};
 use serde_json::Value;

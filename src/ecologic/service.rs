@@ -11,10 +11,10 @@ use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, SdkError};
 use crate::generated::ecologic::{self, types as api};
 use crate::js::{self, PerCall};
-use crate::reply::Json;
+use crate::json::Json;
 use crate::schema::Spec;
 use crate::transport::Context;
-use crate::values::ParisDateTime;
+use crate::values::{ParisDateTime, decoded_len};
 use progenitor_client::{Error, ResponseValue};
 use repair_dates::{Day, WallClock};
 use serde_json::Value;
@@ -150,21 +150,21 @@ impl Ecologic {
     pub(super) async fn competence(
         &self,
         settings: &Settings,
-        repair: &api::RepairData,
+        dossier: &Value,
     ) -> Result<(), SdkError> {
-        let (product, quote) = (&repair.product, &repair.quote);
+        let q = &EcoSupportQuery::of_dossier(dossier)?;
         let outcome = self
             .read(settings, "calculateEcoSupport", |c| async move {
                 c.calculate_eco_support(
-                    &product.brand_id,
-                    product.brand_name.as_deref(),
+                    &q.brand_id,
+                    q.brand_name.as_deref(),
                     None,
-                    &product.product_id,
+                    &q.product_id,
                     None,
-                    &quote.total_amount_excl_vat.amount,
-                    quote.total_amount_excl_vat.currency,
-                    &quote.total_amount_incl_vat.amount,
-                    quote.total_amount_incl_vat.currency,
+                    &q.excl_vat,
+                    q.currency,
+                    &q.incl_vat,
+                    q.currency_incl_vat,
                 )
                 .await
             })
@@ -175,46 +175,44 @@ impl Ecologic {
         }
     }
 
+    /// Creates a claim from its checked input.
     pub(super) async fn create_claim(
         &self,
         settings: &Settings,
-        i: CreateClaimInput,
+        mut checked: Value,
     ) -> Result<DossierOutcome, SdkError> {
+        let invoice: api::CreateClaimConsumerInvoiceNumber =
+            js::param(&checked, "ConsumerInvoiceNumber")?;
+        let quote: Option<String> = js::param(&checked, "QuoteNumber")?;
+        let end: ParisDateTime = js::param(&checked, "RepairEndDate")?;
+        let site: api::CreateClaimRepairSiteId = js::param(&checked, "RepairSiteId")?;
+        let request: Option<api::RecordId> = js::param(&checked, "RequestId")?;
+        let body = &Spec::ecologic().body("createClaim", &mut checked);
+        let (invoice, quote, end, site, request) =
+            (&invoice, quote.as_deref(), &end, &site, request.as_ref());
         let result = self
-            .write(settings, "createClaim", |c| {
-                let i = &i;
-                async move {
-                    c.create_claim(
-                        &i.consumer_invoice_number,
-                        i.quote_number.as_deref(),
-                        &i.repair_end_date,
-                        &i.repair_site_id,
-                        i.request_id.as_ref(),
-                        &i.repair,
-                    )
+            .write(settings, "createClaim", |c| async move {
+                c.create_claim(invoice, quote, end, site, request, body)
                     .await
-                }
             })
             .await?;
         Ok(dossier_outcome(&result, "ClaimId"))
     }
 
+    /// Attaches a file (`attachFile`'s checked input, whatever its `ClaimId`) to claim `claim_id`.
     pub(super) async fn attach(
         &self,
         claim_id: api::RecordId,
-        file: ClaimFile,
+        mut file: Value,
         call: &PerCall,
     ) -> Result<String, SdkError> {
-        let ClaimFile {
-            file_name,
-            file_extension,
-            document_type,
-            file_content,
-        } = file;
+        let file_name: api::AttachFileFileName = js::param(&file, "FileName")?;
+        let file_extension: api::FileExtension = js::param(&file, "FileExtension")?;
+        let document_type: api::DocumentType = js::param(&file, "DocumentType")?;
         let name = format!("{}.{file_extension}", file_name.as_str());
-        let bytes = file_content.byte_len();
+        let body = Spec::ecologic().body("attachFile", &mut file);
+        let bytes = body.0["FileContent"].as_str().map_or(0, decoded_len);
         call.progress.emit("attaching", Some(&name), Some(bytes));
-        let body = api::AttachFileBody { file_content };
         let file_name = &file_name;
         let connection = &self.connection;
         // Its success has no body; a refusal is Ecologic's `ErrorReply`.

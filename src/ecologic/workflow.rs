@@ -1,6 +1,5 @@
 //! `claim()`: a claim from the repair to its submission, reusing each operation's checks.
 
-use super::inputs::*;
 use super::outcomes::*;
 use super::service::*;
 use crate::error::{Code, FieldError, SdkError};
@@ -53,12 +52,14 @@ impl Ecologic {
                     .with("expected", "boolean"),
             );
         }
-        let claim: CreateClaimInput = js::typed(
-            self.check(value, errors, "createClaim", &claim_rules)
-                .await?,
-        )?;
-        let files: Vec<ClaimFile> = js::typed(files)?;
-        self.competence(&call.settings, &claim.repair).await?;
+        let claim = self
+            .check(value, errors, "createClaim", &claim_rules)
+            .await?;
+        let files = match files {
+            Value::Array(files) => files,
+            _ => Vec::new(),
+        };
+        self.competence(&call.settings, &claim).await?;
 
         call.progress.emit("creating", None, None);
         let created = self.create_claim(&call.settings, claim).await?;
@@ -94,8 +95,8 @@ impl Ecologic {
             claim_id: created.id,
             attached,
             submitted,
-            last_status: crate::reply::text(&status, "LastStatus").unwrap_or_default(),
-            validation_errors: crate::reply::list(&status, "ValidationErrors"),
+            last_status: crate::json::text(&status, "LastStatus").unwrap_or_default(),
+            validation_errors: crate::json::list(&status, "ValidationErrors"),
         })
     }
 }

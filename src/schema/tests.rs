@@ -223,3 +223,24 @@ fn an_error_reply_is_checked_against_the_documented_refusal() {
     // already made it an unexpected response).
     assert_eq!(reply_faults("printBrandList", 418, json!(1)), []);
 }
+
+#[test]
+fn a_body_is_the_input_without_its_parameters_written_for_the_wire() {
+    let mut input = dossier();
+    input["Product"]["PurchaseDate"] = Value::Null;
+    input["Quote"]["TotalAmountInclVAT"]["Amount"] = json!("120.50");
+    let body = Spec::ecologic().body("createClaim", &mut input).0;
+    assert_eq!(
+        body.as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["Consumer".into(), "Product".into(), "Quote".into()])
+    );
+    assert_eq!(body["Quote"]["TotalAmountInclVAT"]["Amount"], json!(120.5));
+    assert_eq!(body["Quote"]["TotalAmountExclVAT"]["Amount"], json!(100.0));
+    assert!(
+        body["Product"].get("PurchaseDate").is_none(),
+        "null left out"
+    );
+    // The parameters stay in the input, for the generated operation's arguments.
+    assert_eq!(input["RepairSiteId"], "site");
+}

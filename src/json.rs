@@ -1,12 +1,13 @@
-//! Replies as JSON: what the generated operations of the specs in `build.rs`'s `JSON_REPLIES`
-//! return. The client checks a reply against the schema its operation documents for its status
-//! (`Spec::check_reply`, the validator the inputs go through) instead of deserialising it into
-//! typed Rust, reads the few fields it needs, and hands the rest to JavaScript as it came.
+//! JSON bodies: what the generated operations of the specs in `build.rs`'s `AS_JSON` take and
+//! return. A request body is the caller's input once checked against the spec (`Spec::check`),
+//! without its parameters (`Spec::body`); a reply is checked against the schema its operation
+//! documents for its status (`Spec::check_reply`) instead of being deserialised into typed
+//! Rust; the client reads the few fields it needs and hands the rest to JavaScript as it came.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// A reply body, as JSON.
+/// A request or reply body, as JSON.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Json(pub Value);
