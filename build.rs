@@ -18,7 +18,7 @@ const SPECS: &[(&str, &str, bool)] = &[
 /// The specs whose JSON bodies, requests and replies, the generated client takes and returns as
 /// JSON (`crate::json::Json`): the client checks them against the spec's schemas with
 /// `src/schema.rs` instead of building and reading typed Rust.
-const AS_JSON: &[&str] = &["ecologic"];
+const AS_JSON: &[&str] = &["lalux", "ecologic"];
 
 /// The schema every JSON body of an [`AS_JSON`] spec points at, for the generator.
 const JSON_SCHEMA: &str = "Json";
@@ -73,12 +73,6 @@ fn main() {
             )
             .with_replacement("FileData", "crate::values::FileData", std::iter::empty())
             .with_replacement(JSON_SCHEMA, "crate::json::Json", std::iter::empty())
-            // L6: the upload reply's key is `key` or `Key`; serde needs an alias typify cannot add.
-            .with_replacement(
-                "UploadResult",
-                "crate::wire::UploadResult",
-                std::iter::empty(),
-            )
             // TypeScript as narrow as the document, for an input (`1 | 2 | 3 | 4`) and for reply
             // values that stay open to new ones (`44 | 45`, `'E' | 'W'`).
             .with_replacement("Title", "crate::wire::Title", std::iter::empty())

@@ -4,7 +4,7 @@
 //! [`SdkError`]. Shared by both APIs.
 
 use crate::auth::Auth;
-use crate::error::{Kind, SdkError};
+use crate::error::{FieldError, Kind, SdkError};
 use crate::json::Json;
 use crate::schema::Spec;
 use crate::transport::{Context, Observed};
@@ -199,17 +199,7 @@ where
     };
     let faults = spec.check_reply(operation_id, status, &body);
     if !faults.is_empty() {
-        let text = serde_json::to_vec(&body).ok();
-        let mut error = SdkError::new(
-            Kind::UnexpectedResponse,
-            "The API replied in a way its documentation does not describe. See `fields` and `body`.",
-        )
-        .with_reply(Some(status), text.as_deref());
-        error.fields = faults;
-        return Err(match repeat {
-            Repeat::Never => error.with_detail("mayHaveReachedServer", true),
-            Repeat::Safe => error,
-        });
+        return Err(undocumented(repeat, status, &body, faults));
     }
     Ok(match success {
         true => Reply::Success {
@@ -218,6 +208,26 @@ where
         },
         false => Reply::Refusal { status, body },
     })
+}
+
+/// A reply whose body is not what its operation documents (`faults`, from `Spec::check_reply`).
+pub fn undocumented(
+    repeat: Repeat,
+    status: u16,
+    body: &Value,
+    faults: Vec<FieldError>,
+) -> SdkError {
+    let text = serde_json::to_vec(body).ok();
+    let mut error = SdkError::new(
+        Kind::UnexpectedResponse,
+        "The API replied in a way its documentation does not describe. See `fields` and `body`.",
+    )
+    .with_reply(Some(status), text.as_deref());
+    error.fields = faults;
+    match repeat {
+        Repeat::Never => error.with_detail("mayHaveReachedServer", true),
+        Repeat::Safe => error,
+    }
 }
 
 /// The send loop: authentication, timeout, abort, retries, re-authentication.

@@ -4,10 +4,8 @@
 
 use crate::ecologic::envelope;
 use crate::error::{FieldError, SdkError};
-use crate::generated::lalux::types as lux;
 use crate::lalux::rules;
 use crate::schema::Spec;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// An operation of one of the specs.
@@ -50,6 +48,9 @@ pub fn check(operation: &Operation, mut input: Value) -> Vec<FieldError> {
 /// How many kinds of reply [`reply`] reads.
 pub const REPLIES: u8 = 13;
 
+/// The LALUX operations whose replies [`reply`] reads, after Ecologic's.
+const LALUX: [&str; 2] = ["uploadRepairerFile", "submitRepairSettlement"];
+
 /// The Ecologic operations whose replies [`reply`] reads, by kind.
 const ECOLOGIC: [&str; 11] = [
     "getRepairSitesByAts",
@@ -69,11 +70,21 @@ const ECOLOGIC: [&str; 11] = [
 /// client, the reply check and the envelope code read it: `None` when the body does not read
 /// (the client's `unexpectedResponse`), otherwise the data or a typed error.
 pub fn reply(which: u8, status: u16, body: &[u8]) -> Option<Result<(), SdkError>> {
-    fn read<T: DeserializeOwned>(body: &[u8]) -> Option<Result<(), SdkError>> {
-        serde_json::from_slice::<T>(body).ok().map(|_| Ok(()))
+    let which = usize::from(which % REPLIES);
+    if let Some(operation) = which.checked_sub(ECOLOGIC.len()).and_then(|i| LALUX.get(i)) {
+        let body: Value = serde_json::from_slice(body).ok()?;
+        if !Spec::lalux()
+            .check_reply(operation, status, &body)
+            .is_empty()
+        {
+            return None;
+        }
+        return Some(match status {
+            200..=299 => Ok(()),
+            _ => Err(crate::lalux::refusal(status, &body)),
+        });
     }
-    let which = which % REPLIES;
-    match ECOLOGIC.get(usize::from(which)) {
+    match ECOLOGIC.get(which) {
         Some(operation) => {
             let body: Value = serde_json::from_slice(body).ok()?;
             if !Spec::ecologic()
@@ -90,7 +101,6 @@ pub fn reply(which: u8, status: u16, body: &[u8]) -> Option<Result<(), SdkError>
                 _ => Err(envelope::error_reply(status, &body)),
             })
         }
-        None if which == 11 => read::<crate::wire::UploadResult>(body),
-        None => read::<lux::LaluxError>(body),
+        None => None,
     }
 }

@@ -320,13 +320,6 @@ pub fn param<T: DeserializeOwned>(input: &Value, name: &str) -> Result<T, SdkErr
     })
 }
 
-/// `value` as the generated type `T`, once checked.
-pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, SdkError> {
-    serde_json::from_value(value).map_err(|e| {
-        SdkError::validation(vec![FieldError::new("input", Code::Invalid, e.to_string())])
-    })
-}
-
 /// What one call was given beside its input (`CallOptions`): how it is sent, who hears of it.
 pub struct PerCall {
     pub settings: Settings,

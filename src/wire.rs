@@ -59,16 +59,9 @@ pub struct EcoOrganizationId(pub i64);
 #[serde(transparent)]
 pub struct MessageType(pub String);
 
-/// The upload reply (`UploadResult` of the spec): L6, the key is read as `key` or `Key`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-pub struct UploadResult {
-    #[serde(alias = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    pub status: api::UploadStatus,
-}
-
-/// The body of `PUT /expert` (`ExpertSettlementRequest`): R2, `abandonVehicule` also goes as
-/// `AbandonVehicule`, the table's spelling, with the same value.
+/// The body of `PUT /expert` (`ExpertSettlementRequest`) as the generator sees it: typify would give
+/// R2's two spellings of one flag one Rust name. The client sends JSON (`Role::settlement` copies
+/// `abandonVehicule` to `AbandonVehicule`); this type serves the tests that build bodies typed.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct ExpertSettlementRequest {
     #[serde(flatten)]

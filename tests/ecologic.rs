@@ -11,18 +11,6 @@ use repair_claims::values::ParisDateTime;
 use serde_json::{Value, json};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// The generated client hands replies over as JSON (`json::Json`): these tests read them as
-/// the spec's generated types, so a reply that drifts from its schema fails here too.
-trait IntoTyped {
-    fn into_typed<T: serde::de::DeserializeOwned>(self) -> T;
-}
-
-impl IntoTyped for progenitor_client::ResponseValue<Json> {
-    fn into_typed<T: serde::de::DeserializeOwned>(self) -> T {
-        serde_json::from_value(self.into_inner().0).expect("a reply of its schema")
-    }
-}
-
 const API_KEY_HEADER: (&str, &str) = ("api_key", REDACTED);
 const BASE: &str = "/ecologic/api/v1/ecosupport";
 

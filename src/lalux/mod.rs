@@ -18,6 +18,8 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 pub use options::LaluxOptions;
+#[cfg(fuzzing)]
+pub(crate) use service::refusal;
 pub use service::{SettleResult, UploadReceipt};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -86,7 +88,7 @@ async fn upload(
 ) -> Result<JsValue, SdkError> {
     let call = PerCall::read(&options, inner.policy)?;
     let value = js::checked(&input, Spec::lalux(), role.upload_operation(), |_, _| {}).await?;
-    let receipt = inner.upload(role, js::typed(value)?, &call).await?;
+    let receipt = inner.upload(role, value, &call).await?;
     js::to_js(&receipt)
 }
 
@@ -101,7 +103,7 @@ async fn submit(
         role.rules(v, e)
     })
     .await?;
-    inner.submit(role, role.settlement(value)?, &call).await?;
+    inner.submit(role, value, &call).await?;
     Ok(JsValue::UNDEFINED)
 }
 

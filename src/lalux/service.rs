@@ -8,7 +8,9 @@ use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::generated::lalux::{self, types as api};
 use crate::generated::lalux_token::types::Scope;
 use crate::js::{self, PerCall};
-use crate::wire::ExpertSettlementRequest;
+use crate::json::{Json, text};
+use crate::schema::Spec;
+use crate::values::decoded_len;
 use serde::Serialize;
 use serde_json::Value;
 use std::rc::Rc;
@@ -64,38 +66,42 @@ impl Lalux {
         lalux::Client::new(&self.api_url, context)
     }
 
-    /// Uploads one checked file.
+    /// Uploads one checked file (`uploadRepairerFile`/`uploadExpertFile`'s input).
     pub(super) async fn upload(
         &self,
         role: Role,
-        file: api::FileUpload,
+        mut file: Value,
         call: &PerCall,
     ) -> Result<UploadReceipt, SdkError> {
-        let name = file.file_name_with_extension.to_string();
-        let bytes = file.file.byte_len();
+        let operation = role.upload_operation();
+        let body = &Spec::lalux().body(operation, &mut file);
+        let name = text(&body.0, "fileNameWithExtension").unwrap_or_default();
+        let bytes = body.0["file"].as_str().map_or(0, decoded_len);
         call.progress.emit("uploading", Some(&name), Some(bytes));
-        let reply = call::send(&call.settings, Repeat::Safe, &self.auth(role), |c| {
-            let (client, file) = (self.client(c), &file);
-            async move {
-                match role {
-                    Role::Repairer => client.upload_repairer_file(file).await,
-                    Role::Expert => client.upload_expert_file(file).await,
+        let documented = (Spec::lalux(), operation);
+        let reply = call::send_json(
+            &call.settings,
+            Repeat::Safe,
+            &self.auth(role),
+            documented,
+            |c| {
+                let client = self.client(c);
+                async move {
+                    match role {
+                        Role::Repairer => client.upload_repairer_file(body).await,
+                        Role::Expert => client.upload_expert_file(body).await,
+                    }
                 }
-            }
-        })
+            },
+        )
         .await?;
         let (status, key) = match reply {
-            Reply::Success { value, .. } => (value.status, value.key),
+            Reply::Success { value, .. } => (js::param(&value, "status")?, upload_key(&value)),
             // L7: a refused upload may say why in a 4xx `{status}` body.
-            Reply::Refusal {
-                body:
-                    api::LaluxError {
-                        status: Some(status),
-                        ..
-                    },
-                ..
-            } => (status, None),
-            Reply::Refusal { status, body } => return Err(refusal(status, body)),
+            Reply::Refusal { body, .. } if body.get("status").is_some_and(Value::is_string) => {
+                (js::param(&body, "status")?, None)
+            }
+            Reply::Refusal { status, body } => return Err(refusal(status, &body)),
         };
         call.progress.emit("uploaded", Some(&name), Some(bytes));
         Ok(UploadReceipt {
@@ -111,18 +117,19 @@ impl Lalux {
     pub(super) async fn submit(
         &self,
         role: Role,
-        settlement: Settlement,
+        mut settlement: Value,
         call: &PerCall,
     ) -> Result<(), SdkError> {
+        let body = &role.settlement(&mut settlement);
         call.progress.emit("submitting", None, None);
         // Never re-sent once it may have reached LALUX: nothing in the document says a settlement
         // is deduplicated, and a duplicate payment request is worse than an error (spec: x-decision).
         let reply = call::send(&call.settings, Repeat::Never, &self.auth(role), |c| {
-            let (client, settlement) = (self.client(c), &settlement);
+            let client = self.client(c);
             async move {
-                match settlement {
-                    Settlement::Repair(s) => client.submit_repair_settlement(s).await,
-                    Settlement::Expert(s) => client.submit_expert_settlement(s).await,
+                match role {
+                    Role::Repairer => client.submit_repair_settlement(body).await,
+                    Role::Expert => client.submit_expert_settlement(body).await,
                 }
             }
         })
@@ -132,17 +139,35 @@ impl Lalux {
                 call.progress.emit("submitted", None, None);
                 Ok(())
             }
-            Reply::Refusal { status, body } => Err(refusal(status, body)),
+            Reply::Refusal { status, body } => {
+                let faults = Spec::lalux().check_reply(role.submit_operation(), status, &body.0);
+                match faults.is_empty() {
+                    true => Err(refusal(status, &body.0)),
+                    false => Err(call::undocumented(Repeat::Never, status, &body.0, faults)),
+                }
+            }
         }
     }
 }
 
-/// A LALUX refusal (documented status with the API's error body).
-pub(super) fn refusal(status: u16, body: api::LaluxError) -> SdkError {
-    let fields: Vec<FieldError> = body
-        .fields
-        .iter()
-        .map(|f| FieldError::new(f.field.clone(), Code::Refused, f.message.clone()))
+/// The key of an upload reply: L6, `key` (the example) or `Key` (the table).
+fn upload_key(reply: &Value) -> Option<String> {
+    text(reply, "key").or_else(|| text(reply, "Key"))
+}
+
+/// A LALUX refusal (documented status with the API's error body, `LaluxError`).
+pub(crate) fn refusal(status: u16, body: &Value) -> SdkError {
+    let fields: Vec<FieldError> = body["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            FieldError::new(
+                text(f, "field").unwrap_or_default(),
+                Code::Refused,
+                text(f, "message").unwrap_or_default(),
+            )
+        })
         .collect();
     let (kind, message) = match status {
         401 | 403 => (Kind::Authentication, "LALUX refused the token. Check the credentials (and their scope) or what the headers callback returns.".to_owned()),
@@ -151,9 +176,9 @@ pub(super) fn refusal(status: u16, body: api::LaluxError) -> SdkError {
             let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
             (Kind::Refused, format!("LALUX refused the request. Fix: {}", names.join(", ")))
         }
-        _ => (Kind::Refused, format!("LALUX refused the request: {}", body.error_description.as_deref().or(body.error.as_deref()).unwrap_or("no reason given"))),
+        _ => (Kind::Refused, format!("LALUX refused the request: {}", text(body, "error_description").or_else(|| text(body, "error")).as_deref().unwrap_or("no reason given"))),
     };
-    let text = serde_json::to_vec(&body).ok();
+    let text = serde_json::to_vec(body).ok();
     let mut error = SdkError::new(kind, message).with_reply(Some(status), text.as_deref());
     error.fields = fields;
     error
@@ -172,11 +197,6 @@ pub(super) struct Document {
     pub(super) name: &'static str,
     pub(super) default_name: &'static str,
     pub(super) key: &'static str,
-}
-
-pub(super) enum Settlement {
-    Repair(api::RepairSettlement),
-    Expert(ExpertSettlementRequest),
 }
 
 impl Role {
@@ -236,10 +256,44 @@ impl Role {
         }
     }
 
-    pub(super) fn settlement(self, value: Value) -> Result<Settlement, SdkError> {
-        Ok(match self {
-            Self::Repairer => Settlement::Repair(js::typed(value)?),
-            Self::Expert => Settlement::Expert(js::typed::<api::ExpertSettlement>(value)?.into()),
-        })
+    /// The body of a checked settlement, for the wire: R2, an expert's `abandonVehicule` also
+    /// goes as `AbandonVehicule` (the document's table spelling), with the same value.
+    pub(super) fn settlement(self, settlement: &mut Value) -> Json {
+        let mut body = Spec::lalux().body(self.submit_operation(), settlement);
+        if self == Self::Expert
+            && let Some(abandon) = body.0.get("abandonVehicule").cloned()
+        {
+            body.0["AbandonVehicule"] = abandon;
+        }
+        body
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_upload_key_is_read_as_key_or_key_with_a_capital() {
+        for reply in [
+            json!({"key": "a.pdf", "status": "Verified"}),
+            json!({"Key": "a.pdf", "status": "Verified"}),
+        ] {
+            assert_eq!(upload_key(&reply).as_deref(), Some("a.pdf"), "{reply}");
+        }
+        assert_eq!(upload_key(&json!({"status": "Infected"})), None);
+    }
+
+    #[test]
+    fn a_refusal_names_every_field_lalux_gave() {
+        let body = json!({"error": "invalid_request", "fields": [
+            {"field": "factureTTC", "message": "HT + TVA != TTC"},
+            {"field": "refPDFFacture", "message": "unknown key"}]});
+        let error = refusal(400, &body);
+        let fields: Vec<&str> = error.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["factureTTC", "refPDFFacture"]);
+        assert_eq!(error.kind, Kind::Refused);
+        assert_eq!(refusal(401, &json!({})).kind, Kind::Authentication);
     }
 }

@@ -83,11 +83,10 @@ impl Lalux {
         }
         let mut uploads = Vec::new();
         for (document, file) in role.documents().iter().zip(files) {
-            let outcome = match js::typed::<api::FileUpload>(file) {
-                Ok(file) => self.upload(role, file, &call).await,
-                Err(e) => Err(e),
-            };
-            let receipt = outcome.map_err(|e| e.with_detail("uploads", &uploads))?;
+            let receipt = self
+                .upload(role, file, &call)
+                .await
+                .map_err(|e| e.with_detail("uploads", &uploads))?;
             let verified = receipt.status == api::UploadStatus::Verified;
             match (&receipt.key, verified) {
                 (Some(key), true) => settlement[document.key] = Value::String(key.clone()),
@@ -111,10 +110,7 @@ impl Lalux {
             }
             uploads.push(receipt);
         }
-        let typed = role
-            .settlement(settlement)
-            .map_err(|e| e.with_detail("uploads", &uploads))?;
-        self.submit(role, typed, &call)
+        self.submit(role, settlement, &call)
             .await
             .map_err(|e| e.with_detail("uploads", &uploads))?;
         js::to_js(&SettleResult { uploads })

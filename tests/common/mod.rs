@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each suite uses its own part of the helpers
 
 use repair_claims::generated::{ecologic, lalux, lalux_token};
+use repair_claims::json::Json;
 use repair_claims::transport::Context;
 use serde_json::Value;
 
@@ -79,4 +80,21 @@ pub fn lalux_client(access_token: &str) -> lalux::Client {
 pub fn ecologic_client(api_key: &str) -> ecologic::Client {
     let context = Context::with_header("api_key", api_key).expect("valid header");
     ecologic::Client::new(&url("/ecologic/api/v1/ecosupport"), context)
+}
+
+/// The generated clients take and hand over bodies as JSON (`json::Json`): the tests build and
+/// read them as the spec's generated types, so a body that drifts from its schema fails here.
+pub trait IntoTyped {
+    fn into_typed<T: serde::de::DeserializeOwned>(self) -> T;
+}
+
+impl IntoTyped for progenitor_client::ResponseValue<Json> {
+    fn into_typed<T: serde::de::DeserializeOwned>(self) -> T {
+        serde_json::from_value(self.into_inner().0).expect("a reply of its schema")
+    }
+}
+
+/// A generated type as the JSON body a generated operation takes.
+pub fn json_body(typed: impl serde::Serialize) -> Json {
+    Json(serde_json::to_value(typed).expect("JSON"))
 }
