@@ -364,7 +364,7 @@ async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat
 }
 
 /// Whether the fetch failed before a connection was made: the package's glue
-/// (`scripts/fetch-cause.mjs`) writes `[not sent: CODE]` into the error when Node's fetch says
+/// (`scripts/fetch-glue.mjs`) writes `[not sent: CODE]` into the error when Node's fetch says
 /// so. Browsers never say why a fetch failed, so there this is always false (the safe side).
 fn never_sent(error: &reqwest::Error) -> bool {
     let mut source: Option<&dyn std::error::Error> = Some(error);

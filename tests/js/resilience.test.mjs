@@ -189,6 +189,33 @@ test('per-call options: an AbortSignal stops the call, timeoutMs and maxRetries 
   assert.equal((await receivedAt('/reparateur/upload')).length, 0);
 });
 
+test('a reply read in full is not aborted afterwards; a request dropped before its reply is', async () => {
+  const client = ecologic();
+  const claim = await client.createClaim({ RepairEndDate: '2026-11-20', RepairSiteId: SITE, ConsumerInvoiceNumber: 'NOABORT', ...dossier() });
+  const aborted = [];
+  const abort = AbortController.prototype.abort;
+  AbortController.prototype.abort = function counted(...reason) {
+    aborted.push(this);
+    return abort.apply(this, reason);
+  };
+  try {
+    for (let i = 0; i < 5; i++) assert.equal((await client.getClaimStatus(claim.id)).ClaimId, claim.id);
+    await lalux().repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF });
+    assert.deepEqual(aborted, [], 'no abort (event, DOMException, cancelled stream) after a complete reply');
+
+    await fault({ route: '/getclaimstatus', latencyMs: 3000, times: 1 });
+    const mine = new AbortController();
+    setTimeout(() => mine.abort(), 100);
+    await rejects(client.getClaimStatus(claim.id, { signal: mine.signal }), 'aborted');
+    // reqwest's controller, and Node's fetch's own ones following it.
+    const fetches = aborted.filter((controller) => controller !== mine);
+    assert.ok(fetches.length >= 1, 'the fetch in flight was aborted');
+    assert.ok(fetches.every((controller) => controller.signal.aborted));
+  } finally {
+    AbortController.prototype.abort = abort;
+  }
+});
+
 test('CR/LF in credentials, callback headers or names never reaches the wire', async () => {
   const thrown = (make) => { try { make(); } catch (e) { return e; } return undefined; };
   const key = thrown(() => ecologic({ apiKey: 'k\r\nX-Evil: 1' }));
