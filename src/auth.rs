@@ -277,7 +277,7 @@ async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Toke
                 ),
             )
             .with_reply(Some(status), None)
-            .with_detail("error", code))
+            .with(|d| d.error = Some(code)))
         }
     }
 }

@@ -106,7 +106,7 @@ fn aborted(repeat: Repeat, sent: bool) -> SdkError {
         "The call was aborted through its signal; nothing more was sent.",
     );
     match repeat {
-        Repeat::Never => error.with_detail("mayHaveReachedServer", sent),
+        Repeat::Never => error.with(|d| d.may_have_reached_server = Some(sent)),
         Repeat::Safe => error,
     }
 }
@@ -225,7 +225,7 @@ pub fn undocumented(
     .with_reply(Some(status), text.as_deref());
     error.fields = faults;
     match repeat {
-        Repeat::Never => error.with_detail("mayHaveReachedServer", true),
+        Repeat::Never => error.with(|d| d.may_have_reached_server = Some(true)),
         Repeat::Safe => error,
     }
 }
@@ -302,7 +302,7 @@ async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat
     let retry_after = observed.as_ref().and_then(|o| o.retry_after.clone());
     let status = observed.as_ref().map(|o| o.status);
     let may_have_reached = |e: SdkError, reached: bool| match repeat {
-        Repeat::Never => e.with_detail("mayHaveReachedServer", reached),
+        Repeat::Never => e.with(|d| d.may_have_reached_server = Some(reached)),
         Repeat::Safe => e,
     };
     let error = match error {

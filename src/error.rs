@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use tsify::Tsify;
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -26,11 +27,11 @@ export type ErrorKind =
   /** A reply the API documents no such way (undocumented status, malformed body). */
   | 'unexpectedResponse';
 
-/** Every error this package throws or rejects with: an `Error` with `name === 'RepairClaimsError'`. */
-export interface RepairClaimsError extends Error {
+/** Every error this package throws or rejects with: an `Error` with `name === 'RepairClaimsError'`; what it says beyond its kind is in `ErrorDetails`, derived from the Rust that sets it. */
+export interface RepairClaimsError extends Error, ErrorDetails {
   name: 'RepairClaimsError';
   kind: ErrorKind;
-  /** Every field at fault, named as on the wire (`Consumer.Zip`, `SpareParts[0].Quantity`): `validation` errors, and LALUX refusals that name fields. */
+  /** Every field at fault, named as on the wire (`Consumer.Zip`, `SpareParts[0].Quantity`): `validation` errors, LALUX refusals that name fields, and (`unexpectedResponse`) the fields of a reply that does not match its documentation. */
   fields: InvalidField[];
   /** HTTP status, when a reply came. */
   status?: number;
@@ -38,22 +39,6 @@ export interface RepairClaimsError extends Error {
   body?: string;
   /** The method that failed, as called: `createClaim`, `claim`, `repairer.settle`, `expert.upload`… */
   operation: string;
-  /** Ecologic envelope status: `W` business refusal, `E` error. */
-  responseStatus?: 'S' | 'W' | 'E';
-  responseMessage?: string;
-  responseErrorMessage?: string;
-  /** `invalidOrganization`: Ecologic does not cover this brand and product (E13; the sister eco-organism Ecosystem might). `invalidClaim`: Ecologic no longer knows the request or claim id ("Invalid claim", R7): create it again. `notAuthorised`: the account's sites do not hold the product's competence ("fiche métier"); `claim()` refuses so before creating anything. */
-  reason?: 'invalidOrganization' | 'invalidClaim' | 'notAuthorised';
-  /** Files uploaded before a workflow failed: their keys cannot be recovered later. */
-  uploads?: UploadReceipt[];
-  /** `claim()`: the claim created before a later step failed. */
-  claimId?: number;
-  /** `claim()`: the files attached before a later step failed (`FileName.FileExtension`). */
-  attached?: string[];
-  /** For calls never re-sent automatically (LALUX settlements, Ecologic create, update, attach, submit): whether the request may have reached the server. Check the dossier's status before sending it again. */
-  mayHaveReachedServer?: boolean;
-  /** The LALUX token service's error code (`invalid_client`, `invalid_scope`…). */
-  error?: string;
   /** What the `headers` callback threw or returned, as it was. */
   cause?: unknown;
 }
@@ -76,6 +61,64 @@ pub enum Kind {
 }
 
 pub use crate::field::{Code, FieldError};
+
+// Its TypeScript (`ErrorDetails`) is derived from this struct: what is declared is what can be set.
+/// What an error says beyond its kind: one property of the error per field, each set only where
+/// it applies.
+#[derive(Clone, Debug, Default, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetails {
+    /// Ecologic envelope status: `W` business refusal, `E` error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "'S' | 'W' | 'E'")]
+    pub response_status: Option<String>,
+    /// Ecologic's `ResponseMessage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub response_message: Option<String>,
+    /// Ecologic's `ResponseErrorMessage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub response_error_message: Option<String>,
+    /// Why Ecologic refused, when it says something a caller acts on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub reason: Option<RefusalReason>,
+    /// Files uploaded before a workflow failed: their keys cannot be recovered later.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "UploadReceipt[]")]
+    pub uploads: Option<Value>,
+    /// `claim()`: the claim created before a later step failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub claim_id: Option<i64>,
+    /// `claim()`: the files attached before a later step failed (`FileName.FileExtension`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub attached: Option<Vec<String>>,
+    /// For calls never re-sent automatically (LALUX settlements, Ecologic create, update,
+    /// attach, submit): whether the request may have reached the server. Check the dossier's
+    /// status before sending it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub may_have_reached_server: Option<bool>,
+    /// The LALUX token service's error code (`invalid_client`, `invalid_scope`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub error: Option<String>,
+}
+
+/// Why Ecologic refused. `invalidOrganization`: it does not cover this brand and product (E13;
+/// the sister eco-organism Ecosystem might). `invalidClaim`: it no longer knows the request or
+/// claim id ("Invalid claim", R7): create it again. `notAuthorised`: the account's sites do not
+/// hold the product's competence ("fiche métier"); `claim()` refuses so before creating anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub enum RefusalReason {
+    InvalidOrganization,
+    InvalidClaim,
+    NotAuthorised,
+}
 
 /// The longest reply body an error carries.
 const BODY_LIMIT: usize = 4000;
@@ -101,9 +144,9 @@ pub struct ErrorData {
     /// The JS method that failed (`createClaim`, `repairer.settle`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<&'static str>,
-    /// API-specific details (Ecologic envelope, workflow uploads), merged into the JS error.
+    /// What the error says beyond its kind, merged into the JS error.
     #[serde(flatten)]
-    pub details: serde_json::Map<String, Value>,
+    pub details: ErrorDetails,
     /// What a caller's callback threw, handed back as the error's `cause`.
     #[serde(skip)]
     pub cause: Option<JsValue>,
@@ -131,7 +174,7 @@ impl SdkError {
             status: None,
             body: None,
             operation: None,
-            details: serde_json::Map::new(),
+            details: ErrorDetails::default(),
             cause: None,
         }))
     }
@@ -161,11 +204,9 @@ impl SdkError {
         self
     }
 
-    /// Adds an API-specific detail (camelCase key).
-    pub fn with_detail(mut self, key: &str, value: impl Serialize) -> Self {
-        if let Ok(value) = serde_json::to_value(value) {
-            self.details.insert(key.to_owned(), value);
-        }
+    /// Sets details (`error.with(|d| d.claim_id = Some(id))`).
+    pub fn with(mut self, set: impl FnOnce(&mut ErrorDetails)) -> Self {
+        set(&mut self.details);
         self
     }
 

@@ -2,7 +2,7 @@
 //! refusals whatever the HTTP status. And the refusals of documented error statuses. Replies come
 //! here checked against their schema (`Spec::check_reply`).
 
-use crate::error::{Kind, SdkError};
+use crate::error::{Kind, RefusalReason, SdkError};
 use crate::json::text;
 use serde_json::Value;
 
@@ -16,8 +16,8 @@ const NOT_AUTHORISED: &str = "Votre compte n'est pas autorisé";
 /// Whether a refusal says no claim for this product and brand can succeed on this account.
 pub fn is_final(error: &SdkError) -> bool {
     matches!(
-        error.details.get("reason").and_then(|r| r.as_str()),
-        Some("notAuthorised" | "invalidOrganization")
+        error.details.reason,
+        Some(RefusalReason::NotAuthorised | RefusalReason::InvalidOrganization)
     )
 }
 
@@ -97,27 +97,26 @@ fn refused(
     } else {
         format!("{advice} Ecologic said: {said}")
     };
-    let mut error = SdkError::new(kind, text).with_reply(Some(status), None);
-    if let Some(s) = response_status {
-        error = error.with_detail("responseStatus", s);
-    }
-    if message.as_deref() == Some(INVALID_ORGANIZATION) {
-        error = error.with_detail("reason", "invalidOrganization");
+    let reason = if message.as_deref() == Some(INVALID_ORGANIZATION) {
+        Some(RefusalReason::InvalidOrganization)
     } else if message
         .as_deref()
         .is_some_and(|m| m.starts_with(NOT_AUTHORISED))
     {
-        error = error.with_detail("reason", "notAuthorised");
+        Some(RefusalReason::NotAuthorised)
     } else if detail.as_deref() == Some(INVALID_CLAIM) {
-        error = error.with_detail("reason", "invalidClaim");
-    }
-    if let Some(m) = message {
-        error = error.with_detail("responseMessage", m);
-    }
-    if let Some(d) = detail {
-        error = error.with_detail("responseErrorMessage", d);
-    }
-    error
+        Some(RefusalReason::InvalidClaim)
+    } else {
+        None
+    };
+    SdkError::new(kind, text)
+        .with_reply(Some(status), None)
+        .with(|d| {
+            d.response_status = response_status;
+            d.reason = reason;
+            d.response_message = message;
+            d.response_error_message = detail;
+        })
 }
 
 /// A documented error reply (`ErrorReply`: ASP.NET `{Message}` or an `E` envelope).

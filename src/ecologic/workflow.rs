@@ -65,13 +65,18 @@ impl Ecologic {
         let created = self.create_claim(&call.settings, claim).await?;
         call.progress.emit("created", None, None);
         let id = api::RecordId(created.id);
-        let with_claim = |e: SdkError| e.with_detail("claimId", created.id);
+        let with_claim = |e: SdkError, attached: &[String]| {
+            e.with(|d| {
+                d.claim_id = Some(created.id);
+                d.attached = Some(attached.to_vec());
+            })
+        };
         let mut attached = Vec::new();
         for file in files {
             let name = self
                 .attach(id, file, &call)
                 .await
-                .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
+                .map_err(|e| with_claim(e, &attached))?;
             attached.push(name);
         }
         let submitted = match submit.as_bool().unwrap_or(true) {
@@ -80,7 +85,7 @@ impl Ecologic {
                 let outcome = self
                     .submit(&call.settings, id)
                     .await
-                    .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
+                    .map_err(|e| with_claim(e, &attached))?;
                 call.progress.emit("submitted", None, None);
                 outcome.submitted
             }
@@ -90,7 +95,7 @@ impl Ecologic {
         let status = self
             .claim_status(&call.settings, id)
             .await
-            .map_err(|e| with_claim(e).with_detail("attached", &attached))?;
+            .map_err(|e| with_claim(e, &attached))?;
         js::to_js(&ClaimOutcome {
             claim_id: created.id,
             attached,

@@ -86,7 +86,7 @@ impl Lalux {
             let receipt = self
                 .upload(role, file, &call)
                 .await
-                .map_err(|e| e.with_detail("uploads", &uploads))?;
+                .map_err(|e| with_uploads(e, &uploads))?;
             let verified = receipt.status == api::UploadStatus::Verified;
             match (&receipt.key, verified) {
                 (Some(key), true) => settlement[document.key] = Value::String(key.clone()),
@@ -103,16 +103,22 @@ impl Lalux {
                         }
                     );
                     uploads.push(receipt);
-                    return Err(
-                        SdkError::new(Kind::Refused, message).with_detail("uploads", &uploads)
-                    );
+                    return Err(with_uploads(
+                        SdkError::new(Kind::Refused, message),
+                        &uploads,
+                    ));
                 }
             }
             uploads.push(receipt);
         }
         self.submit(role, settlement, &call)
             .await
-            .map_err(|e| e.with_detail("uploads", &uploads))?;
+            .map_err(|e| with_uploads(e, &uploads))?;
         js::to_js(&SettleResult { uploads })
     }
+}
+
+/// The receipts of the uploads made before `error`: their keys cannot be recovered later.
+fn with_uploads(error: SdkError, uploads: &[UploadReceipt]) -> SdkError {
+    error.with(|d| d.uploads = serde_json::to_value(uploads).ok())
 }

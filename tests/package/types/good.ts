@@ -77,7 +77,11 @@ export function explain(error: unknown): string {
       const reason: 'invalidOrganization' | 'invalidClaim' | 'notAuthorised' | undefined = e.reason;
       return `${e.operation} ${e.status} ${e.responseStatus ?? ''} ${e.responseMessage ?? ''} ${e.uploads?.[0]?.key ?? ''} ${reason ?? ''} ${e.claimId ?? ''} ${e.attached?.join() ?? ''}`;
     }
-    case 'authentication': case 'network': case 'timeout': case 'aborted': case 'unexpectedResponse': return e.message;
+    case 'authentication': return `${e.message} ${e.error ?? ''}`;
+    case 'network': case 'timeout': case 'aborted': case 'unexpectedResponse': {
+      const reached: boolean | undefined = e.mayHaveReachedServer;
+      return `${e.message} ${reached ?? ''} ${e.responseErrorMessage ?? ''}`;
+    }
   }
 }
 
