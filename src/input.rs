@@ -3,7 +3,6 @@
 //! encoded in base64 in one pass. Anything else that JSON cannot hold is a field error.
 
 use crate::error::{Code, FieldError};
-use crate::values::FileData;
 use js_sys::{Array, ArrayBuffer, Date, Reflect, Uint8Array};
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
@@ -108,7 +107,7 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
     }
     if let Some(bytes) = bytes_of(js).await {
         return match bytes {
-            Ok(bytes) => Value::String(FileData::from_bytes(&bytes).into_string()),
+            Ok(bytes) => Value::String(base64_of(&bytes)),
             Err(message) => {
                 errors.push(FieldError::new(path, Code::Unreadable, message));
                 Value::Null
@@ -179,11 +178,33 @@ fn number(n: f64) -> Option<Value> {
     Number::from_f64(n).map(Value::Number)
 }
 
-/// The bytes of a `Uint8Array`, another typed array or `DataView`, an `ArrayBuffer` or a `Blob`;
-/// `None` when `js` is none of those.
-async fn bytes_of(js: &JsValue) -> Option<Result<Vec<u8>, String>> {
+/// Bytes in JS memory as base64, copied into the module a chunk at a time: a file costs the
+/// module its base64 text only, never a second copy of its bytes.
+fn base64_of(bytes: &Uint8Array) -> String {
+    use base64::Engine;
+    /// Whole groups of 3 bytes, so that only the last chunk may end in padding.
+    const CHUNK: u32 = 3 * 16 * 1024;
+    let length = bytes.length();
+    let mut text = String::with_capacity(4 * (length as usize).div_ceil(3));
+    let mut chunk = vec![0; CHUNK.min(length) as usize];
+    let mut at = 0;
+    while at < length {
+        let end = length.min(at + CHUNK);
+        let Some(part) = chunk.get_mut(..(end - at) as usize) else {
+            break;
+        };
+        bytes.subarray(at, end).copy_to(part);
+        base64::engine::general_purpose::STANDARD.encode_string(part, &mut text);
+        at = end;
+    }
+    text
+}
+
+/// The bytes of a `Uint8Array`, another typed array or `DataView`, an `ArrayBuffer` or a `Blob`,
+/// as a view on them; `None` when `js` is none of those.
+async fn bytes_of(js: &JsValue) -> Option<Result<Uint8Array, String>> {
     if let Some(buffer) = js.dyn_ref::<ArrayBuffer>() {
-        return Some(Ok(Uint8Array::new(buffer).to_vec()));
+        return Some(Ok(Uint8Array::new(buffer)));
     }
     if ArrayBuffer::is_view(js) {
         let buffer = Reflect::get(js, &"buffer".into()).ok()?;
@@ -192,7 +213,7 @@ async fn bytes_of(js: &JsValue) -> Option<Result<Vec<u8>, String>> {
         let buffer = buffer.dyn_into::<ArrayBuffer>().ok()?;
         let view =
             Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32);
-        return Some(Ok(view.to_vec()));
+        return Some(Ok(view));
     }
     let read = Reflect::get(js, &"arrayBuffer".into()).ok()?;
     let read = read.dyn_ref::<js_sys::Function>()?;
@@ -206,7 +227,7 @@ async fn bytes_of(js: &JsValue) -> Option<Result<Vec<u8>, String>> {
     };
     Some(
         match outcome.ok().and_then(|b| b.dyn_into::<ArrayBuffer>().ok()) {
-            Some(buffer) => Ok(Uint8Array::new(&buffer).to_vec()),
+            Some(buffer) => Ok(Uint8Array::new(&buffer)),
             None => Err("could not be read (Blob.arrayBuffer() failed)".to_owned()),
         },
     )
