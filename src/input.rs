@@ -185,19 +185,27 @@ fn base64_of(bytes: &Uint8Array) -> String {
     /// Whole groups of 3 bytes, so that only the last chunk may end in padding.
     const CHUNK: u32 = 3 * 16 * 1024;
     let length = bytes.length();
-    let mut text = String::with_capacity(4 * (length as usize).div_ceil(3));
+    let mut text = vec![0; 4 * (length as usize).div_ceil(3)];
     let mut chunk = vec![0; CHUNK.min(length) as usize];
-    let mut at = 0;
+    let (mut at, mut written) = (0, 0);
     while at < length {
         let end = length.min(at + CHUNK);
-        let Some(part) = chunk.get_mut(..(end - at) as usize) else {
+        let (Some(part), Some(out)) = (
+            chunk.get_mut(..(end - at) as usize),
+            text.get_mut(written..),
+        ) else {
             break;
         };
         bytes.subarray(at, end).copy_to(part);
-        base64::engine::general_purpose::STANDARD.encode_string(part, &mut text);
+        match base64::engine::general_purpose::STANDARD.encode_slice(&*part, out) {
+            Ok(n) => written += n,
+            Err(_) => break,
+        }
         at = end;
     }
-    text
+    text.truncate(written);
+    // Base64 is ASCII: this cannot fail, and costs one pass.
+    String::from_utf8(text).unwrap_or_default()
 }
 
 /// The bytes of a `Uint8Array`, another typed array or `DataView`, an `ArrayBuffer` or a `Blob`,
