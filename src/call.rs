@@ -402,7 +402,7 @@ fn unexpected(status: Option<u16>, body: Option<&[u8]>) -> SdkError {
 
 /// The wait before the next attempt, or `None` when the server asks for longer than we wait.
 fn backoff(policy: Policy, retries: u32, retry_after: Option<&str>) -> Option<Duration> {
-    if let Some(asked) = retry_after.and_then(parse_retry_after) {
+    if let Some(asked) = retry_after.and_then(|v| parse_retry_after(v, js_sys::Date::now())) {
         return (asked <= MAX_DELAY).then_some(asked);
     }
     let ceiling = policy
@@ -412,14 +412,14 @@ fn backoff(policy: Policy, retries: u32, retry_after: Option<&str>) -> Option<Du
     Some(ceiling.mul_f64(js_sys::Math::random()))
 }
 
-/// `Retry-After` as seconds or as an HTTP date.
-fn parse_retry_after(value: &str) -> Option<Duration> {
+/// `Retry-After` as seconds or as an HTTP date (`now_ms`: the current time, in ms since 1970).
+fn parse_retry_after(value: &str, now_ms: f64) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
     let at = repair_dates::parse_http_date(value)?;
-    let wait = at as f64 - js_sys::Date::now();
+    let wait = at as f64 - now_ms;
     Some(Duration::from_millis(wait.max(0.0) as u64))
 }
 
@@ -435,4 +435,29 @@ pub async fn sleep(duration: Duration) {
         set_timeout(&resolve, duration.as_millis() as f64);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_an_http_date() {
+        let now = 1_700_000_000_000.0; // 2023-11-14T22:13:20Z
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 14 Nov 2023 22:13:50 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 14 Nov 2023 22:13:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date already past: no wait"
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+    }
 }

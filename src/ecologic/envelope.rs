@@ -130,3 +130,78 @@ pub fn error_reply(status: u16, body: &Value) -> SdkError {
     )
     .with_reply(Some(status), serde_json::to_vec(body).ok().as_deref())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_s_envelope_gives_its_data_and_w_or_e_are_refusals_whatever_the_status() {
+        let data = json!([{"BrandId": "1689", "BrandName": "Acer"}]);
+        let s = json!({"ResponseStatus": "S", "ResponseData": data.clone()});
+        assert_eq!(unwrap(200, s).ok(), Some(data));
+
+        let empty = unwrap(200, json!({"ResponseStatus": "S", "ResponseData": null}));
+        assert_eq!(
+            empty.map_err(|e| e.kind).err(),
+            Some(Kind::UnexpectedResponse)
+        );
+
+        let w = json!({"ResponseStatus": "W", "ResponseMessage": "Produit pas valide", "ResponseData": null});
+        let error = unwrap(200, w).err().expect("a refusal");
+        assert_eq!(error.kind, Kind::Refused);
+        assert_eq!(error.status, Some(200));
+        assert_eq!(error.details.response_status.as_deref(), Some("W"));
+        assert_eq!(
+            error.details.response_message.as_deref(),
+            Some("Produit pas valide")
+        );
+        assert!(error.message.ends_with("Ecologic said: Produit pas valide"));
+    }
+
+    #[test]
+    fn refusals_name_the_reason_a_caller_acts_on() {
+        let refused = |body: serde_json::Value| unwrap(200, body).err().expect("a refusal");
+        let not_authorised = refused(json!({"ResponseStatus": "W",
+            "ResponseMessage": "Votre compte n'est pas autorisé à saisir des demandes pour ce produit"}));
+        assert_eq!(
+            not_authorised.details.reason,
+            Some(RefusalReason::NotAuthorised)
+        );
+        assert!(is_final(&not_authorised));
+        let organization =
+            refused(json!({"ResponseStatus": "E", "ResponseMessage": "Invalid organization"}));
+        assert_eq!(
+            organization.details.reason,
+            Some(RefusalReason::InvalidOrganization)
+        );
+        let claim =
+            refused(json!({"ResponseStatus": "E", "ResponseErrorMessage": "Invalid claim"}));
+        assert_eq!(claim.details.reason, Some(RefusalReason::InvalidClaim));
+        assert!(
+            !is_final(&claim),
+            "a claim id to create again, not a product to give up"
+        );
+    }
+
+    #[test]
+    fn documented_error_statuses_keep_what_ecologic_said() {
+        let asp_net = json!({"Message": "Authorization has been denied for this request."});
+        let error = error_reply(401, &asp_net);
+        assert_eq!(error.kind, Kind::Authentication);
+        assert_eq!(
+            error.details.response_message.as_deref(),
+            Some("Authorization has been denied for this request.")
+        );
+        assert!(error.body.as_deref().is_some_and(|b| b.contains("denied")));
+        let conflict = error_reply(
+            409,
+            &json!({"ResponseStatus": "E", "ResponseMessage": "Validated"}),
+        );
+        assert_eq!(
+            (conflict.kind, conflict.details.response_status.as_deref()),
+            (Kind::Refused, Some("E"))
+        );
+    }
+}

@@ -66,3 +66,46 @@ pub(super) fn submit_outcome(result: &Value) -> SubmitOutcome {
 pub(super) fn record(result: &Value, key: &str) -> i64 {
     result.get(key).and_then(Value::as_i64).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_206_is_an_incomplete_dossier_with_its_errors_not_a_failure() {
+        let errors =
+            json!([{"Field": "Invoice", "Message": "Facture manquante", "MessageType": "E"}]);
+        let result = json!({"ClaimId": 42, "IsValid": false, "ValidationErrors": errors.clone()});
+        let outcome = dossier_outcome(&result, "ClaimId");
+        assert_eq!(
+            (outcome.id, outcome.complete, outcome.validation_errors),
+            (42, false, errors)
+        );
+        let complete = dossier_outcome(&json!({"RequestId": 7, "IsValid": true}), "RequestId");
+        assert_eq!(
+            (complete.id, complete.complete, complete.validation_errors),
+            (7, true, json!([]))
+        );
+    }
+
+    #[test]
+    fn a_submission_is_submitted_only_when_ecologic_says_valid() {
+        let refused = submit_outcome(
+            &json!({"ClaimId": 3, "IsValid": false, "LastStatus": "Dossier incomplet"}),
+        );
+        assert_eq!(
+            (
+                refused.claim_id,
+                refused.submitted,
+                refused.last_status.as_deref()
+            ),
+            (3, false, Some("Dossier incomplet"))
+        );
+        assert!(submit_outcome(&json!({"ClaimId": 3, "IsValid": true})).submitted);
+        assert!(
+            !submit_outcome(&json!({"ClaimId": 3})).submitted,
+            "no IsValid: not submitted"
+        );
+    }
+}
