@@ -149,7 +149,7 @@ mod tests {
         );
 
         let w = json!({"ResponseStatus": "W", "ResponseMessage": "Produit pas valide", "ResponseData": null});
-        let error = unwrap(200, w).err().expect("a refusal");
+        let error = unwrap(200, w).expect_err("a refusal");
         assert_eq!(error.kind, Kind::Refused);
         assert_eq!(error.status, Some(200));
         assert_eq!(error.details.response_status.as_deref(), Some("W"));
@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn refusals_name_the_reason_a_caller_acts_on() {
-        let refused = |body: serde_json::Value| unwrap(200, body).err().expect("a refusal");
+        let refused = |body: serde_json::Value| unwrap(200, body).expect_err("a refusal");
         let not_authorised = refused(json!({"ResponseStatus": "W",
             "ResponseMessage": "Votre compte n'est pas autorisé à saisir des demandes pour ce produit"}));
         assert_eq!(
