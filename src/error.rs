@@ -220,8 +220,11 @@ impl SdkError {
     pub fn into_js(self) -> JsValue {
         let error = js_sys::Error::new(&self.message);
         error.set_name("RepairClaimsError");
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        if let Ok(props) = self.serialize(&serializer) {
+        // Its properties cross as JSON text, read by the host's `JSON.parse`.
+        let props = serde_json::to_string(&*self.0)
+            .ok()
+            .and_then(|text| js_sys::JSON::parse(&text).ok());
+        if let Some(props) = props {
             js_sys::Object::assign(&error, &props.unchecked_into());
         }
         if let Some(cause) = self.0.cause {

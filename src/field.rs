@@ -278,8 +278,12 @@ pub fn group(digits: &str) -> String {
 /// The message of a field error in `locale` (`fr` or `en`).
 #[wasm_bindgen(js_name = formatFieldError, skip_typescript)]
 pub fn format_field_error(error: JsValue, locale: &str) -> Result<String, JsValue> {
+    let text = js_sys::JSON::stringify(&error)
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
     let error: FieldError =
-        serde_wasm_bindgen::from_value(error).map_err(|_| {
+        serde_json::from_str(&text).map_err(|_| {
             crate::error::SdkError::validation(vec![FieldError::new(
             "error",
             Code::Type,

@@ -168,7 +168,7 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
 }
 
 /// A JS number as JSON: integral values as integers, so that ids read as `i64`.
-fn number(n: f64) -> Option<Value> {
+pub fn number(n: f64) -> Option<Value> {
     if !n.is_finite() {
         return None;
     }

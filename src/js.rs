@@ -5,7 +5,7 @@ use crate::call::{Abort, Policy, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::input;
 use crate::schema::Spec;
-use serde::{Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use std::future::Future;
 use std::time::Duration;
@@ -92,13 +92,19 @@ impl CallPolicy {
     }
 }
 
+/// A client's options: read as JSON by [`options`], except the `headers` callback.
+pub trait ClientOptions: DeserializeOwned {
+    /// Where the `headers` option goes (a function: not JSON).
+    fn headers(&mut self) -> &mut JsValue;
+}
+
 /// Reads a client's options object; an option it does not know (a typo) is a fault.
-pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<T, SdkError> {
+pub fn options<T: ClientOptions>(options: JsValue) -> Result<T, SdkError> {
+    let entries = input::entries(&options).unwrap_or_default();
     if options.is_object() {
         let known = field_names::<T>();
-        let unknown: Vec<FieldError> = input::entries(&options)
-            .unwrap_or_default()
-            .into_iter()
+        let unknown: Vec<FieldError> = entries
+            .iter()
             .map(|(k, _)| k)
             .filter(|k| !known.contains(&k.as_str()))
             .map(|k| {
@@ -114,12 +120,58 @@ pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<T, SdkError> {
             return Err(SdkError::validation(unknown));
         }
     }
-    let given = options.clone();
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(options)).map_err(|e| {
+    // The options are flat: each one a string, a number, a boolean or the callback.
+    let mut headers = JsValue::UNDEFINED;
+    let mut map = serde_json::Map::new();
+    for (name, value) in entries {
+        let Ok(value) = value else { continue };
+        match name.as_str() {
+            "headers" => headers = value,
+            _ if value.is_undefined() || value.is_null() => {}
+            _ => {
+                map.insert(name, option_value(&value));
+            }
+        }
+    }
+    let value = match options.is_object() {
+        true => Value::Object(map),
+        false => Value::Null,
+    };
+    let mut read: T = serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
-        let fault = option_fault(&path, &e.into_inner().to_string(), &given);
-        SdkError::validation(vec![fault])
-    })
+        SdkError::validation(vec![option_fault(
+            &path,
+            &e.into_inner().to_string(),
+            &options,
+        )])
+    })?;
+    *read.headers() = headers;
+    Ok(read)
+}
+
+/// An option that is not JSON (the `headers` callback): [`options`] sets it apart and hands it
+/// over through [`ClientOptions::headers`].
+pub fn set_apart<'de, D: serde::Deserializer<'de>>(given: D) -> Result<JsValue, D::Error> {
+    serde::de::IgnoredAny::deserialize(given)?;
+    Ok(JsValue::UNDEFINED)
+}
+
+/// An option's value as JSON; what JSON cannot hold (`NaN`, a function, an object) as what
+/// serde then refuses by its type.
+fn option_value(value: &JsValue) -> Value {
+    if let Some(text) = value.as_string() {
+        return Value::String(text);
+    }
+    if let Some(flag) = value.as_bool() {
+        return Value::Bool(flag);
+    }
+    if let Some(n) = value.as_f64() {
+        return input::number(n).unwrap_or_else(|| Value::String(n.to_string()));
+    }
+    match js_sys::Array::is_array(value) {
+        true => Value::Array(Vec::new()),
+        false => Value::Object(serde_json::Map::new()),
+    }
 }
 
 /// A bad option, named, with what it allows in place of serde's words.

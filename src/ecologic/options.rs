@@ -37,7 +37,7 @@ pub struct EcologicOptions {
     #[tsify(optional)]
     api_key: Option<String>,
     /// Instead of `apiKey`: returns the headers to send (what a browser portal uses, through its back end).
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    #[serde(default, deserialize_with = "crate::js::set_apart")]
     #[tsify(optional, type = "HeadersCallback")]
     headers: JsValue,
     /// How long referentials are kept, in milliseconds (default and maximum 86 400 000: 24 h).
@@ -131,5 +131,11 @@ impl Ecologic {
                 Err(SdkError::validation(errors))
             }
         }
+    }
+}
+
+impl crate::js::ClientOptions for EcologicOptions {
+    fn headers(&mut self) -> &mut JsValue {
+        &mut self.headers
     }
 }

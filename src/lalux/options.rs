@@ -35,7 +35,7 @@ pub struct LaluxOptions {
     #[tsify(optional)]
     password: Option<String>,
     /// Instead of credentials: returns the headers to send (what a browser portal uses, through its back end).
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    #[serde(default, deserialize_with = "crate::js::set_apart")]
     #[tsify(optional, type = "HeadersCallback")]
     headers: JsValue,
     /// Milliseconds to wait for each attempt's reply (default 30 000, at most 600 000).
@@ -158,5 +158,11 @@ impl Lalux {
             tokens,
             headers,
         })
+    }
+}
+
+impl crate::js::ClientOptions for LaluxOptions {
+    fn headers(&mut self) -> &mut JsValue {
+        &mut self.headers
     }
 }
