@@ -178,7 +178,7 @@ where
     }
 }
 
-/// [`send`] for an operation whose replies are JSON (`build.rs`'s `JSON_REPLIES`): the reply is
+/// [`send`] for an operation whose replies are JSON (`build.rs`'s `AS_JSON`): the reply is
 /// checked against the schema `spec` documents for `operation_id` and its status. One that does
 /// not match is an `unexpectedResponse` naming every field at fault, as a typed read would have
 /// refused it.

@@ -1,5 +1,7 @@
-//! Wire types that replace generated ones where typify cannot say what the server needs (see
-//! `build.rs`): the generated clients use these, and they use only generated types.
+//! Wire types that replace generated ones where typify cannot say what the spec means (see
+//! `build.rs`): the TypeScript of inputs and replies, and the generated types the tests build
+//! bodies and read replies with. The client itself sends and reads JSON (`json.rs`), checked and
+//! written by the spec (`schema.rs`). They use only generated types.
 
 use crate::generated::{ecologic::types as ecologic, lalux::types as api};
 use serde::{Deserialize, Serialize};
