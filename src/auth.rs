@@ -8,15 +8,12 @@
 use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::generated::lalux_token::{self, types as tok};
-use crate::transport::sensitive_header;
+use crate::transport::{Headers, sensitive_header};
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::HeaderValue;
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-
-/// Headers to send, values marked sensitive.
-pub type Headers = Vec<(HeaderName, HeaderValue)>;
 
 /// A token is renewed this long before it expires.
 const RENEW_MARGIN_MS: f64 = 60_000.0;
@@ -58,13 +55,8 @@ impl Auth {
         }
     }
 
-    /// Whether asking again may give other headers (so a 401 is worth one retry).
-    pub fn refreshable(&self) -> bool {
-        !matches!(self, Self::Fixed(_))
-    }
-
     /// The headers for the next attempt; `refresh` after a 401.
-    pub async fn headers(&self, refresh: bool) -> Result<Headers, SdkError> {
+    async fn read(&self, refresh: bool) -> Result<Headers, SdkError> {
         match self {
             Self::Fixed(headers) => Ok(headers.clone()),
             Self::Callback { callback, argument } => {
@@ -83,6 +75,17 @@ impl Auth {
                 Ok(vec![header])
             }
         }
+    }
+}
+
+impl call::HeaderSource for Auth {
+    fn headers(&self, refresh: bool) -> LocalBoxFuture<'_, Result<Headers, SdkError>> {
+        self.read(refresh).boxed_local()
+    }
+
+    /// Whether asking again may give other headers (so a 401 is worth one retry).
+    fn refreshable(&self) -> bool {
+        !matches!(self, Self::Fixed(_))
     }
 }
 

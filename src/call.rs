@@ -3,12 +3,11 @@
 //! repeating is safe, one re-authentication on 401, and the mapping of every failure to an
 //! [`SdkError`]. Shared by both APIs.
 
-use crate::auth::Auth;
 use crate::error::{FieldError, Kind, SdkError};
 use crate::json::Json;
 use crate::schema::Spec;
-use crate::transport::{Context, Observed};
-use futures_util::future::{Either, select};
+use crate::transport::{Context, Headers, Observed};
+use futures_util::future::{Either, LocalBoxFuture, select};
 use progenitor_client::{Error, ResponseValue};
 use serde_json::Value;
 use std::any::Any;
@@ -16,6 +15,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
+
+/// Where a call's authentication headers come from, given by the client (`auth::Auth`): the
+/// call path does not know how they are made.
+pub trait HeaderSource {
+    /// The headers to send; `refresh` after the API refused the previous ones (401).
+    fn headers(&self, refresh: bool) -> LocalBoxFuture<'_, Result<Headers, SdkError>>;
+    /// Whether asking again with `refresh` may give other headers.
+    fn refreshable(&self) -> bool;
+}
 
 /// Whether an operation may be sent again after it may have reached the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,7 +152,7 @@ enum Failure<E> {
 pub async fn send<'a, T, E, F, Fut>(
     settings: &Settings,
     repeat: Repeat,
-    auth: &Auth,
+    auth: &dyn HeaderSource,
     mut attempt: F,
 ) -> Result<Reply<T, E>, SdkError>
 where
@@ -185,7 +193,7 @@ where
 pub async fn send_json<'a, F, Fut>(
     settings: &Settings,
     repeat: Repeat,
-    auth: &Auth,
+    auth: &dyn HeaderSource,
     (spec, operation_id): (&Spec, &str),
     attempt: F,
 ) -> Result<Reply<Value, Value>, SdkError>
@@ -234,7 +242,7 @@ pub fn undocumented(
 async fn send_erased<'a, E>(
     settings: &Settings,
     repeat: Repeat,
-    auth: &Auth,
+    auth: &dyn HeaderSource,
     attempt: &mut dyn FnMut(Context) -> Attempt<'a, E>,
 ) -> Result<Reply<Box<dyn Any>, E>, SdkError> {
     let Settings { policy, abort } = settings;

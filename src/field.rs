@@ -275,28 +275,6 @@ pub fn group(digits: &str) -> String {
     out
 }
 
-/// The message of a field error in `locale` (`fr` or `en`).
-#[wasm_bindgen(js_name = formatFieldError, skip_typescript)]
-pub fn format_field_error(error: JsValue, locale: &str) -> Result<String, JsValue> {
-    let text = js_sys::JSON::stringify(&error)
-        .ok()
-        .and_then(|t| t.as_string())
-        .unwrap_or_default();
-    let error: FieldError =
-        serde_json::from_str(&text).map_err(|_| {
-            crate::error::SdkError::validation(vec![FieldError::new(
-            "error",
-            Code::Type,
-            "must be a field error ({ field, code, message, params }) of a RepairClaimsError",
-        )
-        .with("expected", "object")])
-        })?;
-    Ok(match locale {
-        "fr" => error.french(),
-        _ => error.message,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::{Code, FieldError};

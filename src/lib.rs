@@ -7,6 +7,7 @@ pub mod transport;
 pub mod values;
 pub mod wire;
 
+mod amounts;
 mod auth;
 mod call;
 pub mod ecologic;

@@ -14,6 +14,9 @@ use std::{cell::RefCell, fmt, rc::Rc, time::Duration};
 /// The header progenitor adds to every request, which browsers' CORS preflight rejects.
 const API_VERSION: &str = "api-version";
 
+/// Headers to send, values marked sensitive.
+pub type Headers = Vec<(HeaderName, HeaderValue)>;
+
 /// What the hooks saw of a reply.
 #[derive(Clone, Debug, Default)]
 pub struct Observed {
@@ -26,7 +29,7 @@ pub struct Observed {
 /// Per-attempt state the hooks read and write: headers to send, timeout, what came back.
 #[derive(Clone, Default)]
 pub struct Context {
-    headers: Vec<(HeaderName, HeaderValue)>,
+    headers: Headers,
     timeout: Option<Duration>,
     observed: Rc<RefCell<Option<Observed>>>,
 }
@@ -49,7 +52,7 @@ impl Context {
     }
 
     /// A context that sends `headers` and gives up after `timeout`.
-    pub fn new(headers: Vec<(HeaderName, HeaderValue)>, timeout: Option<Duration>) -> Self {
+    pub fn new(headers: Headers, timeout: Option<Duration>) -> Self {
         Self {
             headers,
             timeout,
