@@ -4,7 +4,7 @@
 //! [`SdkError`]. Shared by both APIs.
 
 use crate::error::{FieldError, Kind, SdkError};
-use crate::json::Json;
+use crate::json::{Json, SuccessBody};
 use crate::schema::Spec;
 use crate::transport::{Context, Headers, Observed};
 use futures_util::future::{Either, LocalBoxFuture, select};
@@ -186,11 +186,11 @@ where
     }
 }
 
-/// [`send`] for an operation whose replies are JSON (`build.rs`'s `AS_JSON`): the reply is
-/// checked against the schema `spec` documents for `operation_id` and its status. One that does
-/// not match is an `unexpectedResponse` naming every field at fault, as a typed read would have
-/// refused it.
-pub async fn send_json<'a, F, Fut>(
+/// [`send`] for an operation whose replies are JSON (`build.rs`'s `AS_JSON`; a success may have
+/// no body): the reply is checked against the schema `spec` documents for `operation_id` and its
+/// status. One that does not match is an `unexpectedResponse` naming every field at fault, as a
+/// typed read would have refused it.
+pub async fn send_json<'a, T, F, Fut>(
     settings: &Settings,
     repeat: Repeat,
     auth: &dyn HeaderSource,
@@ -198,11 +198,12 @@ pub async fn send_json<'a, F, Fut>(
     attempt: F,
 ) -> Result<Reply<Value, Value>, SdkError>
 where
+    T: SuccessBody,
     F: FnMut(Context) -> Fut + 'a,
-    Fut: Future<Output = Result<ResponseValue<Json>, Error<Json>>> + 'a,
+    Fut: Future<Output = Result<ResponseValue<T>, Error<Json>>> + 'a,
 {
     let (status, body, success) = match send(settings, repeat, auth, attempt).await? {
-        Reply::Success { status, value } => (status, value.0, true),
+        Reply::Success { status, value } => (status, value.into_json(), true),
         Reply::Refusal { status, body } => (status, body.0, false),
     };
     let faults = spec.check_reply(operation_id, status, &body);
@@ -219,12 +220,7 @@ where
 }
 
 /// A reply whose body is not what its operation documents (`faults`, from `Spec::check_reply`).
-pub fn undocumented(
-    repeat: Repeat,
-    status: u16,
-    body: &Value,
-    faults: Vec<FieldError>,
-) -> SdkError {
+fn undocumented(repeat: Repeat, status: u16, body: &Value, faults: Vec<FieldError>) -> SdkError {
     let text = serde_json::to_vec(body).ok();
     let mut error = SdkError::new(
         Kind::UnexpectedResponse,

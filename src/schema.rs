@@ -93,6 +93,11 @@ impl Spec {
             .try_fold(&self.root, |value, key| value.get(key))
     }
 
+    /// The JSON schema of a request body or a response (`null` when it has none).
+    fn json_schema<'a>(&'a self, body: &'a Value) -> &'a Value {
+        &self.resolve(body)["content"]["application/json"]["schema"]
+    }
+
     /// Writes each string parameter of `input` that names one of its enum's values in another
     /// case (`Invoice`, `PDF`) the way the spec does (R6: the server reads them in any case).
     pub fn normalise(&self, operation_id: &str, input: &mut Value) {
@@ -149,8 +154,7 @@ impl Spec {
                 Some(value) => self.value(&param["schema"], value, name, Mode::Input, &mut errors),
             }
         }
-        let body = self.resolve(&op["requestBody"]);
-        let body = &body["content"]["application/json"]["schema"];
+        let body = self.json_schema(&op["requestBody"]);
         let rest: Vec<(&String, &Value)> = object
             .iter()
             .filter(|(k, _)| !params.iter().any(|p| p["name"] == k.as_str()))
@@ -172,9 +176,9 @@ impl Spec {
     /// Takes the JSON body of operation `operation_id` out of a checked input: the properties
     /// that are not its parameters (moved, not copied: a body may hold a file).
     pub fn body(&self, operation_id: &str, input: &mut Value) -> Json {
-        let names: Vec<&str> = self
-            .operation(operation_id)
-            .and_then(|op| op["parameters"].as_array())
+        let op = self.operation(operation_id).unwrap_or(&Value::Null);
+        let names: Vec<&str> = op["parameters"]
+            .as_array()
             .into_iter()
             .flatten()
             .filter_map(|p| self.resolve(p)["name"].as_str())
@@ -189,10 +193,7 @@ impl Spec {
                 .map(|(key, value)| (key.clone(), value.take()))
                 .collect(),
         );
-        if let Some(op) = self.operation(operation_id) {
-            let schema = &self.resolve(&op["requestBody"])["content"]["application/json"]["schema"];
-            self.wire(schema, &mut body);
-        }
+        self.wire(self.json_schema(&op["requestBody"]), &mut body);
         Json(body)
     }
 
@@ -258,7 +259,7 @@ impl Spec {
         else {
             return errors;
         };
-        let schema = &self.resolve(response)["content"]["application/json"]["schema"];
+        let schema = self.json_schema(response);
         if !schema.is_null() {
             self.value(schema, body, "", Mode::Reply, &mut errors);
         }

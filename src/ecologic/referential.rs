@@ -5,9 +5,8 @@
 
 use crate::error::SdkError;
 use crate::generated::ecologic;
-use crate::json::Json;
+use crate::json::Sent;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
-use progenitor_client::{Error, ResponseValue};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::future::Future;
@@ -36,7 +35,7 @@ pub enum List {
 }
 
 /// What an operation that reads a referential returns.
-pub type Read = LocalBoxFuture<'static, Result<ResponseValue<Json>, Error<Json>>>;
+pub type Read = LocalBoxFuture<'static, Sent>;
 
 impl List {
     /// The operation that reads it.

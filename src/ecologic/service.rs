@@ -11,11 +11,10 @@ use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, SdkError};
 use crate::generated::ecologic::{self, types as api};
 use crate::js::{self, PerCall};
-use crate::json::Json;
+use crate::json::Sent;
 use crate::schema::Spec;
 use crate::transport::Context;
 use crate::values::{ParisDateTime, decoded_len};
-use progenitor_client::{Error, ResponseValue};
 use repair_dates::{Day, WallClock};
 use serde_json::Value;
 use std::future::Future;
@@ -28,9 +27,6 @@ pub(super) struct Ecologic {
     pub(super) referential_max_age_ms: f64,
     pub(super) referentials: Referentials,
 }
-
-/// What a generated Ecologic operation returns.
-pub(super) type Sent = Result<ResponseValue<Json>, Error<Json>>;
 
 impl Ecologic {
     /// A read (`operation_id` names it, for its reply's schema): retried when safe.
@@ -215,22 +211,28 @@ impl Ecologic {
         call.progress.emit("attaching", Some(&name), Some(bytes));
         let file_name = &file_name;
         let connection = &self.connection;
-        // Its success has no body; a refusal is Ecologic's `ErrorReply`.
-        let reply = call::send(&call.settings, Repeat::Never, &connection.auth, |c| {
-            let (client, body) = (connection.client(c), &body);
-            async move {
-                client
-                    .attach_file(&claim_id, document_type, file_extension, file_name, body)
-                    .await
-            }
-        })
+        let documented = (Spec::ecologic(), "attachFile");
+        let reply = call::send_json(
+            &call.settings,
+            Repeat::Never,
+            &connection.auth,
+            documented,
+            |c| {
+                let (client, body) = (connection.client(c), &body);
+                async move {
+                    client
+                        .attach_file(&claim_id, document_type, file_extension, file_name, body)
+                        .await
+                }
+            },
+        )
         .await?;
         match reply {
             Reply::Success { .. } => {
                 call.progress.emit("attached", Some(&name), Some(bytes));
                 Ok(name)
             }
-            Reply::Refusal { status, body } => Err(envelope::error_reply(status, &body.0)),
+            Reply::Refusal { status, body } => Err(envelope::error_reply(status, &body)),
         }
     }
 

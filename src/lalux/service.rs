@@ -124,28 +124,29 @@ impl Lalux {
         call.progress.emit("submitting", None, None);
         // Never re-sent once it may have reached LALUX: nothing in the document says a settlement
         // is deduplicated, and a duplicate payment request is worse than an error (spec: x-decision).
-        let reply = call::send(&call.settings, Repeat::Never, &self.auth(role), |c| {
-            let client = self.client(c);
-            async move {
-                match role {
-                    Role::Repairer => client.submit_repair_settlement(body).await,
-                    Role::Expert => client.submit_expert_settlement(body).await,
+        let documented = (Spec::lalux(), role.submit_operation());
+        let reply = call::send_json(
+            &call.settings,
+            Repeat::Never,
+            &self.auth(role),
+            documented,
+            |c| {
+                let client = self.client(c);
+                async move {
+                    match role {
+                        Role::Repairer => client.submit_repair_settlement(body).await,
+                        Role::Expert => client.submit_expert_settlement(body).await,
+                    }
                 }
-            }
-        })
+            },
+        )
         .await?;
         match reply {
             Reply::Success { .. } => {
                 call.progress.emit("submitted", None, None);
                 Ok(())
             }
-            Reply::Refusal { status, body } => {
-                let faults = Spec::lalux().check_reply(role.submit_operation(), status, &body.0);
-                match faults.is_empty() {
-                    true => Err(refusal(status, &body.0)),
-                    false => Err(call::undocumented(Repeat::Never, status, &body.0, faults)),
-                }
-            }
+            Reply::Refusal { status, body } => Err(refusal(status, &body)),
         }
     }
 }
