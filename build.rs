@@ -1,18 +1,21 @@
-//! Generates one progenitor client per OpenAPI spec in `openapi/` into `$OUT_DIR`.
+//! Reads every OpenAPI spec in `openapi/` with progenitor into `$OUT_DIR`: the spec's types for
+//! the library (`{stem}_types.rs`: their TypeScript, and the types the tests build and read
+//! bodies with), a complete generated client for the tests (`{stem}_client.rs`, which checks the
+//! spec against the sandbox through typed calls), and the spec as JSON without its prose
+//! (`{stem}.json`), which the library sends every operation from (`src/schema.rs`).
 //!
 //! The specs are the single source of truth: nothing generated is checked in or edited by hand.
-//! `src/generated.rs` includes the output, one module per spec.
+//! `src/generated.rs` includes the types, one module per spec; `tests/common` the clients.
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl, TypePatch};
 use std::{env, fs, path::Path};
 
-/// `(spec file stem, generated file)`: one client per host.
-/// Whether it is part of the JavaScript surface: TypeScript declarations (tsify) and the embedded
-/// copy `src/schema.rs` validates inputs with.
+/// `(spec file stem, generated files' stem, whether its types are part of the JavaScript surface
+/// (TypeScript declarations by tsify))`: one spec per host.
 const SPECS: &[(&str, &str, bool)] = &[
-    ("lalux-token", "lalux_token.rs", false),
-    ("lalux", "lalux.rs", true),
-    ("ecologic", "ecologic.rs", true),
+    ("lalux-token", "lalux_token", false),
+    ("lalux", "lalux", true),
+    ("ecologic", "ecologic", true),
 ];
 
 /// The specs whose JSON bodies, requests and replies, the generated client takes and returns as
@@ -41,78 +44,107 @@ fn main() {
         let spec: openapiv3::OpenAPI =
             serde_json::from_value(tree).unwrap_or_else(|e| panic!("{path}: {e}"));
 
-        if *exported {
-            write_validation_schema(&text, &Path::new(&out_dir).join(format!("{stem}.json")));
-        }
+        write_validation_schema(&text, &Path::new(&out_dir).join(format!("{stem}.json")));
 
-        let mut settings = GenerationSettings::new();
-        settings
-            .with_interface(InterfaceStyle::Positional)
-            // Hooks (auth headers, `api-version` removal) are implemented in `src/transport.rs`.
-            .with_hooks(HooksMode::Expected)
-            .with_inner_type(quote_path("crate::transport::Context"))
-            .with_derive("PartialEq")
-            // Ecologic's dossier ids are plain integers: copying them is what callers expect.
-            .with_patch("RecordId", TypePatch::default().with_derive("Copy"))
-            // Money is integer cents, never binary floating point.
-            .with_replacement(
-                "Amount",
-                "crate::money::Amount",
-                [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-            )
-            // Dates and files take what JavaScript callers have (`Date`, bytes, `Blob`).
-            .with_replacement(
-                "CalendarDate",
-                "crate::values::CalendarDate",
-                [TypeImpl::Display].into_iter(),
-            )
-            .with_replacement(
-                "ParisDateTime",
-                "crate::values::ParisDateTime",
-                [TypeImpl::Display].into_iter(),
-            )
-            .with_replacement("FileData", "crate::values::FileData", std::iter::empty())
-            .with_replacement(JSON_SCHEMA, "crate::json::Json", std::iter::empty())
-            // TypeScript as narrow as the document, for an input (`1 | 2 | 3 | 4`) and for reply
-            // values that stay open to new ones (`44 | 45`, `'E' | 'W'`).
-            .with_replacement("Title", "crate::wire::Title", std::iter::empty())
-            .with_replacement(
-                "ReplyAmount",
-                "crate::wire::ReplyAmount",
-                std::iter::empty(),
-            )
-            .with_replacement(
-                "EcoOrganizationId",
-                "crate::wire::EcoOrganizationId",
-                std::iter::empty(),
-            )
-            .with_replacement(
-                "MessageType",
-                "crate::wire::MessageType",
-                std::iter::empty(),
-            )
-            // The quote's `Currency` is optional in TypeScript (the client sends `EUR` for it).
-            .with_replacement("Money", "crate::wire::Money", std::iter::empty())
-            // R2: one flag under two spellings, which typify would give one Rust name.
-            .with_replacement(
-                "ExpertSettlementRequest",
-                "crate::wire::ExpertSettlementRequest",
-                std::iter::empty(),
-            );
-        if *exported {
-            settings.with_derive("::tsify::Tsify");
-        }
-        let tokens = Generator::new(&settings)
+        // The library: the spec's types only (its operations are sent from the JSON copy).
+        let mut generator = Generator::new(&settings(Crate::Library, *exported));
+        generator
             .generate_tokens(&spec)
             .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let file = syn::parse2(tokens).unwrap_or_else(|e| panic!("{path}: {e}"));
-        // tsify makes a property optional (`name?: T`) only for this spelling of the path.
-        let code = prettyplease::unparse(&file).replace(
-            r#"skip_serializing_if = "::std::option::Option::is_none""#,
-            r#"skip_serializing_if = "Option::is_none""#,
+        let types = generator.get_type_space().to_stream();
+        let types = quote::quote! {
+            /// The spec's types (schemas and parameters).
+            #[allow(clippy::all)]
+            pub mod types { #types }
+        };
+        write_rust(
+            types,
+            &Path::new(&out_dir).join(format!("{out_file}_types.rs")),
         );
-        fs::write(Path::new(&out_dir).join(out_file), code).expect("write generated client");
+        // The tests: a complete typed client of the spec.
+        let client = Generator::new(&settings(Crate::Tests, false))
+            .generate_tokens(&spec)
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        write_rust(
+            client,
+            &Path::new(&out_dir).join(format!("{out_file}_client.rs")),
+        );
     }
+}
+
+/// Which crate a generated file is compiled in: the paths of the hand-written types differ.
+#[derive(Clone, Copy, PartialEq)]
+enum Crate {
+    Library,
+    Tests,
+}
+
+fn settings(target: Crate, exported: bool) -> GenerationSettings {
+    let own = |name: &str| match target {
+        Crate::Library => format!("crate::{name}"),
+        Crate::Tests => format!("repair_claims::{name}"),
+    };
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        // The tests' client: authentication headers and `api-version` removal in `tests/common`.
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote_path("crate::common::Context"))
+        .with_derive("PartialEq")
+        // Ecologic's dossier ids are plain integers: copying them is what callers expect.
+        .with_patch("RecordId", TypePatch::default().with_derive("Copy"))
+        // Money is integer cents, never binary floating point.
+        .with_replacement(
+            "Amount",
+            own("money::Amount"),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        )
+        // Dates and files take what JavaScript callers have (`Date`, bytes, `Blob`).
+        .with_replacement(
+            "CalendarDate",
+            own("values::CalendarDate"),
+            [TypeImpl::Display].into_iter(),
+        )
+        .with_replacement(
+            "ParisDateTime",
+            own("values::ParisDateTime"),
+            [TypeImpl::Display].into_iter(),
+        )
+        .with_replacement("FileData", own("values::FileData"), std::iter::empty())
+        .with_replacement(JSON_SCHEMA, own("json::Json"), std::iter::empty())
+        // TypeScript as narrow as the document, for an input (`1 | 2 | 3 | 4`) and for reply
+        // values that stay open to new ones (`44 | 45`, `'E' | 'W'`).
+        .with_replacement("Title", own("wire::Title"), std::iter::empty())
+        .with_replacement("ReplyAmount", own("wire::ReplyAmount"), std::iter::empty())
+        .with_replacement(
+            "EcoOrganizationId",
+            own("wire::EcoOrganizationId"),
+            std::iter::empty(),
+        )
+        .with_replacement("MessageType", own("wire::MessageType"), std::iter::empty())
+        // The quote's `Currency` is optional in TypeScript (the client sends `EUR` for it).
+        .with_replacement("Money", own("wire::Money"), std::iter::empty())
+        // R2: one flag under two spellings, which typify would give one Rust name.
+        .with_replacement(
+            "ExpertSettlementRequest",
+            own("wire::ExpertSettlementRequest"),
+            std::iter::empty(),
+        );
+    if exported {
+        settings.with_derive("::tsify::Tsify");
+    }
+    settings
+}
+
+/// Writes generated Rust, formatted.
+fn write_rust(tokens: proc_macro2::TokenStream, out: &Path) {
+    let file = syn::parse2(tokens).expect("generated Rust parses");
+    // tsify makes a property optional (`name?: T`) only for this spelling of the path.
+    let code = prettyplease::unparse(&file).replace(
+        r#"skip_serializing_if = "::std::option::Option::is_none""#,
+        r#"skip_serializing_if = "Option::is_none""#,
+    );
+    fs::write(out, code).expect("write generated code");
 }
 
 /// Writes the spec as JSON without its documentation: what `src/schema.rs` validates inputs with.

@@ -23,7 +23,6 @@ for target in nodejs web; do
     cp "$STAGE/$target"/repair_claims* "$OUT/$target/"
     cp -r "$STAGE/$target"/snippets "$OUT/$target/" 2>/dev/null || true
     node scripts/strip-foreign.mjs "$OUT/$target"
-    node scripts/fetch-glue.mjs "$OUT/$target"
 done
 # One .wasm for both entries: wasm-bindgen emits the same module for both targets (checked
 # here), so the Node entry reads the web entry's and the package holds it once.

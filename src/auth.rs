@@ -7,10 +7,10 @@
 
 use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
-use crate::generated::lalux_token::{self, types as tok};
-use crate::transport::{Headers, sensitive_header};
+use crate::fetch::Headers;
+use crate::schema::Spec;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
-use reqwest::header::HeaderValue;
+use serde_json::{Value, json};
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -29,17 +29,14 @@ pub enum Auth {
         argument: JsValue,
     },
     /// A LALUX bearer token for `scope`.
-    Token {
-        cache: Rc<TokenCache>,
-        scope: tok::Scope,
-    },
+    Token { cache: Rc<TokenCache>, scope: Scope },
 }
 
 impl Auth {
     /// A fixed secret header.
     pub fn header(name: &str, value: &str) -> Result<Self, SdkError> {
-        sensitive_header(name, value)
-            .map(|h| Self::Fixed(vec![h]))
+        Headers::one(name, value)
+            .map(Self::Fixed)
             .map_err(|m| SdkError::new(Kind::Validation, m))
     }
 
@@ -64,15 +61,14 @@ impl Auth {
             }
             Self::Token { cache, scope } => {
                 let token = cache.token(*scope, refresh).await?;
-                let header =
-                    sensitive_header("authorization", &format!("Bearer {}", token.access_token))
-                        .map_err(|_| {
-                            SdkError::new(
-                                Kind::UnexpectedResponse,
-                                "The token service sent a token that is not a valid header value.",
-                            )
-                        })?;
-                Ok(vec![header])
+                Headers::one("authorization", &format!("Bearer {}", token.access_token)).map_err(
+                    |_| {
+                        SdkError::new(
+                            Kind::UnexpectedResponse,
+                            "The token service sent a token that is not a valid header value.",
+                        )
+                    },
+                )
             }
         }
     }
@@ -117,17 +113,17 @@ async fn callback_headers(
     let Some(entries) = crate::input::entries(&object) else {
         return Err(with_cause(failed(object)));
     };
-    let mut headers = Vec::new();
+    let mut headers = Headers::default();
     for (name, value) in entries {
         let Some(value) = value.ok().and_then(|v| v.as_string()) else {
             return Err(with_cause(failed(object)));
         };
-        headers.push(sensitive_header(&name, &value).map_err(|m| {
+        headers.add(&name, &value).map_err(|m| {
             SdkError::new(
                 Kind::Authentication,
                 format!("The headers callback returned a bad header: {m}"),
             )
-        })?);
+        })?;
     }
     Ok(headers)
 }
@@ -155,8 +151,9 @@ enum Slot {
 /// How the LALUX token service is reached and with which credentials.
 pub struct TokenService {
     pub base_url: String,
-    /// `{clientId}/{clientSecret}` (L3: the document's scheme, not HTTP Basic).
-    pub credentials: HeaderValue,
+    /// The `authorization` header: `{clientId}/{clientSecret}` (L3: the document's scheme, not
+    /// HTTP Basic).
+    pub credentials: Headers,
     /// Expert `username` / `password` for `/authen` (L4), which every expert call needs.
     pub expert_login: Option<(String, String)>,
     pub policy: Policy,
@@ -168,10 +165,20 @@ pub struct TokenCache {
     slots: RefCell<HashMap<&'static str, Slot>>,
 }
 
-fn scope_key(scope: tok::Scope) -> &'static str {
-    match scope {
-        tok::Scope::Reparateur => "/reparateur",
-        tok::Scope::Expert => "/expert",
+/// A LALUX token's scope: the API function it opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Reparateur,
+    Expert,
+}
+
+impl Scope {
+    /// As the token service writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reparateur => "/reparateur",
+            Self::Expert => "/expert",
+        }
     }
 }
 
@@ -184,8 +191,8 @@ impl TokenCache {
     }
 
     /// A valid token for `scope`: cached, shared with a request in flight, or requested.
-    async fn token(&self, scope: tok::Scope, refresh: bool) -> Result<Token, SdkError> {
-        let key = scope_key(scope);
+    async fn token(&self, scope: Scope, refresh: bool) -> Result<Token, SdkError> {
+        let key = scope.as_str();
         let pending = {
             let mut slots = self.slots.borrow_mut();
             match slots.get(key) {
@@ -217,33 +224,21 @@ impl TokenCache {
     }
 }
 
-async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Token, SdkError> {
-    let auth = Auth::Fixed(vec![(
-        reqwest::header::AUTHORIZATION,
-        service.credentials.clone(),
-    )]);
-    let client = |context| lalux_token::Client::new(&service.base_url, context);
+async fn request_token(service: &TokenService, scope: Scope) -> Result<Token, SdkError> {
+    let auth = Auth::Fixed(service.credentials.clone());
     let started = js_sys::Date::now();
-    let reply = match &service.expert_login {
-        Some((username, password)) if scope == tok::Scope::Expert => {
-            let form = tok::PasswordForm {
-                grant_type: tok::PasswordGrantType::Password,
-                username: username.parse().map_err(|_| login_error("username"))?,
-                password: password.parse().map_err(|_| login_error("password"))?,
-                scope,
-            };
-            call::send(&Settings::of(service.policy), Repeat::Safe, &auth, |c| {
-                let (client, form) = (client(c), form.clone());
-                async move {
-                    client
-                        .authenticate_expert(form.grant_type, scope, &form)
-                        .await
+    let (operation, form) = match &service.expert_login {
+        Some((username, password)) if scope == Scope::Expert => {
+            for (field, value) in [("username", username), ("password", password)] {
+                if value.is_empty() {
+                    return Err(login_error(field));
                 }
-            })
-            .await?
+            }
+            let form = json!({"grant_type": "password", "username": username, "password": password, "scope": scope.as_str()});
+            ("authenticateExpert", form)
         }
         // L4: experts sign in at `/authen`; LALUX's `/token` is the repairers'.
-        None if scope == tok::Scope::Expert => {
+        None if scope == Scope::Expert => {
             return Err(SdkError::validation(vec![FieldError::new(
                 "username",
                 Code::Required,
@@ -251,38 +246,45 @@ async fn request_token(service: &TokenService, scope: tok::Scope) -> Result<Toke
             )]));
         }
         _ => {
-            let form = tok::ClientCredentialsForm {
-                grant_type: tok::ClientCredentialsGrantType::ClientCredentials,
-                scope,
-            };
-            call::send(&Settings::of(service.policy), Repeat::Safe, &auth, |c| {
-                let (client, form) = (client(c), form.clone());
-                async move { client.request_token(form.grant_type, scope, &form).await }
-            })
-            .await?
+            let form = json!({"grant_type": "client_credentials", "scope": scope.as_str()});
+            ("requestToken", form)
         }
     };
-    match reply {
+    let spec = Spec::lalux_token();
+    let request = spec.request(operation, form).ok_or_else(|| {
+        SdkError::new(
+            Kind::UnexpectedResponse,
+            "The token service's spec lost an operation.",
+        )
+    })?;
+    let settings = Settings::of(service.policy);
+    let target = (spec, service.base_url.as_str());
+    match call::send(&settings, Repeat::Safe, &auth, target, request).await? {
         Reply::Success { value: token, .. } => {
-            let lifetime_ms = (token.expires_in.max(0) as f64) * 1000.0;
+            let lifetime_ms = (token["expires_in"].as_i64().unwrap_or(0).max(0) as f64) * 1000.0;
             Ok(Token {
-                access_token: token.access_token,
+                access_token: text(&token, "access_token"),
                 renew_at_ms: started + (lifetime_ms - RENEW_MARGIN_MS).max(0.0),
             })
         }
         Reply::Refusal { status, body } => {
-            let code = body.error.unwrap_or_default();
+            let code = text(&body, "error");
             Err(SdkError::new(
                 Kind::Authentication,
                 format!(
                     "The LALUX token service refused the credentials ({code}). Check clientId, clientSecret{} and the base URL of the token service.",
-                    if scope == tok::Scope::Expert { ", username and password" } else { "" }
+                    if scope == Scope::Expert { ", username and password" } else { "" }
                 ),
             )
             .with_reply(Some(status), None)
             .with(|d| d.error = Some(code)))
         }
     }
+}
+
+/// The string at `key` of a checked reply, or an empty one.
+fn text(reply: &Value, key: &str) -> String {
+    crate::json::text(reply, key).unwrap_or_default()
 }
 
 fn login_error(field: &str) -> SdkError {

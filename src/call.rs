@@ -1,20 +1,15 @@
-//! Sending one operation through a generated client: per-attempt timeout, authentication
-//! headers, retries with exponential backoff and jitter (honouring `Retry-After`) where
-//! repeating is safe, one re-authentication on 401, and the mapping of every failure to an
-//! [`SdkError`]. Shared by both APIs.
+//! Sending one operation of a spec: per-attempt timeout, authentication headers, retries with
+//! exponential backoff and jitter (honouring `Retry-After`) where repeating is safe, one
+//! re-authentication on 401, the reply read as the spec documents it, and the mapping of every
+//! failure to an [`SdkError`]. One path, not generic, shared by every operation of both APIs.
 
 use crate::error::{FieldError, Kind, SdkError};
-use crate::json::{Json, SuccessBody};
-use crate::schema::Spec;
-use crate::transport::{Context, Headers, Observed};
+use crate::fetch::{Failed, Headers, Incoming, Outgoing, fetch, sleep};
+use crate::schema::{Body, Request, Spec};
 use futures_util::future::{Either, LocalBoxFuture, select};
-use progenitor_client::{Error, ResponseValue};
 use serde_json::Value;
-use std::any::Any;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
-use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Where a call's authentication headers come from, given by the client (`auth::Auth`): the
 /// call path does not know how they are made.
@@ -122,21 +117,18 @@ fn aborted(repeat: Repeat, sent: bool) -> SdkError {
 /// Longest wait between attempts, whether from backoff or `Retry-After`.
 const MAX_DELAY: Duration = Duration::from_secs(30);
 
-/// A reply: the documented success with its status, or a documented refusal with its typed body.
-pub enum Reply<T, E> {
-    Success { status: u16, value: T },
-    Refusal { status: u16, body: E },
+/// A reply: the documented success, or a documented refusal, each with its JSON body (`null`
+/// when its status documents none), checked against the spec.
+pub enum Reply {
+    Success { status: u16, value: Value },
+    Refusal { status: u16, body: Value },
 }
 
-/// One attempt with the reply's value boxed: the send loop is compiled once per error type
-/// rather than once per operation.
-type Attempt<'a, E> = Pin<Box<dyn Future<Output = Result<(u16, Box<dyn Any>), Error<E>>> + 'a>>;
-
 /// What the caller gave up on, before it became an error.
-enum Failure<E> {
+enum Failure {
     Refusal {
         status: u16,
-        body: E,
+        body: Value,
         retry_after: Option<String>,
     },
     Error {
@@ -148,101 +140,27 @@ enum Failure<E> {
     },
 }
 
-/// Sends an operation: `attempt` runs it once with a fresh [`Context`].
-pub async fn send<'a, T, E, F, Fut>(
+/// Sends operation `request` of `spec` to the API at `base_url`: authentication, timeout, abort,
+/// retries, re-authentication; the reply is read as the spec documents it for its status, and
+/// one that does not match is an `unexpectedResponse` naming every field at fault. The one call
+/// path of every operation: nothing here depends on which it is.
+pub async fn send(
     settings: &Settings,
     repeat: Repeat,
     auth: &dyn HeaderSource,
-    mut attempt: F,
-) -> Result<Reply<T, E>, SdkError>
-where
-    T: 'static,
-    E: 'a,
-    F: FnMut(Context) -> Fut + 'a,
-    Fut: Future<Output = Result<ResponseValue<T>, Error<E>>> + 'a,
-{
-    let mut erased = move |context| -> Attempt<'a, E> {
-        let attempt = attempt(context);
-        Box::pin(async move {
-            let value = attempt.await?;
-            Ok((
-                value.status().as_u16(),
-                Box::new(value.into_inner()) as Box<dyn Any>,
-            ))
-        })
-    };
-    match send_erased(settings, repeat, auth, &mut erased).await? {
-        Reply::Success { status, value } => match value.downcast::<T>() {
-            Ok(value) => Ok(Reply::Success {
-                status,
-                value: *value,
-            }),
-            Err(_) => Err(SdkError::new(
-                Kind::UnexpectedResponse,
-                "The reply could not be read as its operation's type.",
-            )),
-        },
-        Reply::Refusal { status, body } => Ok(Reply::Refusal { status, body }),
-    }
-}
-
-/// [`send`] for an operation whose replies are JSON (`build.rs`'s `AS_JSON`; a success may have
-/// no body): the reply is checked against the schema `spec` documents for `operation_id` and its
-/// status. One that does not match is an `unexpectedResponse` naming every field at fault, as a
-/// typed read would have refused it.
-pub async fn send_json<'a, T, F, Fut>(
-    settings: &Settings,
-    repeat: Repeat,
-    auth: &dyn HeaderSource,
-    (spec, operation_id): (&Spec, &str),
-    attempt: F,
-) -> Result<Reply<Value, Value>, SdkError>
-where
-    T: SuccessBody,
-    F: FnMut(Context) -> Fut + 'a,
-    Fut: Future<Output = Result<ResponseValue<T>, Error<Json>>> + 'a,
-{
-    let (status, body, success) = match send(settings, repeat, auth, attempt).await? {
-        Reply::Success { status, value } => (status, value.into_json(), true),
-        Reply::Refusal { status, body } => (status, body.0, false),
-    };
-    let faults = spec.check_reply(operation_id, status, &body);
-    if !faults.is_empty() {
-        return Err(undocumented(repeat, status, &body, faults));
-    }
-    Ok(match success {
-        true => Reply::Success {
-            status,
-            value: body,
-        },
-        false => Reply::Refusal { status, body },
-    })
-}
-
-/// A reply whose body is not what its operation documents (`faults`, from `Spec::check_reply`).
-fn undocumented(repeat: Repeat, status: u16, body: &Value, faults: Vec<FieldError>) -> SdkError {
-    let text = serde_json::to_vec(body).ok();
-    let mut error = SdkError::new(
-        Kind::UnexpectedResponse,
-        "The API replied in a way its documentation does not describe. See `fields` and `body`.",
-    )
-    .with_reply(Some(status), text.as_deref());
-    error.fields = faults;
-    match repeat {
-        Repeat::Never => error.with(|d| d.may_have_reached_server = Some(true)),
-        Repeat::Safe => error,
-    }
-}
-
-/// The send loop: authentication, timeout, abort, retries, re-authentication.
-async fn send_erased<'a, E>(
-    settings: &Settings,
-    repeat: Repeat,
-    auth: &dyn HeaderSource,
-    attempt: &mut dyn FnMut(Context) -> Attempt<'a, E>,
-) -> Result<Reply<Box<dyn Any>, E>, SdkError> {
+    (spec, base_url): (&Spec, &str),
+    request: Request,
+) -> Result<Reply, SdkError> {
     let Settings { policy, abort } = settings;
     let policy = *policy;
+    let url = format!("{base_url}{}", request.target);
+    let content_type = request.body.content_type();
+    let body = match request.body {
+        Body::None => None,
+        Body::Json(value) => Some(JsValue::from_str(&json_text(&value))),
+        Body::Form(text) => Some(JsValue::from_str(&text)),
+    };
+    let operation = request.operation;
     let mut retries = 0;
     let mut reauthenticated = false;
     let mut sent = false;
@@ -251,12 +169,20 @@ async fn send_erased<'a, E>(
             return Err(aborted(repeat, sent));
         }
         let headers = auth.headers(reauthenticated).await?;
-        let context = Context::new(headers, Some(policy.timeout));
-        // Dropping the attempt on abort cancels its fetch (reqwest's guard aborts it).
-        let outcome = select(Box::pin(attempt(context.clone())), Box::pin(abort.fired())).await;
-        let failure = match outcome {
-            Either::Left((Ok((status, value)), _)) => return Ok(Reply::Success { status, value }),
-            Either::Left((Err(error), _)) => classify(error, context.observed(), repeat).await,
+        let outgoing = Outgoing {
+            method: &request.method,
+            url: &url,
+            headers: &headers,
+            content_type,
+            body: body.as_ref(),
+        };
+        // Dropping the attempt on abort cancels its fetch.
+        let attempt = Box::pin(fetch(&outgoing, policy.timeout));
+        let failure = match select(attempt, Box::pin(abort.fired())).await {
+            Either::Left((outcome, _)) => match classify(outcome, spec, operation, repeat) {
+                Ok(reply) => return checked(reply, spec, operation, repeat),
+                Err(failure) => failure,
+            },
             Either::Right(_) => return Err(aborted(repeat, true)),
         };
         let (status, retryable, retry_after, unsent) = match &failure {
@@ -296,89 +222,117 @@ async fn send_erased<'a, E>(
             continue;
         }
         return match failure {
-            Failure::Refusal { status, body, .. } => Ok(Reply::Refusal { status, body }),
+            Failure::Refusal { status, body, .. } => {
+                checked(Reply::Refusal { status, body }, spec, operation, repeat)
+            }
             Failure::Error { error, .. } => Err(error),
         };
     }
 }
 
-async fn classify<E>(error: Error<E>, observed: Option<Observed>, repeat: Repeat) -> Failure<E> {
-    let retry_after = observed.as_ref().and_then(|o| o.retry_after.clone());
-    let status = observed.as_ref().map(|o| o.status);
+/// A body's JSON text (a `Value` always prints).
+fn json_text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// What one attempt gave: a documented reply, or why not.
+fn classify(
+    outcome: Result<Incoming, Failed>,
+    spec: &Spec,
+    operation: &str,
+    repeat: Repeat,
+) -> Result<Reply, Failure> {
     let may_have_reached = |e: SdkError, reached: bool| match repeat {
         Repeat::Never => e.with(|d| d.may_have_reached_server = Some(reached)),
         Repeat::Safe => e,
     };
-    let error = match error {
-        Error::ErrorResponse(value) => {
-            let status = value.status().as_u16();
-            return Failure::Refusal {
-                status,
-                body: value.into_inner(),
-                retry_after,
-            };
-        }
-        Error::CommunicationError(e) | Error::ResponseBodyError(e) | Error::InvalidUpgrade(e) => {
-            let unsent = never_sent(&e);
-            let error = if e.is_timeout() {
-                SdkError::new(
-                    Kind::Timeout,
-                    "No reply within timeoutMs. Raise `timeoutMs` or try again later.",
-                )
-            } else {
-                SdkError::new(
-                    Kind::Network,
-                    "The network failed before a complete reply came (connection refused, reset or blocked by CORS). Check the base URL and the network, then try again.",
-                )
-            };
-            return Failure::Error {
-                error: may_have_reached(error.with_reply(status, None), !unsent),
-                retryable: true,
-                retry_after,
-                unsent,
-            };
-        }
-        Error::InvalidResponsePayload(bytes, _) => unexpected(status, Some(&bytes)),
-        Error::UnexpectedResponse(response) => {
-            let status = response.status().as_u16();
-            let body = response.bytes().await.ok();
-            unexpected(Some(status), body.as_deref())
-        }
-        Error::InvalidRequest(message) => {
-            SdkError::validation(vec![crate::error::FieldError::new(
-                "input",
-                crate::error::Code::Invalid,
-                message,
-            )])
-        }
-        Error::Custom(message) => SdkError::new(Kind::UnexpectedResponse, message),
-    };
-    let retryable = matches!(error.status, Some(429 | 502 | 503 | 504));
-    let error = if error.kind == Kind::UnexpectedResponse {
-        may_have_reached(error, true)
-    } else {
-        error
-    };
-    Failure::Error {
-        error,
-        retryable,
+    let Incoming {
+        status,
         retry_after,
-        unsent: false,
+        text,
+    } = match outcome {
+        Ok(incoming) => incoming,
+        Err(failed) => {
+            let (error, unsent) = match failed {
+                Failed::Timeout => (
+                    SdkError::new(
+                        Kind::Timeout,
+                        "No reply within timeoutMs. Raise `timeoutMs` or try again later.",
+                    ),
+                    false,
+                ),
+                Failed::Network { unsent } => (
+                    SdkError::new(
+                        Kind::Network,
+                        "The network failed before a complete reply came (connection refused, reset or blocked by CORS). Check the base URL and the network, then try again.",
+                    ),
+                    unsent,
+                ),
+            };
+            return Err(Failure::Error {
+                error: may_have_reached(error, !unsent),
+                retryable: true,
+                retry_after: None,
+                unsent,
+            });
+        }
+    };
+    // A documented status's body: `null` when it documents none, `None` when it is not JSON.
+    let body = match spec.documents(operation, status) {
+        Some(false) => Some(Value::Null),
+        Some(true) => serde_json::from_str(&text).ok(),
+        None => None,
+    };
+    match body {
+        Some(value) if (200..300).contains(&status) => Ok(Reply::Success { status, value }),
+        Some(body) => Err(Failure::Refusal {
+            status,
+            body,
+            retry_after,
+        }),
+        None => {
+            let error = unexpected(Some(status), Some(text.as_bytes()));
+            let error = match error.kind {
+                Kind::UnexpectedResponse => may_have_reached(error, true),
+                _ => error,
+            };
+            Err(Failure::Error {
+                error,
+                retryable: matches!(status, 429 | 502 | 503 | 504),
+                retry_after,
+                unsent: false,
+            })
+        }
     }
 }
 
-/// Whether the fetch failed before a connection was made: the package's glue
-/// (`scripts/fetch-glue.mjs`) writes `[not sent: CODE]` into the error when Node's fetch says
-/// so. Browsers never say why a fetch failed, so there this is always false (the safe side).
-fn never_sent(error: &reqwest::Error) -> bool {
-    let mut source: Option<&dyn std::error::Error> = Some(error);
-    while let Some(e) = source {
-        if e.to_string().contains("[not sent: ") {
-            return true;
-        }
-        source = e.source();
+/// A documented reply, its body checked against the schema the spec gives its status.
+fn checked(reply: Reply, spec: &Spec, operation: &str, repeat: Repeat) -> Result<Reply, SdkError> {
+    let (Reply::Success {
+        status,
+        value: body,
     }
-    false
+    | Reply::Refusal { status, body }) = &reply;
+    let faults = spec.check_reply(operation, *status, body);
+    match faults.is_empty() {
+        true => Ok(reply),
+        false => Err(undocumented(repeat, *status, body, faults)),
+    }
+}
+
+/// A reply whose body is not what its operation documents (`faults`, from `Spec::check_reply`).
+fn undocumented(repeat: Repeat, status: u16, body: &Value, faults: Vec<FieldError>) -> SdkError {
+    let text = serde_json::to_vec(body).ok();
+    let mut error = SdkError::new(
+        Kind::UnexpectedResponse,
+        "The API replied in a way its documentation does not describe. See `fields` and `body`.",
+    )
+    .with_reply(Some(status), text.as_deref());
+    error.fields = faults;
+    match repeat {
+        Repeat::Never => error.with(|d| d.may_have_reached_server = Some(true)),
+        Repeat::Safe => error,
+    }
 }
 
 /// A reply that the spec does not document that way.
@@ -425,20 +379,6 @@ fn parse_retry_after(value: &str, now_ms: f64) -> Option<Duration> {
     let at = repair_dates::parse_http_date(value)?;
     let wait = at as f64 - now_ms;
     Some(Duration::from_millis(wait.max(0.0) as u64))
-}
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, millis: f64) -> wasm_bindgen::JsValue;
-}
-
-/// Waits `duration` (a `setTimeout`, in Node and in browsers).
-pub async fn sleep(duration: Duration) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, duration.as_millis() as f64);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 #[cfg(test)]

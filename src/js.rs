@@ -284,13 +284,24 @@ pub fn base_url(
         _ => url.to_owned(),
     };
     let url = url.as_str();
-    match reqwest::Url::parse(url) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => url.to_owned(),
+    match Url::new(url) {
+        Ok(parsed) if matches!(parsed.protocol().as_str(), "http:" | "https:") => url.to_owned(),
         _ => {
             errors.push(FieldError::new(name, Code::Url, "must be an http(s) URL"));
             String::new()
         }
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The host's WHATWG `URL`, which `fetch` reads base URLs with.
+    #[wasm_bindgen(js_name = URL)]
+    type Url;
+    #[wasm_bindgen(catch, constructor, js_class = "URL")]
+    fn new(url: &str) -> Result<Url, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn protocol(this: &Url) -> String;
 }
 
 /// `location.origin` of the page, when there is one (browsers, not Node).

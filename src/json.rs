@@ -1,10 +1,9 @@
-//! JSON bodies: what the generated operations of the specs in `build.rs`'s `AS_JSON` take and
-//! return. A request body is the caller's input once checked against the spec (`Spec::check`),
-//! without its parameters (`Spec::body`); a reply is checked against the schema its operation
+//! JSON bodies. A request is the caller's input once checked against the spec (`Spec::check`),
+//! written by the spec (`Spec::request`); a reply is checked against the schema its operation
 //! documents for its status (`Spec::check_reply`) instead of being deserialised into typed
 //! Rust; the client reads the few fields it needs and hands the rest to JavaScript as it came.
+//! [`Json`] stands for every JSON body in the generated types (`build.rs`'s `AS_JSON`).
 
-use progenitor_client::{Error, ResponseValue};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -12,26 +11,6 @@ use serde_json::Value;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Json(pub Value);
-
-/// What a generated operation with a JSON reply returns.
-pub type Sent = Result<ResponseValue<Json>, Error<Json>>;
-
-/// A success's body as JSON: a JSON reply, or none (`()`: a 202, an attachment's 200).
-pub trait SuccessBody: 'static {
-    fn into_json(self) -> Value;
-}
-
-impl SuccessBody for Json {
-    fn into_json(self) -> Value {
-        self.0
-    }
-}
-
-impl SuccessBody for () {
-    fn into_json(self) -> Value {
-        Value::Null
-    }
-}
 
 /// The string at `key` of an object.
 pub fn text(value: &Value, key: &str) -> Option<String> {

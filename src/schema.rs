@@ -9,12 +9,14 @@
 use crate::error::{Code, FieldError};
 use crate::field::group;
 use crate::input::child;
-use crate::json::Json;
 use crate::money::Amount;
 use crate::values::{CalendarDate, ParisDateTime, decoded_len, is_base64};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
+
+mod request;
+pub use request::{Body, Request};
 
 /// What is checked: a caller's input strictly (unknown fields, lengths, patterns, formats), or a
 /// server's reply as a typed read would take it (structure, types, required fields, enums;
@@ -55,6 +57,12 @@ impl Spec {
     pub fn lalux() -> &'static Spec {
         static SPEC: OnceLock<Spec> = OnceLock::new();
         SPEC.get_or_init(|| Self::load(include_str!(concat!(env!("OUT_DIR"), "/lalux.json"))))
+    }
+
+    /// The LALUX token service's spec.
+    pub fn lalux_token() -> &'static Spec {
+        static SPEC: OnceLock<Spec> = OnceLock::new();
+        SPEC.get_or_init(|| Self::load(include_str!(concat!(env!("OUT_DIR"), "/lalux-token.json"))))
     }
 
     /// The Ecologic API spec.
@@ -173,30 +181,6 @@ impl Spec {
         errors
     }
 
-    /// Takes the JSON body of operation `operation_id` out of a checked input: the properties
-    /// that are not its parameters (moved, not copied: a body may hold a file).
-    pub fn body(&self, operation_id: &str, input: &mut Value) -> Json {
-        let op = self.operation(operation_id).unwrap_or(&Value::Null);
-        let names: Vec<&str> = op["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| self.resolve(p)["name"].as_str())
-            .collect();
-        let Some(object) = input.as_object_mut() else {
-            return Json::default();
-        };
-        let mut body = Value::Object(
-            object
-                .iter_mut()
-                .filter(|(key, _)| !names.contains(&key.as_str()))
-                .map(|(key, value)| (key.clone(), value.take()))
-                .collect(),
-        );
-        self.wire(self.json_schema(&op["requestBody"]), &mut body);
-        Json(body)
-    }
-
     /// Writes a checked value the way the server reads it, as the generated types would have
     /// serialised it: amounts as JSON numbers, days as `YYYY-MM-DD`, date-times as Paris wall
     /// clock, null properties left out.
@@ -244,6 +228,13 @@ impl Spec {
             }
             _ => {}
         }
+    }
+
+    /// Whether operation `operation_id` documents replies of HTTP `status`, and if so whether
+    /// with a JSON body.
+    pub fn documents(&self, operation_id: &str, status: u16) -> Option<bool> {
+        let response = self.operation(operation_id)?["responses"].get(status.to_string())?;
+        Some(!self.json_schema(response).is_null())
     }
 
     /// Every fault of `body`, the reply of operation `operation_id` with HTTP `status`, against

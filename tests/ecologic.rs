@@ -3,8 +3,8 @@
 
 mod common;
 
+use common::ecologic::{self, types as api};
 use common::*;
-use repair_claims::generated::ecologic::{self, types as api};
 use repair_claims::json::Json;
 use repair_claims::money::Amount;
 use repair_claims::values::ParisDateTime;

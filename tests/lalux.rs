@@ -5,7 +5,7 @@ mod common;
 
 use base64::Engine;
 use common::*;
-use repair_claims::generated::{lalux::types as api, lalux_token::types as tok};
+use common::{lalux::types as api, lalux_token::types as tok};
 use repair_claims::json::Json;
 use repair_claims::money::Amount;
 use serde_json::{Value, json};
@@ -122,7 +122,7 @@ async fn request_token_with_a_wrong_secret_is_a_typed_401() {
         .expect_err("refused");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     match error {
-        repair_claims::generated::lalux_token::Error::ErrorResponse(body) => {
+        common::lalux_token::Error::ErrorResponse(body) => {
             assert_eq!(body.error.as_deref(), Some("invalid_client"))
         }
         other => panic!("expected a typed error response, got {other:?}"),
@@ -206,7 +206,7 @@ async fn upload_over_the_limit_is_refused_file_too_big() {
         .expect_err("too big");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(413));
     match error {
-        repair_claims::generated::lalux::Error::ErrorResponse(body) => {
+        common::lalux::Error::ErrorResponse(body) => {
             let body: api::LaluxError = body.into_typed();
             assert_eq!(body.status, Some(api::UploadStatus::FileTooBig))
         }
@@ -266,7 +266,7 @@ async fn a_settlement_that_does_not_add_up_lists_every_field_at_fault() {
         .await
         .expect_err("refused");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
-    let repair_claims::generated::lalux::Error::ErrorResponse(body) = error else {
+    let common::lalux::Error::ErrorResponse(body) = error else {
         panic!("typed error expected")
     };
     let body: api::LaluxError = body.into_typed();
@@ -297,7 +297,8 @@ async fn expert_upload_and_settlement() {
         .into_typed::<api::UploadResult>()
         .key
         .expect("key");
-    let settlement: api::ExpertSettlement = serde_json::from_value(json!({
+    let settlement: repair_claims::generated::lalux::types::ExpertSettlement =
+        serde_json::from_value(json!({
         "idExpert": "XT5678", "referenceFacture": "123456789", "dateFacture": "2017-08-17",
         "numeroSinistre": "123456789", "referenceInterneLalux": "123456789",
         "immatriculationVehicule": "AA0000", "numeroChassisVehicule": "1HGBH41JXMN109186", "type": "F",

@@ -2,60 +2,10 @@
 //! JSON body, in one object, with the documents' wire names. These types are the TypeScript of
 //! the inputs; the client reads a checked input by wire name (`js::param`, `Spec::body`).
 
-use crate::error::SdkError;
 use crate::generated::ecologic::types as api;
-use crate::js::param;
 use crate::money::Amount;
 use crate::values::{FileData, ParisDateTime};
-use serde_json::Value;
 use tsify::Tsify;
-
-/// `calculateEcoSupport`'s parameters as its generated operation takes them.
-pub(super) struct EcoSupportQuery {
-    pub brand_id: api::BrandId,
-    pub brand_name: Option<String>,
-    pub iris_symptom: Option<String>,
-    pub product_id: api::ProductId,
-    pub repair_code: Option<String>,
-    pub excl_vat: Amount,
-    pub currency: api::Currency,
-    pub incl_vat: Amount,
-    pub currency_incl_vat: api::Currency,
-}
-
-impl EcoSupportQuery {
-    /// From a checked `calculateEcoSupport` input (its currencies filled in).
-    pub(super) fn read(input: &Value) -> Result<Self, SdkError> {
-        Ok(Self {
-            brand_id: param(input, "BrandId")?,
-            brand_name: param(input, "BrandName")?,
-            iris_symptom: param(input, "IRISSymptom")?,
-            product_id: param(input, "ProductId")?,
-            repair_code: param(input, "RepairCode")?,
-            excl_vat: param(input, "TotalAmountExclVAT")?,
-            currency: param(input, "TotalAmountExclVAT_Currency")?,
-            incl_vat: param(input, "TotalAmountInclVAT")?,
-            currency_incl_vat: param(input, "TotalAmountInclVATCurrency")?,
-        })
-    }
-
-    /// The calculation for a checked dossier's product and quote (its currency filled in).
-    pub(super) fn of_dossier(dossier: &Value) -> Result<Self, SdkError> {
-        let (product, quote) = (&dossier["Product"], &dossier["Quote"]);
-        let (excl, incl) = (&quote["TotalAmountExclVAT"], &quote["TotalAmountInclVAT"]);
-        Ok(Self {
-            brand_id: param(product, "BrandId")?,
-            brand_name: param(product, "BrandName")?,
-            iris_symptom: None,
-            product_id: param(product, "ProductId")?,
-            repair_code: None,
-            excl_vat: param(excl, "Amount")?,
-            currency: param(excl, "Currency")?,
-            incl_vat: param(incl, "Amount")?,
-            currency_incl_vat: param(incl, "Currency")?,
-        })
-    }
-}
 
 /// `calculateEcoSupport` (GET `/calculateecosupport`, E2).
 #[derive(Tsify)]

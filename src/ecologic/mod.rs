@@ -16,14 +16,11 @@ mod service;
 mod workflow;
 
 use crate::error::SdkError;
-use crate::generated::ecologic::types as api;
 use crate::js::{self, PerCall};
 use crate::schema::Spec;
-use crate::values::ParisDateTime;
-use inputs::*;
 use outcomes::*;
 use referential::List;
-use serde_json::Value;
+use serde_json::{Value, json};
 use service::*;
 use std::future::Future;
 use std::rc::Rc;
@@ -153,22 +150,8 @@ impl EcologicClient {
                         &|v, c, errors| rules::product(v, &rules::CALCULATION, &today, c, errors),
                     )
                     .await?;
-                let i = &EcoSupportQuery::read(&checked)?;
                 let data = e
-                    .read(&call.settings, "calculateEcoSupport", |c| async move {
-                        c.calculate_eco_support(
-                            &i.brand_id,
-                            i.brand_name.as_deref(),
-                            i.iris_symptom.as_deref(),
-                            &i.product_id,
-                            i.repair_code.as_deref(),
-                            &i.excl_vat,
-                            i.currency,
-                            &i.incl_vat,
-                            i.currency_incl_vat,
-                        )
-                        .await
-                    })
+                    .read(&call.settings, "calculateEcoSupport", checked)
                     .await?;
                 js::to_js(&data)
             },
@@ -197,23 +180,8 @@ impl EcologicClient {
                         &request_rules,
                     )
                     .await?;
-                let mut checked = checked;
-                let (call_date, quote_number, site): (
-                    ParisDateTime,
-                    api::CreateSupportRequestQuoteNumber,
-                    api::CreateSupportRequestRepairSiteId,
-                ) = (
-                    js::param(&checked, "CallDate")?,
-                    js::param(&checked, "QuoteNumber")?,
-                    js::param(&checked, "RepairSiteId")?,
-                );
-                let body = &Spec::ecologic().body("createSupportRequest", &mut checked);
-                let (call_date, quote_number, site) = (&call_date, &quote_number, &site);
                 let result = e
-                    .write(&call.settings, "createSupportRequest", |c| async move {
-                        c.create_support_request(call_date, quote_number, site, body)
-                            .await
-                    })
+                    .write(&call.settings, "createSupportRequest", checked)
                     .await?;
                 js::to_js(&dossier_outcome(&result, "RequestId"))
             },
@@ -244,25 +212,8 @@ impl EcologicClient {
                 let checked = e
                     .checked(&input, "updateSupportRequest", same_id, &request_rules)
                     .await?;
-                let mut checked = checked;
-                let (call_date, quote_number, site, id): (
-                    ParisDateTime,
-                    api::UpdateSupportRequestQuoteNumber,
-                    api::UpdateSupportRequestRepairSiteId,
-                    api::RecordId,
-                ) = (
-                    js::param(&checked, "CallDate")?,
-                    js::param(&checked, "QuoteNumber")?,
-                    js::param(&checked, "RepairSiteId")?,
-                    js::param(&checked, "RequestId")?,
-                );
-                let body = &Spec::ecologic().body("updateSupportRequest", &mut checked);
-                let (call_date, quote_number, site) = (&call_date, &quote_number, &site);
                 let result = e
-                    .write(&call.settings, "updateSupportRequest", |c| async move {
-                        c.update_support_request(call_date, quote_number, site, &id, &id, body)
-                            .await
-                    })
+                    .write(&call.settings, "updateSupportRequest", checked)
                     .await?;
                 js::to_js(&dossier_outcome(&result, "RequestId"))
             },
@@ -285,9 +236,11 @@ impl EcologicClient {
             move |e, call| async move {
                 let id = record_id(request_id, "requestId")?;
                 let data = e
-                    .read(&call.settings, "getSupportRequestStatus", |c| async move {
-                        c.get_support_request_status(&id).await
-                    })
+                    .read(
+                        &call.settings,
+                        "getSupportRequestStatus",
+                        json!({ "RequestId": id }),
+                    )
                     .await?;
                 js::to_js(&data)
             },
@@ -325,22 +278,7 @@ impl EcologicClient {
             let checked = e
                 .checked(&input, "updateClaim", |_| {}, &claim_rules)
                 .await?;
-            let mut checked = checked;
-            let id: api::RecordId = js::param(&checked, "ClaimId")?;
-            let invoice: api::UpdateClaimConsumerInvoiceNumber =
-                js::param(&checked, "ConsumerInvoiceNumber")?;
-            let quote: Option<String> = js::param(&checked, "QuoteNumber")?;
-            let end: ParisDateTime = js::param(&checked, "RepairEndDate")?;
-            let site: api::UpdateClaimRepairSiteId = js::param(&checked, "RepairSiteId")?;
-            let submit: Option<bool> = js::param(&checked, "Submit")?;
-            let body = &Spec::ecologic().body("updateClaim", &mut checked);
-            let (invoice, quote, end, site) = (&invoice, quote.as_deref(), &end, &site);
-            let result = e
-                .write(&call.settings, "updateClaim", |c| async move {
-                    c.update_claim(&id, invoice, quote, end, site, submit, body)
-                        .await
-                })
-                .await?;
+            let result = e.write(&call.settings, "updateClaim", checked).await?;
             js::to_js(&dossier_outcome(&result, "ClaimId"))
         })
     }
@@ -356,7 +294,7 @@ impl EcologicClient {
     ) -> js_sys::Promise {
         run(self, "attachFile", options, move |e, call| async move {
             let checked = js::checked(&input, Spec::ecologic(), "attachFile", |_, _| {}).await?;
-            let id: api::RecordId = js::param(&checked, "ClaimId")?;
+            let id = checked["ClaimId"].as_i64().unwrap_or_default();
             e.attach(id, checked, &call).await?;
             Ok(JsValue::UNDEFINED)
         })

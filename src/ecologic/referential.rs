@@ -4,8 +4,6 @@
 //! Concurrent calls share one read in flight, as they share a LALUX token request.
 
 use crate::error::SdkError;
-use crate::generated::ecologic;
-use crate::json::Sent;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -34,9 +32,6 @@ pub enum List {
     LabelledProductTypes,
 }
 
-/// What an operation that reads a referential returns.
-pub type Read = LocalBoxFuture<'static, Sent>;
-
 impl List {
     /// The operation that reads it.
     pub fn operation_id(self) -> &'static str {
@@ -46,19 +41,6 @@ impl List {
             List::ProductTypes => "printProductTypeList",
             List::LabelledProductTypes => "printProductTypeWithLabelList",
         }
-    }
-
-    /// Sends that operation.
-    pub fn read(self, client: ecologic::Client) -> Read {
-        async move {
-            match self {
-                List::RepairSites => client.get_repair_sites_by_ats().await,
-                List::Brands => client.print_brand_list().await,
-                List::ProductTypes => client.print_product_type_list().await,
-                List::LabelledProductTypes => client.print_product_type_with_label_list().await,
-            }
-        }
-        .boxed_local()
     }
 }
 

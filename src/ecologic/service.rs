@@ -2,22 +2,17 @@
 //! reads and writes through the shared call path, envelopes unwrapped.
 
 use super::envelope;
-use super::inputs::*;
 use super::outcomes::*;
 use super::referential::{Items, List, Referentials};
 use super::rules::{self, Catalogue};
 use crate::auth::Auth;
 use crate::call::{self, Policy, Repeat, Reply, Settings};
-use crate::error::{Code, FieldError, SdkError};
-use crate::generated::ecologic::{self, types as api};
+use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::js::{self, PerCall};
-use crate::json::Sent;
-use crate::schema::Spec;
-use crate::transport::Context;
+use crate::schema::{Body, Request, Spec};
 use crate::values::{ParisDateTime, decoded_len};
 use repair_dates::{Day, WallClock};
-use serde_json::Value;
-use std::future::Future;
+use serde_json::{Value, json};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
@@ -29,36 +24,27 @@ pub(super) struct Ecologic {
 }
 
 impl Ecologic {
-    /// A read (`operation_id` names it, for its reply's schema): retried when safe.
-    pub(super) async fn read<F, Fut>(
+    /// Reads with operation `operation` and its checked `input`: retried when safe.
+    pub(super) async fn read(
         &self,
         settings: &Settings,
-        operation_id: &str,
-        operation: F,
-    ) -> Result<Value, SdkError>
-    where
-        F: Fn(ecologic::Client) -> Fut,
-        Fut: Future<Output = Sent>,
-    {
-        self.connection
-            .send(settings, Repeat::Safe, operation_id, operation)
-            .await
+        operation: &'static str,
+        input: Value,
+    ) -> Result<Value, SdkError> {
+        let request = request(operation, input)?;
+        self.connection.send(settings, Repeat::Safe, request).await
     }
 
-    /// A write: never re-sent once it may have reached the server.
-    pub(super) async fn write<F, Fut>(
+    /// Writes with operation `operation` and its checked `input`: never re-sent once it may have
+    /// reached the server.
+    pub(super) async fn write(
         &self,
         settings: &Settings,
-        operation_id: &str,
-        operation: F,
-    ) -> Result<Value, SdkError>
-    where
-        F: Fn(ecologic::Client) -> Fut,
-        Fut: Future<Output = Sent>,
-    {
-        self.connection
-            .send(settings, Repeat::Never, operation_id, operation)
-            .await
+        operation: &'static str,
+        input: Value,
+    ) -> Result<Value, SdkError> {
+        let request = request(operation, input)?;
+        self.connection.send(settings, Repeat::Never, request).await
     }
 
     /// A referential, from the cache when it is fresh; concurrent calls share one read.
@@ -71,11 +57,8 @@ impl Ecologic {
             async move {
                 // Shared by every caller waiting for it: the client's policy, no one's signal.
                 let settings = Settings::of(connection.policy);
-                let data = connection
-                    .send(&settings, Repeat::Safe, list.operation_id(), |c| {
-                        list.read(c)
-                    })
-                    .await?;
+                let request = request(list.operation_id(), json!({}))?;
+                let data = connection.send(&settings, Repeat::Safe, request).await?;
                 Ok(Rc::new(match data {
                     Value::Array(items) => items,
                     _ => Vec::new(),
@@ -148,22 +131,16 @@ impl Ecologic {
         settings: &Settings,
         dossier: &Value,
     ) -> Result<(), SdkError> {
-        let q = &EcoSupportQuery::of_dossier(dossier)?;
+        let (product, quote) = (&dossier["Product"], &dossier["Quote"]);
+        let (excl, incl) = (&quote["TotalAmountExclVAT"], &quote["TotalAmountInclVAT"]);
+        let calculation = json!({
+            "BrandId": product["BrandId"], "BrandName": product["BrandName"],
+            "ProductId": product["ProductId"],
+            "TotalAmountExclVAT": excl["Amount"], "TotalAmountExclVAT_Currency": excl["Currency"],
+            "TotalAmountInclVAT": incl["Amount"], "TotalAmountInclVATCurrency": incl["Currency"],
+        });
         let outcome = self
-            .read(settings, "calculateEcoSupport", |c| async move {
-                c.calculate_eco_support(
-                    &q.brand_id,
-                    q.brand_name.as_deref(),
-                    None,
-                    &q.product_id,
-                    None,
-                    &q.excl_vat,
-                    q.currency,
-                    &q.incl_vat,
-                    q.currency_incl_vat,
-                )
-                .await
-            })
+            .read(settings, "calculateEcoSupport", calculation)
             .await;
         match outcome {
             Err(e) if envelope::is_final(&e) => Err(e),
@@ -175,56 +152,36 @@ impl Ecologic {
     pub(super) async fn create_claim(
         &self,
         settings: &Settings,
-        mut checked: Value,
+        checked: Value,
     ) -> Result<DossierOutcome, SdkError> {
-        let invoice: api::CreateClaimConsumerInvoiceNumber =
-            js::param(&checked, "ConsumerInvoiceNumber")?;
-        let quote: Option<String> = js::param(&checked, "QuoteNumber")?;
-        let end: ParisDateTime = js::param(&checked, "RepairEndDate")?;
-        let site: api::CreateClaimRepairSiteId = js::param(&checked, "RepairSiteId")?;
-        let request: Option<api::RecordId> = js::param(&checked, "RequestId")?;
-        let body = &Spec::ecologic().body("createClaim", &mut checked);
-        let (invoice, quote, end, site, request) =
-            (&invoice, quote.as_deref(), &end, &site, request.as_ref());
-        let result = self
-            .write(settings, "createClaim", |c| async move {
-                c.create_claim(invoice, quote, end, site, request, body)
-                    .await
-            })
-            .await?;
+        let result = self.write(settings, "createClaim", checked).await?;
         Ok(dossier_outcome(&result, "ClaimId"))
     }
 
     /// Attaches a file (`attachFile`'s checked input, whatever its `ClaimId`) to claim `claim_id`.
     pub(super) async fn attach(
         &self,
-        claim_id: api::RecordId,
+        claim_id: i64,
         mut file: Value,
         call: &PerCall,
     ) -> Result<String, SdkError> {
-        let file_name: api::AttachFileFileName = js::param(&file, "FileName")?;
-        let file_extension: api::FileExtension = js::param(&file, "FileExtension")?;
-        let document_type: api::DocumentType = js::param(&file, "DocumentType")?;
-        let name = format!("{}.{file_extension}", file_name.as_str());
-        let body = Spec::ecologic().body("attachFile", &mut file);
-        let bytes = body.0["FileContent"].as_str().map_or(0, decoded_len);
+        let part = |key: &str| file[key].as_str().unwrap_or_default().to_owned();
+        let name = format!("{}.{}", part("FileName"), part("FileExtension"));
+        file["ClaimId"] = claim_id.into();
+        let request = request("attachFile", file)?;
+        let bytes = match &request.body {
+            Body::Json(body) => body["FileContent"].as_str().map_or(0, decoded_len),
+            _ => 0,
+        };
         call.progress.emit("attaching", Some(&name), Some(bytes));
-        let file_name = &file_name;
         let connection = &self.connection;
-        let documented = (Spec::ecologic(), "attachFile");
-        let reply = call::send_json(
+        let target = (Spec::ecologic(), connection.base_url.as_str());
+        let reply = call::send(
             &call.settings,
             Repeat::Never,
             &connection.auth,
-            documented,
-            |c| {
-                let (client, body) = (connection.client(c), &body);
-                async move {
-                    client
-                        .attach_file(&claim_id, document_type, file_extension, file_name, body)
-                        .await
-                }
-            },
+            target,
+            request,
         )
         .await?;
         match reply {
@@ -239,26 +196,32 @@ impl Ecologic {
     pub(super) async fn claim_status(
         &self,
         settings: &Settings,
-        id: api::RecordId,
+        id: i64,
     ) -> Result<Value, SdkError> {
-        self.read(settings, "getClaimStatus", |c| async move {
-            c.get_claim_status(&id).await
-        })
-        .await
+        self.read(settings, "getClaimStatus", json!({ "ClaimId": id }))
+            .await
     }
 
     pub(super) async fn submit(
         &self,
         settings: &Settings,
-        id: api::RecordId,
+        id: i64,
     ) -> Result<SubmitOutcome, SdkError> {
         let result = self
-            .write(settings, "submitClaim", |c| async move {
-                c.submit_claim(&id).await
-            })
+            .write(settings, "submitClaim", json!({ "claimId": id }))
             .await?;
         Ok(submit_outcome(&result))
     }
+}
+
+/// The request of an Ecologic operation for its checked input.
+fn request(operation: &'static str, input: Value) -> Result<Request, SdkError> {
+    Spec::ecologic().request(operation, input).ok_or_else(|| {
+        SdkError::new(
+            Kind::UnexpectedResponse,
+            format!("The Ecologic spec has no operation {operation}."),
+        )
+    })
 }
 
 /// How a client's calls reach Ecologic; shared with its referential reads in flight.
@@ -269,28 +232,15 @@ pub(super) struct Connection {
 }
 
 impl Connection {
-    pub(super) fn client(&self, context: Context) -> ecologic::Client {
-        ecologic::Client::new(&self.base_url, context)
-    }
-
-    /// Sends operation `operation_id` and unwraps its envelope.
-    pub(super) async fn send<F, Fut>(
+    /// Sends `request` and unwraps its envelope.
+    pub(super) async fn send(
         &self,
         settings: &Settings,
         repeat: Repeat,
-        operation_id: &str,
-        operation: F,
-    ) -> Result<Value, SdkError>
-    where
-        F: Fn(ecologic::Client) -> Fut,
-        Fut: Future<Output = Sent>,
-    {
-        let documented = (Spec::ecologic(), operation_id);
-        match call::send_json(settings, repeat, &self.auth, documented, |c| {
-            operation(self.client(c))
-        })
-        .await?
-        {
+        request: Request,
+    ) -> Result<Value, SdkError> {
+        let target = (Spec::ecologic(), self.base_url.as_str());
+        match call::send(settings, repeat, &self.auth, target, request).await? {
             Reply::Success { status, value } => envelope::unwrap(status, value),
             Reply::Refusal { status, body } => Err(envelope::error_reply(status, &body)),
         }
@@ -351,9 +301,9 @@ pub(super) fn today() -> Day {
 }
 
 /// A request or claim id given as a JS number.
-pub(super) fn record_id(id: f64, name: &str) -> Result<api::RecordId, SdkError> {
+pub(super) fn record_id(id: f64, name: &str) -> Result<i64, SdkError> {
     if id.is_finite() && id.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&id) {
-        Ok(api::RecordId(id as i64))
+        Ok(id as i64)
     } else {
         Err(SdkError::validation(vec![FieldError::new(
             name,

@@ -3,7 +3,6 @@
 use super::outcomes::*;
 use super::service::*;
 use crate::error::{Code, FieldError, SdkError};
-use crate::generated::ecologic::types as api;
 use crate::js::{self, PerCall};
 use crate::schema::Spec;
 use serde_json::Value;
@@ -64,7 +63,7 @@ impl Ecologic {
         call.progress.emit("creating", None, None);
         let created = self.create_claim(&call.settings, claim).await?;
         call.progress.emit("created", None, None);
-        let id = api::RecordId(created.id);
+        let id = created.id;
         let with_claim = |e: SdkError, attached: &[String]| {
             e.with(|d| {
                 d.claim_id = Some(created.id);

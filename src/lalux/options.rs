@@ -131,16 +131,14 @@ impl Lalux {
         };
         let tokens = match credentials {
             Some(credentials) => {
-                let (_, credentials) =
-                    crate::transport::sensitive_header("authorization", &credentials).map_err(
-                        |_| {
-                            SdkError::validation(vec![FieldError::new(
-                                "clientSecret",
-                                Code::HeaderValue,
-                                "has characters a header cannot carry",
-                            )])
-                        },
-                    )?;
+                let credentials = crate::fetch::Headers::one("authorization", &credentials)
+                    .map_err(|_| {
+                        SdkError::validation(vec![FieldError::new(
+                            "clientSecret",
+                            Code::HeaderValue,
+                            "has characters a header cannot carry",
+                        )])
+                    })?;
                 Some(Rc::new(TokenCache::new(TokenService {
                     base_url: token_url,
                     credentials,

@@ -2,14 +2,13 @@
 //! LALUX's refusals, and what each role sends.
 
 use super::rules;
-use crate::auth::Auth;
-use crate::call::{self, Policy, Repeat, Reply};
+use crate::auth::{Auth, Scope};
+use crate::call::{self, Repeat, Reply};
 use crate::error::{Code, FieldError, Kind, SdkError};
-use crate::generated::lalux::{self, types as api};
-use crate::generated::lalux_token::types::Scope;
+use crate::generated::lalux::types as api;
 use crate::js::{self, PerCall};
-use crate::json::{Json, text};
-use crate::schema::Spec;
+use crate::json::text;
+use crate::schema::{Body, Request, Spec};
 use crate::values::decoded_len;
 use serde::Serialize;
 use serde_json::Value;
@@ -42,7 +41,7 @@ pub struct SettleResult {
 /// One client's state: where the API is, its call policy, and how calls authenticate.
 pub(super) struct Lalux {
     pub(super) api_url: String,
-    pub(super) policy: Policy,
+    pub(super) policy: call::Policy,
     pub(super) tokens: Option<Rc<crate::auth::TokenCache>>,
     pub(super) headers: Option<js_sys::Function>,
 }
@@ -56,43 +55,35 @@ impl Lalux {
             },
             (None, Some(callback)) => Auth::callback(
                 callback.clone(),
-                &[("api", "lalux"), ("scope", &role.scope().to_string())],
+                &[("api", "lalux"), ("scope", role.scope().as_str())],
             ),
-            (None, None) => Auth::Fixed(Vec::new()),
+            (None, None) => Auth::Fixed(crate::fetch::Headers::default()),
         }
-    }
-
-    pub(super) fn client(&self, context: crate::transport::Context) -> lalux::Client {
-        lalux::Client::new(&self.api_url, context)
     }
 
     /// Uploads one checked file (`uploadRepairerFile`/`uploadExpertFile`'s input).
     pub(super) async fn upload(
         &self,
         role: Role,
-        mut file: Value,
+        file: Value,
         call: &PerCall,
     ) -> Result<UploadReceipt, SdkError> {
-        let operation = role.upload_operation();
-        let body = &Spec::lalux().body(operation, &mut file);
-        let name = text(&body.0, "fileNameWithExtension").unwrap_or_default();
-        let bytes = body.0["file"].as_str().map_or(0, decoded_len);
+        let request = request(role.upload_operation(), file)?;
+        let (name, bytes) = match &request.body {
+            Body::Json(body) => (
+                text(body, "fileNameWithExtension").unwrap_or_default(),
+                body["file"].as_str().map_or(0, decoded_len),
+            ),
+            _ => (String::new(), 0),
+        };
         call.progress.emit("uploading", Some(&name), Some(bytes));
-        let documented = (Spec::lalux(), operation);
-        let reply = call::send_json(
+        let target = (Spec::lalux(), self.api_url.as_str());
+        let reply = call::send(
             &call.settings,
             Repeat::Safe,
             &self.auth(role),
-            documented,
-            |c| {
-                let client = self.client(c);
-                async move {
-                    match role {
-                        Role::Repairer => client.upload_repairer_file(body).await,
-                        Role::Expert => client.upload_expert_file(body).await,
-                    }
-                }
-            },
+            target,
+            request,
         )
         .await?;
         let (status, key) = match reply {
@@ -117,28 +108,20 @@ impl Lalux {
     pub(super) async fn submit(
         &self,
         role: Role,
-        mut settlement: Value,
+        settlement: Value,
         call: &PerCall,
     ) -> Result<(), SdkError> {
-        let body = &role.settlement(&mut settlement);
+        let request = role.settlement(settlement)?;
         call.progress.emit("submitting", None, None);
         // Never re-sent once it may have reached LALUX: nothing in the document says a settlement
         // is deduplicated, and a duplicate payment request is worse than an error (spec: x-decision).
-        let documented = (Spec::lalux(), role.submit_operation());
-        let reply = call::send_json(
+        let target = (Spec::lalux(), self.api_url.as_str());
+        let reply = call::send(
             &call.settings,
             Repeat::Never,
             &self.auth(role),
-            documented,
-            |c| {
-                let client = self.client(c);
-                async move {
-                    match role {
-                        Role::Repairer => client.submit_repair_settlement(body).await,
-                        Role::Expert => client.submit_expert_settlement(body).await,
-                    }
-                }
-            },
+            target,
+            request,
         )
         .await?;
         match reply {
@@ -149,6 +132,16 @@ impl Lalux {
             Reply::Refusal { status, body } => Err(refusal(status, &body)),
         }
     }
+}
+
+/// The request of a LALUX operation for its checked input.
+fn request(operation: &'static str, input: Value) -> Result<Request, SdkError> {
+    Spec::lalux().request(operation, input).ok_or_else(|| {
+        SdkError::new(
+            Kind::UnexpectedResponse,
+            format!("The LALUX spec has no operation {operation}."),
+        )
+    })
 }
 
 /// The key of an upload reply: L6, `key` (the example) or `Key` (the table).
@@ -257,16 +250,16 @@ impl Role {
         }
     }
 
-    /// The body of a checked settlement, for the wire: R2, an expert's `abandonVehicule` also
-    /// goes as `AbandonVehicule` (the document's table spelling), with the same value.
-    pub(super) fn settlement(self, settlement: &mut Value) -> Json {
-        let mut body = Spec::lalux().body(self.submit_operation(), settlement);
-        if self == Self::Expert
-            && let Some(abandon) = body.0.get("abandonVehicule").cloned()
+    /// The request of a checked settlement: R2, an expert's `abandonVehicule` also goes as
+    /// `AbandonVehicule` (the document's table spelling), with the same value.
+    pub(super) fn settlement(self, settlement: Value) -> Result<Request, SdkError> {
+        let mut request = request(self.submit_operation(), settlement)?;
+        if let (Self::Expert, Body::Json(body)) = (self, &mut request.body)
+            && let Some(abandon) = body.get("abandonVehicule").cloned()
         {
-            body.0["AbandonVehicule"] = abandon;
+            body["AbandonVehicule"] = abandon;
         }
-        body
+        Ok(request)
     }
 }
 

@@ -1,0 +1,214 @@
+//! The transport: one attempt is one call of the host's `fetch` (Node 18+, browsers, workers),
+//! with a timeout, cancelled when the attempt is dropped (the caller's signal), and what the
+//! reply said. The bottom of the call path: it knows no operation, no spec and no retry.
+
+use std::fmt;
+use std::time::Duration;
+use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn host_fetch(url: &str, init: &js_sys::Object) -> Result<js_sys::Promise, JsValue>;
+
+    type Response;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &Response) -> u16;
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &Response) -> ResponseHeaders;
+    #[wasm_bindgen(method)]
+    fn text(this: &Response) -> js_sys::Promise;
+
+    type ResponseHeaders;
+    #[wasm_bindgen(method)]
+    fn get(this: &ResponseHeaders, name: &str) -> Option<String>;
+
+    type AbortController;
+    #[wasm_bindgen(constructor)]
+    fn new() -> AbortController;
+    #[wasm_bindgen(method)]
+    fn abort(this: &AbortController);
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &AbortController) -> AbortSignal;
+
+    type AbortSignal;
+    #[wasm_bindgen(method, getter)]
+    fn aborted(this: &AbortSignal) -> bool;
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &js_sys::Function, millis: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// Headers to send. Their values may be secrets: `Debug` names them, never shows them.
+#[derive(Clone, Default)]
+pub struct Headers(Vec<(String, String)>);
+
+impl Headers {
+    /// One header, checked: a token for a name, visible ASCII (and tabs) for a value.
+    pub fn one(name: &str, value: &str) -> Result<Self, String> {
+        let mut headers = Self::default();
+        headers.add(name, value)?;
+        Ok(headers)
+    }
+
+    /// Adds a header, checked as [`Self::one`].
+    pub fn add(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if name.is_empty() || !name.bytes().all(token) {
+            return Err(format!("`{name}` is not a valid header name"));
+        }
+        if !value
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        {
+            return Err(format!(
+                "the value of header `{name}` has characters a header cannot carry"
+            ));
+        }
+        self.0.push((name.to_ascii_lowercase(), value.to_owned()));
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
+
+/// A request as it goes out.
+pub struct Outgoing<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a Headers,
+    pub content_type: Option<&'a str>,
+    /// A string, or anything `fetch` takes as a body.
+    pub body: Option<&'a JsValue>,
+}
+
+/// A reply, read in full.
+pub struct Incoming {
+    pub status: u16,
+    /// `Retry-After`, as sent.
+    pub retry_after: Option<String>,
+    pub text: String,
+}
+
+/// Why no complete reply came.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Failed {
+    /// None within the timeout (the request was aborted).
+    Timeout,
+    /// The network failed. `unsent`: the connection was certainly never made (Node's fetch says
+    /// why in `error.cause.code`; browsers never say, so there it is always false).
+    Network { unsent: bool },
+}
+
+/// Codes of Node's fetch failures that happen before the request is written.
+const NOT_SENT: [&str; 6] = [
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "ENETUNREACH",
+    "EHOSTUNREACH",
+    "UND_ERR_CONNECT_TIMEOUT",
+];
+
+/// Aborts the request when dropped before its reply was read (the caller gave up), and stops
+/// its timer in any case.
+struct Guard {
+    controller: AbortController,
+    timer: JsValue,
+    read: bool,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+        if !self.read {
+            self.controller.abort();
+        }
+    }
+}
+
+/// Sends `request` once and reads its reply, giving up after `timeout`.
+pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming, Failed> {
+    let controller = AbortController::new();
+    let init = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| {
+        let _ = js_sys::Reflect::set(&init, &key.into(), value);
+    };
+    set("method", &request.method.into());
+    let headers = js_sys::Object::new();
+    let add = |name: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&headers, &name.into(), &value.into());
+    };
+    add("accept", "application/json");
+    if let Some(content_type) = request.content_type {
+        add("content-type", content_type);
+    }
+    for (name, value) in &request.headers.0 {
+        add(name, value);
+    }
+    set("headers", &headers);
+    if let Some(body) = request.body {
+        set("body", body);
+    }
+    set("signal", &controller.signal());
+    let abort = js_sys::Reflect::get(&controller, &"abort".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .map(|f| f.bind0(&controller));
+    let timer = abort.map_or(JsValue::UNDEFINED, |abort| {
+        set_timeout(&abort, timeout.as_millis() as f64)
+    });
+    let mut guard = Guard {
+        controller,
+        timer,
+        read: false,
+    };
+    let failed = |error: JsValue, guard: &Guard| match guard.controller.signal().aborted() {
+        true => Failed::Timeout,
+        false => Failed::Network {
+            unsent: never_sent(&error),
+        },
+    };
+    let sent = match host_fetch(request.url, &init) {
+        Ok(promise) => JsFuture::from(promise).await,
+        Err(error) => Err(error),
+    };
+    let response: Response = sent.map_err(|e| failed(e, &guard))?.unchecked_into();
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    let text = JsFuture::from(response.text())
+        .await
+        .map_err(|e| failed(e, &guard))?;
+    guard.read = true;
+    Ok(Incoming {
+        status,
+        retry_after,
+        text: text.as_string().unwrap_or_default(),
+    })
+}
+
+/// Whether a fetch's rejection says the connection was never made.
+fn never_sent(error: &JsValue) -> bool {
+    let code = js_sys::Reflect::get(error, &"cause".into())
+        .and_then(|cause| js_sys::Reflect::get(&cause, &"code".into()))
+        .ok()
+        .and_then(|code| code.as_string());
+    code.is_some_and(|code| NOT_SENT.contains(&code.as_str()))
+}
+
+/// Waits `duration` (a `setTimeout`, in Node and in browsers).
+pub async fn sleep(duration: Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, duration.as_millis() as f64);
+    });
+    let _ = JsFuture::from(promise).await;
+}

@@ -1,0 +1,205 @@
+//! An operation's HTTP request, written from its checked input by what the spec says of it:
+//! method, path, parameters (path and query, by wire name) and body (JSON or a form). The
+//! generated types are not involved: the spec is the one description of every call.
+
+use super::Spec;
+use serde_json::Value;
+
+/// One operation's request, ready to be sent to a base URL.
+#[derive(Debug, PartialEq)]
+pub struct Request {
+    /// The spec's `operationId`: which replies are documented.
+    pub operation: &'static str,
+    /// `GET`, `POST`, … as the spec has it, in capitals.
+    pub method: String,
+    /// Path and query, appended to the base URL.
+    pub target: String,
+    pub body: Body,
+}
+
+/// A request's body.
+#[derive(Debug, PartialEq)]
+pub enum Body {
+    None,
+    /// `application/json`.
+    Json(Value),
+    /// `application/x-www-form-urlencoded`, written out.
+    Form(String),
+}
+
+impl Body {
+    /// Its `Content-Type`.
+    pub fn content_type(&self) -> Option<&'static str> {
+        match self {
+            Body::None => None,
+            Body::Json(_) => Some("application/json"),
+            Body::Form(_) => Some("application/x-www-form-urlencoded"),
+        }
+    }
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+impl Spec {
+    /// The request of operation `operation` for a checked `input` (its parameters and, beside
+    /// them, its body's properties; moved, not copied: a body may hold a file). Parameters go
+    /// where the spec puts them, written as the server reads them (amounts as decimal numbers,
+    /// days, Paris wall clock); a property of a form body that is also a parameter goes in both
+    /// (LALUX's R3). `None` for an operation the spec does not have.
+    pub fn request(&self, operation: &'static str, mut input: Value) -> Option<Request> {
+        let (path, method) = self.operations.iter().find_map(|(id, path, method)| {
+            (id == operation).then_some((path.as_str(), method.as_str()))
+        })?;
+        let op = &self.root["paths"][path][method];
+        let request_body = self.resolve(&op["requestBody"]);
+        let (form, body_schema) = match &request_body["content"][FORM]["schema"] {
+            Value::Null => (false, self.json_schema(request_body)),
+            schema => (true, schema),
+        };
+        let properties = &self.resolve(body_schema)["properties"];
+        let object = input.as_object_mut();
+        let mut target = path.to_owned();
+        let mut query = String::new();
+        let mut object = object;
+        for param in op["parameters"].as_array().into_iter().flatten() {
+            let param = self.resolve(param);
+            let Some(name) = param["name"].as_str() else {
+                continue;
+            };
+            let Some(object) = object.as_deref_mut() else {
+                break;
+            };
+            let mut value = match properties.get(name) {
+                Some(_) => object.get(name).cloned().unwrap_or(Value::Null),
+                None => object.remove(name).unwrap_or(Value::Null),
+            };
+            if value.is_null() {
+                continue;
+            }
+            self.wire(&param["schema"], &mut value);
+            let text = scalar(&value);
+            match param["in"].as_str() {
+                Some("path") => {
+                    target = target.replace(&format!("{{{name}}}"), &encode(&text, false));
+                }
+                _ => {
+                    query.push(if query.is_empty() { '?' } else { '&' });
+                    query.push_str(&encode(name, true));
+                    query.push('=');
+                    query.push_str(&encode(&text, true));
+                }
+            }
+        }
+        target.push_str(&query);
+        let body = match (body_schema.is_null(), form) {
+            (true, _) => Body::None,
+            (false, false) => {
+                self.wire(body_schema, &mut input);
+                Body::Json(input)
+            }
+            (false, true) => {
+                self.wire(body_schema, &mut input);
+                let pairs = input.as_object().into_iter().flatten().map(|(key, value)| {
+                    format!("{}={}", encode(key, true), encode(&scalar(value), true))
+                });
+                Body::Form(pairs.collect::<Vec<_>>().join("&"))
+            }
+        };
+        Some(Request {
+            operation,
+            method: method.to_ascii_uppercase(),
+            target,
+            body,
+        })
+    }
+}
+
+/// A parameter's or form field's value as text: a string as it is, a number or a boolean as JSON
+/// writes it (`120.5`, `true`).
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Percent-encodes all but the unreserved characters of RFC 3986; in a query or a form
+/// (`form`), a space is `+`, as `application/x-www-form-urlencoded` writes it.
+fn encode(text: &str, form: bool) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'*' => {
+                out.push(byte as char)
+            }
+            b' ' if form => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(HEX[usize::from(byte >> 4)] as char);
+                out.push(HEX[usize::from(byte & 15)] as char);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parameters_go_in_the_query_as_the_server_reads_them_and_the_rest_is_the_body() {
+        let input = json!({
+            "RepairSiteId": "s 1/é", "QuoteNumber": "DEV-1", "CallDate": "2026-01-15T10:00:00Z",
+            "Consumer": {"LastName": "Nom", "Email": null}, "Quote": {"TotalAmountExclVAT": {"Amount": "120.50", "Currency": "EUR"}}
+        });
+        let request = Spec::ecologic()
+            .request("createSupportRequest", input)
+            .expect("an operation of the spec");
+        assert_eq!(request.method, "POST");
+        assert_eq!(
+            request.target,
+            "/createsupportrequest?CallDate=2026-01-15T11%3A00%3A00&RepairSiteId=s+1%2F%C3%A9&QuoteNumber=DEV-1"
+        );
+        assert_eq!(
+            request.body,
+            Body::Json(json!({
+                "Consumer": {"LastName": "Nom"},
+                "Quote": {"TotalAmountExclVAT": {"Amount": 120.5, "Currency": "EUR"}}
+            })),
+            "amounts as numbers, nulls left out, parameters out of the body"
+        );
+    }
+
+    #[test]
+    fn amounts_in_a_query_are_decimal_numbers() {
+        let input = json!({"TotalAmountExclVAT": "120.50", "TotalAmountInclVAT": 144.6, "BrandId": "1689", "ProductId": "P"});
+        let request = Spec::ecologic()
+            .request("calculateEcoSupport", input)
+            .expect("an operation of the spec");
+        assert_eq!(
+            request.target,
+            "/calculateecosupport?TotalAmountExclVAT=120.5&TotalAmountInclVAT=144.6&BrandId=1689&ProductId=P"
+        );
+        assert_eq!(request.body, Body::None);
+    }
+
+    #[test]
+    fn a_form_field_that_is_a_parameter_goes_in_both() {
+        let input = json!({"grant_type": "client_credentials", "scope": "/reparateur"});
+        let request = Spec::lalux_token()
+            .request("requestToken", input)
+            .expect("an operation of the spec");
+        assert_eq!(
+            request.target,
+            "/token?grant_type=client_credentials&scope=%2Freparateur"
+        );
+        assert_eq!(
+            request.body,
+            Body::Form("grant_type=client_credentials&scope=%2Freparateur".into())
+        );
+        assert_eq!(Spec::lalux_token().request("nothing", json!({})), None);
+    }
+}
