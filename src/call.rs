@@ -246,42 +246,56 @@ fn classify(
         Repeat::Never => e.with(|d| d.may_have_reached_server = Some(reached)),
         Repeat::Safe => e,
     };
+    let failed = |failed: Failed| {
+        let (error, unsent) = match failed {
+            Failed::Timeout => (
+                SdkError::new(
+                    Kind::Timeout,
+                    "No reply within timeoutMs. Raise `timeoutMs` or try again later.",
+                ),
+                false,
+            ),
+            Failed::Network { unsent } => (
+                SdkError::new(
+                    Kind::Network,
+                    "The network failed before a complete reply came (connection refused, reset or blocked by CORS). Check the base URL and the network, then try again.",
+                ),
+                unsent,
+            ),
+        };
+        Failure::Error {
+            error: may_have_reached(error, !unsent),
+            retryable: true,
+            retry_after: None,
+            unsent,
+        }
+    };
     let Incoming {
         status,
         retry_after,
         text,
-    } = match outcome {
-        Ok(incoming) => incoming,
-        Err(failed) => {
-            let (error, unsent) = match failed {
-                Failed::Timeout => (
-                    SdkError::new(
-                        Kind::Timeout,
-                        "No reply within timeoutMs. Raise `timeoutMs` or try again later.",
-                    ),
-                    false,
-                ),
-                Failed::Network { unsent } => (
-                    SdkError::new(
-                        Kind::Network,
-                        "The network failed before a complete reply came (connection refused, reset or blocked by CORS). Check the base URL and the network, then try again.",
-                    ),
-                    unsent,
-                ),
-            };
-            return Err(Failure::Error {
-                error: may_have_reached(error, !unsent),
-                retryable: true,
-                retry_after: None,
-                unsent,
-            });
-        }
+    } = outcome.map_err(failed)?;
+    let documents = spec.documents(operation, status);
+    if documents == Some(false) {
+        // No body documented: the reply is complete whatever its body did.
+        let value = Value::Null;
+        return match (200..300).contains(&status) {
+            true => Ok(Reply::Success { status, value }),
+            false => Err(Failure::Refusal {
+                status,
+                body: value,
+                retry_after,
+            }),
+        };
+    }
+    let text = match (documents, text) {
+        (Some(true), Err(failure)) => return Err(failed(failure)),
+        (_, text) => text.ok(),
     };
-    // A documented status's body: `null` when it documents none, `None` when it is not JSON.
-    let body = match spec.documents(operation, status) {
-        Some(false) => Some(Value::Null),
-        Some(true) => serde_json::from_str(&text).ok(),
-        None => None,
+    // A documented status's JSON body; `None` when it is not JSON or not documented.
+    let body = match (documents, &text) {
+        (Some(_), Some(text)) => serde_json::from_str(text).ok(),
+        _ => None,
     };
     match body {
         Some(value) if (200..300).contains(&status) => Ok(Reply::Success { status, value }),
@@ -291,7 +305,7 @@ fn classify(
             retry_after,
         }),
         None => {
-            let error = unexpected(Some(status), Some(text.as_bytes()));
+            let error = unexpected(Some(status), text.as_deref().map(str::as_bytes));
             let error = match error.kind {
                 Kind::UnexpectedResponse => may_have_reached(error, true),
                 _ => error,

@@ -91,12 +91,13 @@ pub struct Outgoing<'a> {
     pub body: Option<&'a JsValue>,
 }
 
-/// A reply, read in full.
+/// A reply: its status and headers, and its body read in full (or why that failed: a reply
+/// whose status documents no body is complete without it).
 pub struct Incoming {
     pub status: u16,
     /// `Retry-After`, as sent.
     pub retry_after: Option<String>,
-    pub text: String,
+    pub text: Result<String, Failed>,
 }
 
 /// Why no complete reply came.
@@ -185,14 +186,17 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
     let response: Response = sent.map_err(|e| failed(e, &guard))?.unchecked_into();
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
-    let text = JsFuture::from(response.text())
-        .await
-        .map_err(|e| failed(e, &guard))?;
-    guard.read = true;
+    let text = match JsFuture::from(response.text()).await {
+        Ok(text) => {
+            guard.read = true;
+            Ok(text.as_string().unwrap_or_default())
+        }
+        Err(e) => Err(failed(e, &guard)),
+    };
     Ok(Incoming {
         status,
         retry_after,
-        text: text.as_string().unwrap_or_default(),
+        text,
     })
 }
 
