@@ -4,7 +4,7 @@
 //! failure to an [`SdkError`]. One path, not generic, shared by every operation of both APIs.
 
 use crate::error::{FieldError, Kind, SdkError};
-use crate::fetch::{Failed, Headers, Incoming, Outgoing, fetch, sleep};
+use crate::fetch::{Failed, Headers, Incoming, Outgoing, fetch, json_body, sleep};
 use crate::schema::{Body, Request, Spec};
 use futures_util::future::{Either, LocalBoxFuture, select};
 use serde_json::Value;
@@ -157,7 +157,7 @@ pub async fn send(
     let content_type = request.body.content_type();
     let body = match request.body {
         Body::None => None,
-        Body::Json(value) => Some(JsValue::from_str(&json_text(&value))),
+        Body::Json(value) => Some(json_body(&value)),
         Body::Form(text) => Some(JsValue::from_str(&text)),
     };
     let operation = request.operation;
@@ -228,11 +228,6 @@ pub async fn send(
             Failure::Error { error, .. } => Err(error),
         };
     }
-}
-
-/// A body's JSON text (a `Value` always prints).
-fn json_text(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// What one attempt gave: a documented reply, or why not.

@@ -216,3 +216,93 @@ pub async fn sleep(duration: Duration) {
     });
     let _ = JsFuture::from(promise).await;
 }
+
+/// A JSON body for `fetch`: its text; for a body with a long string that needs no escaping (a
+/// file's base64), its bytes, copied into a JS `Uint8Array` part by part, so that the string is
+/// never copied into a JSON text inside the module.
+pub fn json_body(value: &serde_json::Value) -> JsValue {
+    let mut parts = Parts::default();
+    parts.write(value);
+    if parts.parts.is_empty() {
+        return JsValue::from_str(&parts.text);
+    }
+    parts.flush();
+    let length: usize = parts.parts.iter().map(|p| p.bytes().len()).sum();
+    let body = js_sys::Uint8Array::new_with_length(length as u32);
+    let mut offset = 0;
+    for part in &parts.parts {
+        let part = part.bytes();
+        // SAFETY: the view is copied by `set` at once, before the module allocates again.
+        body.set(&unsafe { js_sys::Uint8Array::view(part) }.into(), offset);
+        offset += part.len() as u32;
+    }
+    body.into()
+}
+
+/// Strings at least this long are not copied into the body's text.
+const LONG: usize = 64 * 1024;
+
+enum Part<'a> {
+    Text(String),
+    Raw(&'a str),
+}
+
+impl Part<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Part::Text(text) => text.as_bytes(),
+            Part::Raw(raw) => raw.as_bytes(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Parts<'a> {
+    parts: Vec<Part<'a>>,
+    text: String,
+}
+
+impl<'a> Parts<'a> {
+    fn flush(&mut self) {
+        if !self.text.is_empty() {
+            self.parts.push(Part::Text(std::mem::take(&mut self.text)));
+        }
+    }
+
+    fn write(&mut self, value: &'a serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::String(s)
+                if s.len() >= LONG && s.bytes().all(|b| b >= b' ' && b != b'"' && b != b'\\') =>
+            {
+                self.text.push('"');
+                self.flush();
+                self.parts.push(Part::Raw(s));
+                self.text.push('"');
+            }
+            Value::Object(map) => {
+                self.text.push('{');
+                for (i, (key, item)) in map.iter().enumerate() {
+                    if i > 0 {
+                        self.text.push(',');
+                    }
+                    self.text.push_str(&Value::from(key.as_str()).to_string());
+                    self.text.push(':');
+                    self.write(item);
+                }
+                self.text.push('}');
+            }
+            Value::Array(items) => {
+                self.text.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.text.push(',');
+                    }
+                    self.write(item);
+                }
+                self.text.push(']');
+            }
+            other => self.text.push_str(&other.to_string()),
+        }
+    }
+}
