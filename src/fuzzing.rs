@@ -66,8 +66,8 @@ const ECOLOGIC: [&str; 11] = [
     "attachFile",
 ];
 
-/// What the client makes of a reply body of kind `which` with HTTP `status`, as the generated
-/// client, the reply check and the envelope code read it: `None` when the body does not read
+/// What the client makes of a reply body of kind `which` with HTTP `status`, as the call path
+/// (JSON, then the reply check) and the envelope code read it: `None` when the body does not read
 /// (the client's `unexpectedResponse`), otherwise the data or a typed error.
 pub fn reply(which: u8, status: u16, body: &[u8]) -> Option<Result<(), SdkError>> {
     let which = usize::from(which % REPLIES);

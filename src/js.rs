@@ -397,8 +397,7 @@ pub fn check(spec: &Spec, operation_id: &str, value: &Value, errors: &mut Vec<Fi
     }
 }
 
-/// Parameter `name` of a checked input as the generated operation's type `T` (an `Option` for
-/// an optional one).
+/// Field `name` of a checked value as a generated type `T` (an `Option` for an optional one).
 pub fn param<T: DeserializeOwned>(input: &Value, name: &str) -> Result<T, SdkError> {
     let value = input.get(name).cloned().unwrap_or(Value::Null);
     serde_json::from_value(value).map_err(|e| {

@@ -1,6 +1,6 @@
 //! What the Ecologic methods take: each operation's query parameters beside the properties of its
 //! JSON body, in one object, with the documents' wire names. These types are the TypeScript of
-//! the inputs; the client reads a checked input by wire name (`js::param`, `Spec::body`).
+//! the inputs; the client sends a checked input by wire name (`Spec::request`).
 
 use crate::generated::ecologic::types as api;
 use crate::money::Amount;
