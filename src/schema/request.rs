@@ -57,10 +57,9 @@ impl Spec {
             schema => (true, schema),
         };
         let properties = &self.resolve(body_schema)["properties"];
-        let object = input.as_object_mut();
+        let mut object = input.as_object_mut();
         let mut target = path.to_owned();
         let mut query = String::new();
-        let mut object = object;
         for param in op["parameters"].as_array().into_iter().flatten() {
             let param = self.resolve(param);
             let Some(name) = param["name"].as_str() else {
