@@ -343,6 +343,11 @@ where
     settle(operation, Box::pin(work))
 }
 
+/// A promise of the JS method `operation` rejected with `error` (its options were at fault).
+pub fn rejected(operation: &'static str, error: SdkError) -> js_sys::Promise {
+    js_sys::Promise::reject(&error.in_operation(operation).into_js())
+}
+
 /// The one (type-erased) way a call's future becomes a promise: every method shares this code.
 fn settle(
     operation: &'static str,

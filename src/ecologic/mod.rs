@@ -58,10 +58,10 @@ where
     Fut: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
     let inner = client.inner.clone();
-    js::promise(operation, async move {
-        let call = PerCall::read(&options, inner.connection.policy)?;
-        work(inner, call).await
-    })
+    match PerCall::read(&options, inner.connection.policy) {
+        Ok(call) => js::promise(operation, work(inner, call)),
+        Err(error) => js::rejected(operation, error),
+    }
 }
 
 #[wasm_bindgen]
