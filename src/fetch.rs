@@ -239,6 +239,21 @@ pub fn json_body(value: &serde_json::Value) -> JsValue {
     body.into()
 }
 
+/// Whether `text` goes into a JSON string as it is: no control character, quote or backslash.
+/// Eight bytes at a time (a file's base64 is megabytes; the module has no SIMD).
+fn needs_no_escape(text: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A byte of `x` is below `n` (for n <= 0x80): its bit 7 set in the result.
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let is = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    let (chunks, rest) = text.as_chunks::<8>();
+    chunks.iter().all(|chunk| {
+        let x = u64::from_ne_bytes(*chunk);
+        below(x, b' ') | is(x, b'"') | is(x, b'\\') == 0
+    }) && rest.iter().all(|&b| b >= b' ' && b != b'"' && b != b'\\')
+}
+
 /// Strings at least this long are not copied into the body's text.
 const LONG: usize = 64 * 1024;
 
@@ -273,7 +288,7 @@ impl<'a> Parts<'a> {
         use serde_json::Value;
         match value {
             Value::String(s)
-                if s.len() >= LONG && s.bytes().all(|b| b >= b' ' && b != b'"' && b != b'\\') =>
+                if s.len() >= LONG && needs_no_escape(s.as_bytes()) =>
             {
                 self.text.push('"');
                 self.flush();
@@ -303,6 +318,29 @@ impl<'a> Parts<'a> {
                 self.text.push(']');
             }
             other => self.text.push_str(&other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_no_escape;
+
+    #[test]
+    fn a_string_needs_no_escape_without_control_characters_quotes_or_backslashes() {
+        let naive = |t: &[u8]| t.iter().all(|&b| b >= b' ' && b != b'"' && b != b'\\');
+        let base: Vec<u8> = b"QUJDRA==+/09azAZ ~\x7f\xc3\xa9".repeat(3);
+        assert!(needs_no_escape(&base));
+        for at in 0..base.len() {
+            for bad in [b'"', b'\\', b'\n', 0, 0x1f] {
+                let mut text = base.clone();
+                text[at] = bad;
+                assert!(!needs_no_escape(&text), "{bad:#x} at {at}");
+            }
+        }
+        for byte in 0..=255u8 {
+            let text = [b'A', b'B', byte, b'C', b'D', b'E', b'F', b'G', byte, byte];
+            assert_eq!(needs_no_escape(&text), naive(&text), "{byte:#x}");
         }
     }
 }
