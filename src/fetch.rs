@@ -217,9 +217,10 @@ pub async fn sleep(duration: Duration) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// A JSON body for `fetch`: its text; for a body with a long string that needs no escaping (a
-/// file's base64), its bytes, copied into a JS `Uint8Array` part by part, so that the string is
-/// never copied into a JSON text inside the module.
+/// A JSON body for `fetch`: its text; for a body with a file ([`crate::files`]) or another long
+/// string that needs no escaping, its bytes, written part by part into one JS `Uint8Array`: a
+/// file's bytes are encoded into it a chunk at a time, so neither they nor their base64 are ever
+/// whole in the module.
 pub fn json_body(value: &serde_json::Value) -> JsValue {
     let mut parts = Parts::default();
     parts.write(value);
@@ -227,20 +228,50 @@ pub fn json_body(value: &serde_json::Value) -> JsValue {
         return JsValue::from_str(&parts.text);
     }
     parts.flush();
-    let length: usize = parts.parts.iter().map(|p| p.bytes().len()).sum();
+    let length: usize = parts.parts.iter().map(Part::len).sum();
     let body = js_sys::Uint8Array::new_with_length(length as u32);
     let mut offset = 0;
-    for part in &parts.parts {
-        let part = part.bytes();
+    let mut put = |bytes: &[u8]| {
         // SAFETY: the view is copied by `set` at once, before the module allocates again.
-        body.set(&unsafe { js_sys::Uint8Array::view(part) }.into(), offset);
-        offset += part.len() as u32;
+        body.set(&unsafe { js_sys::Uint8Array::view(bytes) }.into(), offset);
+        offset += bytes.len() as u32;
+    };
+    for part in &parts.parts {
+        match part {
+            Part::Text(text) => put(text.as_bytes()),
+            Part::Raw(raw) => put(raw.as_bytes()),
+            Part::File(file) => base64_chunks(file, &mut put),
+        }
     }
     body.into()
 }
 
+/// Encodes `file` (bytes in JS memory) as base64 a chunk at a time, handing each chunk's text
+/// to `put`.
+fn base64_chunks(file: &js_sys::Uint8Array, put: &mut dyn FnMut(&[u8])) {
+    use base64::Engine;
+    /// Whole groups of 3 bytes, so that only the last chunk may end in padding.
+    const CHUNK: u32 = 3 * 16 * 1024;
+    let length = file.length();
+    let mut chunk = vec![0; CHUNK.min(length) as usize];
+    let mut text = vec![0; crate::files::base64_len(chunk.len())];
+    let mut at = 0;
+    while at < length {
+        let end = length.min(at + CHUNK);
+        let Some(part) = chunk.get_mut(..(end - at) as usize) else {
+            break;
+        };
+        file.subarray(at, end).copy_to(part);
+        match base64::engine::general_purpose::STANDARD.encode_slice(&*part, &mut text) {
+            Ok(n) => put(text.get(..n).unwrap_or_default()),
+            Err(_) => break,
+        }
+        at = end;
+    }
+}
+
 /// Whether `text` goes into a JSON string as it is: no control character, quote or backslash.
-/// Eight bytes at a time (a file's base64 is megabytes; the module has no SIMD).
+/// Eight bytes at a time (the module has no SIMD).
 fn needs_no_escape(text: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
@@ -260,13 +291,16 @@ const LONG: usize = 64 * 1024;
 enum Part<'a> {
     Text(String),
     Raw(&'a str),
+    /// A held file, written as its base64.
+    File(js_sys::Uint8Array),
 }
 
 impl Part<'_> {
-    fn bytes(&self) -> &[u8] {
+    fn len(&self) -> usize {
         match self {
-            Part::Text(text) => text.as_bytes(),
-            Part::Raw(raw) => raw.as_bytes(),
+            Part::Text(text) => text.len(),
+            Part::Raw(raw) => raw.len(),
+            Part::File(file) => crate::files::base64_len(file.length() as usize),
         }
     }
 }
@@ -284,17 +318,22 @@ impl<'a> Parts<'a> {
         }
     }
 
+    /// A string's own part: it goes between quotes as it is.
+    fn part(&mut self, part: Part<'a>) {
+        self.text.push('"');
+        self.flush();
+        self.parts.push(part);
+        self.text.push('"');
+    }
+
     fn write(&mut self, value: &'a serde_json::Value) {
         use serde_json::Value;
         match value {
-            Value::String(s)
-                if s.len() >= LONG && needs_no_escape(s.as_bytes()) =>
-            {
-                self.text.push('"');
-                self.flush();
-                self.parts.push(Part::Raw(s));
-                self.text.push('"');
-            }
+            Value::String(s) => match crate::files::bytes(s) {
+                Some(file) => self.part(Part::File(file)),
+                None if s.len() >= LONG && needs_no_escape(s.as_bytes()) => self.part(Part::Raw(s)),
+                None => self.text.push_str(&value.to_string()),
+            },
             Value::Object(map) => {
                 self.text.push('{');
                 for (i, (key, item)) in map.iter().enumerate() {

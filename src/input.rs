@@ -107,7 +107,7 @@ async fn convert(js: &JsValue, path: String, depth: usize, errors: &mut Vec<Fiel
     }
     if let Some(bytes) = bytes_of(js).await {
         return match bytes {
-            Ok(bytes) => Value::String(base64_of(&bytes)),
+            Ok(bytes) => Value::String(crate::files::hold(bytes)),
             Err(message) => {
                 errors.push(FieldError::new(path, Code::Unreadable, message));
                 Value::Null
@@ -176,36 +176,6 @@ pub fn number(n: f64) -> Option<Value> {
         return Some(Value::Number(Number::from(n as i64)));
     }
     Number::from_f64(n).map(Value::Number)
-}
-
-/// Bytes in JS memory as base64, copied into the module a chunk at a time: a file costs the
-/// module its base64 text only, never a second copy of its bytes.
-fn base64_of(bytes: &Uint8Array) -> String {
-    use base64::Engine;
-    /// Whole groups of 3 bytes, so that only the last chunk may end in padding.
-    const CHUNK: u32 = 3 * 16 * 1024;
-    let length = bytes.length();
-    let mut text = vec![0; 4 * (length as usize).div_ceil(3)];
-    let mut chunk = vec![0; CHUNK.min(length) as usize];
-    let (mut at, mut written) = (0, 0);
-    while at < length {
-        let end = length.min(at + CHUNK);
-        let (Some(part), Some(out)) = (
-            chunk.get_mut(..(end - at) as usize),
-            text.get_mut(written..),
-        ) else {
-            break;
-        };
-        bytes.subarray(at, end).copy_to(part);
-        match base64::engine::general_purpose::STANDARD.encode_slice(&*part, out) {
-            Ok(n) => written += n,
-            Err(_) => break,
-        }
-        at = end;
-    }
-    text.truncate(written);
-    // Base64 is ASCII: this cannot fail, and costs one pass.
-    String::from_utf8(text).unwrap_or_default()
 }
 
 /// The bytes of a `Uint8Array`, another typed array or `DataView`, an `ArrayBuffer` or a `Blob`,

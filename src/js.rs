@@ -353,6 +353,7 @@ fn settle(
     operation: &'static str,
     work: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, SdkError>>>>,
 ) -> js_sys::Promise {
+    let work = crate::files::Scope::new(work);
     wasm_bindgen_futures::future_to_promise(async move {
         work.await.map_err(|e| e.in_operation(operation).into_js())
     })

@@ -14,6 +14,7 @@ pub mod ecologic;
 pub mod error;
 mod fetch;
 mod field;
+mod files;
 /// Entry points for the fuzz targets (`fuzz/`).
 #[cfg(fuzzing)]
 pub mod fuzzing;

@@ -10,7 +10,7 @@ use crate::error::{Code, FieldError};
 use crate::field::group;
 use crate::input::child;
 use crate::money::Amount;
-use crate::values::{CalendarDate, ParisDateTime, decoded_len, is_base64};
+use crate::values::{CalendarDate, ParisDateTime};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -649,7 +649,7 @@ fn integer(schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldErro
 
 /// A file (base64 on the wire): its limits are in bytes, as the documents give them.
 fn file(schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
-    if !is_base64(text) {
+    let Some(size) = crate::files::size(text) else {
         return errors.push(
             FieldError::new(
                 path,
@@ -658,12 +658,13 @@ fn file(schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
             )
             .with("expected", "bytes"),
         );
-    }
-    let size = decoded_len(text) as u64;
+    };
+    let base64_len = crate::files::base64_len(size) as u64;
+    let size = size as u64;
     if size == 0
         || schema["minLength"]
             .as_u64()
-            .is_some_and(|min| (text.len() as u64) < min)
+            .is_some_and(|min| base64_len < min)
     {
         errors.push(FieldError::new(path, Code::Empty, "is empty"));
     }

@@ -8,9 +8,10 @@ use super::rules::{self, Catalogue};
 use crate::auth::Auth;
 use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
+use crate::files;
 use crate::js::{self, PerCall};
 use crate::schema::{Body, Request, Spec};
-use crate::values::{ParisDateTime, decoded_len};
+use crate::values::ParisDateTime;
 use repair_dates::{Day, WallClock};
 use serde_json::{Value, json};
 use std::rc::Rc;
@@ -170,7 +171,10 @@ impl Ecologic {
         file["ClaimId"] = claim_id.into();
         let request = request("attachFile", file)?;
         let bytes = match &request.body {
-            Body::Json(body) => body["FileContent"].as_str().map_or(0, decoded_len),
+            Body::Json(body) => body["FileContent"]
+                .as_str()
+                .and_then(files::size)
+                .unwrap_or(0),
             _ => 0,
         };
         call.progress.emit("attaching", Some(&name), Some(bytes));

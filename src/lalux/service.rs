@@ -5,11 +5,11 @@ use super::rules;
 use crate::auth::{Auth, Scope};
 use crate::call::{self, Repeat, Reply};
 use crate::error::{Code, FieldError, Kind, SdkError};
+use crate::files;
 use crate::generated::lalux::types as api;
 use crate::js::{self, PerCall};
 use crate::json::text;
 use crate::schema::{Body, Request, Spec};
-use crate::values::decoded_len;
 use serde::Serialize;
 use serde_json::Value;
 use std::rc::Rc;
@@ -72,7 +72,7 @@ impl Lalux {
         let (name, bytes) = match &request.body {
             Body::Json(body) => (
                 text(body, "fileNameWithExtension").unwrap_or_default(),
-                body["file"].as_str().map_or(0, decoded_len),
+                body["file"].as_str().and_then(files::size).unwrap_or(0),
             ),
             _ => (String::new(), 0),
         };

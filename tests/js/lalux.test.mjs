@@ -1,6 +1,8 @@
 // LaluxClient as a portal or a Node service calls it: plain objects in, plain objects or typed
 // errors out, checked against what the sandbox received.
 import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { beforeEach, test } from 'node:test';
 import {
   EICAR, PDF, SANDBOX, advanceClock, expertClient, expertSettlement, fault, lalux, pkg, received,
@@ -61,6 +63,35 @@ test('a file of many chunks, from a view into a larger buffer, goes as its own b
   const sent = Buffer.from(JSON.stringify({ file: Buffer.from(view).toString('base64'), fileNameWithExtension: 'long.pdf' }));
   const fnv = sent.reduce((h, b) => BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n), 0xcbf29ce484222325n);
   assert.deepEqual([upload.bodySummary.bytes, upload.bodySummary.fnv1a64], [sent.length, fnv.toString(16).padStart(16, '0')]);
+});
+
+/** Whether the memory of the file `call(file)` was given is garbage once the call ended: the module let it go. */
+async function letGo(call) {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const file = await (async () => {
+    const bytes = new Uint8Array(100_000).fill(0x25);
+    await call(bytes);
+    return new WeakRef(bytes.buffer);
+  })();
+  // `deref()` keeps its target alive until the end of the current job: collect in the next one.
+  for (let i = 0; i < 20; i++) {
+    gc();
+    if (file.deref() === undefined) return true;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return false;
+}
+
+test('a file is held in JS memory for its call only: let go once it was sent, or refused before sending', async () => {
+  const client = lalux();
+  assert.ok(await letGo((file) => client.repairer.upload({ fileNameWithExtension: 'facture.pdf', file })), 'after the upload');
+  assert.ok(await letGo((file) => rejects(client.repairer.upload({ fileNameWithExtension: 'facture', file }), 'validation')),
+    'after a refusal of its input');
+  assert.ok(await letGo((file) => rejects(client.repairer.settle({ ...repairSettlement(), invoicePdf: file, factureTTC: 1 }), 'validation')),
+    'after a workflow refused before its first upload');
+  const [upload] = await receivedAt('/reparateur/upload');
+  assert.equal(upload.bodySummary.bytes, JSON.stringify({ file: Buffer.alloc(100_000, 0x25).toString('base64'), fileNameWithExtension: 'facture.pdf' }).length);
 });
 
 test('an infected file is a receipt with status Infected and no key, not an error', async () => {
