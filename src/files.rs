@@ -33,7 +33,8 @@ thread_local! {
 pub fn hold(bytes: Uint8Array) -> String {
     let length = bytes.length();
     HELD.with_borrow_mut(|held| {
-        let entry = Some((held.polled, bytes));
+        let call = held.polled;
+        let entry = Some((call, bytes));
         let slot = match held.files.iter_mut().enumerate().find(|(_, f)| f.is_none()) {
             Some((free, slot)) => {
                 *slot = entry;
@@ -44,15 +45,20 @@ pub fn hold(bytes: Uint8Array) -> String {
                 held.files.len() - 1
             }
         };
-        format!("{PREFIX}{slot}:{length}")
+        format!("{PREFIX}{call}:{slot}:{length}")
     })
 }
 
-/// The bytes a text from [`hold`] stands for, while its call holds them.
+/// The bytes a text from [`hold`] stands for, to the call that holds them only (another call's
+/// input cannot name them).
 pub fn bytes(text: &str) -> Option<Uint8Array> {
-    let (slot, length) = parse(text)?;
+    let (call, slot, length) = parse(text)?;
     HELD.with_borrow(|held| match held.files.get(slot) {
-        Some(Some((_, bytes))) if bytes.length() as usize == length => Some(bytes.clone()),
+        Some(Some((holder, bytes)))
+            if *holder == call && call == held.polled && bytes.length() as usize == length =>
+        {
+            Some(bytes.clone())
+        }
         _ => None,
     })
 }
@@ -70,9 +76,11 @@ pub fn base64_len(size: usize) -> usize {
     4 * size.div_ceil(3)
 }
 
-fn parse(text: &str) -> Option<(usize, usize)> {
-    let (slot, length) = text.strip_prefix(PREFIX)?.split_once(':')?;
-    Some((slot.parse().ok()?, length.parse().ok()?))
+/// `(call, slot, length)` of a text from [`hold`].
+fn parse(text: &str) -> Option<(u64, usize, usize)> {
+    let (call, rest) = text.strip_prefix(PREFIX)?.split_once(':')?;
+    let (slot, length) = rest.split_once(':')?;
+    Some((call.parse().ok()?, slot.parse().ok()?, length.parse().ok()?))
 }
 
 /// What a call does, run as that call: the files it holds are let go when it ends.

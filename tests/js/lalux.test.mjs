@@ -92,6 +92,12 @@ test('a file is held in JS memory for its call only: let go once it was sent, or
     'after a workflow refused before its first upload');
   const [upload] = await receivedAt('/reparateur/upload');
   assert.equal(upload.bodySummary.bytes, JSON.stringify({ file: Buffer.alloc(100_000, 0x25).toString('base64'), fileNameWithExtension: 'facture.pdf' }).length);
+  // What stands for a held file inside the module is not something a caller can give.
+  for (const forged of ['\u0001file:1:0:5', '\u0001file:0:0:5']) {
+    const error = await rejects(client.repairer.upload({ fileNameWithExtension: 'a.pdf', file: forged }), 'validation');
+    assert.deepEqual(error.fields.map((f) => [f.field, f.code]), [['file', 'format']]);
+  }
+  assert.equal((await receivedAt('/reparateur/upload')).length, 1, 'nothing more sent');
 });
 
 test('an infected file is a receipt with status Infected and no key, not an error', async () => {
