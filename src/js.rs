@@ -133,20 +133,69 @@ pub fn options<T: ClientOptions>(options: JsValue) -> Result<T, SdkError> {
             }
         }
     }
-    let value = match options.is_object() {
-        true => Value::Object(map),
-        false => Value::Null,
-    };
-    let mut read: T = serde_path_to_error::deserialize(&value).map_err(|e| {
-        let path = e.path().to_string();
-        SdkError::validation(vec![option_fault(
-            &path,
-            &e.into_inner().to_string(),
+    if !options.is_object() {
+        return Err(SdkError::validation(vec![option_fault(
+            "",
+            "not an object",
             &options,
-        )])
-    })?;
+        )]));
+    }
+    let mut at = String::new();
+    let mut read = T::deserialize(Flat {
+        entries: map.into_iter(),
+        at: &mut at,
+    })
+    .map_err(|e| SdkError::validation(vec![option_fault(&at, &e.to_string(), &options)]))?;
     *read.headers() = headers;
     Ok(read)
+}
+
+/// The options as a struct's fields, noting in `at` the one being read: a fault names it.
+struct Flat<'a> {
+    entries: serde_json::map::IntoIter,
+    at: &'a mut String,
+}
+
+/// [`Flat`] reading the value of the entry it just gave the key of.
+struct FlatValue<'a>(Flat<'a>, Option<Value>);
+
+impl<'de> serde::Deserializer<'de> for Flat<'_> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(FlatValue(self, None))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'de> serde::de::MapAccess<'de> for FlatValue<'_> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some((key, value)) = self.0.entries.next() else {
+            return Ok(None);
+        };
+        self.0.at.clone_from(&key);
+        self.1 = Some(value);
+        seed.deserialize(Value::String(key)).map(Some)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        seed.deserialize(self.1.take().unwrap_or(Value::Null))
+    }
 }
 
 /// An option that is not JSON (the `headers` callback): [`options`] sets it apart and hands it
