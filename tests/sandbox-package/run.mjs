@@ -39,9 +39,12 @@ writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'sandbox-use
 run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(root, 'dist', tarball)]);
 cpSync(join(here, 'consumer.test.mjs'), join(project, 'consumer.test.mjs'));
 
-/** Starts a host process; resolves with its URL, banner, pid and a stop(). */
+/**
+ * Starts a host process in a process group of its own; resolves with its URL, banner, pid and a
+ * stop() that signals the whole group (npx runs the sandbox in a child process of its own).
+ */
 function startHost(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
   let output = ''; // stdout: the banner
   let errors = ''; // stderr (npm's own warnings, a failure)
   return new Promise((resolveStart, reject) => {
@@ -53,7 +56,7 @@ function startHost(command, args, options = {}) {
         clearTimeout(timer);
         resolveStart({
           url, banner: output.slice(0, output.indexOf(`SANDBOX_URL=${url}`) + `SANDBOX_URL=${url}`.length), pid: child.pid,
-          stop: () => new Promise((r) => { child.once('exit', (code, signal) => r(code ?? signal)); child.kill('SIGTERM'); }),
+          stop: () => new Promise((r) => { child.once('exit', (code, signal) => r(code ?? signal)); process.kill(-child.pid, 'SIGTERM'); }),
         });
       }
     };
@@ -85,6 +88,8 @@ await check('npx repair-claims-sandbox prints the Rust binary\'s banner, serves 
     const status = await npx.stop();
     expect(status === 0 || status === 'SIGTERM', `npx ended with ${status}`);
   }
+  const gone = await fetch(`${npx.url}/_sandbox/info`).then(() => false, () => true);
+  expect(gone, 'the sandbox npx started still answers after SIGTERM');
   const refused = spawnSync('npx', ['--no-install', 'repair-claims-sandbox', '--bogus', '1'], { cwd: project, env, encoding: 'utf8' });
   expect(refused.status === 2 && refused.stderr.includes('unknown option --bogus; use --port N, --seed N and --strict'), refused.stderr);
 });
