@@ -18,9 +18,9 @@ const SPECS: &[(&str, &str, bool)] = &[
     ("ecologic", "ecologic", true),
 ];
 
-/// The specs whose JSON bodies, requests and replies, the generated client takes and returns as
-/// JSON (`crate::json::Json`): the client checks them against the spec's schemas with
-/// `src/schema.rs` instead of building and reading typed Rust.
+/// The specs whose JSON bodies, requests and replies, are `crate::json::Json` in the generated
+/// operations (the tests' clients take and return JSON, which the tests read as the generated
+/// types); the library writes and checks bodies from the spec itself (`src/schema.rs`).
 const AS_JSON: &[&str] = &["lalux", "ecologic"];
 
 /// The schema every JSON body of an [`AS_JSON`] spec points at, for the generator.
