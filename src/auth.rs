@@ -251,12 +251,7 @@ async fn request_token(service: &TokenService, scope: Scope) -> Result<Token, Sd
         }
     };
     let spec = Spec::lalux_token();
-    let request = spec.request(operation, form).ok_or_else(|| {
-        SdkError::new(
-            Kind::UnexpectedResponse,
-            "The token service's spec lost an operation.",
-        )
-    })?;
+    let request = call::request(spec, operation, form)?;
     let settings = Settings::of(service.policy);
     let target = (spec, service.base_url.as_str());
     match call::send(&settings, Repeat::Safe, &auth, target, request).await? {

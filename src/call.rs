@@ -102,16 +102,31 @@ impl Abort {
     }
 }
 
+/// A write's error says whether the write may have reached the server (a read's needs not).
+fn reached(error: SdkError, repeat: Repeat, reached: bool) -> SdkError {
+    match repeat {
+        Repeat::Never => error.with(|d| d.may_have_reached_server = Some(reached)),
+        Repeat::Safe => error,
+    }
+}
+
 /// The caller aborted: nothing more is sent.
 fn aborted(repeat: Repeat, sent: bool) -> SdkError {
     let error = SdkError::new(
         Kind::Aborted,
         "The call was aborted through its signal; nothing more was sent.",
     );
-    match repeat {
-        Repeat::Never => error.with(|d| d.may_have_reached_server = Some(sent)),
-        Repeat::Safe => error,
-    }
+    reached(error, repeat, sent)
+}
+
+/// The request of operation `operation` of `spec` for its checked `input`.
+pub fn request(spec: &Spec, operation: &'static str, input: Value) -> Result<Request, SdkError> {
+    spec.request(operation, input).ok_or_else(|| {
+        SdkError::new(
+            Kind::UnexpectedResponse,
+            format!("The spec has no operation {operation}."),
+        )
+    })
 }
 
 /// Longest wait between attempts, whether from backoff or `Retry-After`.
@@ -237,10 +252,6 @@ fn classify(
     operation: &str,
     repeat: Repeat,
 ) -> Result<Reply, Failure> {
-    let may_have_reached = |e: SdkError, reached: bool| match repeat {
-        Repeat::Never => e.with(|d| d.may_have_reached_server = Some(reached)),
-        Repeat::Safe => e,
-    };
     let failed = |failed: Failed| {
         let (error, unsent) = match failed {
             Failed::Timeout => (
@@ -259,7 +270,7 @@ fn classify(
             ),
         };
         Failure::Error {
-            error: may_have_reached(error, !unsent),
+            error: reached(error, repeat, !unsent),
             retryable: true,
             retry_after: None,
             unsent,
@@ -270,27 +281,13 @@ fn classify(
         retry_after,
         text,
     } = outcome.map_err(failed)?;
-    let documents = spec.documents(operation, status);
-    if documents == Some(false) {
+    // A documented status's body (`None`: not JSON, or not documented) and the text it came as.
+    let (body, text) = match (spec.documents(operation, status), text) {
         // No body documented: the reply is complete whatever its body did.
-        let value = Value::Null;
-        return match (200..300).contains(&status) {
-            true => Ok(Reply::Success { status, value }),
-            false => Err(Failure::Refusal {
-                status,
-                body: value,
-                retry_after,
-            }),
-        };
-    }
-    let text = match (documents, text) {
+        (Some(false), _) => (Some(Value::Null), None),
         (Some(true), Err(failure)) => return Err(failed(failure)),
-        (_, text) => text.ok(),
-    };
-    // A documented status's JSON body; `None` when it is not JSON or not documented.
-    let body = match (documents, &text) {
-        (Some(_), Some(text)) => serde_json::from_str(text).ok(),
-        _ => None,
+        (Some(true), Ok(text)) => (serde_json::from_str(&text).ok(), Some(text)),
+        (None, text) => (None, text.ok()),
     };
     match body {
         Some(value) if (200..300).contains(&status) => Ok(Reply::Success { status, value }),
@@ -302,7 +299,7 @@ fn classify(
         None => {
             let error = unexpected(Some(status), text.as_deref().map(str::as_bytes));
             let error = match error.kind {
-                Kind::UnexpectedResponse => may_have_reached(error, true),
+                Kind::UnexpectedResponse => reached(error, repeat, true),
                 _ => error,
             };
             Err(Failure::Error {
@@ -338,10 +335,7 @@ fn undocumented(repeat: Repeat, status: u16, body: &Value, faults: Vec<FieldErro
     )
     .with_reply(Some(status), text.as_deref());
     error.fields = faults;
-    match repeat {
-        Repeat::Never => error.with(|d| d.may_have_reached_server = Some(true)),
-        Repeat::Safe => error,
-    }
+    reached(error, repeat, true)
 }
 
 /// A reply that the spec does not document that way.

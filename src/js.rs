@@ -156,8 +156,8 @@ struct Flat<'a> {
     at: &'a mut String,
 }
 
-/// [`Flat`] reading the value of the entry it just gave the key of.
-struct FlatValue<'a>(Flat<'a>, Option<Value>);
+/// [`Flat`]'s entries, each key then its value.
+struct FlatAccess<'a>(Flat<'a>, Option<Value>);
 
 impl<'de> serde::Deserializer<'de> for Flat<'_> {
     type Error = serde_json::Error;
@@ -166,7 +166,7 @@ impl<'de> serde::Deserializer<'de> for Flat<'_> {
         self,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        visitor.visit_map(FlatValue(self, None))
+        visitor.visit_map(FlatAccess(self, None))
     }
 
     serde::forward_to_deserialize_any! {
@@ -175,7 +175,7 @@ impl<'de> serde::Deserializer<'de> for Flat<'_> {
     }
 }
 
-impl<'de> serde::de::MapAccess<'de> for FlatValue<'_> {
+impl<'de> serde::de::MapAccess<'de> for FlatAccess<'_> {
     type Error = serde_json::Error;
 
     fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(

@@ -78,8 +78,14 @@ impl Spec {
     }
 
     fn operation(&self, id: &str) -> Option<&Value> {
+        self.locate(id).map(|(_, _, op)| op)
+    }
+
+    /// Operation `id`'s path, method and description.
+    fn locate(&self, id: &str) -> Option<(&str, &str, &Value)> {
         let (_, path, method) = self.operations.iter().find(|(known, ..)| known == id)?;
-        self.root["paths"].get(path)?.get(method)
+        let op = self.root["paths"].get(path)?.get(method)?;
+        Some((path, method, op))
     }
 
     fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {

@@ -7,7 +7,7 @@ use super::referential::{Items, List, Referentials};
 use super::rules::{self, Catalogue};
 use crate::auth::Auth;
 use crate::call::{self, Policy, Repeat, Reply, Settings};
-use crate::error::{Code, FieldError, Kind, SdkError};
+use crate::error::{Code, FieldError, SdkError};
 use crate::files;
 use crate::js::{self, PerCall};
 use crate::schema::{Body, Request, Spec};
@@ -32,7 +32,7 @@ impl Ecologic {
         operation: &'static str,
         input: Value,
     ) -> Result<Value, SdkError> {
-        let request = request(operation, input)?;
+        let request = call::request(Spec::ecologic(), operation, input)?;
         self.connection.send(settings, Repeat::Safe, request).await
     }
 
@@ -44,7 +44,7 @@ impl Ecologic {
         operation: &'static str,
         input: Value,
     ) -> Result<Value, SdkError> {
-        let request = request(operation, input)?;
+        let request = call::request(Spec::ecologic(), operation, input)?;
         self.connection.send(settings, Repeat::Never, request).await
     }
 
@@ -58,7 +58,7 @@ impl Ecologic {
             async move {
                 // Shared by every caller waiting for it: the client's policy, no one's signal.
                 let settings = Settings::of(connection.policy);
-                let request = request(list.operation_id(), json!({}))?;
+                let request = call::request(Spec::ecologic(), list.operation_id(), json!({}))?;
                 let data = connection.send(&settings, Repeat::Safe, request).await?;
                 Ok(Rc::new(match data {
                     Value::Array(items) => items,
@@ -169,7 +169,7 @@ impl Ecologic {
         let part = |key: &str| file[key].as_str().unwrap_or_default().to_owned();
         let name = format!("{}.{}", part("FileName"), part("FileExtension"));
         file["ClaimId"] = claim_id.into();
-        let request = request("attachFile", file)?;
+        let request = call::request(Spec::ecologic(), "attachFile", file)?;
         let bytes = match &request.body {
             Body::Json(body) => body["FileContent"]
                 .as_str()
@@ -216,16 +216,6 @@ impl Ecologic {
             .await?;
         Ok(submit_outcome(&result))
     }
-}
-
-/// The request of an Ecologic operation for its checked input.
-fn request(operation: &'static str, input: Value) -> Result<Request, SdkError> {
-    Spec::ecologic().request(operation, input).ok_or_else(|| {
-        SdkError::new(
-            Kind::UnexpectedResponse,
-            format!("The Ecologic spec has no operation {operation}."),
-        )
-    })
 }
 
 /// How a client's calls reach Ecologic; shared with its referential reads in flight.

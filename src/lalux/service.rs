@@ -61,6 +61,18 @@ impl Lalux {
         }
     }
 
+    /// Sends `request` as `role`, through the shared call path.
+    async fn send(
+        &self,
+        call: &PerCall,
+        repeat: Repeat,
+        role: Role,
+        request: Request,
+    ) -> Result<Reply, SdkError> {
+        let target = (Spec::lalux(), self.api_url.as_str());
+        call::send(&call.settings, repeat, &self.auth(role), target, request).await
+    }
+
     /// Uploads one checked file (`uploadRepairerFile`/`uploadExpertFile`'s input).
     pub(super) async fn upload(
         &self,
@@ -68,7 +80,7 @@ impl Lalux {
         file: Value,
         call: &PerCall,
     ) -> Result<UploadReceipt, SdkError> {
-        let request = request(role.upload_operation(), file)?;
+        let request = call::request(Spec::lalux(), role.upload_operation(), file)?;
         let (name, bytes) = match &request.body {
             Body::Json(body) => (
                 text(body, "fileNameWithExtension").unwrap_or_default(),
@@ -77,15 +89,7 @@ impl Lalux {
             _ => (String::new(), 0),
         };
         call.progress.emit("uploading", Some(&name), Some(bytes));
-        let target = (Spec::lalux(), self.api_url.as_str());
-        let reply = call::send(
-            &call.settings,
-            Repeat::Safe,
-            &self.auth(role),
-            target,
-            request,
-        )
-        .await?;
+        let reply = self.send(call, Repeat::Safe, role, request).await?;
         let (status, key) = match reply {
             Reply::Success { value, .. } => (js::param(&value, "status")?, upload_key(&value)),
             // L7: a refused upload may say why in a 4xx `{status}` body.
@@ -115,15 +119,7 @@ impl Lalux {
         call.progress.emit("submitting", None, None);
         // Never re-sent once it may have reached LALUX: nothing in the document says a settlement
         // is deduplicated, and a duplicate payment request is worse than an error (spec: x-decision).
-        let target = (Spec::lalux(), self.api_url.as_str());
-        let reply = call::send(
-            &call.settings,
-            Repeat::Never,
-            &self.auth(role),
-            target,
-            request,
-        )
-        .await?;
+        let reply = self.send(call, Repeat::Never, role, request).await?;
         match reply {
             Reply::Success { .. } => {
                 call.progress.emit("submitted", None, None);
@@ -132,16 +128,6 @@ impl Lalux {
             Reply::Refusal { status, body } => Err(refusal(status, &body)),
         }
     }
-}
-
-/// The request of a LALUX operation for its checked input.
-fn request(operation: &'static str, input: Value) -> Result<Request, SdkError> {
-    Spec::lalux().request(operation, input).ok_or_else(|| {
-        SdkError::new(
-            Kind::UnexpectedResponse,
-            format!("The LALUX spec has no operation {operation}."),
-        )
-    })
 }
 
 /// The key of an upload reply: L6, `key` (the example) or `Key` (the table).
@@ -253,7 +239,7 @@ impl Role {
     /// The request of a checked settlement: R2, an expert's `abandonVehicule` also goes as
     /// `AbandonVehicule` (the document's table spelling), with the same value.
     pub(super) fn settlement(self, settlement: Value) -> Result<Request, SdkError> {
-        let mut request = request(self.submit_operation(), settlement)?;
+        let mut request = call::request(Spec::lalux(), self.submit_operation(), settlement)?;
         if let (Self::Expert, Body::Json(body)) = (self, &mut request.body)
             && let Some(abandon) = body.get("abandonVehicule").cloned()
         {

@@ -47,45 +47,40 @@ impl Spec {
     /// days, Paris wall clock); a property of a form body that is also a parameter goes in both
     /// (LALUX's R3). `None` for an operation the spec does not have.
     pub fn request(&self, operation: &'static str, mut input: Value) -> Option<Request> {
-        let (path, method) = self.operations.iter().find_map(|(id, path, method)| {
-            (id == operation).then_some((path.as_str(), method.as_str()))
-        })?;
-        let op = &self.root["paths"][path][method];
+        let (path, method, op) = self.locate(operation)?;
         let request_body = self.resolve(&op["requestBody"]);
         let (form, body_schema) = match &request_body["content"][FORM]["schema"] {
             Value::Null => (false, self.json_schema(request_body)),
             schema => (true, schema),
         };
         let properties = &self.resolve(body_schema)["properties"];
-        let mut object = input.as_object_mut();
         let mut target = path.to_owned();
         let mut query = String::new();
-        for param in op["parameters"].as_array().into_iter().flatten() {
-            let param = self.resolve(param);
-            let Some(name) = param["name"].as_str() else {
-                continue;
-            };
-            let Some(object) = object.as_deref_mut() else {
-                break;
-            };
-            let mut value = match properties.get(name) {
-                Some(_) => object.get(name).cloned().unwrap_or(Value::Null),
-                None => object.remove(name).unwrap_or(Value::Null),
-            };
-            if value.is_null() {
-                continue;
-            }
-            self.wire(&param["schema"], &mut value);
-            let text = scalar(&value);
-            match param["in"].as_str() {
-                Some("path") => {
-                    target = target.replace(&format!("{{{name}}}"), &encode(&text, false));
+        let parameters = op["parameters"].as_array().into_iter().flatten();
+        if let Some(object) = input.as_object_mut() {
+            for param in parameters.map(|p| self.resolve(p)) {
+                let Some(name) = param["name"].as_str() else {
+                    continue;
+                };
+                let mut value = match properties.get(name) {
+                    Some(_) => object.get(name).cloned().unwrap_or(Value::Null),
+                    None => object.remove(name).unwrap_or(Value::Null),
+                };
+                if value.is_null() {
+                    continue;
                 }
-                _ => {
-                    query.push(if query.is_empty() { '?' } else { '&' });
-                    query.push_str(&encode(name, true));
-                    query.push('=');
-                    query.push_str(&encode(&text, true));
+                self.wire(&param["schema"], &mut value);
+                let text = scalar(&value);
+                match param["in"].as_str() {
+                    Some("path") => {
+                        target = target.replace(&format!("{{{name}}}"), &encode(&text, false));
+                    }
+                    _ => {
+                        query.push(if query.is_empty() { '?' } else { '&' });
+                        query.push_str(&encode(name, true));
+                        query.push('=');
+                        query.push_str(&encode(&text, true));
+                    }
                 }
             }
         }
