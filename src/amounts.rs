@@ -24,7 +24,7 @@ pub fn amounts_from_ht(ht: JsValue, vat_rate_percent: JsValue) -> Result<JsValue
     let read = |value: JsValue, name: &str| {
         let text = value
             .as_f64()
-            .map(|n| n.to_string())
+            .map(crate::money::shortest)
             .or_else(|| value.as_string())
             .unwrap_or_default();
         text.trim().parse::<Amount>().map_err(|_| {

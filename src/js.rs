@@ -215,7 +215,7 @@ fn option_value(value: &JsValue) -> Value {
         return Value::Bool(flag);
     }
     if let Some(n) = value.as_f64() {
-        return input::number(n).unwrap_or_else(|| Value::String(n.to_string()));
+        return input::number(n).unwrap_or_else(|| Value::String(crate::money::shortest(n)));
     }
     match js_sys::Array::is_array(value) {
         true => Value::Array(Vec::new()),

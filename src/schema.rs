@@ -12,7 +12,8 @@ use crate::input::child;
 use crate::money::Amount;
 use crate::values::{CalendarDate, ParisDateTime};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 mod request;
@@ -29,9 +30,38 @@ enum Mode {
 
 /// One API's spec, as JSON.
 pub struct Spec {
-    root: Value,
+    /// Loaded once for the life of the module (each spec is a `static`).
+    root: &'static Value,
     /// Each operation's `(operationId, path, method)`, found once: calls look theirs up by id.
     operations: Vec<(String, String, String)>,
+    /// Each `$ref` of the spec, by the address of the object holding it: its text and what it
+    /// points at, found once (looking a reference up by name was a quarter of a check's time).
+    refs: HashMap<usize, (&'static str, &'static Value), BuildHasherDefault<AddressHasher>>,
+}
+
+/// Hashes an address (the keys of [`Spec::refs`]): one multiplication.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, address: usize) {
+        self.0 = (address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// The address of a node of a spec, as [`Spec::refs`] keys it.
+fn address(value: &Value) -> usize {
+    std::ptr::from_ref(value) as usize
 }
 
 /// The schema `$ref` whose values are amounts (decimal, at most 2 decimals).
@@ -41,7 +71,24 @@ const PARIS_DATE_TIME: &str = "#/components/schemas/ParisDateTime";
 
 impl Spec {
     fn load(text: &str) -> Self {
-        let root: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        let root: &'static Value =
+            Box::leak(Box::new(serde_json::from_str(text).unwrap_or(Value::Null)));
+        let mut refs = HashMap::default();
+        let mut nodes = vec![root];
+        while let Some(node) = nodes.pop() {
+            match node {
+                Value::Object(map) => {
+                    if let Some(Value::String(reference)) = map.get("$ref") {
+                        // A reference to nothing (none in the specs) is taken as `null`.
+                        let target = pointer(root, reference).unwrap_or(&Value::Null);
+                        refs.insert(address(node), (reference.as_str(), target));
+                    }
+                    nodes.extend(map.values());
+                }
+                Value::Array(items) => nodes.extend(items),
+                _ => {}
+            }
+        }
         let mut operations = Vec::new();
         for (path, item) in root["paths"].as_object().into_iter().flatten() {
             for (method, op) in item.as_object().into_iter().flatten() {
@@ -50,7 +97,11 @@ impl Spec {
                 }
             }
         }
-        Self { root, operations }
+        Self {
+            root,
+            operations,
+            refs,
+        }
     }
 
     /// The LALUX API spec.
@@ -91,20 +142,19 @@ impl Spec {
     fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
         // Specs are trees of finite depth; a few hops resolve any chain of `$ref`.
         for _ in 0..8 {
-            match schema["$ref"].as_str() {
-                Some(r) => schema = self.pointer(r).unwrap_or(&Value::Null),
+            match self.refs.get(&address(schema)) {
+                Some((_, target)) => schema = target,
                 None => break,
             }
         }
         schema
     }
 
-    /// The value a local `$ref` (`#/components/schemas/Name`) points at. The specs' names need no
-    /// JSON-pointer escapes, so this reads them as they are (`Value::pointer` allocates for each).
-    fn pointer(&self, reference: &str) -> Option<&Value> {
-        let path = reference.strip_prefix("#/")?;
-        path.split('/')
-            .try_fold(&self.root, |value, key| value.get(key))
+    /// The `$ref` of `schema`, if it is one.
+    fn reference(&self, schema: &Value) -> Option<&str> {
+        self.refs
+            .get(&address(schema))
+            .map(|(reference, _)| *reference)
     }
 
     /// The JSON schema of a request body or a response (`null` when it has none).
@@ -191,15 +241,14 @@ impl Spec {
     /// serialised it: amounts as JSON numbers, days as `YYYY-MM-DD`, date-times as Paris wall
     /// clock, null properties left out.
     fn wire(&self, schema: &Value, value: &mut Value) {
-        if schema["$ref"] == AMOUNT {
-            if let Ok(number) =
-                serde_json::from_value::<Amount>(value.clone()).and_then(serde_json::to_value)
-            {
+        let reference = self.reference(schema);
+        if reference == Some(AMOUNT) {
+            if let Some(number) = amount_of(value).and_then(|a| serde_json::to_value(a).ok()) {
                 *value = number;
             }
             return;
         }
-        if schema["$ref"] == PARIS_DATE_TIME {
+        if reference == Some(PARIS_DATE_TIME) {
             if let Some(time) = value.as_str().and_then(ParisDateTime::parse) {
                 *value = Value::String(time.to_string());
             }
@@ -271,10 +320,11 @@ impl Spec {
         mode: Mode,
         errors: &mut Vec<FieldError>,
     ) {
-        if schema["$ref"] == AMOUNT {
+        let reference = self.reference(schema);
+        if reference == Some(AMOUNT) {
             return self.amount(self.resolve(schema), value, path, errors);
         }
-        if schema["$ref"] == PARIS_DATE_TIME {
+        if reference == Some(PARIS_DATE_TIME) {
             if value.as_str().and_then(ParisDateTime::parse).is_none() {
                 errors.push(
                     FieldError::new(
@@ -484,20 +534,10 @@ impl Spec {
     }
 
     fn amount(&self, schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
-        let parsed = match value {
-            Value::Number(_) | Value::String(_) => {
-                serde_json::from_value::<Amount>(value.clone()).ok()
-            }
-            _ => None,
-        };
-        let Some(amount) = parsed else {
+        let Some(amount) = amount_of(value) else {
             return errors.push(decimals_error(path, value));
         };
-        let bound = |key: &str| {
-            schema[key]
-                .as_f64()
-                .and_then(|b| format!("{b:.2}").parse::<Amount>().ok())
-        };
+        let bound = |key: &str| amount_of(&schema[key]);
         if let Some(min) = bound("minimum")
             && amount.cents() < min.cents()
         {
@@ -515,6 +555,28 @@ impl Spec {
             );
         }
     }
+}
+
+/// An amount as a caller or a spec gives it: a JSON number (`170.5`, its shortest decimal text
+/// read exactly) or a decimal string (`"170.50"`), with at most 2 decimals.
+pub fn amount_of(value: &Value) -> Option<Amount> {
+    match value {
+        Value::Number(n) => match n.as_i64() {
+            Some(units) => units.checked_mul(100).map(Amount::from_cents),
+            None => n
+                .as_f64()
+                .and_then(|n| crate::money::shortest(n).parse().ok()),
+        },
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The value a local `$ref` (`#/components/schemas/Name`) points at in `root`. The specs' names
+/// need no JSON-pointer escapes, so this reads them as they are.
+fn pointer<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    let (kind, name) = reference.strip_prefix("#/components/")?.split_once('/')?;
+    root.get("components")?.get(kind)?.get(name)
 }
 
 /// "is not a field": with the closest known name when one differs only by case or a letter.
@@ -596,17 +658,14 @@ fn decimals_error(path: &str, value: &Value) -> FieldError {
             ..error
         };
     }
-    match given.trim().parse::<f64>() {
-        Ok(number) if number.is_finite() && number.abs() < 1e15 => {
-            let rounded = format!("{:.2}", (number * 100.0).round() / 100.0);
-            FieldError {
-                message: format!(
-                    "has more than 2 decimals ({given}); to the cent it is {rounded}: round it before sending"
-                ),
-                ..error.with("rounded", rounded)
-            }
-        }
-        _ => error,
+    match crate::money::to_the_cent(given.trim()) {
+        Some(rounded) => FieldError {
+            message: format!(
+                "has more than 2 decimals ({given}); to the cent it is {rounded}: round it before sending"
+            ),
+            ..error.with("rounded", rounded)
+        },
+        None => error,
     }
 }
 

@@ -83,6 +83,41 @@ impl FromStr for Amount {
     }
 }
 
+/// The shortest decimal text that reads back as `number` (`170.5`, `0.30000000000000004`),
+/// integers without a fraction (`12`), the rest as `ryu` writes it (`1e-7`, `NaN`). Not `core`'s
+/// float formatting, which would double the client's formatting code in wasm.
+pub fn shortest(number: f64) -> String {
+    // Integers below 2^63 print as such; `as` is exact for them.
+    if number.fract() == 0.0 && number.abs() < 9.2e18 {
+        return (number as i64).to_string();
+    }
+    ryu::Buffer::new().format(number).to_owned()
+}
+
+/// `text`, a decimal number (`12.345`, `-0.005`, `7`), rounded to the cent, halves away from
+/// zero (`12.35`, `-0.01`, `7.00`), exactly; `None` for anything else or above 10^15.
+pub fn to_the_cent(text: &str) -> Option<String> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (units, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if units.is_empty() || units.len() > 15 || !digits(units) || !digits(fraction) {
+        return None;
+    }
+    let mut cents: i64 = units.parse().ok()?;
+    let mut decimals = fraction.bytes().map(|b| i64::from(b - b'0'));
+    for _ in 0..2 {
+        cents = cents * 10 + decimals.next().unwrap_or(0);
+    }
+    if decimals.next().is_some_and(|d| d >= 5) {
+        cents += 1;
+    }
+    let rounded = Amount::from_cents(if negative { -cents } else { cents });
+    Some(rounded.to_string())
+}
+
 impl fmt::Display for Amount {
     /// `1170.50`, `-0.05`: always two decimals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -96,11 +131,8 @@ impl Serialize for Amount {
     /// A JSON number. The decimal text is handed to the serializer as the `f64` nearest to it,
     /// which JSON encoders print back as the same shortest decimal (`1170.5`).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let number: f64 = self
-            .to_string()
-            .parse()
-            .map_err(serde::ser::Error::custom)?;
-        serializer.serialize_f64(number)
+        // Both are exact in an f64 (below 2^53 cents), and a division is correctly rounded.
+        serializer.serialize_f64(self.cents as f64 / 100.0)
     }
 }
 
@@ -134,10 +166,8 @@ impl de::Visitor<'_> for AmountVisitor {
     /// The shortest decimal text of the number (`170.5`, `0.30000000000000004`) is parsed
     /// exactly, so a value with more than two decimals is refused rather than rounded.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
-        if !v.is_finite() {
-            return Err(E::custom(AmountError(v.to_string())));
-        }
-        v.to_string().parse().map_err(E::custom)
+        let text = shortest(v);
+        text.parse().map_err(|_| E::custom(AmountError(text)))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
@@ -215,5 +245,49 @@ mod tests {
             17_050
         );
         assert_eq!(serde_json::from_str::<Amount>("12").unwrap().cents(), 1_200);
+        assert!(serde_json::from_str::<Amount>("1e-7").is_err());
+        // Every cent up to 1 000 €: printed back as the same shortest decimal.
+        for cents in -100_000..100_000 {
+            let text = serde_json::to_string(&Amount::from_cents(cents)).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Amount>(&text).unwrap().cents(),
+                cents,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn shortest_text_reads_back_as_the_number() {
+        use super::shortest;
+        assert_eq!(shortest(12.0), "12");
+        assert_eq!(shortest(-0.0), "0");
+        assert_eq!(shortest(170.5), "170.5");
+        assert_eq!(shortest(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(shortest(1e16), "10000000000000000");
+        assert_eq!(shortest(f64::NAN), "NaN");
+        for n in [1e-7, 123456.789, -98.765, 1e300, 5e-324] {
+            assert_eq!(shortest(n).parse::<f64>().unwrap(), n, "{n}");
+        }
+    }
+
+    #[test]
+    fn to_the_cent_rounds_the_decimal_text_halves_away_from_zero() {
+        use super::to_the_cent;
+        let cases = [
+            ("12.345", "12.35"),
+            ("12.344999", "12.34"),
+            ("-0.005", "-0.01"),
+            ("1000.001", "1000.00"),
+            ("56.999", "57.00"),
+            ("7", "7.00"),
+            ("+3.1", "3.10"),
+        ];
+        for (given, rounded) in cases {
+            assert_eq!(to_the_cent(given).as_deref(), Some(rounded), "{given}");
+        }
+        for bad in ["", "1e-7", "abc", "1.2.3", "1000000000000000.5", ".5"] {
+            assert_eq!(to_the_cent(bad), None, "{bad}");
+        }
     }
 }

@@ -16,7 +16,7 @@ pub const EXPERT_AMOUNTS: &[Triple] = &[
 
 /// Each triple adds up, when its three amounts are valid (otherwise they are already reported).
 pub fn amounts_add_up(input: &Value, triples: &[Triple], errors: &mut Vec<FieldError>) {
-    let amount = |name: &str| serde_json::from_value::<Amount>(input.get(name)?.clone()).ok();
+    let amount = |name: &str| crate::schema::amount_of(input.get(name)?);
     for [ht, tva, ttc] in triples {
         if errors
             .iter()

@@ -121,21 +121,22 @@ fn scalar(value: &Value) -> String {
 /// (`form`), a space is `+`, as `application/x-www-form-urlencoded` writes it.
 fn encode(text: &str, form: bool) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'*' => {
-                out.push(byte as char)
+                out.push(byte)
             }
-            b' ' if form => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(HEX[usize::from(byte >> 4)] as char);
-                out.push(HEX[usize::from(byte & 15)] as char);
-            }
+            b' ' if form => out.push(b'+'),
+            _ => out.extend_from_slice(&[
+                b'%',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 15)],
+            ]),
         }
     }
-    out
+    // Every byte written is ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
