@@ -24,6 +24,7 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn get(this: &ResponseHeaders, name: &str) -> Option<String>;
 
+    #[derive(Clone)]
     type AbortController;
     #[wasm_bindgen(constructor)]
     fn new() -> AbortController;
@@ -120,20 +121,100 @@ const NOT_SENT: [&str; 6] = [
     "UND_ERR_CONNECT_TIMEOUT",
 ];
 
-/// Aborts the request when dropped before its reply was read (the caller gave up), and stops
-/// its timer in any case.
+/// Aborts the request when dropped before its reply was read (the caller gave up), and takes
+/// its deadline off the clock in any case.
 struct Guard {
     controller: AbortController,
-    timer: JsValue,
+    deadline: u64,
     read: bool,
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        clear_timeout(&self.timer);
+        Clock::with(|clock| clock.pending.retain(|(_, id, _)| *id != self.deadline));
         if !self.read {
             self.controller.abort();
         }
+    }
+}
+
+/// The deadlines of the attempts under way, on one host timer set for the earliest: an attempt
+/// starts no timer of its own (a `setTimeout` and `clearTimeout` per attempt cost more than the
+/// rest of its timeout). The timer is `unref`'d in Node: it never keeps a process alive, the
+/// attempts' sockets do.
+#[derive(Default)]
+struct Clock {
+    /// Each attempt's deadline (ms since the epoch), id and controller.
+    pending: Vec<(f64, u64, AbortController)>,
+    /// When the timer fires (ms since the epoch), and the timer, if set.
+    alarm: Option<(f64, JsValue)>,
+    last_id: u64,
+    /// The timer's callback, made once.
+    ring: Option<wasm_bindgen::closure::Closure<dyn FnMut()>>,
+}
+
+thread_local! {
+    static CLOCK: std::cell::RefCell<Clock> = std::cell::RefCell::default();
+}
+
+impl Clock {
+    fn with<T>(f: impl FnOnce(&mut Clock) -> T) -> T {
+        CLOCK.with_borrow_mut(f)
+    }
+
+    /// Puts an attempt's `controller` on the clock, aborted `timeout` from now; its id.
+    fn start(controller: &AbortController, timeout: Duration) -> u64 {
+        let now = js_sys::Date::now();
+        let deadline = now + timeout.as_millis() as f64;
+        Self::with(|clock| {
+            clock.last_id += 1;
+            clock
+                .pending
+                .push((deadline, clock.last_id, controller.clone()));
+            clock.wind(now);
+            clock.last_id
+        })
+    }
+
+    /// Sets the timer for the earliest deadline, unless it already fires by then.
+    fn wind(&mut self, now: f64) {
+        let Some(earliest) = self.pending.iter().map(|(d, ..)| *d).reduce(f64::min) else {
+            return;
+        };
+        match &self.alarm {
+            Some((alarm, _)) if *alarm <= earliest => return,
+            // Only an attempt with a shorter timeout than those under way winds it earlier.
+            Some((_, timer)) => clear_timeout(timer),
+            None => {}
+        }
+        let ring = self.ring.get_or_insert_with(|| {
+            wasm_bindgen::closure::Closure::new(|| {
+                // Aborted outside the clock's borrow: an abort event runs listeners at once.
+                for (.., controller) in Clock::with(Clock::rang) {
+                    controller.abort();
+                }
+            })
+        });
+        let timer = set_timeout(ring.as_ref().unchecked_ref(), earliest - now);
+        if let Ok(unref) = js_sys::Reflect::get(&timer, &"unref".into())
+            && let Some(unref) = unref.dyn_ref::<js_sys::Function>()
+        {
+            let _ = unref.call0(&timer);
+        }
+        self.alarm = Some((earliest, timer));
+    }
+
+    /// The timer fired: takes every attempt past its deadline off the clock (to be aborted), and
+    /// winds it for the next.
+    fn rang(&mut self) -> Vec<(f64, u64, AbortController)> {
+        let now = js_sys::Date::now();
+        self.alarm = None;
+        let (late, on_time) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition::<Vec<_>, _>(|(deadline, ..)| *deadline <= now);
+        self.pending = on_time;
+        self.wind(now);
+        late
     }
 }
 
@@ -161,16 +242,9 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
         set("body", body);
     }
     set("signal", &controller.signal());
-    let abort = js_sys::Reflect::get(&controller, &"abort".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .map(|f| f.bind0(&controller));
-    let timer = abort.map_or(JsValue::UNDEFINED, |abort| {
-        set_timeout(&abort, timeout.as_millis() as f64)
-    });
     let mut guard = Guard {
+        deadline: Clock::start(&controller, timeout),
         controller,
-        timer,
         read: false,
     };
     let failed = |error: JsValue, guard: &Guard| match guard.controller.signal().aborted() {

@@ -6,7 +6,8 @@ import { after } from 'node:test';
 
 const require = createRequire(import.meta.url);
 /** The package as built by scripts/build.sh (the Node entry users get); `REPAIR_CLAIMS_NODE` points elsewhere while developing. */
-export const pkg = require(process.env.REPAIR_CLAIMS_NODE ?? '../../dist/repair-claims/nodejs/repair_claims.js');
+export const pkgPath = require.resolve(process.env.REPAIR_CLAIMS_NODE ?? '../../dist/repair-claims/nodejs/repair_claims.js');
+export const pkg = require(pkgPath);
 
 /**
  * The sandbox every test of a file talks to: one `startSandbox()` of the npm sandbox as built by

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import {
-  PDF, SECRETS, SITE, dossier, ecologic, fault, lalux, receivedAt, rejects, repairSettlement, reset,
+  API_KEY, PDF, SECRETS, SITE, dossier, pkgPath, ecologic, fault, lalux, receivedAt, rejects, repairSettlement, reset,
 } from './helpers.mjs';
 
 beforeEach(reset);
@@ -62,6 +62,37 @@ test('timeoutMs applies to each attempt', async () => {
   const error = await rejects(ecologic({ timeoutMs: 200, maxRetries: 1 }).brands(), 'timeout');
   assert.match(error.message, /timeoutMs/);
   assert.equal((await receivedAt('/printbrandlist')).length, 2, 'the read was tried twice');
+});
+
+test('attempts under way share one clock: each is aborted at its own deadline, the others go on', async () => {
+  const client = ecologic();
+  const claim = await client.createClaim({ RepairEndDate: '2026-11-20', RepairSiteId: SITE, ConsumerInvoiceNumber: 'CLOCK', ...dossier() });
+  await fault({ route: '/getclaimstatus', latencyMs: 2000, times: 2 });
+  const order = [];
+  const settle = (name, call) => call.then(() => order.push(`${name} ok`), (e) => order.push(`${name} ${e.kind}`));
+  // The long timeout first, then a shorter one: the clock is wound earlier for it.
+  const long = settle('long', client.getClaimStatus(claim.id, { timeoutMs: 1200, maxRetries: 0 }));
+  const short = settle('short', client.getClaimStatus(claim.id, { timeoutMs: 150, maxRetries: 0 }));
+  const quick = settle('quick', client.getClaimStatus(claim.id, { timeoutMs: 5000, maxRetries: 0 }));
+  await Promise.all([long, short, quick]);
+  assert.deepEqual(order.filter((o) => o !== 'quick ok'), ['short timeout', 'long timeout']);
+  assert.ok(order.includes('quick ok'), 'the call without latency was not aborted by the others\' deadlines');
+  assert.equal((await receivedAt('/getclaimstatus')).length, 3);
+});
+
+test('a finished call leaves no timer holding the process: a script exits without waiting for timeoutMs', { timeout: 60_000 }, async () => {
+  const { execFile } = await import('node:child_process');
+  const script = `
+    const pkg = require(${JSON.stringify(pkgPath)});
+    const client = new pkg.EcologicClient({ environment: 'production', baseUrl: process.env.SANDBOX_URL + '/ecologic/api/v1/ecosupport', apiKey: ${JSON.stringify(API_KEY)}, timeoutMs: 600000 });
+    client.brands().then((brands) => console.log('brands', brands.length));`;
+  // Not spawnSync: the sandbox may run in this process.
+  const child = await new Promise((resolve) => {
+    execFile(process.execPath, ['-e', script], { timeout: 50_000 }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+  });
+  assert.equal(child.error?.signal, undefined, 'the process exited by itself (not killed after 50 s)');
+  assert.equal(child.error, null, child.stderr);
+  assert.match(child.stdout, /^brands [1-9]/);
 });
 
 test('malformed replies are typed errors, and the same client keeps working', async () => {
