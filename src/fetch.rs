@@ -10,7 +10,14 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_name = fetch)]
-    fn host_fetch(url: &str, init: &js_sys::Object) -> Result<js_sys::Promise, JsValue>;
+    fn host_fetch(url: &str, init: &Init) -> Result<js_sys::Promise, JsValue>;
+
+    /// A plain object of our own (`fetch`'s init, its headers): setting a property cannot throw,
+    /// so it is set without `Reflect.set`'s try/catch.
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type Init;
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    fn set(this: &Init, key: &str, value: &JsValue);
 
     type Response;
     #[wasm_bindgen(method, getter)]
@@ -41,6 +48,12 @@ extern "C" {
     fn set_timeout(callback: &js_sys::Function, millis: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+}
+
+impl Init {
+    fn new() -> Self {
+        Init::unchecked_from_js(js_sys::Object::new().into())
+    }
 }
 
 /// Headers to send. Their values may be secrets: `Debug` names them, never shows them.
@@ -96,7 +109,7 @@ pub struct Outgoing<'a> {
 /// whose status documents no body is complete without it).
 pub struct Incoming {
     pub status: u16,
-    /// `Retry-After`, as sent.
+    /// `Retry-After`, as sent with an error status.
     pub retry_after: Option<String>,
     pub text: Result<String, Failed>,
 }
@@ -221,15 +234,11 @@ impl Clock {
 /// Sends `request` once and reads its reply, giving up after `timeout`.
 pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming, Failed> {
     let controller = AbortController::new();
-    let init = js_sys::Object::new();
-    let set = |key: &str, value: &JsValue| {
-        let _ = js_sys::Reflect::set(&init, &key.into(), value);
-    };
+    let init = Init::new();
+    let set = |key: &str, value: &JsValue| init.set(key, value);
     set("method", &request.method.into());
-    let headers = js_sys::Object::new();
-    let add = |name: &str, value: &str| {
-        let _ = js_sys::Reflect::set(&headers, &name.into(), &value.into());
-    };
+    let headers = Init::new();
+    let add = |name: &str, value: &str| headers.set(name, &value.into());
     add("accept", "application/json");
     if let Some(content_type) = request.content_type {
         add("content-type", content_type);
@@ -259,7 +268,11 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
     };
     let response: Response = sent.map_err(|e| failed(e, &guard))?.unchecked_into();
     let status = response.status();
-    let retry_after = response.headers().get("retry-after");
+    // Only a refusal is retried after a wait (429, 502–504).
+    let retry_after = match status {
+        400.. => response.headers().get("retry-after"),
+        _ => None,
+    };
     let text = match JsFuture::from(response.text()).await {
         Ok(text) => {
             guard.read = true;

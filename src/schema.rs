@@ -12,7 +12,7 @@ use crate::input::child;
 use crate::money::Amount;
 use crate::values::{CalendarDate, ParisDateTime};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
@@ -455,13 +455,14 @@ impl Spec {
         errors: &mut Vec<FieldError>,
     ) {
         let schema = self.resolve(schema);
-        let mut properties = BTreeMap::new();
+        // The properties of the schema and of its `allOf` parts (a later part's win).
+        let mut parts = Vec::new();
         let mut required = Vec::new();
         for part in std::iter::once(schema).chain(schema["allOf"].as_array().into_iter().flatten())
         {
             let part = self.resolve(part);
             if let Some(props) = part["properties"].as_object() {
-                properties.extend(props.iter());
+                parts.push(props);
             }
             required.extend(
                 part["required"]
@@ -478,16 +479,21 @@ impl Spec {
             }
         }
         for &(key, value) in fields {
-            let at = child(path, key);
-            match properties.get(key) {
+            let property = parts.iter().rev().find_map(|props| props.get(key));
+            match property {
                 // A reply's optional field may be null, as a typed read takes it.
                 Some(_) if value.is_null() && mode == Mode::Reply => {}
-                Some(property) if !(value.is_null() && errors.iter().any(|e| e.field == at)) => {
-                    self.value(property, value, &at, mode, errors);
+                Some(property) => {
+                    let at = child(path, key);
+                    if !(value.is_null() && errors.iter().any(|e| e.field == at)) {
+                        self.value(property, value, &at, mode, errors);
+                    }
                 }
-                Some(_) => {}
                 None if mode == Mode::Reply => {}
-                None => errors.push(unknown_field(at, key, properties.keys().copied())),
+                None => {
+                    let known: BTreeSet<&String> = parts.iter().flat_map(|p| p.keys()).collect();
+                    errors.push(unknown_field(child(path, key), key, known.into_iter()));
+                }
             }
         }
     }
