@@ -279,15 +279,15 @@ fn classify(
     let Incoming {
         status,
         retry_after,
-        text,
+        body: bytes,
     } = outcome.map_err(failed)?;
-    // A documented status's body (`None`: not JSON, or not documented) and the text it came as.
-    let (body, text) = match (spec.documents(operation, status), text) {
+    // A documented status's body (`None`: not JSON, or not documented) and the bytes it came as.
+    let (body, bytes) = match (spec.documents(operation, status), bytes) {
         // No body documented: the reply is complete whatever its body did.
         (Some(false), _) => (Some(Value::Null), None),
         (Some(true), Err(failure)) => return Err(failed(failure)),
-        (Some(true), Ok(text)) => (serde_json::from_str(&text).ok(), Some(text)),
-        (None, text) => (None, text.ok()),
+        (Some(true), Ok(bytes)) => (serde_json::from_slice(&bytes).ok(), Some(bytes)),
+        (None, bytes) => (None, bytes.ok()),
     };
     match body {
         Some(value) if (200..300).contains(&status) => Ok(Reply::Success { status, value }),
@@ -297,7 +297,7 @@ fn classify(
             retry_after,
         }),
         None => {
-            let error = unexpected(Some(status), text.as_deref().map(str::as_bytes));
+            let error = unexpected(Some(status), bytes.as_deref());
             let error = match error.kind {
                 Kind::UnexpectedResponse => reached(error, repeat, true),
                 _ => error,

@@ -24,8 +24,8 @@ extern "C" {
     fn status(this: &Response) -> u16;
     #[wasm_bindgen(method, getter)]
     fn headers(this: &Response) -> ResponseHeaders;
-    #[wasm_bindgen(method)]
-    fn text(this: &Response) -> js_sys::Promise;
+    #[wasm_bindgen(method, js_name = arrayBuffer)]
+    fn array_buffer(this: &Response) -> js_sys::Promise;
 
     type ResponseHeaders;
     #[wasm_bindgen(method)]
@@ -111,7 +111,7 @@ pub struct Incoming {
     pub status: u16,
     /// `Retry-After`, as sent with an error status.
     pub retry_after: Option<String>,
-    pub text: Result<String, Failed>,
+    pub body: Result<Vec<u8>, Failed>,
 }
 
 /// Why no complete reply came.
@@ -273,17 +273,18 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
         400.. => response.headers().get("retry-after"),
         _ => None,
     };
-    let text = match JsFuture::from(response.text()).await {
-        Ok(text) => {
+    // Its bytes, not its text: JSON is read from UTF-8, with no round trip through UTF-16.
+    let body = match JsFuture::from(response.array_buffer()).await {
+        Ok(buffer) => {
             guard.read = true;
-            Ok(text.as_string().unwrap_or_default())
+            Ok(js_sys::Uint8Array::new(&buffer).to_vec())
         }
         Err(e) => Err(failed(e, &guard)),
     };
     Ok(Incoming {
         status,
         retry_after,
-        text,
+        body,
     })
 }
 
