@@ -286,7 +286,11 @@ fn classify(
         // No body documented: the reply is complete whatever its body did.
         (Some(false), _) => (Some(Value::Null), None),
         (Some(true), Err(failure)) => return Err(failed(failure)),
-        (Some(true), Ok(bytes)) => (serde_json::from_slice(&bytes).ok(), Some(bytes)),
+        // Read as text: the one JSON reader the module holds (`from_slice` would be a second).
+        (Some(true), Ok(bytes)) => {
+            let json = std::str::from_utf8(&bytes).ok();
+            (json.and_then(|t| serde_json::from_str(t).ok()), Some(bytes))
+        }
         (None, bytes) => (None, bytes.ok()),
     };
     match body {

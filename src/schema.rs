@@ -12,7 +12,7 @@ use crate::input::child;
 use crate::money::Amount;
 use crate::values::{CalendarDate, ParisDateTime};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
@@ -490,10 +490,11 @@ impl Spec {
                     }
                 }
                 None if mode == Mode::Reply => {}
-                None => {
-                    let known: BTreeSet<&String> = parts.iter().flat_map(|p| p.keys()).collect();
-                    errors.push(unknown_field(child(path, key), key, known.into_iter()));
-                }
+                None => errors.push(unknown_field(
+                    child(path, key),
+                    key,
+                    parts.iter().flat_map(|p| p.keys()),
+                )),
             }
         }
     }
