@@ -95,6 +95,26 @@ fn messages_carry_what_helps() {
 }
 
 #[test]
+fn an_amount_with_more_decimals_is_rounded_as_its_text_says_not_as_its_float() {
+    // 12.345 is 12.3449999… as a float, which rounds down; to the cent the decimal is 12.35.
+    for (given, rounded) in [
+        (json!(12.345), "12.35"),
+        (json!("-0.125"), "-0.13"),
+        (json!(1000.001), "1000.00"),
+    ] {
+        let mut input = dossier();
+        input["Quote"]["TotalAmountInclVAT"]["Amount"] = given.clone();
+        let errors = Spec::ecologic().check("createClaim", &input);
+        let error = errors
+            .iter()
+            .find(|e| e.field == "Quote.TotalAmountInclVAT.Amount")
+            .unwrap();
+        assert_eq!(error.code, Code::Decimals, "{given}");
+        assert_eq!(error.params["rounded"], rounded, "{given}");
+    }
+}
+
+#[test]
 fn files_are_measured_in_bytes() {
     // 5 242 881 bytes (1 747 627 groups of 3) are 6 990 508 base64 characters.
     let big = "A".repeat(6_990_508);
