@@ -7,6 +7,9 @@
 //   node scripts/bench.mjs SANDBOX_URL           the whole benchmark
 //   node scripts/bench.mjs memory ours|peer URL   one memory run (a process of its own)
 //   node scripts/bench.mjs init                   the module's initialisation time
+//   node scripts/bench.mjs calls URL              the two small calls only (a quick A/B while
+//                                                 changing the module; REPAIR_CLAIMS_NODE=path
+//                                                 measures another build's nodejs/repair_claims.js)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,6 +21,7 @@ import { gzipSync } from 'node:zlib';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const PACKAGE = join(root, 'dist', 'repair-claims');
+const NODE_ENTRY = process.env.REPAIR_CLAIMS_NODE ?? join(PACKAGE, 'nodejs', 'repair_claims.js');
 const API_KEY = 'C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B';
 const SITE = '02c867c0-0000-0000-000-3cf8de2dc1c8';
 const REPAIRER = { clientId: 'sandbox-repairer', clientSecret: 'sandbox-repairer-secret' };
@@ -34,7 +38,7 @@ function load() {
     return instance;
   };
   try {
-    return { pkg: require(join(PACKAGE, 'nodejs', 'repair_claims.js')), wasm: () => instance.exports };
+    return { pkg: require(NODE_ENTRY), wasm: () => instance.exports };
   } finally {
     WebAssembly.Instance = Instance;
   }
@@ -131,7 +135,7 @@ async function memory(side, url) {
 
 function init() {
   const started = performance.now();
-  require(join(PACKAGE, 'nodejs', 'repair_claims.js'));
+  require(NODE_ENTRY);
   process.stdout.write(String(performance.now() - started));
 }
 
@@ -164,10 +168,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const mb = (n) => `${(n / 1e6).toFixed(0)} MB`;
 
-async function main(url) {
-  const node = process.execPath;
-  const self = fileURLToPath(import.meta.url);
-  const both = await clients(url);
+/** The two small calls, interleaved with the peer's (the claim they read is created first). */
+async function smallCalls(both) {
   await both.ours.ecologic.brands();
   await both.ours.ecologic.productTypes();
   const claim = await both.ours.ecologic.createClaim({
@@ -176,9 +178,23 @@ async function main(url) {
     Product: { ProductId: 'EEE.M1.010', BrandId: '1689', IRISSection: 'G12' },
     Quote: { TotalAmountExclVAT: { Amount: 100 }, TotalAmountInclVAT: { Amount: 120 } },
   });
-
   const calc = await time('calculateEcoSupport', both, 1500, 100);
   const status = await time('getClaimStatus', both, 1500, 100, claim.id);
+  return { calc, status, claim };
+}
+
+async function smallCallsOnly(url) {
+  const { calc, status } = await smallCalls(await clients(url));
+  for (const [name, t] of [['calculateEcoSupport', calc], ['getClaimStatus', status]]) {
+    console.log(`${name}: ${ms(t.ours.median)} / ${ms(t.peer.median)} ms, ${(t.ours.median / t.peer.median).toFixed(2)}×`);
+  }
+}
+
+async function main(url) {
+  const node = process.execPath;
+  const self = fileURLToPath(import.meta.url);
+  const both = await clients(url);
+  const { calc, status, claim } = await smallCalls(both);
   const upload = await time('upload', both, 20, 3, null, new Uint8Array(FIVE_MB).fill(37));
   const mem = Object.fromEntries(['ours', 'peer'].map((side) => [side, JSON.parse(
     execFileSync(node, ['--expose-gc', self, 'memory', side, url], { encoding: 'utf8' }))]));
@@ -228,4 +244,5 @@ async function main(url) {
 
 if (mode === 'memory') await memory(args[0], args[1]);
 else if (mode === 'init') init();
+else if (mode === 'calls') await smallCallsOnly(args[0]);
 else await main(mode ?? process.env.SANDBOX_URL ?? 'http://127.0.0.1:8787');
