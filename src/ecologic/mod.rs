@@ -80,7 +80,7 @@ impl EcologicClient {
     #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "Promise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
         run(self, "repairSites", None, move |e, _| async move {
-            js::to_js(&*e.referential(List::RepairSites).await?)
+            js::to_js(&e.referential(List::RepairSites).await?.items)
         })
     }
 
@@ -88,7 +88,7 @@ impl EcologicClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<Brand[]>")]
     pub fn brands(&self) -> js_sys::Promise {
         run(self, "brands", None, move |e, _| async move {
-            js::to_js(&*e.referential(List::Brands).await?)
+            js::to_js(&e.referential(List::Brands).await?.items)
         })
     }
 
@@ -96,7 +96,7 @@ impl EcologicClient {
     #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "Promise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
         run(self, "productTypes", None, move |e, _| async move {
-            js::to_js(&*e.referential(List::ProductTypes).await?)
+            js::to_js(&e.referential(List::ProductTypes).await?.items)
         })
     }
 
@@ -107,7 +107,9 @@ impl EcologicClient {
             self,
             "productTypesWithLabels",
             None,
-            move |e, _| async move { js::to_js(&*e.referential(List::LabelledProductTypes).await?) },
+            move |e, _| async move {
+                js::to_js(&e.referential(List::LabelledProductTypes).await?.items)
+            },
         )
     }
 

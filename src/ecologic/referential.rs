@@ -7,11 +7,37 @@ use crate::error::SdkError;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use serde_json::Value;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 
-/// The items of a referential, as Ecologic sent them (checked against their schema).
-pub type Items = Rc<Vec<Value>>;
+/// A referential as Ecologic sent it (checked against its schema).
+pub type Items = Rc<Referential>;
+
+/// The items of a referential, and where each id is among them: the rules look a brand or a
+/// product up on every call, and Ecologic's lists hold thousands of brands.
+pub struct Referential {
+    pub items: Vec<Value>,
+    /// Each item's id (a string, as on the wire, E4) and its index; the first of a repeated id.
+    by_id: HashMap<String, usize>,
+}
+
+impl Referential {
+    pub fn new(list: List, items: Vec<Value>) -> Self {
+        let mut by_id = HashMap::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            if let Some(id) = item.get(list.id_field()).and_then(Value::as_str) {
+                by_id.entry(id.to_owned()).or_insert(index);
+            }
+        }
+        Self { items, by_id }
+    }
+
+    /// The item whose id is `id`.
+    pub fn get(&self, id: &str) -> Option<&Value> {
+        self.items.get(*self.by_id.get(id)?)
+    }
+}
 
 /// A read of a referential in flight, awaited by every call that needs it.
 type Loading = Shared<LocalBoxFuture<'static, Result<Items, SdkError>>>;
@@ -40,6 +66,15 @@ impl List {
             List::Brands => "printBrandList",
             List::ProductTypes => "printProductTypeList",
             List::LabelledProductTypes => "printProductTypeWithLabelList",
+        }
+    }
+
+    /// The field of its items that identifies them.
+    fn id_field(self) -> &'static str {
+        match self {
+            List::RepairSites => "SiteId",
+            List::Brands => "BrandId",
+            List::ProductTypes | List::LabelledProductTypes => "ProductId",
         }
     }
 }
@@ -89,5 +124,29 @@ impl Referentials {
         for slot in &self.slots {
             slot.borrow_mut().read = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{List, Referential};
+    use serde_json::json;
+
+    #[test]
+    fn items_are_found_by_their_string_id_the_first_of_a_repeated_one() {
+        let items = vec![
+            json!({"BrandId": "1689", "BrandName": "SEB"}),
+            json!({"BrandId": 42, "BrandName": "a number, not an id on the wire"}),
+            json!({"BrandId": "1689", "BrandName": "repeated"}),
+            json!({"BrandName": "no id"}),
+        ];
+        let brands = Referential::new(List::Brands, items);
+        assert_eq!(brands.get("1689").unwrap()["BrandName"], "SEB");
+        assert!(brands.get("42").is_none());
+        assert!(brands.get("").is_none());
+        assert_eq!(brands.items.len(), 4);
+        let products =
+            Referential::new(List::ProductTypes, vec![json!({"ProductId": "EEE.M1.010"})]);
+        assert!(products.get("EEE.M1.010").is_some());
     }
 }

@@ -3,6 +3,7 @@
 //! eligibility window (E17), IRIS codes that belong to the product (E3), and the offline mode
 //! (`AutoValidation`, E9), an empty purchase date (R5), the quote's currency, a French postal code.
 
+use super::referential::Referential;
 use crate::error::{Code, FieldError};
 use crate::input::child;
 use repair_dates::{Day, When};
@@ -27,8 +28,8 @@ pub const DOSSIER: ProductFields = ProductFields {
 
 /// The referentials the rules read, as Ecologic sent them (`Brand`, `ProductType`).
 pub struct Catalogue<'a> {
-    pub brands: &'a [Value],
-    pub products: &'a [Value],
+    pub brands: &'a Referential,
+    pub products: &'a Referential,
 }
 
 /// Checks the product of `input` on French calendar day `day`.
@@ -67,10 +68,7 @@ pub fn product(
             ))
         }
         Some("0") | None => {}
-        Some(id)
-            if !faulty(errors, "BrandId")
-                && !catalogue.brands.iter().any(|b| b["BrandId"] == id) =>
-        {
+        Some(id) if !faulty(errors, "BrandId") && catalogue.brands.get(id).is_none() => {
             errors.push(FieldError::new(
                 path("BrandId"),
                 Code::UnknownBrand,
@@ -83,7 +81,7 @@ pub fn product(
     let Some(id) = text("ProductId").filter(|_| !faulty(errors, "ProductId")) else {
         return;
     };
-    let Some(product) = catalogue.products.iter().find(|p| p["ProductId"] == id) else {
+    let Some(product) = catalogue.products.get(id) else {
         return errors.push(
             FieldError::new(
                 path("ProductId"),

@@ -3,7 +3,7 @@
 
 use super::envelope;
 use super::outcomes::*;
-use super::referential::{Items, List, Referentials};
+use super::referential::{Items, List, Referential, Referentials};
 use super::rules::{self, Catalogue};
 use crate::auth::Auth;
 use crate::call::{self, Policy, Repeat, Reply, Settings};
@@ -60,10 +60,11 @@ impl Ecologic {
                 let settings = Settings::of(connection.policy);
                 let request = call::request(Spec::ecologic(), list.operation_id(), json!({}))?;
                 let data = connection.send(&settings, Repeat::Safe, request).await?;
-                Ok(Rc::new(match data {
+                let items = match data {
                     Value::Array(items) => items,
                     _ => Vec::new(),
-                }))
+                };
+                Ok(Rc::new(Referential::new(list, items)))
             }
         });
         let outcome = loading.await;
