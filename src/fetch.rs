@@ -144,7 +144,7 @@ struct Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        Clock::with(|clock| clock.pending.retain(|(_, id, _)| *id != self.deadline));
+        Clock::with(|clock| clock.stop(self.deadline));
         if !self.read {
             self.controller.abort();
         }
@@ -154,13 +154,14 @@ impl Drop for Guard {
 /// The deadlines of the attempts under way, on one host timer set for the earliest: an attempt
 /// starts no timer of its own (a `setTimeout` and `clearTimeout` per attempt cost more than the
 /// rest of its timeout). The timer is `unref`'d in Node: it never keeps a process alive, the
-/// attempts' sockets do.
+/// attempts' sockets do; where it cannot be (Deno), it is cleared when no attempt is left.
 #[derive(Default)]
 struct Clock {
     /// Each attempt's deadline (ms since the epoch), id and controller.
     pending: Vec<(f64, u64, AbortController)>,
-    /// When the timer fires (ms since the epoch), and the timer, if set.
-    alarm: Option<(f64, JsValue)>,
+    /// When the timer fires (ms since the epoch), the timer, and whether it keeps the host's
+    /// event loop alive (not `unref`'d), if set.
+    alarm: Option<(f64, JsValue, bool)>,
     last_id: u64,
     /// The timer's callback, made once.
     ring: Option<wasm_bindgen::closure::Closure<dyn FnMut()>>,
@@ -195,9 +196,9 @@ impl Clock {
             return;
         };
         match &self.alarm {
-            Some((alarm, _)) if *alarm <= earliest => return,
+            Some((alarm, ..)) if *alarm <= earliest => return,
             // Only an attempt with a shorter timeout than those under way winds it earlier.
-            Some((_, timer)) => clear_timeout(timer),
+            Some((_, timer, _)) => clear_timeout(timer),
             None => {}
         }
         let ring = self.ring.get_or_insert_with(|| {
@@ -209,12 +210,22 @@ impl Clock {
             })
         });
         let timer = set_timeout(ring.as_ref().unchecked_ref(), earliest - now);
-        if let Ok(unref) = js_sys::Reflect::get(&timer, &"unref".into())
-            && let Some(unref) = unref.dyn_ref::<js_sys::Function>()
+        let unref = js_sys::Reflect::get(&timer, &"unref".into())
+            .ok()
+            .and_then(|unref| unref.dyn_into::<js_sys::Function>().ok());
+        let holds = unref.is_none_or(|unref| unref.call0(&timer).is_err());
+        self.alarm = Some((earliest, timer, holds));
+    }
+
+    /// Takes attempt `id` off the clock (its reply came, or it was given up).
+    fn stop(&mut self, id: u64) {
+        self.pending.retain(|(_, pending, _)| *pending != id);
+        if self.pending.is_empty()
+            && let Some((_, timer, true)) = &self.alarm
         {
-            let _ = unref.call0(&timer);
+            clear_timeout(timer);
+            self.alarm = None;
         }
-        self.alarm = Some((earliest, timer));
     }
 
     /// The timer fired: takes every attempt past its deadline off the clock (to be aborted), and

@@ -80,19 +80,34 @@ test('attempts under way share one clock: each is aborted at its own deadline, t
   assert.equal((await receivedAt('/getclaimstatus')).length, 3);
 });
 
-test('a finished call leaves no timer holding the process: a script exits without waiting for timeoutMs', { timeout: 60_000 }, async () => {
+test('a finished call leaves no timer holding the process: a script exits without waiting for timeoutMs', { timeout: 120_000 }, async () => {
   const { execFile } = await import('node:child_process');
-  const script = `
-    const pkg = require(${JSON.stringify(pkgPath)});
-    const client = new pkg.EcologicClient({ environment: 'production', baseUrl: process.env.SANDBOX_URL + '/ecologic/api/v1/ecosupport', apiKey: ${JSON.stringify(API_KEY)}, timeoutMs: 600000 });
-    client.brands().then((brands) => console.log('brands', brands.length));`;
-  // Not spawnSync: the sandbox may run in this process.
-  const child = await new Promise((resolve) => {
-    execFile(process.execPath, ['-e', script], { timeout: 50_000 }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
-  });
-  assert.equal(child.error?.signal, undefined, 'the process exited by itself (not killed after 50 s)');
-  assert.equal(child.error, null, child.stderr);
-  assert.match(child.stdout, /^brands [1-9]/);
+  // As is (Node's timers are `unref`'d), and with timers a host cannot unref (Deno's numbers).
+  const hosts = {
+    node: '',
+    // Only the client's own timer (600 000 ms) becomes a number: undici's own need their unref.
+    'timers without unref': `const set = setTimeout, clear = clearTimeout, timers = new Map(); let next = 1;
+      globalThis.setTimeout = (f, ms, ...rest) => {
+        if (ms < 500000) return set(f, ms, ...rest);
+        const id = next++;
+        timers.set(id, set(() => { timers.delete(id); f(); }, ms));
+        return id;
+      };
+      globalThis.clearTimeout = (id) => (typeof id === 'number' && timers.has(id) ? (clear(timers.get(id)), timers.delete(id)) : clear(id));`,
+  };
+  for (const [host, prelude] of Object.entries(hosts)) {
+    const script = `${prelude}
+      const pkg = require(${JSON.stringify(pkgPath)});
+      const client = new pkg.EcologicClient({ environment: 'production', baseUrl: process.env.SANDBOX_URL + '/ecologic/api/v1/ecosupport', apiKey: ${JSON.stringify(API_KEY)}, timeoutMs: 600000 });
+      client.brands().then((brands) => console.log('brands', brands.length));`;
+    // Not spawnSync: the sandbox may run in this process.
+    const child = await new Promise((resolve) => {
+      execFile(process.execPath, ['-e', script], { timeout: 50_000 }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+    });
+    assert.ok(!child.error?.killed, `${host}: the process exited by itself (not killed after 50 s)`);
+    assert.equal(child.error, null, `${host}: ${child.stderr}`);
+    assert.match(child.stdout, /^brands [1-9]/, host);
+  }
 });
 
 test('malformed replies are typed errors, and the same client keeps working', async () => {
