@@ -46,6 +46,9 @@ extern "C" {
 
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, millis: f64) -> JsValue;
+    /// Milliseconds on a monotonic clock (a change of the wall clock moves no deadline).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn monotonic_ms() -> f64;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 }
@@ -157,9 +160,9 @@ impl Drop for Guard {
 /// attempts' sockets do; where it cannot be (Deno), it is cleared when no attempt is left.
 #[derive(Default)]
 struct Clock {
-    /// Each attempt's deadline (ms since the epoch), id and controller.
+    /// Each attempt's deadline ([`monotonic_ms`]), id and controller.
     pending: Vec<(f64, u64, AbortController)>,
-    /// When the timer fires (ms since the epoch), the timer, and whether it keeps the host's
+    /// When the timer fires ([`monotonic_ms`]), the timer, and whether it keeps the host's
     /// event loop alive (not `unref`'d), if set.
     alarm: Option<(f64, JsValue, bool)>,
     last_id: u64,
@@ -178,7 +181,7 @@ impl Clock {
 
     /// Puts an attempt's `controller` on the clock, aborted `timeout` from now; its id.
     fn start(controller: &AbortController, timeout: Duration) -> u64 {
-        let now = js_sys::Date::now();
+        let now = monotonic_ms();
         let deadline = now + timeout.as_millis() as f64;
         Self::with(|clock| {
             clock.last_id += 1;
@@ -231,7 +234,7 @@ impl Clock {
     /// The timer fired: takes every attempt past its deadline off the clock (to be aborted), and
     /// winds it for the next.
     fn rang(&mut self) -> Vec<(f64, u64, AbortController)> {
-        let now = js_sys::Date::now();
+        let now = monotonic_ms();
         self.alarm = None;
         let (late, on_time) = std::mem::take(&mut self.pending)
             .into_iter()
