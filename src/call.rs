@@ -286,11 +286,7 @@ fn classify(
         // No body documented: the reply is complete whatever its body did.
         (Some(false), _) => (Some(Value::Null), None),
         (Some(true), Err(failure)) => return Err(failed(failure)),
-        // Read as text: the one JSON reader the module holds (`from_slice` would be a second).
-        (Some(true), Ok(bytes)) => {
-            let json = std::str::from_utf8(&bytes).ok();
-            (json.and_then(|t| serde_json::from_str(t).ok()), Some(bytes))
-        }
+        (Some(true), Ok(bytes)) => (json(&bytes), Some(bytes)),
         (None, bytes) => (None, bytes.ok()),
     };
     match body {
@@ -314,6 +310,14 @@ fn classify(
             })
         }
     }
+}
+
+/// A reply's body as JSON, decoded as `fetch`'s `text()` decodes it (UTF-8, a byte-order mark
+/// dropped, an invalid sequence replaced), then read as text: the one JSON reader the module
+/// holds (`from_slice` would be a second).
+fn json(bytes: &[u8]) -> Option<Value> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    serde_json::from_str(&String::from_utf8_lossy(bytes)).ok()
 }
 
 /// A documented reply, its body checked against the schema the spec gives its status.
@@ -391,6 +395,22 @@ fn parse_retry_after(value: &str, now_ms: f64) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reply_body_is_decoded_as_fetch_text_decodes_it() {
+        assert_eq!(json(br#"{"a":1}"#), Some(serde_json::json!({"a": 1})));
+        assert_eq!(
+            json(b"\xEF\xBB\xBF{\"a\":1}"),
+            Some(serde_json::json!({"a": 1})),
+            "a byte-order mark (some ASP.NET servers send one)"
+        );
+        assert_eq!(
+            json(b"{\"a\":\"R\xE9paration\"}"),
+            Some(serde_json::json!({"a": "R\u{FFFD}paration"})),
+            "Latin-1 in a string: replaced, as text() does"
+        );
+        assert_eq!(json(b"<html>"), None);
+    }
 
     #[test]
     fn retry_after_is_read_as_seconds_or_as_an_http_date() {
