@@ -207,7 +207,7 @@ pub async fn send(
                 ..
             } => (
                 Some(*status),
-                matches!(status, 429 | 502 | 503 | 504),
+                retryable(*status),
                 retry_after.clone(),
                 false,
             ),
@@ -243,6 +243,11 @@ pub async fn send(
             Failure::Error { error, .. } => Err(error),
         };
     }
+}
+
+/// Whether a reply of HTTP `status` may be worth another attempt: 429 and 502–504.
+fn retryable(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
 }
 
 /// What one attempt gave: a documented reply, or why not.
@@ -304,7 +309,7 @@ fn classify(
             };
             Err(Failure::Error {
                 error,
-                retryable: matches!(status, 429 | 502 | 503 | 504),
+                retryable: retryable(status),
                 retry_after,
                 unsent: false,
             })

@@ -55,7 +55,7 @@ extern "C" {
 
 impl Init {
     fn new() -> Self {
-        Init::unchecked_from_js(js_sys::Object::new().into())
+        js_sys::Object::new().unchecked_into()
     }
 }
 
@@ -141,13 +141,14 @@ const NOT_SENT: [&str; 6] = [
 /// its deadline off the clock in any case.
 struct Guard {
     controller: AbortController,
-    deadline: u64,
+    /// Its id on the clock.
+    on_clock: u64,
     read: bool,
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        Clock::with(|clock| clock.stop(self.deadline));
+        Clock::with(|clock| clock.stop(self.on_clock));
         if !self.read {
             self.controller.abort();
         }
@@ -266,7 +267,7 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
     }
     set("signal", &controller.signal());
     let mut guard = Guard {
-        deadline: Clock::start(&controller, timeout),
+        on_clock: Clock::start(&controller, timeout),
         controller,
         read: false,
     };

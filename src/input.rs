@@ -58,16 +58,10 @@ pub async fn read(js: &JsValue, what: &str) -> Input {
 /// Joins a field path: `Consumer` + `Zip` → `Consumer.Zip`; the root has no name; a name that is
 /// empty or holds `.`, `[`, `]`, `"`, a space or a control character is quoted: `Consumer[""]`.
 pub fn child(path: &str, key: &str) -> String {
-    let special =
-        |c: char| c.is_whitespace() || c.is_control() || matches!(c, '.' | '[' | ']' | '"');
     let plain = !key.is_empty()
-        && match key.is_ascii() {
-            // The same test, a byte at a time: every field name of the specs is ASCII.
-            true => key
-                .bytes()
-                .all(|b| b > b' ' && b != 0x7f && !matches!(b, b'.' | b'[' | b']' | b'"')),
-            false => !key.chars().any(special),
-        };
+        && key
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '.' | '[' | ']' | '"'));
     match (path.is_empty(), plain) {
         (true, true) => key.to_owned(),
         (false, true) => [path, ".", key].concat(),

@@ -569,10 +569,8 @@ impl Spec {
 pub fn amount_of(value: &Value) -> Option<Amount> {
     match value {
         Value::Number(n) => match n.as_i64() {
-            Some(units) => units.checked_mul(100).map(Amount::from_cents),
-            None => n
-                .as_f64()
-                .and_then(|n| crate::money::shortest(n).parse().ok()),
+            Some(units) => Amount::from_units(units),
+            None => n.as_f64().and_then(|n| Amount::from_number(n).ok()),
         },
         Value::String(text) => text.trim().parse().ok(),
         _ => None,

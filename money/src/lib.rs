@@ -30,6 +30,17 @@ impl Amount {
         Self { cents }
     }
 
+    /// `units` whole units (a JSON integer), or `None` on overflow.
+    pub fn from_units(units: i64) -> Option<Self> {
+        units.checked_mul(100).map(Self::from_cents)
+    }
+
+    /// The amount a JSON number stands for: its shortest decimal text ([`shortest`]), read
+    /// exactly, so a value with more than two decimals is refused rather than rounded.
+    pub fn from_number(number: f64) -> Result<Self, AmountError> {
+        shortest(number).parse()
+    }
+
     /// The amount in hundredths.
     pub const fn cents(self) -> i64 {
         self.cents
@@ -152,9 +163,7 @@ impl de::Visitor<'_> for AmountVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
-        v.checked_mul(100)
-            .map(Amount::from_cents)
-            .ok_or_else(|| E::custom(AmountError(v.to_string())))
+        Amount::from_units(v).ok_or_else(|| E::custom(AmountError(v.to_string())))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
@@ -163,11 +172,8 @@ impl de::Visitor<'_> for AmountVisitor {
             .and_then(|v| self.visit_i64(v))
     }
 
-    /// The shortest decimal text of the number (`170.5`, `0.30000000000000004`) is parsed
-    /// exactly, so a value with more than two decimals is refused rather than rounded.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
-        let text = shortest(v);
-        text.parse().map_err(|_| E::custom(AmountError(text)))
+        Amount::from_number(v).map_err(E::custom)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
