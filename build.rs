@@ -109,27 +109,25 @@ fn settings(target: Crate, exported: bool) -> GenerationSettings {
             "ParisDateTime",
             own("values::ParisDateTime"),
             [TypeImpl::Display].into_iter(),
-        )
-        .with_replacement("FileData", own("values::FileData"), std::iter::empty())
-        .with_replacement(JSON_SCHEMA, own("json::Json"), std::iter::empty())
+        );
+    // Types of our own that replace generated ones, with nothing the generated code needs of them.
+    let plain = [
+        ("FileData", "values::FileData"),
+        (JSON_SCHEMA, "json::Json"),
         // TypeScript as narrow as the document, for an input (`1 | 2 | 3 | 4`) and for reply
         // values that stay open to new ones (`44 | 45`, `'E' | 'W'`).
-        .with_replacement("Title", own("wire::Title"), std::iter::empty())
-        .with_replacement("ReplyAmount", own("wire::ReplyAmount"), std::iter::empty())
-        .with_replacement(
-            "EcoOrganizationId",
-            own("wire::EcoOrganizationId"),
-            std::iter::empty(),
-        )
-        .with_replacement("MessageType", own("wire::MessageType"), std::iter::empty())
+        ("Title", "wire::Title"),
+        ("ReplyAmount", "wire::ReplyAmount"),
+        ("EcoOrganizationId", "wire::EcoOrganizationId"),
+        ("MessageType", "wire::MessageType"),
         // The quote's `Currency` is optional in TypeScript (the client sends `EUR` for it).
-        .with_replacement("Money", own("wire::Money"), std::iter::empty())
+        ("Money", "wire::Money"),
         // R2: one flag under two spellings, which typify would give one Rust name.
-        .with_replacement(
-            "ExpertSettlementRequest",
-            own("wire::ExpertSettlementRequest"),
-            std::iter::empty(),
-        );
+        ("ExpertSettlementRequest", "wire::ExpertSettlementRequest"),
+    ];
+    for (name, path) in plain {
+        settings.with_replacement(name, own(path), std::iter::empty());
+    }
     if exported {
         settings.with_derive("::tsify::Tsify");
     }
