@@ -4,6 +4,7 @@
 use crate::call::{Abort, Policy, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::input;
+use crate::json::{self, Plain, ReadError};
 use crate::schema::Spec;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -160,7 +161,7 @@ struct Flat<'a> {
 struct FlatAccess<'a>(Flat<'a>, Option<Value>);
 
 impl<'de> serde::Deserializer<'de> for Flat<'_> {
-    type Error = serde_json::Error;
+    type Error = ReadError;
 
     fn deserialize_any<V: serde::de::Visitor<'de>>(
         self,
@@ -176,7 +177,7 @@ impl<'de> serde::Deserializer<'de> for Flat<'_> {
 }
 
 impl<'de> serde::de::MapAccess<'de> for FlatAccess<'_> {
-    type Error = serde_json::Error;
+    type Error = ReadError;
 
     fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
         &mut self,
@@ -187,14 +188,14 @@ impl<'de> serde::de::MapAccess<'de> for FlatAccess<'_> {
         };
         self.0.at.clone_from(&key);
         self.1 = Some(value);
-        seed.deserialize(Value::String(key)).map(Some)
+        seed.deserialize(Plain(Value::String(key))).map(Some)
     }
 
     fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
         &mut self,
         seed: V,
     ) -> Result<V::Value, Self::Error> {
-        seed.deserialize(self.1.take().unwrap_or(Value::Null))
+        seed.deserialize(Plain(self.1.take().unwrap_or(Value::Null)))
     }
 }
 
@@ -368,8 +369,10 @@ pub fn format_field_error(error: JsValue, locale: &str) -> Result<String, JsValu
         .ok()
         .and_then(|t| t.as_string())
         .unwrap_or_default();
-    let error: FieldError =
-        serde_json::from_str(&text).map_err(|_| {
+    let error: FieldError = serde_json::from_str(&text)
+        .ok()
+        .and_then(|value| json::read(value).ok())
+        .ok_or_else(|| {
             SdkError::validation(vec![FieldError::new(
             "error",
             Code::Type,
@@ -455,7 +458,7 @@ pub fn check(spec: &Spec, operation_id: &str, value: &Value, errors: &mut Vec<Fi
 /// Field `name` of a checked value as a generated type `T` (an `Option` for an optional one).
 pub fn param<T: DeserializeOwned>(input: &Value, name: &str) -> Result<T, SdkError> {
     let value = input.get(name).cloned().unwrap_or(Value::Null);
-    serde_json::from_value(value).map_err(|e| {
+    json::read(value).map_err(|e| {
         SdkError::validation(vec![FieldError::new(name, Code::Invalid, e.to_string())])
     })
 }

@@ -69,6 +69,11 @@ test('bad options name the option and say what is allowed', () => {
   const [retries] = fieldsOf(() => ecologic({ maxRetries: 'two' }));
   assert.equal(retries.field, 'maxRetries');
   assert.match(retries.message, /whole number/);
+  const [fraction] = fieldsOf(() => ecologic({ maxRetries: 1.5 }));
+  assert.deepEqual([fraction.field, fraction.code, fraction.params.given], ['maxRetries', 'option', '1.5']);
+  assert.match(fraction.message, /must be a whole number, 0 or more \(got 1\.5\)/);
+  const [huge] = fieldsOf(() => lalux({ timeoutMs: 1e21 }));
+  assert.match(huge.message, /from 1 to 600000 \(got 1e\+21\)/);
   const [missing] = fieldsOf(() => new pkg.EcologicClient({ apiKey: 'k' }));
   assert.deepEqual(missing, { field: 'environment', code: 'required', message: 'is required' });
   const bounds = fieldsOf(() => ecologic({ maxRetries: 1000, retryDelayMs: 3_600_000 }));
