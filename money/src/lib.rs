@@ -95,14 +95,14 @@ impl FromStr for Amount {
 }
 
 /// The shortest decimal text that reads back as `number` (`170.5`, `0.30000000000000004`),
-/// integers without a fraction (`12`), the rest as `ryu` writes it (`1e-7`, `NaN`). Not `core`'s
+/// integers without a fraction (`12`), the rest as `zmij` (serde_json's printer) writes it (`1e-7`, `NaN`). Not `core`'s
 /// float formatting, which would double the client's formatting code in wasm.
 pub fn shortest(number: f64) -> String {
     // Integers below 2^63 print as such; `as` is exact for them.
     if number.fract() == 0.0 && number.abs() < 9.2e18 {
         return (number as i64).to_string();
     }
-    ryu::Buffer::new().format(number).to_owned()
+    zmij::Buffer::new().format(number).to_owned()
 }
 
 /// `text`, a decimal number (`12.345`, `-0.005`, `7`), rounded to the cent, halves away from
