@@ -205,10 +205,12 @@ async function main(url) {
     lalux: await soak(() => both.ours.lalux.repairer.upload({ fileNameWithExtension: 'f.pdf', file: pdf })),
   };
 
-  const shipped = ['nodejs', 'web'].flatMap((d) => readdirSync(join(PACKAGE, d))
+  const shipped = ['nodejs', 'web'].flatMap((d) => readdirSync(join(PACKAGE, d), { recursive: true })
     .filter((f) => /\.(wasm|m?js)$/.test(f)).map((f) => `${d}/${f}`));
   const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
-  const browser = gz(join(PACKAGE, 'web', 'repair_claims_bg.wasm')) + gz(join(PACKAGE, 'web', 'repair_claims.js'));
+  // What a page loads: the module, its glue and the glue's snippets.
+  const browser = shipped.filter((f) => /^web\/(repair_claims|snippets\/)/.test(f))
+    .reduce((sum, f) => sum + gz(join(PACKAGE, f)), 0);
   const peerBrowser = gz(require.resolve('openapi-fetch').replace(/index\.c?js$/, 'index.mjs'));
   const tarball = readdirSync(join(root, 'dist')).find((f) => /^repair-claims-\d.*\.tgz$/.test(f));
 

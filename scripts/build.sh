@@ -21,7 +21,7 @@ for target in nodejs web; do
     wasm-pack build --mode no-install --release --target "$target" --out-dir "$STAGE/$target" --out-name repair_claims
     mkdir -p "$OUT/$target"
     cp "$STAGE/$target"/repair_claims* "$OUT/$target/"
-    cp -r "$STAGE/$target"/snippets "$OUT/$target/" 2>/dev/null || true
+    cp -r "$STAGE/$target"/snippets "$OUT/$target/"
     node scripts/strip-foreign.mjs "$OUT/$target"
 done
 # One .wasm for both entries: wasm-bindgen emits the same module for both targets (checked
@@ -29,6 +29,12 @@ done
 cmp -s "$OUT/nodejs/repair_claims_bg.wasm" "$OUT/web/repair_claims_bg.wasm" ||
     { echo "the nodejs and web .wasm differ: the package cannot share one" >&2; exit 1; }
 rm "$OUT/nodejs/repair_claims_bg.wasm" "$OUT/nodejs/repair_claims_bg.wasm.d.ts"
+# The module's JS snippet (`src/fetch.rs`'s `attempt`) is an ES module; the Node entry is
+# CommonJS and `require`s it, which Node 18 cannot do for an ES module: written as CommonJS.
+for snippet in "$OUT"/nodejs/snippets/*/*.js; do
+    sed -i -E 's/^export function ([A-Za-z_]+)/exports.\1 = function \1/' "$snippet"
+    ! grep -q '^export ' "$snippet" || { echo "$snippet: an export left as ES module" >&2; exit 1; }
+done
 node scripts/share-wasm.mjs "$OUT/nodejs/repair_claims.js"
 # Each folder says how Node reads its .js files.
 echo '{ "type": "commonjs" }' >"$OUT/nodejs/package.json"

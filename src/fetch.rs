@@ -7,30 +7,51 @@ use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
 
+/// One attempt in JS, so that it crosses the boundary once: `fetch` with a plain init (its
+/// headers given as one `name\nvalue\n…` string: names are tokens and values visible ASCII, so
+/// neither holds a line break), then the reply's bytes, read by the same promise.
+#[wasm_bindgen(inline_js = r#"
+export function attempt(url, method, headers, body, controller) {
+  const names = headers.split('\n');
+  const sent = {};
+  for (let i = 0; i + 1 < names.length; i += 2) sent[names[i]] = names[i + 1];
+  const init = { method, headers: sent, signal: controller.signal };
+  if (body !== undefined) init.body = body;
+  return fetch(url, init).then((response) => {
+    const status = response.status;
+    // Only a refusal is retried after a wait (429, 502-504).
+    const retryAfter = status >= 400 ? response.headers.get('retry-after') : null;
+    return response.arrayBuffer().then(
+      (bytes) => ({ status, retryAfter, body: new Uint8Array(bytes) }),
+      (error) => ({ status, retryAfter, error }));
+  });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn attempt(
+        url: &str,
+        method: &str,
+        headers: &str,
+        body: &JsValue,
+        controller: &AbortController,
+    ) -> Result<js_sys::Promise, JsValue>;
+
+    /// What [`attempt`] resolves with: the status, `Retry-After`, and the body or why reading
+    /// it failed.
+    type Reply;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &Reply) -> u16;
+    #[wasm_bindgen(method, getter = retryAfter)]
+    fn retry_after(this: &Reply) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn body(this: &Reply) -> Option<js_sys::Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn error(this: &Reply) -> JsValue;
+}
+
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn host_fetch(url: &str, init: &Init) -> Result<js_sys::Promise, JsValue>;
-
-    /// A plain object of our own (`fetch`'s init, its headers): setting a property cannot throw,
-    /// so it is set without `Reflect.set`'s try/catch.
-    #[wasm_bindgen(extends = js_sys::Object)]
-    type Init;
-    #[wasm_bindgen(method, structural, indexing_setter)]
-    fn set(this: &Init, key: &str, value: &JsValue);
-
-    type Response;
-    #[wasm_bindgen(method, getter)]
-    fn status(this: &Response) -> u16;
-    #[wasm_bindgen(method, getter)]
-    fn headers(this: &Response) -> ResponseHeaders;
-    #[wasm_bindgen(method, js_name = arrayBuffer)]
-    fn array_buffer(this: &Response) -> js_sys::Promise;
-
-    type ResponseHeaders;
-    #[wasm_bindgen(method)]
-    fn get(this: &ResponseHeaders, name: &str) -> Option<String>;
-
     #[derive(Clone)]
     type AbortController;
     #[wasm_bindgen(constructor)]
@@ -51,12 +72,6 @@ extern "C" {
     fn monotonic_ms() -> f64;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
-}
-
-impl Init {
-    fn new() -> Self {
-        js_sys::Object::new().unchecked_into()
-    }
 }
 
 /// Headers to send. Their values may be secrets: `Debug` names them, never shows them.
@@ -249,23 +264,18 @@ impl Clock {
 /// Sends `request` once and reads its reply, giving up after `timeout`.
 pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming, Failed> {
     let controller = AbortController::new();
-    let init = Init::new();
-    let set = |key: &str, value: &JsValue| init.set(key, value);
-    set("method", &request.method.into());
-    let headers = Init::new();
-    let add = |name: &str, value: &str| headers.set(name, &value.into());
-    add("accept", "application/json");
-    if let Some(content_type) = request.content_type {
-        add("content-type", content_type);
+    let mut headers = String::from("accept\napplication/json");
+    let content_type = request.content_type.map(|value| ("content-type", value));
+    let given = request
+        .headers
+        .0
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()));
+    for (name, value) in content_type.into_iter().chain(given) {
+        for part in ["\n", name, "\n", value] {
+            headers.push_str(part);
+        }
     }
-    for (name, value) in &request.headers.0 {
-        add(name, value);
-    }
-    set("headers", &headers);
-    if let Some(body) = request.body {
-        set("body", body);
-    }
-    set("signal", &controller.signal());
     let mut guard = Guard {
         on_clock: Clock::start(&controller, timeout),
         controller,
@@ -277,28 +287,30 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
             unsent: never_sent(&error),
         },
     };
-    let sent = match host_fetch(request.url, &init) {
+    let none = JsValue::UNDEFINED;
+    let body = request.body.unwrap_or(&none);
+    let sent = match attempt(
+        request.url,
+        request.method,
+        &headers,
+        body,
+        &guard.controller,
+    ) {
         Ok(promise) => JsFuture::from(promise).await,
         Err(error) => Err(error),
     };
-    let response: Response = sent.map_err(|e| failed(e, &guard))?.unchecked_into();
-    let status = response.status();
-    // Only a refusal is retried after a wait (429, 502–504).
-    let retry_after = match status {
-        400.. => response.headers().get("retry-after"),
-        _ => None,
-    };
+    let reply: Reply = sent.map_err(|e| failed(e, &guard))?.unchecked_into();
     // Its bytes, not its text: JSON is read from UTF-8, with no round trip through UTF-16.
-    let body = match JsFuture::from(response.array_buffer()).await {
-        Ok(buffer) => {
+    let body = match reply.body() {
+        Some(bytes) => {
             guard.read = true;
-            Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+            Ok(bytes.to_vec())
         }
-        Err(e) => Err(failed(e, &guard)),
+        None => Err(failed(reply.error(), &guard)),
     };
     Ok(Incoming {
-        status,
-        retry_after,
+        status: reply.status(),
+        retry_after: reply.retry_after(),
         body,
     })
 }
