@@ -30,13 +30,24 @@ enum Mode {
 
 /// One API's spec, as JSON.
 pub struct Spec {
-    /// Loaded once for the life of the module (each spec is a `static`).
-    root: &'static Value,
-    /// Each operation's `(operationId, path, method)`, found once: calls look theirs up by id.
-    operations: Vec<(String, String, String)>,
+    /// Each operation, found once: calls look theirs up by id.
+    operations: Vec<Operation>,
     /// Each `$ref` of the spec, by the address of the object holding it: its text and what it
     /// points at, found once (looking a reference up by name was a quarter of a check's time).
     refs: HashMap<usize, (&'static str, &'static Value), BuildHasherDefault<AddressHasher>>,
+}
+
+/// An operation of a spec, with what every call of it reads, found once at load (looking the
+/// operation up by path and method, and its parameters by `$ref`, on every call was a tenth of
+/// a check's time).
+struct Operation {
+    id: &'static str,
+    path: &'static str,
+    method: &'static str,
+    /// Its description in the spec.
+    spec: &'static Value,
+    /// Its parameters, `$ref`s resolved.
+    params: Vec<&'static Value>,
 }
 
 /// Hashes an address (the keys of [`Spec::refs`]): one multiplication.
@@ -71,6 +82,7 @@ const PARIS_DATE_TIME: &str = "#/components/schemas/ParisDateTime";
 
 impl Spec {
     fn load(text: &str) -> Self {
+        // Leaked: each spec lives as long as the module, and its nodes' addresses key `refs`.
         let root: &'static Value =
             Box::leak(Box::new(serde_json::from_str(text).unwrap_or(Value::Null)));
         let mut refs = HashMap::default();
@@ -89,19 +101,26 @@ impl Spec {
                 _ => {}
             }
         }
-        let mut operations = Vec::new();
+        let mut spec = Self {
+            operations: Vec::new(),
+            refs,
+        };
         for (path, item) in root["paths"].as_object().into_iter().flatten() {
             for (method, op) in item.as_object().into_iter().flatten() {
                 if let Some(id) = op["operationId"].as_str() {
-                    operations.push((id.to_owned(), path.clone(), method.clone()));
+                    let params = op["parameters"].as_array().into_iter().flatten();
+                    let params = params.map(|p| spec.resolve(p)).collect();
+                    spec.operations.push(Operation {
+                        id,
+                        path,
+                        method,
+                        spec: op,
+                        params,
+                    });
                 }
             }
         }
-        Self {
-            root,
-            operations,
-            refs,
-        }
+        spec
     }
 
     /// The LALUX API spec.
@@ -125,21 +144,14 @@ impl Spec {
     /// Every `operationId` of the spec.
     #[cfg(fuzzing)]
     pub fn operation_ids(&self) -> Vec<String> {
-        self.operations.iter().map(|(id, ..)| id.clone()).collect()
+        self.operations.iter().map(|o| o.id.to_owned()).collect()
     }
 
-    fn operation(&self, id: &str) -> Option<&Value> {
-        self.locate(id).map(|(_, _, op)| op)
+    fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.id == id)
     }
 
-    /// Operation `id`'s path, method and description.
-    fn locate(&self, id: &str) -> Option<(&str, &str, &Value)> {
-        let (_, path, method) = self.operations.iter().find(|(known, ..)| known == id)?;
-        let op = self.root["paths"].get(path)?.get(method)?;
-        Some((path, method, op))
-    }
-
-    fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+    fn resolve<'a>(&self, mut schema: &'a Value) -> &'a Value {
         // Specs are trees of finite depth; a few hops resolve any chain of `$ref`.
         for _ in 0..8 {
             match self.refs.get(&address(schema)) {
@@ -168,8 +180,7 @@ impl Spec {
         let (Some(op), Some(object)) = (self.operation(operation_id), input.as_object_mut()) else {
             return;
         };
-        for param in op["parameters"].as_array().into_iter().flatten() {
-            let param = self.resolve(param);
+        for param in &op.params {
             let (Some(name), Some(options)) = (
                 param["name"].as_str(),
                 self.resolve(&param["schema"])["enum"].as_array(),
@@ -202,11 +213,8 @@ impl Spec {
             errors.push(type_error("input", "object"));
             return errors;
         };
-        let params: Vec<&Value> = op["parameters"]
-            .as_array()
-            .map(|ps| ps.iter().map(|p| self.resolve(p)).collect())
-            .unwrap_or_default();
-        for param in &params {
+        let params = &op.params;
+        for param in params {
             let Some(name) = param["name"].as_str() else {
                 continue;
             };
@@ -218,7 +226,7 @@ impl Spec {
                 Some(value) => self.value(&param["schema"], value, name, Mode::Input, &mut errors),
             }
         }
-        let body = self.json_schema(&op["requestBody"]);
+        let body = self.json_schema(&op.spec["requestBody"]);
         let rest: Vec<(&String, &Value)> = object
             .iter()
             .filter(|(k, _)| !params.iter().any(|p| p["name"] == k.as_str()))
@@ -288,7 +296,7 @@ impl Spec {
     /// Whether operation `operation_id` documents replies of HTTP `status`, and if so whether
     /// with a JSON body.
     pub fn documents(&self, operation_id: &str, status: u16) -> Option<bool> {
-        let response = self.operation(operation_id)?["responses"].get(status.to_string())?;
+        let response = self.operation(operation_id)?.spec["responses"].get(status.to_string())?;
         Some(!self.json_schema(response).is_null())
     }
 
@@ -296,7 +304,7 @@ impl Spec {
     /// the schema the spec gives that status (or `default`); none when it documents no body.
     pub fn check_reply(&self, operation_id: &str, status: u16, body: &Value) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let Some(responses) = self.operation(operation_id).map(|op| &op["responses"]) else {
+        let Some(responses) = self.operation(operation_id).map(|op| &op.spec["responses"]) else {
             return errors;
         };
         let Some(response) = responses

@@ -47,18 +47,17 @@ impl Spec {
     /// days, Paris wall clock); a property of a form body that is also a parameter goes in both
     /// (LALUX's R3). `None` for an operation the spec does not have.
     pub fn request(&self, operation: &'static str, mut input: Value) -> Option<Request> {
-        let (path, method, op) = self.locate(operation)?;
-        let request_body = self.resolve(&op["requestBody"]);
+        let op = self.operation(operation)?;
+        let request_body = self.resolve(&op.spec["requestBody"]);
         let (form, body_schema) = match &request_body["content"][FORM]["schema"] {
             Value::Null => (false, self.json_schema(request_body)),
             schema => (true, schema),
         };
         let properties = &self.resolve(body_schema)["properties"];
-        let mut target = path.to_owned();
+        let mut target = op.path.to_owned();
         let mut query = String::new();
-        let parameters = op["parameters"].as_array().into_iter().flatten();
         if let Some(object) = input.as_object_mut() {
-            for param in parameters.map(|p| self.resolve(p)) {
+            for param in &op.params {
                 let Some(name) = param["name"].as_str() else {
                     continue;
                 };
@@ -101,7 +100,7 @@ impl Spec {
         };
         Some(Request {
             operation,
-            method: method.to_ascii_uppercase(),
+            method: op.method.to_ascii_uppercase(),
             target,
             body,
         })
