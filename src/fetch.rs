@@ -7,26 +7,11 @@ use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
 
-/// One attempt in JS, so that it crosses the boundary once: `fetch` with a plain init (its
-/// headers given as one `name\nvalue\n…` string: names are tokens and values visible ASCII, so
-/// neither holds a line break), then the reply's bytes, read by the same promise.
-#[wasm_bindgen(inline_js = r#"
-export function attempt(url, method, headers, body, controller) {
-  const names = headers.split('\n');
-  const sent = {};
-  for (let i = 0; i + 1 < names.length; i += 2) sent[names[i]] = names[i + 1];
-  const init = { method, headers: sent, signal: controller.signal };
-  if (body !== undefined) init.body = body;
-  return fetch(url, init).then((response) => {
-    const status = response.status;
-    // Only a refusal is retried after a wait (429, 502-504).
-    const retryAfter = status >= 400 ? response.headers.get('retry-after') : null;
-    return response.arrayBuffer().then(
-      (bytes) => ({ status, retryAfter, body: new Uint8Array(bytes) }),
-      (error) => ({ status, retryAfter, error }));
-  });
-}
-"#)]
+/// One attempt in JS (`src/host.js`), so that it crosses the boundary once: `fetch` with a
+/// plain init, its headers given as one `name\nvalue\n…` string (names are tokens and values
+/// visible ASCII, so neither holds a line break), then the reply's bytes, read by the same
+/// promise.
+#[wasm_bindgen(module = "/src/host.js")]
 extern "C" {
     #[wasm_bindgen(catch)]
     fn attempt(

@@ -8,6 +8,13 @@ use serde_json::{Map, Number, Value};
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
 
+#[wasm_bindgen(module = "/src/host.js")]
+extern "C" {
+    /// The input as JSON text when it is plain data; see `src/host.js` for what that holds.
+    #[wasm_bindgen(js_name = plainJson)]
+    fn plain_json(input: &JsValue) -> Option<String>;
+}
+
 // Catching bindings: a Proxy's traps or a getter can make these throw, and an exception that
 // crosses Rust frames would leave the module's state half-updated.
 #[wasm_bindgen]
@@ -43,8 +50,15 @@ pub struct Input {
     pub errors: Vec<FieldError>,
 }
 
-/// Reads `js` (the argument named `what`).
+/// Reads `js` (the argument named `what`). Plain data, what most calls are given, crosses as one
+/// JSON text, read as the value-by-value walk below would read it; anything else is walked.
 pub async fn read(js: &JsValue, what: &str) -> Input {
+    if let Some(value) = plain_json(js).and_then(|text| serde_json::from_str(&text).ok()) {
+        return Input {
+            value,
+            errors: Vec::new(),
+        };
+    }
     let mut errors = Vec::new();
     let value = Box::pin(convert(js, String::new(), 0, &mut errors)).await;
     for error in &mut errors {

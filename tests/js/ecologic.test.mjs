@@ -206,3 +206,27 @@ test('an unknown api key is an authentication error', async () => {
   const error = await rejects(ecologic({ apiKey: '00000000-0000-0000-0000-000000000000' }).brands(), 'authentication');
   assert.equal(error.status, 401);
 });
+
+test('an input of plain data (read as one JSON text) and the same fields on other objects (read field by field) are read alike', async () => {
+  const client = ecologic();
+  // The same own fields on objects whose prototype is not Object's: the module walks them.
+  const walked = (value) => (value && typeof value === 'object'
+    ? Object.assign(Object.create({ inherited: 'never read' }), Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walked(v)])))
+    : value);
+  const request = {
+    RepairSiteId: SITE, QuoteNumber: 'DEV-PLAIN', Note: undefined,
+    ...dossier({ Quote: { TotalAmountExclVAT: { Amount: 170.57 }, TotalAmountInclVAT: { Amount: 204.68, Currency: 'EUR' } } }),
+  };
+  await client.createSupportRequest(request);
+  await client.createSupportRequest(walked(request));
+  const [plain, walk] = await receivedAt('/createsupportrequest');
+  assert.deepEqual(walk.body, plain.body);
+  assert.deepEqual(query(walk), query(plain));
+  assert.deepEqual(plain.body.Quote.TotalAmountExclVAT, { Amount: 170.57, Currency: 'EUR' });
+  // Numbers at the edges of what JSON text carries exactly: the same outcome either way.
+  for (const amount of [12.345, 170.5, -3.25, 2 ** 53 + 2, 1e21, 0.1 + 0.2, 99999999.99]) {
+    const input = { TotalAmountExclVAT: amount, TotalAmountInclVAT: 1000, BrandId: '1689', ProductId: 'EEE.M1.010' };
+    const outcome = async (given) => client.calculateEcoSupport(given).then((r) => ({ ok: r }), (e) => ({ fields: e.fields, kind: e.kind }));
+    assert.deepEqual(await outcome(walked(input)), await outcome(input), `TotalAmountExclVAT: ${amount}`);
+  }
+});
