@@ -29,9 +29,9 @@ done
 cmp -s "$OUT/nodejs/repair_claims_bg.wasm" "$OUT/web/repair_claims_bg.wasm" ||
     { echo "the nodejs and web .wasm differ: the package cannot share one" >&2; exit 1; }
 rm "$OUT/nodejs/repair_claims_bg.wasm" "$OUT/nodejs/repair_claims_bg.wasm.d.ts"
-# The module's JS snippet (`src/fetch.rs`'s `attempt`) is an ES module; the Node entry is
-# CommonJS and `require`s it, which Node 18 cannot do for an ES module: written as CommonJS.
-for snippet in "$OUT"/nodejs/snippets/*/*.js; do
+# The module's own JS (`src/host.js`) is an ES module; the Node entry is CommonJS and
+# `require`s it, which Node 18 cannot do for an ES module: written as CommonJS.
+for snippet in $(find "$OUT/nodejs/snippets" -name '*.js'); do
     sed -i -E 's/^export function ([A-Za-z_]+)/exports.\1 = function \1/' "$snippet"
     ! grep -q '^export ' "$snippet" || { echo "$snippet: an export left as ES module" >&2; exit 1; }
 done
