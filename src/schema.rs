@@ -46,8 +46,18 @@ struct Operation {
     method: &'static str,
     /// Its description in the spec.
     spec: &'static Value,
-    /// Its parameters, `$ref`s resolved.
-    params: Vec<&'static Value>,
+    params: Vec<Param>,
+}
+
+/// A parameter of an operation, as its calls read it.
+struct Param {
+    name: &'static str,
+    schema: &'static Value,
+    required: bool,
+    /// In the path (else in the query).
+    in_path: bool,
+    /// The values its schema allows, if it lists them (`enum`).
+    options: Option<&'static Vec<Value>>,
 }
 
 /// Hashes an address (the keys of [`Spec::refs`]): one multiplication.
@@ -109,7 +119,17 @@ impl Spec {
             for (method, op) in item.as_object().into_iter().flatten() {
                 if let Some(id) = op["operationId"].as_str() {
                     let params = op["parameters"].as_array().into_iter().flatten();
-                    let params = params.map(|p| spec.resolve(p)).collect();
+                    let params = params.filter_map(|param| {
+                        let param = spec.resolve(param);
+                        Some(Param {
+                            name: param["name"].as_str()?,
+                            schema: &param["schema"],
+                            required: param["required"] == true,
+                            in_path: param["in"] == "path",
+                            options: spec.resolve(&param["schema"])["enum"].as_array(),
+                        })
+                    });
+                    let params = params.collect();
                     spec.operations.push(Operation {
                         id,
                         path,
@@ -181,13 +201,10 @@ impl Spec {
             return;
         };
         for param in &op.params {
-            let (Some(name), Some(options)) = (
-                param["name"].as_str(),
-                self.resolve(&param["schema"])["enum"].as_array(),
-            ) else {
+            let Some(options) = param.options else {
                 continue;
             };
-            if let Some(Value::String(given)) = object.get_mut(name)
+            if let Some(Value::String(given)) = object.get_mut(param.name)
                 && let Some(known) = options
                     .iter()
                     .filter_map(Value::as_str)
@@ -215,21 +232,20 @@ impl Spec {
         };
         let params = &op.params;
         for param in params {
-            let Some(name) = param["name"].as_str() else {
-                continue;
-            };
-            match object.get(name) {
-                Some(Value::Null) | None if param["required"] == true => {
-                    errors.push(FieldError::required(name));
+            match object.get(param.name) {
+                Some(Value::Null) | None if param.required => {
+                    errors.push(FieldError::required(param.name));
                 }
                 Some(Value::Null) | None => {}
-                Some(value) => self.value(&param["schema"], value, name, Mode::Input, &mut errors),
+                Some(value) => {
+                    self.value(param.schema, value, param.name, Mode::Input, &mut errors)
+                }
             }
         }
         let body = self.json_schema(&op.spec["requestBody"]);
         let rest: Vec<(&String, &Value)> = object
             .iter()
-            .filter(|(k, _)| !params.iter().any(|p| p["name"] == k.as_str()))
+            .filter(|(k, _)| !params.iter().any(|p| p.name == k.as_str()))
             .collect();
         if body.is_null() {
             for (key, _) in rest {

@@ -58,9 +58,7 @@ impl Spec {
         let mut query = String::new();
         if let Some(object) = input.as_object_mut() {
             for param in &op.params {
-                let Some(name) = param["name"].as_str() else {
-                    continue;
-                };
+                let name = param.name;
                 let mut value = match properties.get(name) {
                     Some(_) => object.get(name).cloned().unwrap_or(Value::Null),
                     None => object.remove(name).unwrap_or(Value::Null),
@@ -68,18 +66,17 @@ impl Spec {
                 if value.is_null() {
                     continue;
                 }
-                self.wire(&param["schema"], &mut value);
+                self.wire(param.schema, &mut value);
                 let text = scalar(&value);
-                match param["in"].as_str() {
-                    Some("path") => {
-                        target = target.replace(&format!("{{{name}}}"), &encode(&text, false));
-                    }
-                    _ => {
-                        query.push(if query.is_empty() { '?' } else { '&' });
-                        query.push_str(&encode(name, true));
-                        query.push('=');
-                        query.push_str(&encode(&text, true));
-                    }
+                if param.in_path {
+                    let mut encoded = String::new();
+                    encode(&mut encoded, &text, false);
+                    target = target.replace(&format!("{{{name}}}"), &encoded);
+                } else {
+                    query.push(if query.is_empty() { '?' } else { '&' });
+                    encode(&mut query, name, true);
+                    query.push('=');
+                    encode(&mut query, &text, true);
                 }
             }
         }
@@ -92,10 +89,16 @@ impl Spec {
             }
             (false, true) => {
                 self.wire(body_schema, &mut input);
-                let pairs = input.as_object().into_iter().flatten().map(|(key, value)| {
-                    format!("{}={}", encode(key, true), encode(&scalar(value), true))
-                });
-                Body::Form(pairs.collect::<Vec<_>>().join("&"))
+                let mut form = String::new();
+                for (key, value) in input.as_object().into_iter().flatten() {
+                    if !form.is_empty() {
+                        form.push('&');
+                    }
+                    encode(&mut form, key, true);
+                    form.push('=');
+                    encode(&mut form, &scalar(value), true);
+                }
+                Body::Form(form)
             }
         };
         Some(Request {
@@ -116,26 +119,23 @@ fn scalar(value: &Value) -> String {
     }
 }
 
-/// Percent-encodes all but the unreserved characters of RFC 3986; in a query or a form
-/// (`form`), a space is `+`, as `application/x-www-form-urlencoded` writes it.
-fn encode(text: &str, form: bool) -> String {
+/// Appends `text` to `out`, percent-encoding all but the unreserved characters of RFC 3986; in a
+/// query or a form (`form`), a space is `+`, as `application/x-www-form-urlencoded` writes it.
+fn encode(out: &mut String, text: &str, form: bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = Vec::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'*' => {
-                out.push(byte)
+                out.push(char::from(byte))
             }
-            b' ' if form => out.push(b'+'),
-            _ => out.extend_from_slice(&[
-                b'%',
-                HEX[usize::from(byte >> 4)],
-                HEX[usize::from(byte & 15)],
-            ]),
+            b' ' if form => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 15)]));
+            }
         }
     }
-    // Every byte written is ASCII.
-    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
