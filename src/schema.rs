@@ -11,7 +11,7 @@ use crate::field::group;
 use crate::input::child;
 use crate::money::Amount;
 use crate::values::{CalendarDate, ParisDateTime};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
@@ -35,6 +35,70 @@ pub struct Spec {
     /// Each `$ref` of the spec, by the address of the object holding it: its text and what it
     /// points at, found once (looking a reference up by name was a quarter of a check's time).
     refs: HashMap<usize, (&'static str, &'static Value), BuildHasherDefault<AddressHasher>>,
+    /// The keywords of each schema the checks read, by the schema's address, found once (each
+    /// read of one from its object was a search of the object's keys).
+    keywords: HashMap<usize, Keywords, BuildHasherDefault<AddressHasher>>,
+}
+
+/// The keywords of a schema object that the checks and the request writer read.
+struct Keywords {
+    ty: Option<&'static str>,
+    format: Option<&'static str>,
+    /// `enum`.
+    options: Option<&'static Vec<Value>>,
+    nullable: bool,
+    one_of: Option<&'static Vec<Value>>,
+    all_of: Option<&'static Vec<Value>>,
+    properties: Option<&'static Map<String, Value>>,
+    required: Option<&'static Vec<Value>>,
+    /// `null` when it has none.
+    items: &'static Value,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    pattern: Option<&'static str>,
+    /// `x-hint`: which advice a pattern's fault gives.
+    hint: Option<&'static str>,
+}
+
+/// A schema without any keyword (or no schema).
+static NO_KEYWORDS: Keywords = Keywords {
+    ty: None,
+    format: None,
+    options: None,
+    nullable: false,
+    one_of: None,
+    all_of: None,
+    properties: None,
+    required: None,
+    items: &Value::Null,
+    min_length: None,
+    max_length: None,
+    pattern: None,
+    hint: None,
+};
+
+impl Keywords {
+    /// Those of `schema`, an object of a spec.
+    fn of(schema: &'static Map<String, Value>) -> Self {
+        let text = |key: &str| schema.get(key).and_then(Value::as_str);
+        let list = |key: &str| schema.get(key).and_then(Value::as_array);
+        let count = |key: &str| schema.get(key).and_then(Value::as_u64);
+        Self {
+            ty: text("type"),
+            format: text("format"),
+            options: list("enum"),
+            nullable: schema.get("nullable") == Some(&Value::Bool(true)),
+            one_of: list("oneOf"),
+            all_of: list("allOf"),
+            properties: schema.get("properties").and_then(Value::as_object),
+            required: list("required"),
+            items: schema.get("items").unwrap_or(&Value::Null),
+            min_length: count("minLength"),
+            max_length: count("maxLength"),
+            pattern: text("pattern"),
+            hint: text("x-hint"),
+        }
+    }
 }
 
 /// An operation of a spec, with what every call of it reads, found once at load (looking the
@@ -96,6 +160,7 @@ impl Spec {
         let root: &'static Value =
             Box::leak(Box::new(serde_json::from_str(text).unwrap_or(Value::Null)));
         let mut refs = HashMap::default();
+        let mut keywords = HashMap::default();
         let mut nodes = vec![root];
         while let Some(node) = nodes.pop() {
             match node {
@@ -105,6 +170,7 @@ impl Spec {
                         let target = pointer(root, reference).unwrap_or(&Value::Null);
                         refs.insert(address(node), (reference.as_str(), target));
                     }
+                    keywords.insert(address(node), Keywords::of(map));
                     nodes.extend(map.values());
                 }
                 Value::Array(items) => nodes.extend(items),
@@ -114,6 +180,7 @@ impl Spec {
         let mut spec = Self {
             operations: Vec::new(),
             refs,
+            keywords,
         };
         for (path, item) in root["paths"].as_object().into_iter().flatten() {
             for (method, op) in item.as_object().into_iter().flatten() {
@@ -187,6 +254,11 @@ impl Spec {
         self.refs
             .get(&address(schema))
             .map(|(reference, _)| *reference)
+    }
+
+    /// The keywords of `schema` (resolved: those of a `$ref` are its target's).
+    fn keywords(&self, schema: &Value) -> &Keywords {
+        self.keywords.get(&address(schema)).unwrap_or(&NO_KEYWORDS)
     }
 
     /// The JSON schema of a request body or a response (`null` when it has none).
@@ -278,31 +350,30 @@ impl Spec {
             }
             return;
         }
-        let schema = self.resolve(schema);
-        if schema["format"] == "date"
+        let schema = self.keywords(self.resolve(schema));
+        if schema.format == Some("date")
             && let Some(day) = value.as_str().and_then(CalendarDate::parse)
         {
             *value = Value::String(day.to_string());
         }
-        for alternative in schema["oneOf"].as_array().into_iter().flatten() {
+        for alternative in schema.one_of.into_iter().flatten() {
             self.wire(alternative, value);
         }
-        for part in schema["allOf"].as_array().into_iter().flatten() {
+        for part in schema.all_of.into_iter().flatten() {
             self.wire(part, value);
         }
         match value {
             Value::Object(map) => {
                 map.retain(|_, v| !v.is_null());
                 for (key, v) in map.iter_mut() {
-                    let property = &schema["properties"][key.as_str()];
-                    if !property.is_null() {
+                    if let Some(property) = schema.properties.and_then(|p| p.get(key)) {
                         self.wire(property, v);
                     }
                 }
             }
             Value::Array(items) => {
                 for item in items {
-                    self.wire(&schema["items"], item);
+                    self.wire(schema.items, item);
                 }
             }
             _ => {}
@@ -362,27 +433,28 @@ impl Spec {
             return;
         }
         let schema = self.resolve(schema);
-        if let Some(alternatives) = schema["oneOf"].as_array() {
+        let keywords = self.keywords(schema);
+        if let Some(alternatives) = keywords.one_of {
             return self.one_of(alternatives, value, path, mode, errors);
         }
         if value.is_null() {
-            if schema["nullable"] != true {
+            if !keywords.nullable {
                 errors.push(FieldError::new(path, Code::NotNull, "must not be null"));
             }
             return;
         }
-        if let Some(all) = schema["allOf"].as_array() {
+        if let Some(all) = keywords.all_of {
             let before = errors.len();
             for part in all {
                 if errors.len() == before {
                     self.value(part, value, path, mode, errors);
                 }
             }
-            if errors.len() > before || schema["type"].is_null() {
+            if errors.len() > before || keywords.ty.is_none() {
                 return;
             }
         }
-        if let Some(options) = schema["enum"].as_array()
+        if let Some(options) = keywords.options
             && !options.contains(value)
         {
             let list: Vec<String> = options
@@ -399,7 +471,7 @@ impl Spec {
             );
             return;
         }
-        match schema["type"].as_str() {
+        match keywords.ty {
             Some("object") => match value.as_object() {
                 Some(map) => {
                     self.object(schema, &map.iter().collect::<Vec<_>>(), path, mode, errors)
@@ -409,19 +481,15 @@ impl Spec {
             Some("array") => match value.as_array() {
                 Some(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        self.value(
-                            &schema["items"],
-                            item,
-                            &format!("{path}[{i}]"),
-                            mode,
-                            errors,
-                        );
+                        self.value(keywords.items, item, &format!("{path}[{i}]"), mode, errors);
                     }
                 }
                 None => errors.push(type_error(path, "array")),
             },
             Some("string") => match value.as_str() {
-                Some(text) if mode == Mode::Input => self.string(schema, text, path, errors),
+                Some(text) if mode == Mode::Input => {
+                    self.string(schema, keywords, text, path, errors)
+                }
                 Some(_) => {}
                 None => errors.push(type_error(path, "string")),
             },
@@ -448,9 +516,9 @@ impl Spec {
     ) {
         let mut first = None;
         for alternative in alternatives {
-            let resolved = self.resolve(alternative);
-            let only_null = resolved["enum"]
-                .as_array()
+            let only_null = self
+                .keywords(self.resolve(alternative))
+                .options
                 .is_some_and(|e| e.iter().all(Value::is_null));
             if only_null {
                 if value.is_null() {
@@ -482,15 +550,12 @@ impl Spec {
         // The properties of the schema and of its `allOf` parts (a later part's win).
         let mut parts = Vec::new();
         let mut required = Vec::new();
-        for part in std::iter::once(schema).chain(schema["allOf"].as_array().into_iter().flatten())
-        {
-            let part = self.resolve(part);
-            if let Some(props) = part["properties"].as_object() {
-                parts.push(props);
-            }
+        let all_of = self.keywords(schema).all_of.into_iter().flatten();
+        for part in std::iter::once(schema).chain(all_of) {
+            let part = self.keywords(self.resolve(part));
+            parts.extend(part.properties);
             required.extend(
-                part["required"]
-                    .as_array()
+                part.required
                     .into_iter()
                     .flatten()
                     .filter_map(Value::as_str),
@@ -523,9 +588,16 @@ impl Spec {
         }
     }
 
-    fn string(&self, schema: &Value, text: &str, path: &str, errors: &mut Vec<FieldError>) {
+    fn string(
+        &self,
+        schema: &Value,
+        keywords: &Keywords,
+        text: &str,
+        path: &str,
+        errors: &mut Vec<FieldError>,
+    ) {
         let chars = text.chars().count() as u64;
-        match schema["format"].as_str() {
+        match keywords.format {
             Some("byte") => return file(schema, text, path, errors),
             Some("date") if CalendarDate::parse(text).is_none() => {
                 return errors.push(
@@ -535,7 +607,7 @@ impl Spec {
             }
             _ => {}
         }
-        if let Some(min) = schema["minLength"].as_u64()
+        if let Some(min) = keywords.min_length
             && chars < min
         {
             let message = if min == 1 {
@@ -545,7 +617,7 @@ impl Spec {
             };
             errors.push(FieldError::new(path, Code::TooShort, message).with("min", min));
         }
-        if let Some(max) = schema["maxLength"].as_u64()
+        if let Some(max) = keywords.max_length
             && chars > max
         {
             errors.push(
@@ -557,10 +629,10 @@ impl Spec {
                 .with("max", max),
             );
         }
-        if let Some(pattern) = schema["pattern"].as_str()
+        if let Some(pattern) = keywords.pattern
             && crate::pattern::matches(pattern, text) == Some(false)
         {
-            errors.push(shape_error(path, schema["x-hint"].as_str(), pattern, text));
+            errors.push(shape_error(path, keywords.hint, pattern, text));
         }
     }
 
