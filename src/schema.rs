@@ -111,6 +111,9 @@ struct Operation {
     /// Its description in the spec.
     spec: &'static Value,
     params: Vec<Param>,
+    /// Its replies by status (`None`: `default`), each with the schema of its JSON body (`null`
+    /// when it documents none).
+    responses: Vec<(Option<u16>, &'static Value)>,
 }
 
 /// A parameter of an operation, as its calls read it.
@@ -197,12 +200,23 @@ impl Spec {
                         })
                     });
                     let params = params.collect();
+                    let responses = op["responses"].as_object().into_iter().flatten();
+                    let responses = responses
+                        .filter_map(|(status, response)| {
+                            let status = match status.as_str() {
+                                "default" => None,
+                                code => Some(code.parse().ok()?),
+                            };
+                            Some((status, spec.json_schema(response)))
+                        })
+                        .collect();
                     spec.operations.push(Operation {
                         id,
                         path,
                         method,
                         spec: op,
                         params,
+                        responses,
                     });
                 }
             }
@@ -262,7 +276,7 @@ impl Spec {
     }
 
     /// The JSON schema of a request body or a response (`null` when it has none).
-    fn json_schema<'a>(&'a self, body: &'a Value) -> &'a Value {
+    fn json_schema<'a>(&self, body: &'a Value) -> &'a Value {
         &self.resolve(body)["content"]["application/json"]["schema"]
     }
 
@@ -383,24 +397,25 @@ impl Spec {
     /// Whether operation `operation_id` documents replies of HTTP `status`, and if so whether
     /// with a JSON body.
     pub fn documents(&self, operation_id: &str, status: u16) -> Option<bool> {
-        let response = self.operation(operation_id)?.spec["responses"].get(status.to_string())?;
-        Some(!self.json_schema(response).is_null())
+        let responses = &self.operation(operation_id)?.responses;
+        let (_, schema) = responses.iter().find(|(s, _)| *s == Some(status))?;
+        Some(!schema.is_null())
     }
 
     /// Every fault of `body`, the reply of operation `operation_id` with HTTP `status`, against
     /// the schema the spec gives that status (or `default`); none when it documents no body.
     pub fn check_reply(&self, operation_id: &str, status: u16, body: &Value) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let Some(responses) = self.operation(operation_id).map(|op| &op.spec["responses"]) else {
+        let Some(responses) = self.operation(operation_id).map(|op| &op.responses) else {
             return errors;
         };
-        let Some(response) = responses
-            .get(status.to_string())
-            .or_else(|| responses.get("default"))
+        let Some((_, schema)) = responses
+            .iter()
+            .find(|(s, _)| *s == Some(status))
+            .or_else(|| responses.iter().find(|(s, _)| s.is_none()))
         else {
             return errors;
         };
-        let schema = self.json_schema(response);
         if !schema.is_null() {
             self.value(schema, body, "", Mode::Reply, &mut errors);
         }
