@@ -3,8 +3,9 @@
 //! re-authentication on 401, the reply read as the spec documents it, and the mapping of every
 //! failure to an [`SdkError`]. One path, not generic, shared by every operation of both APIs.
 
+use crate::body::RequestBody;
 use crate::error::{FieldError, Kind, SdkError};
-use crate::fetch::{Failed, Headers, Incoming, Outgoing, fetch, json_body, sleep};
+use crate::fetch::{Failed, Headers, Incoming, Outgoing, fetch, sleep};
 use crate::schema::{Body, Request, Spec};
 use futures_util::future::{Either, LocalBoxFuture, select};
 use serde_json::Value;
@@ -172,8 +173,8 @@ pub async fn send(
     let content_type = request.body.content_type();
     let body = match request.body {
         Body::None => None,
-        Body::Json(value) => Some(json_body(&value)),
-        Body::Form(text) => Some(JsValue::from_str(&text)),
+        Body::Json(value) => Some(RequestBody::json(value)),
+        Body::Form(text) => Some(RequestBody::text(&text)),
     };
     let operation = request.operation;
     let mut retries = 0;

@@ -2,6 +2,7 @@
 //! with a timeout, cancelled when the attempt is dropped (the caller's signal), and what the
 //! reply said. The bottom of the call path: it knows no operation, no spec and no retry.
 
+use crate::body::RequestBody;
 use std::fmt;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
@@ -19,6 +20,7 @@ extern "C" {
         method: &str,
         headers: &str,
         body: &JsValue,
+        length: Option<u32>,
         controller: &AbortController,
     ) -> Result<js_sys::Promise, JsValue>;
 
@@ -104,8 +106,7 @@ pub struct Outgoing<'a> {
     pub url: &'a str,
     pub headers: &'a Headers,
     pub content_type: Option<&'a str>,
-    /// A string, or anything `fetch` takes as a body.
-    pub body: Option<&'a JsValue>,
+    pub body: Option<&'a RequestBody>,
 }
 
 /// A reply: its status and headers, and its body read in full (or why that failed: a reply
@@ -273,12 +274,16 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
         },
     };
     let none = JsValue::UNDEFINED;
-    let body = request.body.unwrap_or(&none);
+    let (body, length) = match request.body {
+        Some(body) => (&body.value, body.length),
+        None => (&none, None),
+    };
     let sent = match attempt(
         request.url,
         request.method,
         &headers,
         body,
+        length,
         &guard.controller,
     ) {
         Ok(promise) => JsFuture::from(promise).await,
@@ -315,171 +320,4 @@ pub async fn sleep(duration: Duration) {
         set_timeout(&resolve, duration.as_millis() as f64);
     });
     let _ = JsFuture::from(promise).await;
-}
-
-/// A JSON body for `fetch`: its text; for a body with a file ([`crate::files`]) or another long
-/// string that needs no escaping, its bytes, written part by part into one JS `Uint8Array`: a
-/// file's bytes are encoded into it a chunk at a time, so neither they nor their base64 are ever
-/// whole in the module.
-pub fn json_body(value: &serde_json::Value) -> JsValue {
-    let mut parts = Parts::default();
-    parts.write(value);
-    if parts.parts.is_empty() {
-        return JsValue::from_str(&parts.text);
-    }
-    parts.flush();
-    let length: usize = parts.parts.iter().map(Part::len).sum();
-    let body = js_sys::Uint8Array::new_with_length(length as u32);
-    let mut offset = 0;
-    let mut put = |bytes: &[u8]| {
-        // SAFETY: the view is copied by `set` at once, before the module allocates again.
-        body.set(&unsafe { js_sys::Uint8Array::view(bytes) }.into(), offset);
-        offset += bytes.len() as u32;
-    };
-    for part in &parts.parts {
-        match part {
-            Part::Text(text) => put(text.as_bytes()),
-            Part::Raw(raw) => put(raw.as_bytes()),
-            Part::File(file) => base64_chunks(file, &mut put),
-        }
-    }
-    body.into()
-}
-
-/// Encodes `file` (bytes in JS memory) as base64 a chunk at a time, handing each chunk's text
-/// to `put`.
-fn base64_chunks(file: &js_sys::Uint8Array, put: &mut dyn FnMut(&[u8])) {
-    use base64::Engine;
-    /// Whole groups of 3 bytes, so that only the last chunk may end in padding.
-    const CHUNK: u32 = 3 * 16 * 1024;
-    let length = file.length();
-    let mut chunk = vec![0; CHUNK.min(length) as usize];
-    let mut text = vec![0; crate::files::base64_len(chunk.len())];
-    let mut at = 0;
-    while at < length {
-        let end = length.min(at + CHUNK);
-        let Some(part) = chunk.get_mut(..(end - at) as usize) else {
-            break;
-        };
-        file.subarray(at, end).copy_to(part);
-        match base64::engine::general_purpose::STANDARD.encode_slice(&*part, &mut text) {
-            Ok(n) => put(text.get(..n).unwrap_or_default()),
-            Err(_) => break,
-        }
-        at = end;
-    }
-}
-
-/// Whether `text` goes into a JSON string as it is: no control character, quote or backslash.
-/// Eight bytes at a time (the module has no SIMD).
-fn needs_no_escape(text: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    // A byte of `x` is below `n` (for n <= 0x80): its bit 7 set in the result.
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
-    let is = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
-    let (chunks, rest) = text.as_chunks::<8>();
-    chunks.iter().all(|chunk| {
-        let x = u64::from_ne_bytes(*chunk);
-        below(x, b' ') | is(x, b'"') | is(x, b'\\') == 0
-    }) && rest.iter().all(|&b| b >= b' ' && b != b'"' && b != b'\\')
-}
-
-/// Strings at least this long are not copied into the body's text.
-const LONG: usize = 64 * 1024;
-
-enum Part<'a> {
-    Text(String),
-    Raw(&'a str),
-    /// A held file, written as its base64.
-    File(js_sys::Uint8Array),
-}
-
-impl Part<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Part::Text(text) => text.len(),
-            Part::Raw(raw) => raw.len(),
-            Part::File(file) => crate::files::base64_len(file.length() as usize),
-        }
-    }
-}
-
-#[derive(Default)]
-struct Parts<'a> {
-    parts: Vec<Part<'a>>,
-    text: String,
-}
-
-impl<'a> Parts<'a> {
-    fn flush(&mut self) {
-        if !self.text.is_empty() {
-            self.parts.push(Part::Text(std::mem::take(&mut self.text)));
-        }
-    }
-
-    /// A string's own part: it goes between quotes as it is.
-    fn part(&mut self, part: Part<'a>) {
-        self.text.push('"');
-        self.flush();
-        self.parts.push(part);
-        self.text.push('"');
-    }
-
-    fn write(&mut self, value: &'a serde_json::Value) {
-        use serde_json::Value;
-        match value {
-            Value::String(s) => match crate::files::bytes(s) {
-                Some(file) => self.part(Part::File(file)),
-                None if s.len() >= LONG && needs_no_escape(s.as_bytes()) => self.part(Part::Raw(s)),
-                None => self.text.push_str(&value.to_string()),
-            },
-            Value::Object(map) => {
-                self.text.push('{');
-                for (i, (key, item)) in map.iter().enumerate() {
-                    if i > 0 {
-                        self.text.push(',');
-                    }
-                    self.text.push_str(&Value::from(key.as_str()).to_string());
-                    self.text.push(':');
-                    self.write(item);
-                }
-                self.text.push('}');
-            }
-            Value::Array(items) => {
-                self.text.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        self.text.push(',');
-                    }
-                    self.write(item);
-                }
-                self.text.push(']');
-            }
-            other => self.text.push_str(&other.to_string()),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::needs_no_escape;
-
-    #[test]
-    fn a_string_needs_no_escape_without_control_characters_quotes_or_backslashes() {
-        let naive = |t: &[u8]| t.iter().all(|&b| b >= b' ' && b != b'"' && b != b'\\');
-        let base: Vec<u8> = b"QUJDRA==+/09azAZ ~\x7f\xc3\xa9".repeat(3);
-        assert!(needs_no_escape(&base));
-        for at in 0..base.len() {
-            for bad in [b'"', b'\\', b'\n', 0, 0x1f] {
-                let mut text = base.clone();
-                text[at] = bad;
-                assert!(!needs_no_escape(&text), "{bad:#x} at {at}");
-            }
-        }
-        for byte in 0..=255u8 {
-            let text = [b'A', b'B', byte, b'C', b'D', b'E', b'F', b'G', byte, byte];
-            assert_eq!(needs_no_escape(&text), naive(&text), "{byte:#x}");
-        }
-    }
 }

@@ -1,6 +1,6 @@
 //! Files a call was given, held in JS memory until the call ends. The input carries a short text
 //! in place of a file's base64 ([`hold`]); the validator measures it ([`size`]) and the body
-//! writer (`fetch::json_body`) encodes the bytes straight into the request body, a chunk at a
+//! writer (`body::RequestBody`) encodes the bytes straight into the request body, a chunk at a
 //! time ([`bytes`]): a file is never copied whole into the module, nor its base64 held there.
 //!
 //! A file is held by the call being polled ([`Scope`], which `js::settle` puts around every

@@ -3,12 +3,26 @@
 // CommonJS.
 
 /** One attempt of a call (`src/fetch.rs`): `fetch`, then the reply's bytes. */
-export function attempt(url, method, headers, body, controller) {
+export function attempt(url, method, headers, body, length, controller) {
   const names = headers.split('\n');
   const sent = {};
   for (let i = 0; i + 1 < names.length; i += 2) sent[names[i]] = names[i + 1];
   const init = { method, headers: sent, signal: controller.signal };
-  if (body !== undefined) init.body = body;
+  if (typeof body === 'function') {
+    // A body given chunk by chunk (`src/body.rs`): streamed as it is encoded, with its length.
+    let next = 0;
+    init.body = new ReadableStream({
+      pull(stream) {
+        const chunk = body(next++);
+        if (chunk === undefined) stream.close();
+        else stream.enqueue(chunk);
+      },
+    });
+    init.duplex = 'half';
+    sent['content-length'] = String(length);
+  } else if (body !== undefined) {
+    init.body = body;
+  }
   return fetch(url, init).then((response) => {
     const status = response.status;
     // Only a refusal is retried after a wait (429, 502-504).
@@ -17,6 +31,15 @@ export function attempt(url, method, headers, body, controller) {
       (bytes) => ({ status, retryAfter, body: new Uint8Array(bytes) }),
       (error) => ({ status, retryAfter, error }));
   });
+}
+
+/**
+ * Whether `fetch` takes a streamed request body over HTTP/1.1: Node's does (browsers stream a
+ * request only over HTTP/2); a page, even one with a `process` (Electron), is not asked to.
+ */
+export function streamsRequestBodies() {
+  return typeof process === 'object' && typeof process?.versions?.node === 'string'
+    && typeof window === 'undefined' && typeof ReadableStream === 'function';
 }
 
 /** Deeper than any input of either API (`src/input.rs`'s `MAX_DEPTH`). */

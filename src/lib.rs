@@ -9,6 +9,7 @@ pub mod wire;
 
 mod amounts;
 mod auth;
+mod body;
 mod call;
 pub mod ecologic;
 pub mod error;

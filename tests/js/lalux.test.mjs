@@ -51,18 +51,33 @@ test('files may be a Uint8Array, an ArrayBuffer, a Blob or a File, and a Buffer'
   for (const u of uploads) assert.equal(u.body.file, Buffer.from(PDF).toString('base64'));
 });
 
-test('a file of many chunks, from a view into a larger buffer, goes as its own bytes in base64', async () => {
-  // 200,001 bytes: several of the module's 48 KiB chunks, the last not a whole group of 3.
-  const backing = new Uint8Array(200_011);
+test('a file of many chunks, from a view into a larger buffer, goes as its own bytes in base64, with its length', async () => {
+  // 600,001 bytes: several of the module's 192 KiB chunks, the last not a whole group of 3.
+  const backing = new Uint8Array(600_011);
   for (let i = 0; i < backing.length; i++) backing[i] = (i * 31 + 7) & 0xff;
-  const view = backing.subarray(10, 200_011);
+  const view = backing.subarray(10, 600_011);
   const receipt = await lalux().repairer.upload({ fileNameWithExtension: 'long.pdf', file: view });
-  assert.equal(receipt.bytes, 200_001);
+  assert.equal(receipt.bytes, 600_001);
   const [upload] = await receivedAt('/reparateur/upload');
+  // Streamed in Node as it is encoded, yet with a Content-Length, not chunked.
+  assert.equal(upload.headers['transfer-encoding'], undefined);
+  assert.equal(Number(upload.headers['content-length']), upload.bodySummary.bytes);
   // The sandbox logs a large body as its size and FNV-1a hash: the JSON the client must send.
   const sent = Buffer.from(JSON.stringify({ file: Buffer.from(view).toString('base64'), fileNameWithExtension: 'long.pdf' }));
   const fnv = sent.reduce((h, b) => BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n), 0xcbf29ce484222325n);
   assert.deepEqual([upload.bodySummary.bytes, upload.bodySummary.fnv1a64], [sent.length, fnv.toString(16).padStart(16, '0')]);
+});
+
+test('a file given as a long base64 text goes as it is, in several chunks', async () => {
+  const bytes = new Uint8Array(450_000);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + 3) & 0xff;
+  const file = Buffer.from(bytes).toString('base64');
+  await lalux().repairer.upload({ fileNameWithExtension: 'text.pdf', file });
+  const [upload] = await receivedAt('/reparateur/upload');
+  const sent = Buffer.from(JSON.stringify({ file, fileNameWithExtension: 'text.pdf' }));
+  const fnv = sent.reduce((h, b) => BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n), 0xcbf29ce484222325n);
+  assert.deepEqual([upload.bodySummary.bytes, upload.bodySummary.fnv1a64], [sent.length, fnv.toString(16).padStart(16, '0')]);
+  assert.equal(Number(upload.headers['content-length']), sent.length);
 });
 
 /** Whether the memory of the file `call(file)` was given is garbage once the call ended: the module let it go. */
