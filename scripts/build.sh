@@ -41,6 +41,11 @@ echo '{ "type": "commonjs" }' >"$OUT/nodejs/package.json"
 echo '{ "type": "module" }' >"$OUT/web/package.json"
 node scripts/esm-wrapper.mjs "$OUT/nodejs"
 cp pkg-template/auto.js pkg-template/auto.d.ts "$OUT/web/"
+# The browser entry's JS minified, as a portal's bundler would (a page's download counts it; the
+# .d.ts keeps the documentation): esbuild, pinned in package-lock.json.
+for js in "$OUT/web/repair_claims.js" $(find "$OUT/web/snippets" -name '*.js'); do
+    esbuild "$js" --minify --format=esm --log-level=warning --allow-overwrite --outfile="$js"
+done
 cp pkg-template/package.json LICENSE "$OUT/"
 cp pkg-template/README.md "$OUT/README.md"
 (cd "$ROOT/dist" && npm pack --silent ./repair-claims >/dev/null)
