@@ -10,6 +10,11 @@
 //   node scripts/bench.mjs calls URL              the two small calls only (a quick A/B while
 //                                                 changing the module; REPAIR_CLAIMS_NODE=path
 //                                                 measures another build's nodejs/repair_claims.js)
+//   node --expose-gc scripts/bench.mjs body-floor fresh|reused URL
+//                                                 what streaming a 5 MB upload's body costs in RSS
+//                                                 by itself, in plain JS: a fresh buffer per chunk
+//                                                 (what a safe stream does) or one buffer reused
+//                                                 (unsafe: for the bound it shows)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -133,6 +138,59 @@ async function memory(side, url) {
   process.stdout.write(JSON.stringify({ peakExtra: peak - before, after: after - before, wasmGrown }));
 }
 
+/**
+ * The RSS floor of a streamed upload body, without the module: the peak extra RSS over 10 uploads
+ * of a 5 MB file whose JSON body is streamed in 256 KiB chunks of base64-sized bytes, each chunk
+ * a fresh buffer (`fresh`, as `src/body.rs` streams) or one buffer enqueued again and again
+ * (`reused`: unsafe, since a stream is not told when a chunk has been written, so the bytes of
+ * a chunk still queued for the socket could be overwritten; run for the bound it shows).
+ */
+async function bodyFloor(kind, url) {
+  const { ours } = await clients(url);
+  await ours.lalux.repairer.upload({ fileNameWithExtension: 'f.pdf', file: new Uint8Array(10) });
+  const token = await fetch(`${url}/lalux/wts/token?grant_type=client_credentials&scope=%2Freparateur`, {
+    method: 'POST',
+    headers: { authorization: `${REPAIRER.clientId}/${REPAIRER.clientSecret}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&scope=/reparateur',
+  }).then((r) => r.json());
+  const encoder = new TextEncoder();
+  const [head, tail] = [encoder.encode('{"fileNameWithExtension":"f.pdf","file":"'), encoder.encode('"}')];
+  const length = Math.ceil(FIVE_MB / 3) * 4;
+  const CHUNK = 256 * 1024;
+  const reused = new Uint8Array(CHUNK).fill(65);
+  const upload = async () => {
+    let at = 0;
+    const body = new ReadableStream({
+      start(stream) {
+        stream.enqueue(head.slice());
+      },
+      pull(stream) {
+        const n = Math.min(CHUNK, length - at);
+        stream.enqueue(kind === 'reused' ? reused.subarray(0, n) : new Uint8Array(n).fill(65));
+        at += n;
+        if (at < length) return;
+        stream.enqueue(tail.slice());
+        stream.close();
+      },
+    });
+    const reply = await fetch(`${url}/lalux/api/reparateur/upload`, {
+      method: 'PUT', body, duplex: 'half',
+      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json', 'content-length': String(head.length + length + tail.length) },
+    });
+    if (!reply.ok) throw new Error(`upload: ${reply.status}`);
+    await reply.arrayBuffer();
+  };
+  await upload();
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 2);
+  for (let i = 0; i < 10; i++) await upload();
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  console.log(`${kind} chunks: peak extra RSS over 10 uploads ${mb(peak - before)} (${((peak - before) / FIVE_MB).toFixed(1)}× the file)`);
+}
+
 function init() {
   const started = performance.now();
   require(NODE_ENTRY);
@@ -247,4 +305,5 @@ async function main(url) {
 if (mode === 'memory') await memory(args[0], args[1]);
 else if (mode === 'init') init();
 else if (mode === 'calls') await smallCallsOnly(args[0]);
+else if (mode === 'body-floor') await bodyFloor(args[0], args[1]);
 else await main(mode ?? process.env.SANDBOX_URL ?? 'http://127.0.0.1:8787');
