@@ -35,8 +35,8 @@ pub struct Spec {
     /// Each `$ref` of the spec, by the address of the object holding it: its text and what it
     /// points at, found once (looking a reference up by name was a quarter of a check's time).
     refs: HashMap<usize, (&'static str, &'static Value), BuildHasherDefault<AddressHasher>>,
-    /// The keywords of each schema the checks read, by the schema's address, found once (each
-    /// read of one from its object was a search of the object's keys).
+    /// The schema keywords the checks read, of every object of the spec by its address, found
+    /// once (each read of one was a search of the object's keys).
     keywords: HashMap<usize, Keywords, BuildHasherDefault<AddressHasher>>,
 }
 
