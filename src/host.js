@@ -4,9 +4,9 @@
 
 /** One attempt of a call (`src/fetch.rs`): `fetch`, then the reply's bytes. */
 export function attempt(url, method, headers, body, length, controller) {
-  const names = headers.split('\n');
+  const lines = headers.split('\n');
   const sent = {};
-  for (let i = 0; i + 1 < names.length; i += 2) sent[names[i]] = names[i + 1];
+  for (let i = 0; i + 1 < lines.length; i += 2) sent[lines[i]] = lines[i + 1];
   const init = { method, headers: sent, signal: controller.signal };
   if (typeof body === 'function') {
     // A body given chunk by chunk (`src/body.rs`): streamed as it is encoded, with its length.

@@ -1,6 +1,7 @@
 //! What callers pass, as JSON: plain objects and arrays, with a `Date` written as its day or its
-//! UTC instant (see [`date_text`]) and bytes (`Uint8Array`, `ArrayBuffer`, `Blob`, `File`)
-//! encoded in base64 in one pass. Anything else that JSON cannot hold is a field error.
+//! UTC instant (see [`date_text`]) and bytes (`Uint8Array`, `ArrayBuffer`, `Blob`, `File`) held
+//! in JS memory for the call, a short text standing for them (`crate::files`). Anything else
+//! that JSON cannot hold is a field error.
 
 use crate::error::{Code, FieldError};
 use js_sys::{Array, ArrayBuffer, Date, Reflect, Uint8Array};
