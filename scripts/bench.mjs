@@ -50,6 +50,13 @@ function load() {
 }
 const loaded = mode === 'init' ? undefined : load();
 
+/** A LALUX repairer's token from the sandbox at `url`, for the peer and plain `fetch`. */
+const repairerToken = (url) => fetch(`${url}/lalux/wts/token?grant_type=client_credentials&scope=%2Freparateur`, {
+  method: 'POST',
+  headers: { authorization: `${REPAIRER.clientId}/${REPAIRER.clientSecret}`, 'content-type': 'application/x-www-form-urlencoded' },
+  body: 'grant_type=client_credentials&scope=/reparateur',
+}).then((r) => r.json());
+
 /** Both clients against `url`: ours (the package) and the peer (openapi-fetch). */
 async function clients(url) {
   const { pkg } = loaded;
@@ -59,11 +66,7 @@ async function clients(url) {
     ecologic: new pkg.EcologicClient({ environment: 'production', baseUrl: eco, apiKey: API_KEY }),
     lalux: new pkg.LaluxClient({ tokenUrl: `${url}/lalux/wts`, apiUrl: `${url}/lalux/api`, ...REPAIRER }),
   };
-  const token = await fetch(`${url}/lalux/wts/token?grant_type=client_credentials&scope=%2Freparateur`, {
-    method: 'POST',
-    headers: { authorization: `${REPAIRER.clientId}/${REPAIRER.clientSecret}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials&scope=/reparateur',
-  }).then((r) => r.json());
+  const token = await repairerToken(url);
   const peer = {
     ecologic: createClient({ baseUrl: eco, headers: { api_key: API_KEY } }),
     lalux: createClient({ baseUrl: `${url}/lalux/api`, headers: { authorization: `Bearer ${token.access_token}` } }),
@@ -146,13 +149,7 @@ async function memory(side, url) {
  * a chunk still queued for the socket could be overwritten; run for the bound it shows).
  */
 async function bodyFloor(kind, url) {
-  const { ours } = await clients(url);
-  await ours.lalux.repairer.upload({ fileNameWithExtension: 'f.pdf', file: new Uint8Array(10) });
-  const token = await fetch(`${url}/lalux/wts/token?grant_type=client_credentials&scope=%2Freparateur`, {
-    method: 'POST',
-    headers: { authorization: `${REPAIRER.clientId}/${REPAIRER.clientSecret}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials&scope=/reparateur',
-  }).then((r) => r.json());
+  const token = await repairerToken(url);
   const encoder = new TextEncoder();
   const [head, tail] = [encoder.encode('{"fileNameWithExtension":"f.pdf","file":"'), encoder.encode('"}')];
   const length = Math.ceil(FIVE_MB / 3) * 4;

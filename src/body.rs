@@ -9,9 +9,8 @@
 use base64::Engine;
 use js_sys::Uint8Array;
 use serde_json::Value;
-use std::cell::RefCell;
+use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::{Closure, wasm_bindgen};
-use wasm_bindgen::{JsCast, JsValue};
 
 #[wasm_bindgen(module = "/src/host.js")]
 extern "C" {
@@ -27,7 +26,7 @@ pub struct RequestBody {
     /// With that function, the body's length in bytes (its `Content-Length`).
     pub length: Option<u32>,
     /// Keeps that function alive while the call lasts.
-    _chunks: Option<Closure<dyn Fn(u32) -> JsValue>>,
+    _chunks: Option<Closure<dyn FnMut(u32) -> JsValue>>,
 }
 
 impl RequestBody {
@@ -54,17 +53,13 @@ impl RequestBody {
             }
             return Self::whole(body.into());
         }
-        let scratch = RefCell::new(scratch);
-        let next = Closure::<dyn Fn(u32) -> JsValue>::new(move |i: u32| {
-            match (chunks.get(i as usize), scratch.try_borrow_mut()) {
-                (Some(chunk), Ok(mut scratch)) => {
-                    Uint8Array::from(scratch.encode(&parts, chunk)).into()
-                }
-                _ => JsValue::UNDEFINED,
-            }
-        });
+        let next =
+            Closure::<dyn FnMut(u32) -> JsValue>::new(move |i: u32| match chunks.get(i as usize) {
+                Some(chunk) => Uint8Array::from(scratch.encode(&parts, chunk)).into(),
+                None => JsValue::UNDEFINED,
+            });
         Self {
-            value: next.as_ref().unchecked_ref::<JsValue>().clone(),
+            value: next.as_ref().clone(),
             length: Some(length as u32),
             _chunks: Some(next),
         }
