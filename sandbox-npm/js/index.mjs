@@ -44,7 +44,11 @@ export async function startSandbox({ port = 0, seed = 42, strict = false } = {})
 
 /** Reads a request (refusing a body over the limit before it is read whole), answers it. */
 async function serve(host, request, response) {
-  const url = new URL(request.url, 'http://sandbox');
+  // The request-target as it came: a path that starts with `//` is a path, not a host.
+  const target = request.url ?? '/';
+  const mark = target.indexOf('?');
+  const path = mark < 0 ? target : target.slice(0, mark);
+  const query = mark < 0 ? '' : target.slice(mark + 1);
   const body = await readBody(request, host.maxBodyBytes);
   if (body === null) {
     request.resume(); // what remains is read and thrown away, never kept
@@ -54,7 +58,7 @@ async function serve(host, request, response) {
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     headers.push([request.rawHeaders[i].toLowerCase(), request.rawHeaders[i + 1]]);
   }
-  const answer = host.answer({ method: request.method, path: url.pathname, query: url.search.slice(1), headers, body });
+  const answer = host.answer({ method: request.method, path, query, headers, body });
   await sleep(answer.delayMs);
   deliver(response, answer);
 }

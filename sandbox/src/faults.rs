@@ -37,12 +37,48 @@ pub struct Fault {
     /// Replace the body with text that is not JSON.
     #[serde(default)]
     pub non_json: bool,
+    /// Answer `307 Temporary Redirect` to this URL (the request is not processed).
+    #[serde(default)]
+    pub redirect: Option<String>,
+    /// Replace the body with a JSON text of this many bytes (at most [`MAX_OVERSIZE`]).
+    #[serde(default)]
+    pub oversize: Option<usize>,
     /// How many requests it applies to; unlimited when absent.
     #[serde(default)]
     pub times: Option<u32>,
 }
 
+/// The most faults in force at once: more are refused (each holds its route).
+pub const MAX_FAULTS: usize = 100;
+/// The longest route a fault matches.
+pub const MAX_ROUTE: usize = 512;
+/// The largest body `oversize` makes (64 MiB).
+pub const MAX_OVERSIZE: usize = 64 << 20;
+
 impl Fault {
+    /// Why the admin API refuses this fault, if it does.
+    pub fn refusal(&self) -> Option<String> {
+        if self.route.len() > MAX_ROUTE {
+            return Some(format!("route must have at most {MAX_ROUTE} bytes"));
+        }
+        if let Some(status) = self.status
+            && !(200..=599).contains(&status)
+        {
+            return Some(format!(
+                "status must be a final HTTP status, 200 to 599 (got {status})"
+            ));
+        }
+        if self.oversize.is_some_and(|n| n > MAX_OVERSIZE) {
+            return Some(format!("oversize must be at most {MAX_OVERSIZE} bytes"));
+        }
+        if self.redirect.as_deref().is_some_and(|url| {
+            url.is_empty() || url.len() > MAX_ROUTE || url.bytes().any(|b| !(b' '..=b'~').contains(&b))
+        }) {
+            return Some("redirect must be a URL of visible ASCII".to_owned());
+        }
+        None
+    }
+
     fn matches(&self, method: &str, path: &str) -> bool {
         let path = path.to_ascii_lowercase();
         path.ends_with(&self.route.to_ascii_lowercase())
@@ -54,7 +90,7 @@ impl Fault {
 
     /// Whether the request must not be processed at all.
     pub fn short_circuits(&self) -> bool {
-        self.status.is_some() || (self.drop && !self.after_processing)
+        self.status.is_some() || self.redirect.is_some() || (self.drop && !self.after_processing)
     }
 
     /// Applies the fault to the response the request got (or to an empty one when short-circuited).
@@ -71,6 +107,17 @@ impl Fault {
             if let Some(seconds) = self.retry_after {
                 response = response.with_header("retry-after", &seconds.to_string());
             }
+        }
+        if let Some(url) = &self.redirect {
+            response = Response::empty(307).with_header("location", url);
+        }
+        if let Some(size) = self.oversize {
+            // `{"pad":"xxx…"}`: valid JSON, larger than any client takes.
+            let mut body = Vec::with_capacity(size);
+            body.extend_from_slice(b"{\"pad\":\"");
+            body.resize(size.saturating_sub(2).max(body.len()), b'x');
+            body.extend_from_slice(b"\"}");
+            response = response.with_body(body);
         }
         if self.non_json {
             response = response
@@ -94,8 +141,15 @@ impl Fault {
 pub struct Faults(Vec<Fault>);
 
 impl Faults {
-    pub fn add(&mut self, fault: Fault) {
+    /// Adds a fault; `Err` when [`MAX_FAULTS`] are in force already.
+    pub fn add(&mut self, fault: Fault) -> Result<(), String> {
+        if self.0.len() >= MAX_FAULTS {
+            return Err(format!(
+                "{MAX_FAULTS} faults are in force: DELETE /_sandbox/faults first"
+            ));
+        }
         self.0.push(fault);
+        Ok(())
     }
 
     pub fn clear(&mut self) {

@@ -273,10 +273,13 @@ impl Sandbox {
                 Err(e) => Response::json(500, &json!({"error": e})),
             },
             ("POST", "/faults") => match body().and_then(serde_json::from_value::<Fault>) {
-                Ok(fault) => {
-                    self.faults.add(fault);
-                    Response::empty(204)
-                }
+                Ok(fault) => match fault.refusal() {
+                    Some(error) => Response::json(400, &json!({ "error": error })),
+                    None => match self.faults.add(fault) {
+                        Ok(()) => Response::empty(204),
+                        Err(error) => Response::json(409, &json!({ "error": error })),
+                    },
+                },
                 Err(e) => Response::json(400, &json!({"error": e.to_string()})),
             },
             ("DELETE", "/faults") => {

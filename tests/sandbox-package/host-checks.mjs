@@ -87,6 +87,41 @@ export async function hostChecks(base) {
   note(`truncated body: ${truncated}`);
   expect(truncated === 'TypeError', 'reading the body fails');
 
+  await admin('POST', '/faults', { route: '/printbrandlist', redirect: 'http://127.0.0.1:9/elsewhere?q=1', times: 1 });
+  const redirected = await fetch(`${base}${ECO}/printbrandlist`, { headers: { api_key: KEY }, redirect: 'manual' });
+  const redirects = redirected.type === 'opaqueredirect'
+    || (redirected.status === 307 && redirected.headers.get('location') === 'http://127.0.0.1:9/elsewhere?q=1');
+  note(`redirect fault: redirects ${redirects}`);
+  expect(redirects, `a 307 to the URL given: ${redirected.status}`);
+  await admin('POST', '/faults', { route: '/printbrandlist', oversize: 9 * 1024 * 1024, times: 1 });
+  const oversized = await (await brands()).arrayBuffer();
+  note(`oversize fault: ${oversized.byteLength} bytes`);
+  expect(oversized.byteLength === 9 * 1024 * 1024, 'the body has the size asked');
+
+  // The admin API's own limits: a final HTTP status, a bounded route, at most 100 faults.
+  const addFault = async (fault) => (await fetch(`${base}/_sandbox/faults`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault),
+  })).status;
+  const refusedFaults = [
+    await addFault({ route: '/x', status: 700 }), await addFault({ route: '/x', status: 99 }),
+    await addFault({ route: 'x'.repeat(1 << 20) }), await addFault({ route: '/x', oversize: 1 << 30 }),
+  ];
+  note(`faults with status 700, 99, a 1 MiB route, a 1 GiB body: ${refusedFaults.join(' ')}`);
+  expect(refusedFaults.every((status) => status === 400), 'refused with 400');
+  const added = [];
+  for (let i = 0; i < 101; i++) added.push(await addFault({ route: `/none-${i}`, times: 1 }));
+  note(`101 faults: the 100th ${added[99]}, the 101st ${added[100]}`);
+  expect(added.slice(0, 100).every((status) => status === 204) && added[100] === 409, 'at most 100 faults');
+  await admin('DELETE', '/faults');
+
+  // A request-target that starts with `//` is a path: 404, and never the admin API.
+  const logged = (await admin('GET', '/requests')).length;
+  const slashes = await fetch(`${base}//`).then((r) => r.status, (e) => e.name);
+  const reset = await fetch(`${base}//anything/_sandbox/reset`, { method: 'POST' }).then((r) => r.status, (e) => e.name);
+  const kept = (await admin('GET', '/requests')).length;
+  note(`GET //: ${slashes}; POST //anything/_sandbox/reset: ${reset}, the log kept: ${kept > logged}`);
+  expect(slashes === 404 && reset === 404 && kept > logged, 'paths, not hosts');
+
   await admin('POST', '/faults', { route: '/printbrandlist', latencyMs: 300, times: 1 });
   const started = Date.now();
   const slow = await brands();
