@@ -28,8 +28,13 @@ pub enum Auth {
         callback: js_sys::Function,
         argument: JsValue,
     },
-    /// A LALUX bearer token for `scope`.
-    Token { cache: Rc<TokenCache>, scope: Scope },
+    /// A LALUX bearer token for `scope`; `sent`: the one this call sent last (a 401 renews that
+    /// one only: another call may have renewed it already).
+    Token {
+        cache: Rc<TokenCache>,
+        scope: Scope,
+        sent: RefCell<Option<String>>,
+    },
 }
 
 impl Auth {
@@ -59,8 +64,10 @@ impl Auth {
             Self::Callback { callback, argument } => {
                 callback_headers(callback, argument, refresh).await
             }
-            Self::Token { cache, scope } => {
-                let token = cache.token(*scope, refresh).await?;
+            Self::Token { cache, scope, sent } => {
+                let refused = sent.borrow().clone().filter(|_| refresh);
+                let token = cache.token(*scope, refused.as_deref()).await?;
+                sent.replace(Some(token.access_token.clone()));
                 Headers::one("authorization", &format!("Bearer {}", token.access_token)).map_err(
                     |_| {
                         SdkError::new(
@@ -105,18 +112,33 @@ async fn callback_headers(
         Ok(value) => JsFuture::from(js_sys::Promise::resolve(&value)).await,
         Err(e) => Err(e),
     };
+    // What it returned holds header values (secrets): it is described, never handed back.
+    let returned = |what: String| {
+        SdkError::new(
+            Kind::Authentication,
+            format!("The headers callback {what}: it must return, or resolve to, an object of header names and string values."),
+        )
+    };
     let object = match outcome {
         Ok(object) if object.is_object() => object,
-        Ok(other) => return Err(with_cause(failed(other))),
+        Ok(other) => {
+            let kind = crate::input::type_name(&other);
+            return Err(returned(format!("returned a {kind}")));
+        }
         Err(cause) => return Err(with_cause(failed(cause))),
     };
     let Some(entries) = crate::input::entries(&object) else {
-        return Err(with_cause(failed(object)));
+        return Err(returned("returned an object whose keys could not be read".to_owned()));
     };
     let mut headers = Headers::default();
     for (name, value) in entries {
-        let Some(value) = value.ok().and_then(|v| v.as_string()) else {
-            return Err(with_cause(failed(object)));
+        let value = match value {
+            Ok(value) => value,
+            Err(_) => return Err(returned(format!("returned header `{name}` whose getter threw"))),
+        };
+        let Some(value) = value.as_string() else {
+            let kind = crate::input::type_name(&value);
+            return Err(returned(format!("returned header `{name}` as a {kind}, not a string")));
         };
         headers.add(&name, &value).map_err(|m| {
             SdkError::new(
@@ -190,13 +212,18 @@ impl TokenCache {
         }
     }
 
-    /// A valid token for `scope`: cached, shared with a request in flight, or requested.
-    async fn token(&self, scope: Scope, refresh: bool) -> Result<Token, SdkError> {
+    /// A valid token for `scope`: cached, shared with a request in flight, or requested. After
+    /// a 401, `refused` is the token the API refused: only that one is renewed (one renewal
+    /// serves every call refused with it).
+    async fn token(&self, scope: Scope, refused: Option<&str>) -> Result<Token, SdkError> {
         let key = scope.as_str();
         let pending = {
             let mut slots = self.slots.borrow_mut();
             match slots.get(key) {
-                Some(Slot::Ready(token)) if !refresh && js_sys::Date::now() < token.renew_at_ms => {
+                Some(Slot::Ready(token))
+                    if refused != Some(token.access_token.as_str())
+                        && js_sys::Date::now() < token.renew_at_ms =>
+                {
                     return Ok(token.clone());
                 }
                 Some(Slot::Pending(pending)) => pending.clone(),

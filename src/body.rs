@@ -30,12 +30,16 @@ pub struct RequestBody {
 }
 
 impl RequestBody {
-    /// The JSON body of `value`, a checked input written for the wire.
-    pub fn json(mut value: Value) -> Self {
+    /// The JSON body of `value`, a checked input written for the wire; `None` when a file it
+    /// names is no longer held (its stand-in text is never sent).
+    pub fn json(mut value: Value) -> Option<Self> {
         let mut parts = Parts::default();
         parts.write(&mut value);
+        if parts.lost {
+            return None;
+        }
         if parts.parts.is_empty() {
-            return Self::text(&parts.text);
+            return Some(Self::text(&parts.text));
         }
         parts.flush();
         let parts = parts.parts;
@@ -51,18 +55,18 @@ impl RequestBody {
                 body.set(&unsafe { Uint8Array::view(bytes) }.into(), offset);
                 offset += bytes.len() as u32;
             }
-            return Self::whole(body.into());
+            return Some(Self::whole(body.into()));
         }
         let next =
             Closure::<dyn FnMut(u32) -> JsValue>::new(move |i: u32| match chunks.get(i as usize) {
                 Some(chunk) => Uint8Array::from(scratch.encode(&parts, chunk)).into(),
                 None => JsValue::UNDEFINED,
             });
-        Self {
+        Some(Self {
             value: next.as_ref().clone(),
             length: Some(length as u32),
             _chunks: Some(next),
-        }
+        })
     }
 
     /// A body of text (JSON, a form).
@@ -168,6 +172,8 @@ impl Scratch {
 struct Parts {
     parts: Vec<Part>,
     text: String,
+    /// A file's stand-in text was met whose file is no longer held.
+    lost: bool,
 }
 
 impl Parts {
@@ -190,6 +196,7 @@ impl Parts {
         match value {
             Value::String(s) => match crate::files::bytes(s) {
                 Some(file) => self.part(Part::File(file)),
+                None if crate::files::is_held(s) => self.lost = true,
                 None if s.len() >= LONG && needs_no_escape(s.as_bytes()) => {
                     self.part(Part::Raw(std::mem::take(s)));
                 }

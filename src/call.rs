@@ -5,12 +5,12 @@
 
 use crate::body::RequestBody;
 use crate::error::{FieldError, Kind, SdkError};
-use crate::fetch::{Failed, Headers, Incoming, Outgoing, fetch, sleep};
+use crate::fetch::{self, Failed, Headers, Incoming, Outgoing, sleep};
 use crate::schema::{Body, Request, Spec};
 use futures_util::future::{Either, LocalBoxFuture, select};
 use serde_json::Value;
 use std::time::Duration;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// Where a call's authentication headers come from, given by the client (`auth::Auth`): the
 /// call path does not know how they are made.
@@ -42,6 +42,23 @@ pub struct Policy {
     pub base_delay: Duration,
 }
 
+impl Policy {
+    /// The longest its attempts and the waits between them take (a `Retry-After` aside): how
+    /// long a call waits for a step it does not send itself (a shared read, its headers).
+    pub fn budget(&self) -> Duration {
+        let waits = (0..self.max_retries)
+            .map(|retry| {
+                self.base_delay
+                    .saturating_mul(1u32 << retry.min(16))
+                    .min(MAX_DELAY)
+            })
+            .fold(Duration::ZERO, Duration::saturating_add);
+        self.timeout
+            .saturating_mul(self.max_retries.saturating_add(1))
+            .saturating_add(waits)
+    }
+}
+
 /// How one call is sent: the retry policy (the client's, or the call's own `timeoutMs` and
 /// `maxRetries`) and the caller's `AbortSignal`.
 #[derive(Clone)]
@@ -71,33 +88,14 @@ impl Abort {
     }
 
     fn aborted(&self) -> bool {
-        self.0.as_ref().is_some_and(|signal| {
-            js_sys::Reflect::get(signal, &"aborted".into()).is_ok_and(|a| a.is_truthy())
-        })
+        self.0.as_ref().is_some_and(fetch::is_aborted)
     }
 
     /// Resolves once the signal fires; never without one (nor when it cannot be listened to).
+    /// Its listener goes when this is dropped.
     async fn fired(&self) {
-        let listening = self.0.as_ref().and_then(|signal| {
-            let listen: js_sys::Function = js_sys::Reflect::get(signal, &"addEventListener".into())
-                .ok()?
-                .dyn_into()
-                .ok()?;
-            let once = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&once, &"once".into(), &true.into());
-            let mut failed = false;
-            let promise = js_sys::Promise::new(&mut |resolve, _| {
-                failed = listen
-                    .call3(signal, &"abort".into(), &resolve, &once)
-                    .is_err();
-            });
-            (!failed).then_some(promise)
-        });
-        match listening {
-            Some(promise) if !self.aborted() => {
-                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-            }
-            Some(_) => {}
+        match &self.0 {
+            Some(signal) => fetch::aborted(signal).await,
             None => std::future::pending::<()>().await,
         }
     }
@@ -173,18 +171,30 @@ pub async fn send(
     let content_type = request.body.content_type();
     let body = match request.body {
         Body::None => None,
-        Body::Json(value) => Some(RequestBody::json(value)),
+        Body::Json(value) => Some(RequestBody::json(value).ok_or_else(|| {
+            reached(
+                SdkError::new(
+                    Kind::Validation,
+                    "A file given to this call can no longer be read; nothing was sent.",
+                ),
+                repeat,
+                false,
+            )
+        })?),
         Body::Form(text) => Some(RequestBody::text(&text)),
     };
     let operation = request.operation;
     let mut retries = 0;
     let mut reauthenticated = false;
+    // Whether the next attempt's headers must be new ones: only right after a 401.
+    let mut refresh = false;
     let mut sent = false;
     loop {
         if abort.aborted() {
             return Err(aborted(repeat, sent));
         }
-        let headers = auth.headers(reauthenticated).await?;
+        let headers = within(settings, repeat, sent, auth.headers(std::mem::take(&mut refresh)))
+            .await?;
         let outgoing = Outgoing {
             method: &request.method,
             url: &url,
@@ -193,7 +203,7 @@ pub async fn send(
             body: body.as_ref(),
         };
         // Dropping the attempt on abort cancels its fetch.
-        let attempt = Box::pin(fetch(&outgoing, policy.timeout));
+        let attempt = Box::pin(fetch::fetch(&outgoing, policy.timeout));
         let failure = match select(attempt, Box::pin(abort.fired())).await {
             Either::Left((outcome, _)) => match classify(outcome, spec, operation, repeat) {
                 Ok(reply) => return checked(reply, spec, operation, repeat),
@@ -222,6 +232,7 @@ pub async fn send(
         sent |= !unsent;
         if status == Some(401) && !reauthenticated && auth.refreshable() {
             reauthenticated = true;
+            refresh = true;
             continue;
         }
         let delay = backoff(policy, retries, retry_after.as_deref());
@@ -243,6 +254,37 @@ pub async fn send(
             }
             Failure::Error { error, .. } => Err(error),
         };
+    }
+}
+
+/// `step`, a part of a call that sends nothing of its own to the API (its authentication headers,
+/// a referential it needs first), given up when the caller aborts or after the time the call's
+/// own attempts may take ([`Policy::budget`]), whatever the step waits for. `sent`: whether an
+/// earlier attempt of the call may have reached the server.
+pub async fn within<T>(
+    settings: &Settings,
+    repeat: Repeat,
+    sent: bool,
+    step: impl std::future::Future<Output = Result<T, SdkError>>,
+) -> Result<T, SdkError> {
+    if settings.abort.aborted() {
+        return Err(aborted(repeat, sent));
+    }
+    let stop = select(
+        Box::pin(settings.abort.fired()),
+        Box::pin(fetch::after(settings.policy.budget())),
+    );
+    match select(Box::pin(step), stop).await {
+        Either::Left((outcome, _)) => outcome,
+        Either::Right((Either::Left(_), _)) => Err(aborted(repeat, sent)),
+        Either::Right((Either::Right(_), _)) => Err(reached(
+            SdkError::new(
+                Kind::Timeout,
+                "A step before the request (authentication or a referential) took longer than the call's attempts may (timeoutMs for each of its 1 + maxRetries attempts). Raise `timeoutMs` or try again later.",
+            ),
+            repeat,
+            sent,
+        )),
     }
 }
 
@@ -274,6 +316,40 @@ fn classify(
                 ),
                 unsent,
             ),
+            Failed::TooLarge => {
+                let error = SdkError::new(
+                    Kind::UnexpectedResponse,
+                    format!(
+                        "The reply is over {} MiB, more than any documented reply: it was read no further. Check the base URL.",
+                        fetch::REPLY_LIMIT >> 20
+                    ),
+                );
+                return Failure::Error {
+                    error: reached(error, repeat, true),
+                    retryable: false,
+                    retry_after: None,
+                    unsent: false,
+                };
+            }
+            Failed::Redirect { status, origin } => {
+                let to = match origin.as_str() {
+                    "" => "another address (the browser does not say which)".to_owned(),
+                    origin => origin.to_owned(),
+                };
+                let error = SdkError::new(
+                    Kind::UnexpectedResponse,
+                    format!(
+                        "The API redirected the call to {to}; it was not followed, so no credential went there. Check the base URL."
+                    ),
+                )
+                .with_reply(Some(status), None);
+                return Failure::Error {
+                    error: reached(error, repeat, true),
+                    retryable: false,
+                    retry_after: None,
+                    unsent: false,
+                };
+            }
         };
         Failure::Error {
             error: reached(error, repeat, !unsent),
@@ -303,7 +379,8 @@ fn classify(
             retry_after,
         }),
         None => {
-            let error = unexpected(Some(status), bytes.as_deref());
+            let shown = bytes.as_deref().filter(|_| !spec.secret_replies(operation));
+            let error = unexpected(Some(status), shown);
             let error = match error.kind {
                 Kind::UnexpectedResponse => reached(error, repeat, true),
                 _ => error,
@@ -321,7 +398,7 @@ fn classify(
 /// A reply's body as JSON, decoded as `fetch`'s `text()` decodes it (UTF-8, a byte-order mark
 /// dropped, an invalid sequence replaced), then read as text: the one JSON reader the module
 /// holds (`from_slice` would be a second).
-fn json(bytes: &[u8]) -> Option<Value> {
+pub(crate) fn json(bytes: &[u8]) -> Option<Value> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     serde_json::from_str(&String::from_utf8_lossy(bytes)).ok()
 }
@@ -333,19 +410,34 @@ fn checked(reply: Reply, spec: &Spec, operation: &str, repeat: Repeat) -> Result
         value: body,
     }
     | Reply::Refusal { status, body }) = &reply;
-    let faults = spec.check_reply(operation, *status, body);
-    match faults.is_empty() {
-        true => Ok(reply),
-        false => Err(undocumented(repeat, *status, body, faults)),
+    let mut faults = spec.check_reply(operation, *status, body);
+    if faults.is_empty() {
+        return Ok(reply);
     }
+    let secret = spec.secret_replies(operation);
+    if secret {
+        // A token reply's fields are named, never what they hold.
+        faults.iter_mut().for_each(|f| f.params.clear());
+    }
+    let shown = (!secret).then_some(body);
+    Err(undocumented(repeat, *status, shown, faults))
 }
 
-/// A reply whose body is not what its operation documents (`faults`, from `Spec::check_reply`).
-fn undocumented(repeat: Repeat, status: u16, body: &Value, faults: Vec<FieldError>) -> SdkError {
-    let text = serde_json::to_vec(body).ok();
+/// A reply whose body is not what its operation documents (`faults`, from `Spec::check_reply`);
+/// `body`: `None` when it holds a secret.
+fn undocumented(
+    repeat: Repeat,
+    status: u16,
+    body: Option<&Value>,
+    faults: Vec<FieldError>,
+) -> SdkError {
+    let text = body.and_then(|body| serde_json::to_vec(body).ok());
     let mut error = SdkError::new(
         Kind::UnexpectedResponse,
-        "The API replied in a way its documentation does not describe. See `fields` and `body`.",
+        match body {
+            Some(_) => "The API replied in a way its documentation does not describe. See `fields` and `body`.",
+            None => "The API replied in a way its documentation does not describe. See `fields` (its body holds a secret and is not kept).",
+        },
     )
     .with_reply(Some(status), text.as_deref());
     error.fields = faults;
@@ -416,6 +508,22 @@ mod tests {
             "Latin-1 in a string: replaced, as text() does"
         );
         assert_eq!(json(b"<html>"), None);
+    }
+
+    #[test]
+    fn a_policy_budget_is_every_attempt_and_every_wait_between() {
+        let policy = |timeout_ms, max_retries, base_ms| Policy {
+            timeout: Duration::from_millis(timeout_ms),
+            max_retries,
+            base_delay: Duration::from_millis(base_ms),
+        };
+        assert_eq!(policy(300, 0, 10).budget(), Duration::from_millis(300));
+        assert_eq!(policy(300, 2, 10).budget(), Duration::from_millis(930));
+        assert_eq!(
+            policy(600_000, 10, 30_000).budget(),
+            Duration::from_secs(6_600 + 300),
+            "each wait at most 30 s"
+        );
     }
 
     #[test]

@@ -102,6 +102,10 @@ pub struct ErrorDetails {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub may_have_reached_server: Option<bool>,
+    /// `validation`: how many more fields were at fault than `fields` lists (at most 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub more_fields: Option<usize>,
     /// The LALUX token service's error code (`invalid_client`, `invalid_scope`…).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
@@ -119,6 +123,9 @@ pub enum RefusalReason {
     InvalidClaim,
     NotAuthorised,
 }
+
+/// The most fields an error lists (input with thousands of faults is reported, not echoed).
+pub const MAX_FIELDS: usize = 100;
 
 /// The longest reply body an error carries.
 const BODY_LIMIT: usize = 4000;
@@ -179,12 +186,19 @@ impl SdkError {
         }))
     }
 
-    /// Input at fault: every field, and nothing was sent.
-    pub fn validation(fields: Vec<FieldError>) -> Self {
+    /// Input at fault: every field (the first [`MAX_FIELDS`], and how many more), and nothing
+    /// was sent.
+    pub fn validation(mut fields: Vec<FieldError>) -> Self {
+        let more = fields.len().saturating_sub(MAX_FIELDS);
+        fields.truncate(MAX_FIELDS);
         let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-        let message = format!("Invalid input, nothing was sent. Fix: {}", names.join(", "));
+        let mut message = format!("Invalid input, nothing was sent. Fix: {}", names.join(", "));
+        if more > 0 {
+            message.push_str(&format!(" (and {more} more fields)"));
+        }
         let mut error = Self::new(Kind::Validation, message);
         error.fields = fields;
+        error.details.more_fields = (more > 0).then_some(more);
         error
     }
 
@@ -207,6 +221,15 @@ impl SdkError {
     /// Sets details (`error.with(|d| d.claim_id = Some(id))`).
     pub fn with(mut self, set: impl FnOnce(&mut ErrorDetails)) -> Self {
         set(&mut self.details);
+        self
+    }
+
+    /// Says the error came from `read`, an operation the call needed before its own request.
+    pub fn before(mut self, read: &str) -> Self {
+        self.message = format!(
+            "{} (while reading {read}, which the call needs before its own request)",
+            self.message
+        );
         self
     }
 
@@ -253,4 +276,22 @@ pub fn is_repair_claims_error(error: &JsValue) -> bool {
             .ok()
             .and_then(|n| n.as_string())
             .is_some_and(|n| n == "RepairClaimsError")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_validation_error_lists_at_most_100_fields_and_says_how_many_more() {
+        let fields = (0..250)
+            .map(|i| FieldError::new(format!("f{i}"), Code::UnknownField, "is not a field here"))
+            .collect();
+        let error = SdkError::validation(fields);
+        assert_eq!(error.fields.len(), MAX_FIELDS);
+        assert_eq!(error.details.more_fields, Some(150));
+        assert!(error.message.ends_with("f99 (and 150 more fields)"), "{}", error.message);
+        let one = SdkError::validation(vec![FieldError::required("a")]);
+        assert_eq!((one.fields.len(), one.details.more_fields), (1, None));
+    }
 }

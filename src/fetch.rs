@@ -10,8 +10,8 @@ use wasm_bindgen_futures::JsFuture;
 
 /// One attempt in JS (`src/host.js`), so that it crosses the boundary once: `fetch` with a
 /// plain init, its headers given as one `name\nvalue\n…` string (names are tokens and values
-/// visible ASCII, so neither holds a line break), then the reply's bytes, read by the same
-/// promise.
+/// visible ASCII, so neither holds a line break), redirects followed only within the origin,
+/// then the reply's bytes up to a limit, read by the same promise.
 #[wasm_bindgen(module = "/src/host.js")]
 extern "C" {
     #[wasm_bindgen(catch)]
@@ -22,6 +22,7 @@ extern "C" {
         body: &JsValue,
         length: Option<u32>,
         controller: &AbortController,
+        limit: f64,
     ) -> Result<js_sys::Promise, JsValue>;
 
     /// What [`attempt`] resolves with: the status, `Retry-After`, and the body or why reading
@@ -35,7 +36,29 @@ extern "C" {
     fn body(this: &Reply) -> Option<js_sys::Uint8Array>;
     #[wasm_bindgen(method, getter)]
     fn error(this: &Reply) -> JsValue;
+    #[wasm_bindgen(method, getter = tooLarge)]
+    fn too_large(this: &Reply) -> bool;
+    /// The origin a redirect pointed at (empty where a browser does not say), not followed.
+    #[wasm_bindgen(method, getter)]
+    fn redirect(this: &Reply) -> Option<String>;
+
+    /// `{ fired, stop }`: `fired` resolves once the signal is aborted; `stop()` removes the
+    /// listener. `undefined` when the signal cannot be listened to.
+    #[wasm_bindgen(js_name = whenAborted)]
+    fn when_aborted(signal: &JsValue) -> Option<Watch>;
+    type Watch;
+    #[wasm_bindgen(method, getter)]
+    fn fired(this: &Watch) -> js_sys::Promise;
+    #[wasm_bindgen(method)]
+    fn stop(this: &Watch);
+    /// Whether a signal is aborted (false when that cannot be read).
+    #[wasm_bindgen(js_name = isAborted)]
+    pub fn is_aborted(signal: &JsValue) -> bool;
 }
+
+/// The most bytes of a reply read: no documented reply comes near it (the largest, a labelled
+/// product-type referential, is well under 1 MiB); a longer or endless one is read no further.
+pub const REPLY_LIMIT: usize = 8 * 1024 * 1024;
 
 #[wasm_bindgen]
 extern "C" {
@@ -126,6 +149,11 @@ pub enum Failed {
     /// The network failed. `unsent`: the connection was certainly never made (Node's fetch says
     /// why in `error.cause.code`; browsers never say, so there it is always false).
     Network { unsent: bool },
+    /// The reply's body is over [`REPLY_LIMIT`]: it was read no further.
+    TooLarge,
+    /// The server redirected the call to another origin (`origin`, empty where a browser does not
+    /// say which), with HTTP `status`: not followed, so no credential went there.
+    Redirect { status: u16, origin: String },
 }
 
 /// Codes of Node's fetch failures that happen before the request is written.
@@ -285,16 +313,28 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
         body,
         length,
         &guard.controller,
+        REPLY_LIMIT as f64,
     ) {
         Ok(promise) => JsFuture::from(promise).await,
         Err(error) => Err(error),
     };
     let reply: Reply = sent.map_err(|e| failed(e, &guard))?.unchecked_into();
+    if let Some(origin) = reply.redirect() {
+        guard.read = true;
+        return Err(Failed::Redirect {
+            status: reply.status(),
+            origin,
+        });
+    }
     // Its bytes, not its text: JSON is read from UTF-8, with no round trip through UTF-16.
     let body = match reply.body() {
         Some(bytes) => {
             guard.read = true;
             Ok(bytes.to_vec())
+        }
+        None if reply.too_large() => {
+            guard.read = true;
+            Err(Failed::TooLarge)
         }
         None => Err(failed(reply.error(), &guard)),
     };
@@ -320,4 +360,36 @@ pub async fn sleep(duration: Duration) {
         set_timeout(&resolve, duration.as_millis() as f64);
     });
     let _ = JsFuture::from(promise).await;
+}
+
+/// Resolves `timeout` from now, on the attempts' clock (it never keeps a process alive); dropped
+/// earlier, it is taken off the clock.
+pub async fn after(timeout: Duration) {
+    let controller = AbortController::new();
+    let _guard = Guard {
+        on_clock: Clock::start(&controller, timeout),
+        controller: controller.clone(),
+        read: true,
+    };
+    aborted(&controller.signal().into()).await;
+}
+
+/// Resolves once `signal` (an `AbortSignal`, or anything with `aborted` and `addEventListener`)
+/// is aborted; never when it cannot be listened to. Its listener is removed when this is
+/// dropped, so that a long-lived signal holds none for calls that ended.
+pub async fn aborted(signal: &JsValue) {
+    struct Listening(Watch);
+    impl Drop for Listening {
+        fn drop(&mut self) {
+            self.0.stop();
+        }
+    }
+    match when_aborted(signal) {
+        Some(watch) => {
+            let fired = watch.fired();
+            let _listening = Listening(watch);
+            let _ = JsFuture::from(fired).await;
+        }
+        None => std::future::pending::<()>().await,
+    }
 }

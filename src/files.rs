@@ -63,6 +63,11 @@ pub fn bytes(text: &str) -> Option<Uint8Array> {
     })
 }
 
+/// Whether `text` stands for a held file (whether or not it is still held).
+pub fn is_held(text: &str) -> bool {
+    text.starts_with(PREFIX)
+}
+
 /// The size in bytes of a file given as text: a held file, or padded base64 (`None`: neither).
 pub fn size(text: &str) -> Option<usize> {
     match text.starts_with(PREFIX) {

@@ -45,6 +45,25 @@ pub fn check(operation: &Operation, mut input: Value) -> Vec<FieldError> {
     errors
 }
 
+/// A reply body as the call path reads it (`fetch`'s `text()` decoding, then JSON): `None` when
+/// it does not read.
+pub fn read_reply(bytes: &[u8]) -> Option<Value> {
+    crate::call::json(bytes)
+}
+
+/// The most bytes of a reply the client reads.
+pub const REPLY_LIMIT: usize = crate::fetch::REPLY_LIMIT;
+
+/// Every fault a reply `body` of HTTP `status` has for every operation of both specs: the reply
+/// check on any JSON value, as the call path runs it.
+pub fn check_every_reply(status: u16, body: &Value) -> usize {
+    [Spec::lalux_token(), Spec::lalux(), Spec::ecologic()]
+        .into_iter()
+        .flat_map(|spec| spec.operation_ids().into_iter().map(move |id| (spec, id)))
+        .map(|(spec, id)| spec.check_reply(&id, status, body).len())
+        .sum()
+}
+
 /// How many kinds of reply [`reply`] reads.
 pub const REPLIES: u8 = 13;
 

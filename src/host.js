@@ -1,13 +1,27 @@
 // The module's own JS: what is cheaper done on the JS side of the boundary in one crossing
-// than from Rust value by value. An ES module; scripts/build.sh writes the Node entry's copy as
-// CommonJS.
+// than from Rust value by value, and everything that touches a caller's values (their getters,
+// Proxies and buffers may throw: an exception must never unwind through the module's frames).
+// An ES module; scripts/build.sh writes the Node entry's copy as CommonJS.
 
-/** One attempt of a call (`src/fetch.rs`): `fetch`, then the reply's bytes. */
-export function attempt(url, method, headers, body, length, controller) {
+/** Redirects followed within one origin (`src/fetch.rs`); another origin is never followed. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * One attempt of a call (`src/fetch.rs`): `fetch`, then the reply's bytes, at most `limit` of
+ * them. Never rejects for the reply's sake: it resolves with `{ status, retryAfter, body }`, or
+ * with `error` (reading the body failed), `tooLarge` (over `limit`, read no further) or
+ * `redirect` (the origin a redirect pointed at, not followed: credentials never go there).
+ */
+export function attempt(url, method, headers, body, length, controller, limit) {
   const lines = headers.split('\n');
   const sent = {};
   for (let i = 0; i + 1 < lines.length; i += 2) sent[lines[i]] = lines[i + 1];
-  const init = { method, headers: sent, signal: controller.signal };
+  if (typeof body === 'function') sent['content-length'] = String(length);
+  return send(url, method, sent, body, controller.signal, limit, 0);
+}
+
+function send(url, method, headers, body, signal, limit, hops) {
+  const init = { method, headers, signal, redirect: 'manual' };
   if (typeof body === 'function') {
     // A body given chunk by chunk (`src/body.rs`): streamed as it is encoded, with its length.
     let next = 0;
@@ -19,18 +33,86 @@ export function attempt(url, method, headers, body, length, controller) {
       },
     });
     init.duplex = 'half';
-    sent['content-length'] = String(length);
   } else if (body !== undefined) {
     init.body = body;
   }
   return fetch(url, init).then((response) => {
     const status = response.status;
+    if (response.type === 'opaqueredirect') {
+      // A browser does not say where a redirect points: it is not followed.
+      return { status, retryAfter: null, redirect: '' };
+    }
+    if (status >= 300 && status < 400 && response.headers.has('location')) {
+      discard(response);
+      let target;
+      try {
+        target = new URL(response.headers.get('location'), url);
+      } catch {
+        return { status, retryAfter: null, redirect: '' };
+      }
+      if (target.origin !== new URL(url).origin || hops >= MAX_REDIRECTS) {
+        return { status, retryAfter: null, redirect: target.origin };
+      }
+      // Within the origin, as fetch would: 303 (and 301/302 after a POST) become a GET.
+      const get = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+      const next = { ...headers };
+      if (get) {
+        delete next['content-type'];
+        delete next['content-length'];
+      }
+      return send(target.href, get ? 'GET' : method, next, get ? undefined : body, signal, limit, hops + 1);
+    }
     // Only a refusal is retried after a wait (429, 502-504).
     const retryAfter = status >= 400 ? response.headers.get('retry-after') : null;
-    return response.arrayBuffer().then(
-      (bytes) => ({ status, retryAfter, body: new Uint8Array(bytes) }),
+    return read(response, limit).then(
+      (bytes) => (bytes === null ? { status, retryAfter, tooLarge: true } : { status, retryAfter, body: bytes }),
       (error) => ({ status, retryAfter, error }));
   });
+}
+
+/** Lets a reply go unread. */
+function discard(response) {
+  try {
+    response.body?.cancel().catch(() => {});
+  } catch {
+    // Already used or locked: nothing to release.
+  }
+}
+
+/** A reply's bytes, or `null` past `limit` (a `Content-Length` over it is not read at all). */
+function read(response, limit) {
+  const declared = response.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) {
+    discard(response);
+    return Promise.resolve(null);
+  }
+  if (declared !== null && !response.headers.has('content-encoding') || !response.body) {
+    // Its length is known (fetch checks the body has that many bytes): read in one piece.
+    return response.arrayBuffer().then((bytes) => new Uint8Array(bytes));
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  const pump = () => reader.read().then(({ done, value }) => {
+    if (done) {
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      return bytes;
+    }
+    size += value.length;
+    if (size > limit) {
+      chunks.length = 0;
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+    return pump();
+  });
+  return pump();
 }
 
 /**
@@ -42,45 +124,210 @@ export function streamsRequestBodies() {
     && typeof window === 'undefined' && typeof ReadableStream === 'function';
 }
 
-/** Deeper than any input of either API (`src/input.rs`'s `MAX_DEPTH`). */
-const MAX_DEPTH = 16;
-
 /**
- * A call's input as JSON text when it is plain data (`src/input.rs`): objects whose prototype is
- * `Object.prototype` or null, arrays, strings, booleans, null, numbers JSON writes exactly and
- * serde_json reads back exactly (safe integers; other numbers of at most 14 digits without an
- * exponent), at most `MAX_DEPTH` deep; `undefined` for anything else (a `Date`, bytes, a class
- * instance, a getter that throws, a cycle), which the module reads value by value.
+ * Resolves once `signal` is aborted (at once if it is already); `stop()` removes the listener, so
+ * that a long-lived signal keeps none per call. `undefined` when `signal` cannot be listened to.
  */
-export function plainJson(input) {
-  const plain = (value, depth) => {
-    switch (typeof value) {
-      case 'string':
-      case 'boolean':
-      case 'undefined':
-        return true;
-      case 'number':
-        return Number.isSafeInteger(value)
-          || (Number.isFinite(value) && !Number.isInteger(value) && /^-?[0-9.]{1,15}$/.test(String(value)));
-      case 'object': {
-        if (value === null) return true;
-        if (depth >= MAX_DEPTH) return false;
-        if (Array.isArray(value)) {
-          for (let i = 0; i < value.length; i++) if (!plain(value[i], depth + 1)) return false;
-          return true;
-        }
-        const prototype = Object.getPrototypeOf(value);
-        if ((prototype !== Object.prototype && prototype !== null) || 'toJSON' in value) return false;
-        for (const key of Object.keys(value)) if (!plain(value[key], depth + 1)) return false;
-        return true;
-      }
-      default:
-        return false;
-    }
-  };
+export function whenAborted(signal) {
   try {
-    return input !== undefined && plain(input, 0) ? JSON.stringify(input) : undefined;
+    let stop = () => {};
+    const fired = new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', resolve, { once: true });
+      stop = () => {
+        try {
+          signal.removeEventListener('abort', resolve);
+        } catch {
+          // A signal whose method throws keeps what it holds.
+        }
+      };
+    });
+    return { fired, stop: () => stop() };
   } catch {
     return undefined;
   }
+}
+
+/** Whether `signal` is aborted; false when that cannot be read. */
+export function isAborted(signal) {
+  try {
+    return signal.aborted === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Deeper than any input of either API; an object that contains itself stops here. */
+const MAX_DEPTH = 16;
+/** How a stand-in for a file or an odd number starts in the JSON text (`src/input.rs`). */
+const MARK = '\u0001';
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const PLAIN_KEY = /^[^\s\p{Cc}.[\]"]+$/u;
+const typedArray = Object.getPrototypeOf(Uint8Array.prototype);
+const own = (prototype, name) => Object.getOwnPropertyDescriptor(prototype, name).get;
+const TYPED = { buffer: own(typedArray, 'buffer'), offset: own(typedArray, 'byteOffset'), length: own(typedArray, 'byteLength') };
+const VIEW = { buffer: own(DataView.prototype, 'buffer'), offset: own(DataView.prototype, 'byteOffset'), length: own(DataView.prototype, 'byteLength') };
+const DATE = Date.prototype;
+
+/** A field path as `src/input.rs` writes it: `Consumer.Zip`, `files[1]`, `Consumer[""]`. */
+function child(path, key) {
+  if (PLAIN_KEY.test(key)) return path ? `${path}.${key}` : key;
+  return `${path}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * A caller's input as `{ json, files, numbers, faults }`, never throwing: the JSON text of a copy
+ * of it, where each file is `"\u0001f<i>"` (its bytes copied into `files[i]`, so that a buffer
+ * detached or changed later changes nothing) and each number JSON text would not carry exactly is
+ * `"\u0001n<i>"` (`numbers[i]`); a `Date` is its day (`YYYY-MM-DD`) at a local midnight, its
+ * instant in UTC otherwise. `faults` lists `[path, code, message, expected?]` of every value that cannot be
+ * read: a getter, a Proxy trap or a buffer that throws, a lone surrogate, a function. A `Blob`'s
+ * bytes come later: the result is then a promise (which never rejects).
+ */
+export function readInput(input) {
+  const files = [];
+  const numbers = [];
+  const faults = [];
+  const blobs = [];
+  const fault = (path, code, message, expected) => {
+    faults.push([path, code, message, expected]);
+    return undefined;
+  };
+  const file = (bytes) => {
+    files.push(bytes);
+    return `${MARK}f${files.length - 1}`;
+  };
+  const copy = (value, path, depth) => {
+    try {
+      return copyValue(value, path, depth);
+    } catch {
+      // A Proxy's trap, a getter: whatever threw, that value is at fault and the rest is read.
+      return fault(path, 'unreadable', 'could not be read (it threw)');
+    }
+  };
+  const copyValue = (value, path, depth) => {
+    switch (typeof value) {
+      case 'string':
+        if (LONE_SURROGATE.test(value)) return fault(path, 'format', 'holds a lone surrogate: it is not valid Unicode text');
+        if (value.startsWith(MARK)) return fault(path, 'format', 'must not start with the control character U+0001');
+        return value;
+      case 'boolean':
+      case 'undefined':
+        return value;
+      case 'number':
+        if (!Number.isFinite(value)) return fault(path, 'type', 'must be a finite number', 'number');
+        if (Number.isSafeInteger(value) || /^-?[0-9.]{1,15}$/.test(String(value))) return value;
+        numbers.push(value);
+        return `${MARK}n${numbers.length - 1}`;
+      case 'object':
+        break;
+      default:
+        return fault(path, 'type', 'must be a string, number, boolean, Date, bytes, array or plain object');
+    }
+    if (value === null) return null;
+    if (depth > MAX_DEPTH) return fault(path, 'unreadable', 'is nested too deeply (does it contain itself?)');
+    try {
+      if (value instanceof Date) {
+        const time = DATE.getTime.call(value);
+        if (Number.isNaN(time)) return fault(path, 'format', 'is an invalid Date', 'date');
+        const midnight = DATE.getHours.call(value) === 0 && DATE.getMinutes.call(value) === 0
+          && DATE.getSeconds.call(value) === 0 && DATE.getMilliseconds.call(value) === 0;
+        if (!midnight) return DATE.toISOString.call(value);
+        const pad = (n, width) => String(n).padStart(width, '0');
+        return `${pad(DATE.getFullYear.call(value), 4)}-${pad(DATE.getMonth.call(value) + 1, 2)}-${pad(DATE.getDate.call(value), 2)}`;
+      }
+    } catch {
+      return fault(path, 'unreadable', 'could not be read (the Date threw)');
+    }
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      try {
+        if (value instanceof ArrayBuffer) return file(new Uint8Array(value).slice());
+        const parts = value instanceof DataView ? VIEW : TYPED;
+        return file(new Uint8Array(parts.buffer.call(value), parts.offset.call(value), parts.length.call(value)).slice());
+      } catch {
+        return fault(path, 'unreadable', 'could not be read (its buffer is detached or out of range)');
+      }
+    }
+    try {
+      if (typeof value.arrayBuffer === 'function' && typeof value.size === 'number') {
+        const marker = `${MARK}f${files.length}`;
+        const at = files.length;
+        files.push(null);
+        blobs.push(Promise.resolve().then(() => value.arrayBuffer()).then(
+          (bytes) => {
+            if (bytes instanceof ArrayBuffer) files[at] = new Uint8Array(bytes);
+            else fault(path, 'unreadable', 'could not be read (Blob.arrayBuffer() gave no ArrayBuffer)');
+          },
+          () => fault(path, 'unreadable', 'could not be read (Blob.arrayBuffer() failed)')));
+        return marker;
+      }
+    } catch {
+      return fault(path, 'unreadable', 'could not be read (its getter threw)');
+    }
+    let array;
+    try {
+      array = Array.isArray(value) ? Array.from(value) : undefined;
+    } catch {
+      return fault(path, 'unreadable', 'could not be read (its items threw)');
+    }
+    if (array) {
+      const items = new Array(array.length);
+      for (let i = 0; i < array.length; i++) {
+        const item = copy(array[i], `${path}[${i}]`, depth + 1);
+        items[i] = item === undefined ? null : item;
+      }
+      return items;
+    }
+    let keys;
+    try {
+      keys = Object.keys(value);
+    } catch {
+      return fault(path, 'unreadable', 'could not be read (its keys threw)');
+    }
+    const object = {};
+    for (const key of keys) {
+      const at = child(path, key);
+      if (LONE_SURROGATE.test(key)) {
+        fault(at, 'format', 'is a name with a lone surrogate: it is not valid Unicode text');
+        continue;
+      }
+      let item;
+      try {
+        item = value[key];
+      } catch {
+        fault(at, 'unreadable', 'could not be read (its getter threw)');
+        continue;
+      }
+      if (item === undefined) continue;
+      const copied = copy(item, at, depth + 1);
+      if (copied === undefined) continue;
+      // `__proto__` is a key like any other in JSON: defined as data, not set as a prototype.
+      if (key === '__proto__') Object.defineProperty(object, key, { value: copied, enumerable: true, writable: true, configurable: true });
+      else object[key] = copied;
+    }
+    return object;
+  };
+  const value = copy(input, '', 0);
+  const done = () => {
+    let json;
+    try {
+      json = value === undefined ? 'null' : JSON.stringify(value);
+    } catch {
+      json = 'null';
+      fault('', 'unreadable', 'could not be read');
+    }
+    return { json, files, numbers: Float64Array.from(numbers), faults };
+  };
+  return blobs.length === 0 ? done() : Promise.all(blobs).then(done);
+}
+
+/** What a value is, for a message that never shows it: `string`, `number`, `array`, `object`… */
+export function typeName(value) {
+  if (value === null) return 'null';
+  try {
+    if (Array.isArray(value)) return 'array';
+  } catch {
+    return 'object';
+  }
+  return typeof value;
 }

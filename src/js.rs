@@ -218,9 +218,9 @@ fn option_value(value: &JsValue) -> Value {
     if let Some(n) = value.as_f64() {
         return input::number(n).unwrap_or_else(|| Value::String(crate::money::shortest(n)));
     }
-    match js_sys::Array::is_array(value) {
-        true => Value::Array(Vec::new()),
-        false => Value::Object(serde_json::Map::new()),
+    match input::type_name(value).as_str() {
+        "array" => Value::Array(Vec::new()),
+        _ => Value::Object(serde_json::Map::new()),
     }
 }
 
@@ -233,11 +233,16 @@ fn option_fault(path: &str, serde_message: &str, options: &JsValue) -> FieldErro
         return FieldError::new("options", Code::Type, "must be an object of options")
             .with("expected", "object");
     }
-    let given = js_sys::Reflect::get(options, &path.into())
-        .ok()
-        .and_then(|v| js_sys::JSON::stringify(&v).ok())
-        .and_then(|s| s.as_string())
-        .unwrap_or_default();
+    let value = js_sys::Reflect::get(options, &path.into()).unwrap_or_default();
+    // A credential's value is never echoed, whatever its type; another's at most in part.
+    let given = match CREDENTIALS.contains(&path) {
+        true => String::new(),
+        false => js_sys::JSON::stringify(&value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .map(|s| s.chars().take(GIVEN_LIMIT).collect())
+            .unwrap_or_default(),
+    };
     let expected = serde_message
         .split_once("expected ")
         .map_or(serde_message, |(_, e)| e);
@@ -248,11 +253,20 @@ fn option_fault(path: &str, serde_message: &str, options: &JsValue) -> FieldErro
         (_, other) => other.replace("one of ", "one of: "),
     };
     let got = match given.is_empty() {
-        true => String::new(),
+        true => format!(" (got a {})", input::type_name(&value)),
         false => format!(" (got {given})"),
     };
-    FieldError::new(path, Code::Option, format!("must be {allowed}{got}")).with("given", given)
+    let fault = FieldError::new(path, Code::Option, format!("must be {allowed}{got}"));
+    match given.is_empty() {
+        true => fault,
+        false => fault.with("given", given),
+    }
 }
+
+/// The options that hold credentials: their values never appear in an error.
+const CREDENTIALS: [&str; 5] = ["clientId", "clientSecret", "username", "password", "apiKey"];
+/// The most characters of a bad option's value an error echoes.
+const GIVEN_LIMIT: usize = 100;
 
 /// The text between `start` and the next `end` in `text`.
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -364,26 +378,36 @@ fn page_origin() -> Option<String> {
 
 /// The message of a field error in `locale` (`fr` or `en`).
 #[wasm_bindgen(js_name = formatFieldError, skip_typescript)]
-pub fn format_field_error(error: JsValue, locale: &str) -> Result<String, JsValue> {
+pub fn format_field_error(error: JsValue, locale: JsValue) -> Result<String, JsValue> {
     let text = js_sys::JSON::stringify(&error)
         .ok()
         .and_then(|t| t.as_string())
         .unwrap_or_default();
+    let refused = |field: FieldError| {
+        SdkError::validation(vec![field])
+            .in_operation("formatFieldError")
+            .into_js()
+    };
     let error: FieldError = serde_json::from_str(&text)
         .ok()
         .and_then(|value| json::read(value).ok())
         .ok_or_else(|| {
-            SdkError::validation(vec![FieldError::new(
-            "error",
-            Code::Type,
-            "must be a field error ({ field, code, message, params }) of a RepairClaimsError",
-        )
-        .with("expected", "object")])
+            refused(
+                FieldError::new(
+                    "error",
+                    Code::Type,
+                    "must be a field error ({ field, code, message, params }) of a RepairClaimsError",
+                )
+                .with("expected", "object"),
+            )
         })?;
-    Ok(match locale {
-        "fr" => error.french(),
-        _ => error.message,
-    })
+    match locale.as_string() {
+        Some(locale) if locale == "fr" => Ok(error.french()),
+        Some(_) => Ok(error.message),
+        None => Err(refused(
+            FieldError::new("locale", Code::Type, "must be 'fr' or 'en'").with("expected", "string"),
+        )),
+    }
 }
 
 /// Runs `work`, the JS method `operation`, as a JS promise: it resolves with its value or rejects
@@ -445,11 +469,13 @@ pub async fn checked(
     }
 }
 
-/// Adds the faults of `value` for operation `operation_id` to `errors`, except for fields
-/// already at fault.
+/// Adds the faults of `value` for operation `operation_id` to `errors`, one per field (the first),
+/// except for fields already at fault. Linear in the faults (a caller may send thousands).
 pub fn check(spec: &Spec, operation_id: &str, value: &Value, errors: &mut Vec<FieldError>) {
+    let mut at_fault: std::collections::HashSet<String> =
+        errors.iter().map(|e| e.field.clone()).collect();
     for error in spec.check(operation_id, value) {
-        if !errors.iter().any(|e| e.field == error.field) {
+        if at_fault.insert(error.field.clone()) {
             errors.push(error);
         }
     }

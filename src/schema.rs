@@ -114,6 +114,8 @@ struct Operation {
     /// Its replies by status (`None`: `default`), each with the schema of its JSON body (`null`
     /// when it documents none).
     responses: Vec<(Option<u16>, &'static Value)>,
+    /// `x-secret-replies`: its replies hold a secret (a token), so no error ever carries one.
+    secret_replies: bool,
 }
 
 /// A parameter of an operation, as its calls read it.
@@ -217,6 +219,7 @@ impl Spec {
                         spec: op,
                         params,
                         responses,
+                        secret_replies: op["x-secret-replies"] == true,
                     });
                 }
             }
@@ -392,6 +395,11 @@ impl Spec {
             }
             _ => {}
         }
+    }
+
+    /// Whether the replies of operation `operation_id` hold a secret (`x-secret-replies`).
+    pub fn secret_replies(&self, operation_id: &str) -> bool {
+        self.operation(operation_id).is_some_and(|op| op.secret_replies)
     }
 
     /// Whether operation `operation_id` documents replies of HTTP `status`, and if so whether
@@ -611,9 +619,15 @@ impl Spec {
         path: &str,
         errors: &mut Vec<FieldError>,
     ) {
-        let chars = text.chars().count() as u64;
         match keywords.format {
             Some("byte") => return file(schema, text, path, errors),
+            // Bytes given for text (a `Uint8Array` for `idPrestataire`): never sent as text.
+            _ if crate::files::is_held(text) => {
+                return errors.push(
+                    FieldError::new(path, Code::Type, "must be text: only file fields take bytes")
+                        .with("expected", "string"),
+                );
+            }
             Some("date") if CalendarDate::parse(text).is_none() => {
                 return errors.push(
                     FieldError::new(path, Code::Format, "must be a date YYYY-MM-DD (or a Date)")
@@ -622,6 +636,7 @@ impl Spec {
             }
             _ => {}
         }
+        let chars = text.chars().count() as u64;
         if let Some(min) = keywords.min_length
             && chars < min
         {

@@ -368,7 +368,7 @@ async fn support_requests() {
     let created = ok(client.create_support_request(js(&input), None)).await;
     assert_eq!(created["complete"], true);
     let id = created["id"].as_f64().expect("an id");
-    let status = ok(client.get_support_request_status(id, None)).await;
+    let status = ok(client.get_support_request_status(id.into(), None)).await;
     assert_eq!(status[0]["RequestId"].as_f64(), Some(id));
     input["RequestId"] = id.into();
     let conflict = fails(client.update_support_request(js(&input), None)).await;
@@ -410,13 +410,13 @@ async fn claims_step_by_step() {
         );
         assert_eq!(ok(client.attach_file(file, None)).await, Value::Null);
     }
-    let status = ok(client.get_claim_status(id, None)).await;
+    let status = ok(client.get_claim_status(id.into(), None)).await;
     assert_eq!(status["ClaimId"].as_f64(), Some(id));
     let mut update = claim_input(json!({"ClaimId": id, "Submit": true}));
     update["ConsumerInvoiceNumber"] = "FAC-2".into();
     let updated = ok(client.update_claim(js(&update), None)).await;
     assert_eq!(updated["complete"], true);
-    let submitted = ok(client.submit_claim(id, None)).await;
+    let submitted = ok(client.submit_claim(id.into(), None)).await;
     assert_eq!(submitted["submitted"], true);
     let attach = received()
         .await

@@ -79,24 +79,24 @@ impl EcologicClient {
     /// The account's repair sites (`SiteId` is what `RepairSiteId` takes). Cached.
     #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "Promise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
-        run(self, "repairSites", None, move |e, _| async move {
-            js::to_js(&e.referential(List::RepairSites).await?.items)
+        run(self, "repairSites", None, move |e, call| async move {
+            js::to_js(&e.referential(&call.settings, List::RepairSites).await?.items)
         })
     }
 
     /// The brand referential. Cached.
     #[wasm_bindgen(unchecked_return_type = "Promise<Brand[]>")]
     pub fn brands(&self) -> js_sys::Promise {
-        run(self, "brands", None, move |e, _| async move {
-            js::to_js(&e.referential(List::Brands).await?.items)
+        run(self, "brands", None, move |e, call| async move {
+            js::to_js(&e.referential(&call.settings, List::Brands).await?.items)
         })
     }
 
     /// The product type referential, with IRIS codes and eligibility windows. Cached.
     #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "Promise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
-        run(self, "productTypes", None, move |e, _| async move {
-            js::to_js(&e.referential(List::ProductTypes).await?.items)
+        run(self, "productTypes", None, move |e, call| async move {
+            js::to_js(&e.referential(&call.settings, List::ProductTypes).await?.items)
         })
     }
 
@@ -107,8 +107,8 @@ impl EcologicClient {
             self,
             "productTypesWithLabels",
             None,
-            move |e, _| async move {
-                js::to_js(&e.referential(List::LabelledProductTypes).await?.items)
+            move |e, call| async move {
+                js::to_js(&e.referential(&call.settings, List::LabelledProductTypes).await?.items)
             },
         )
     }
@@ -116,11 +116,11 @@ impl EcologicClient {
     /// Reads the sites, brands and product types again (the labelled list on next use).
     #[wasm_bindgen(js_name = refreshReferentials, unchecked_return_type = "Promise<void>")]
     pub fn refresh_referentials(&self) -> js_sys::Promise {
-        run(self, "refreshReferentials", None, move |e, _| async move {
+        run(self, "refreshReferentials", None, move |e, call| async move {
             e.referentials.clear();
-            e.referential(List::RepairSites).await?;
-            e.referential(List::Brands).await?;
-            e.referential(List::ProductTypes).await?;
+            for list in [List::RepairSites, List::Brands, List::ProductTypes] {
+                e.referential(&call.settings, list).await?;
+            }
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -142,6 +142,7 @@ impl EcologicClient {
                 let today = today();
                 let checked = e
                     .checked(
+                        &call.settings,
                         &input,
                         "calculateEcoSupport",
                         |v| {
@@ -176,6 +177,7 @@ impl EcologicClient {
             move |e, call| async move {
                 let checked = e
                     .checked(
+                        &call.settings,
                         &input,
                         "createSupportRequest",
                         call_date_now,
@@ -212,7 +214,7 @@ impl EcologicClient {
                     call_date_now(v);
                 };
                 let checked = e
-                    .checked(&input, "updateSupportRequest", same_id, &request_rules)
+                    .checked(&call.settings, &input, "updateSupportRequest", same_id, &request_rules)
                     .await?;
                 let result = e
                     .write(&call.settings, "updateSupportRequest", checked)
@@ -226,7 +228,7 @@ impl EcologicClient {
     #[wasm_bindgen(js_name = getSupportRequestStatus, unchecked_return_type = "Promise<SupportRequestStatus[]>")]
     pub fn get_support_request_status(
         &self,
-        #[wasm_bindgen(js_name = "requestId")] request_id: f64,
+        #[wasm_bindgen(js_name = "requestId", unchecked_param_type = "number")] request_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
             js_sys::Object,
         >,
@@ -236,7 +238,7 @@ impl EcologicClient {
             "getSupportRequestStatus",
             options,
             move |e, call| async move {
-                let id = record_id(request_id, "requestId")?;
+                let id = record_id(&request_id, "requestId")?;
                 let data = e
                     .read(
                         &call.settings,
@@ -260,7 +262,7 @@ impl EcologicClient {
     ) -> js_sys::Promise {
         run(self, "createClaim", options, move |e, call| async move {
             let checked = e
-                .checked(&input, "createClaim", |_| {}, &claim_rules)
+                .checked(&call.settings, &input, "createClaim", |_| {}, &claim_rules)
                 .await?;
             let outcome = e.create_claim(&call.settings, checked).await?;
             js::to_js(&outcome)
@@ -278,7 +280,7 @@ impl EcologicClient {
     ) -> js_sys::Promise {
         run(self, "updateClaim", options, move |e, call| async move {
             let checked = e
-                .checked(&input, "updateClaim", |_| {}, &claim_rules)
+                .checked(&call.settings, &input, "updateClaim", |_| {}, &claim_rules)
                 .await?;
             let result = e.write(&call.settings, "updateClaim", checked).await?;
             js::to_js(&dossier_outcome(&result, "ClaimId"))
@@ -306,14 +308,14 @@ impl EcologicClient {
     #[wasm_bindgen(js_name = getClaimStatus, unchecked_return_type = "Promise<ClaimStatus>")]
     pub fn get_claim_status(
         &self,
-        #[wasm_bindgen(js_name = "claimId")] claim_id: f64,
+        #[wasm_bindgen(js_name = "claimId", unchecked_param_type = "number")] claim_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
         run(self, "getClaimStatus", options, move |e, call| async move {
             let status = e
-                .claim_status(&call.settings, record_id(claim_id, "claimId")?)
+                .claim_status(&call.settings, record_id(&claim_id, "claimId")?)
                 .await?;
             js::to_js(&status)
         })
@@ -323,14 +325,14 @@ impl EcologicClient {
     #[wasm_bindgen(js_name = submitClaim, unchecked_return_type = "Promise<SubmitOutcome>")]
     pub fn submit_claim(
         &self,
-        #[wasm_bindgen(js_name = "claimId")] claim_id: f64,
+        #[wasm_bindgen(js_name = "claimId", unchecked_param_type = "number")] claim_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
         run(self, "submitClaim", options, move |e, call| async move {
             let outcome = e
-                .submit(&call.settings, record_id(claim_id, "claimId")?)
+                .submit(&call.settings, record_id(&claim_id, "claimId")?)
                 .await?;
             js::to_js(&outcome)
         })

@@ -60,13 +60,6 @@ pub fn product(
         |errors: &Vec<FieldError>, name: &str| errors.iter().any(|e| e.field == path(name));
 
     match text("BrandId") {
-        Some("0") if text("BrandName").is_none() && !faulty(errors, "BrandName") => {
-            errors.push(FieldError::new(
-                path("BrandName"),
-                Code::BrandName,
-                "is required when BrandId is \"0\" (a brand missing from the referential)",
-            ))
-        }
         Some("0") | None => {}
         Some(id) if !faulty(errors, "BrandId") && catalogue.brands.get(id).is_none() => {
             errors.push(FieldError::new(
@@ -155,6 +148,32 @@ pub fn product(
                     .with("product", id)
                     .with("allowed", known.clone()),
             );
+        }
+    }
+}
+
+/// E13: `BrandId` "0" (a brand missing from the referential) needs `BrandName`, in a calculation
+/// (query parameters) or a dossier (`Product`). Needs no referential.
+pub fn brand_name(input: &Value, errors: &mut Vec<FieldError>) {
+    for at in [CALCULATION.at, DOSSIER.at] {
+        let object = if at.is_empty() { Some(input) } else { input.get(at) };
+        let text = |name: &str| {
+            object
+                .and_then(|o| o.get(name))
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
+        let field = child(at, "BrandName");
+        if text("BrandId") == Some("0")
+            && text("BrandName").is_none()
+            && !errors.iter().any(|e| e.field == field)
+        {
+            errors.push(FieldError::new(
+                field,
+                Code::BrandName,
+                "is required when BrandId is \"0\" (a brand missing from the referential)",
+            ));
         }
     }
 }

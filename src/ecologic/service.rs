@@ -48,8 +48,13 @@ impl Ecologic {
         self.connection.send(settings, Repeat::Never, request).await
     }
 
-    /// A referential, from the cache when it is fresh; concurrent calls share one read.
-    pub(super) async fn referential(&self, list: List) -> Result<Items, SdkError> {
+    /// A referential, from the cache when it is fresh; concurrent calls share one read, which
+    /// each waits for within its own signal and `timeoutMs`.
+    pub(super) async fn referential(
+        &self,
+        settings: &Settings,
+        list: List,
+    ) -> Result<Items, SdkError> {
         if let Some(items) = self.referentials.get(list, self.referential_max_age_ms) {
             return Ok(items);
         }
@@ -67,8 +72,10 @@ impl Ecologic {
                 Ok(Rc::new(Referential::new(list, items)))
             }
         });
-        let outcome = loading.await;
-        self.referentials.settle(list, &outcome);
+        let outcome = call::within(settings, Repeat::Safe, false, loading.clone()).await;
+        if outcome.is_ok() || loading.peek().is_some() {
+            self.referentials.settle(list, &outcome);
+        }
         outcome
     }
 
@@ -76,6 +83,7 @@ impl Ecologic {
     /// `rules::offline_mode`), checks it against the spec, then against the referentials (`rules`).
     pub(super) async fn checked(
         &self,
+        settings: &Settings,
         js_input: &JsValue,
         operation_id: &str,
         prepare: impl FnOnce(&mut Value),
@@ -84,12 +92,15 @@ impl Ecologic {
         let read = crate::input::read(js_input, "input").await;
         let mut value = read.value;
         prepare(&mut value);
-        self.check(value, read.errors, operation_id, rules).await
+        self.check(settings, value, read.errors, operation_id, rules)
+            .await
     }
 
-    /// [`Self::checked`] for an input already read, with the faults found so far.
+    /// [`Self::checked`] for an input already read, with the faults found so far. The rules that
+    /// need no referential come first: an input they refuse is refused without a request.
     pub(super) async fn check(
         &self,
+        settings: &Settings,
         mut value: Value,
         mut errors: Vec<FieldError>,
         operation_id: &str,
@@ -101,21 +112,21 @@ impl Ecologic {
         Spec::ecologic().normalise(operation_id, &mut value);
         js::check(Spec::ecologic(), operation_id, &value, &mut errors);
         rules::french_zip(&value, &mut errors);
-        // The referential rules skip fields already at fault, so every fault is reported at once.
-        match (
-            self.referential(List::Brands).await,
-            self.referential(List::ProductTypes).await,
-        ) {
-            (Ok(brands), Ok(products)) => rules(
-                &value,
-                &Catalogue {
-                    brands: &brands,
-                    products: &products,
-                },
-                &mut errors,
-            ),
-            (Err(e), _) | (_, Err(e)) if errors.is_empty() => return Err(e),
-            _ => {}
+        rules::brand_name(&value, &mut errors);
+        if !errors.is_empty() {
+            return Err(SdkError::validation(errors));
+        }
+        let mut catalogue = Vec::new();
+        for list in [List::Brands, List::ProductTypes] {
+            // Nothing of the call was sent yet: a write may be sent again safely.
+            let items = self.referential(settings, list).await.map_err(|e| {
+                e.with(|d| d.may_have_reached_server = Some(false))
+                    .before(list.operation_id())
+            })?;
+            catalogue.push(items);
+        }
+        if let [brands, products] = catalogue.as_slice() {
+            rules(&value, &Catalogue { brands, products }, &mut errors);
         }
         if errors.is_empty() {
             Ok(value)
@@ -295,8 +306,10 @@ pub(super) fn today() -> Day {
     WallClock::paris(js_sys::Date::now() as i64).day
 }
 
-/// A request or claim id given as a JS number.
-pub(super) fn record_id(id: f64, name: &str) -> Result<i64, SdkError> {
+/// A request or claim id given as a JS number (anything else, a `BigInt` or an object whose
+/// `valueOf` throws among them, is never converted: it is at fault).
+pub(super) fn record_id(id: &JsValue, name: &str) -> Result<i64, SdkError> {
+    let id = id.as_f64().unwrap_or(f64::NAN);
     if id.is_finite() && id.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&id) {
         Ok(id as i64)
     } else {

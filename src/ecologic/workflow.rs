@@ -52,7 +52,7 @@ impl Ecologic {
             );
         }
         let claim = self
-            .check(value, errors, "createClaim", &claim_rules)
+            .check(&call.settings, value, errors, "createClaim", &claim_rules)
             .await?;
         let files = match files {
             Value::Array(files) => files,

@@ -52,6 +52,7 @@ impl Lalux {
             (Some(cache), _) => Auth::Token {
                 cache: cache.clone(),
                 scope: role.scope(),
+                sent: Default::default(),
             },
             (None, Some(callback)) => Auth::callback(
                 callback.clone(),

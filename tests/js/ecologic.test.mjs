@@ -214,7 +214,8 @@ test('an input of plain data (read as one JSON text) and the same fields on othe
     ? Object.assign(Object.create({ inherited: 'never read' }), Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walked(v)])))
     : value);
   const request = {
-    RepairSiteId: SITE, QuoteNumber: 'DEV-PLAIN', Note: undefined,
+    // A CallDate of its own: left out, each call's is the second it is sent.
+    RepairSiteId: SITE, QuoteNumber: 'DEV-PLAIN', Note: undefined, CallDate: '2026-11-20T10:00:00',
     ...dossier({ Quote: { TotalAmountExclVAT: { Amount: 170.57 }, TotalAmountInclVAT: { Amount: 204.68, Currency: 'EUR' } } }),
   };
   await client.createSupportRequest(request);

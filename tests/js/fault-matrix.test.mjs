@@ -12,10 +12,14 @@ test('the fault matrix keeps its invariants in every cell', { timeout: 300_000 }
   const broken = rows.filter((r) => r.duplicates !== 0 || r.surfacedKeys !== r.returnedKeys || r.secretLeaked
     || !/^(ok|network|timeout|unexpectedResponse|refused|authentication)$/.test(r.outcome));
   assert.deepEqual(broken, [], table(broken));
+  for (const r of rows.filter((row) => row.fault === 'redirect to another origin')) {
+    assert.equal(r.attempts, 1, `${r.class}: one attempt, the redirect not followed`);
+  }
   // Reads and uploads get past a single transient fault (retried); a 500, a body that is not
-  // JSON, an envelope refusal and a closed port are not transient. Writes are never re-sent,
-  // except when they certainly never left.
-  const final = ['refused (never sent)', '500', 'non-JSON body', '500 envelope (Ecologic)'];
+  // JSON, an envelope refusal, a closed port, a redirect to another origin (never followed) and
+  // a reply over the size limit are not transient. Writes are never re-sent, except when they
+  // certainly never left.
+  const final = ['refused (never sent)', '500', 'non-JSON body', '500 envelope (Ecologic)', 'redirect to another origin', 'oversized reply (9 MiB)'];
   for (const r of rows.filter((row) => ['Ecologic read', 'LALUX upload'].includes(row.class) && !final.includes(row.fault))) {
     assert.equal(r.outcome, 'ok', `${r.class} after ${r.fault}`);
   }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after } from 'node:test';
+import { inspect } from 'node:util';
 
 const require = createRequire(import.meta.url);
 /** The package as built by scripts/build.sh (the Node entry users get); `REPAIR_CLAIMS_NODE` points elsewhere while developing. */
@@ -107,8 +108,11 @@ export const claimFiles = () => [
   { FileName: 'preuve', FileExtension: 'pdf', DocumentType: 'CONSUMERVALIDATION', FileContent: new Blob([PDF]) },
 ];
 
-/** Awaits a rejection and checks it is a RepairClaimsError of `kind`; returns it. */
-export async function rejects(promise, kind) {
+/**
+ * Awaits a rejection and checks it is a RepairClaimsError of `kind` holding no secret; returns
+ * it. `callersCause`: its `cause` is what the caller's own callback threw, left out of the scan.
+ */
+export async function rejects(promise, kind, { callersCause = false } = {}) {
   let error;
   try {
     await promise;
@@ -120,15 +124,26 @@ export async function rejects(promise, kind) {
   assert.ok(pkg.isRepairClaimsError(error), `a RepairClaimsError: ${error}`);
   assert.equal(error.name, 'RepairClaimsError');
   assert.equal(error.kind, kind, `kind of: ${error.message}`);
-  assertNoSecret(error);
+  assertNoSecret(error, { callersCause });
   return error;
 }
 
-/** No secret in the error's message, stack or any property. */
-export function assertNoSecret(error) {
-  const text = `${error.message}\n${error.stack}\n${JSON.stringify(error)}\n${JSON.stringify(Object.entries(error))}`;
+/** The sandbox's access tokens (`sbx-` and a UUID). */
+const SANDBOX_TOKEN = /sbx-[0-9a-f]{8}-[0-9a-f-]{4,}/i;
+
+/**
+ * No secret and no token in the error's message, stack, any property, its `cause` or how
+ * `util.inspect` shows it (hidden properties included). Every suite's `rejects` goes through it.
+ */
+export function assertNoSecret(error, { callersCause = false } = {}) {
+  const shown = callersCause ? Object.assign(new Error(error.message), { ...error, stack: error.stack }) : error;
+  const text = [
+    error.message, error.stack, JSON.stringify(error), JSON.stringify(Object.entries(error)),
+    inspect(shown, { showHidden: true, depth: 6 }), callersCause ? '' : inspect(error?.cause, { showHidden: true, depth: 6 }),
+  ].join('\n');
   for (const secret of SECRETS) assert.ok(!text.includes(secret), `a secret leaked into: ${text}`);
   assert.ok(!/Bearer\s+\S{8,}/.test(text), `a token leaked into: ${text}`);
+  assert.ok(!SANDBOX_TOKEN.test(text), `a sandbox token leaked into: ${text}`);
 }
 
 /** The fields an error names, sorted. */
