@@ -32,6 +32,8 @@ export const FAULTS = {
   'truncated body': { truncate: true },
   'non-JSON body': { nonJson: true },
   '500 envelope (Ecologic)': { status: 500, envelope: 'Invalid claim' },
+  'redirect to another origin': { redirect: 'http://127.0.0.1:9/elsewhere?api_key=stolen' },
+  'oversized reply (9 MiB)': { oversize: 9 * 1024 * 1024 },
 };
 
 const settlement = (key) => ({
@@ -144,7 +146,7 @@ export async function faultMatrix({ pkg, sandbox }) {
       const atRoute = log.filter((r) => r.path.toLowerCase().endsWith(kind.route.toLowerCase()) && (!kind.method || r.method === kind.method));
       // The fault hits the first request at the route; when it short-circuits, that one was
       // never processed. A duplicate is the same request (query and body) processed twice.
-      const shortCircuits = fault !== 'refused' && (fault.status || (fault.drop && !fault.afterProcessing));
+      const shortCircuits = fault !== 'refused' && (fault.status || fault.redirect || (fault.drop && !fault.afterProcessing));
       const processed = atRoute.slice(shortCircuits ? 1 : 0);
       const seen = new Map();
       for (const r of processed) {

@@ -3,6 +3,8 @@
 # libFuzzer) of the pure code, target by target (fuzz/fuzz_targets/):
 #   validation  arbitrary JSON against every operation, as the client checks a caller's input
 #   reply       arbitrary status and body for every kind of reply, as the client reads it
+#   reader      the reply reader at its limits: bodies nested up to and past serde_json's depth
+#               limit, and bodies up to the 8 MiB reply limit, read then checked as every reply
 #   money       parsing/formatting round trip, JSON numbers, the sum rule and VAT vs a decimal oracle
 #   dates       every form `When` reads, and Paris wall-clock time vs a calendar oracle
 #   sandbox     arbitrary requests to the sandbox core: no panic, no 5xx but the documented one
@@ -17,7 +19,7 @@ setup_fuzz
 cd "$ROOT/fuzz"
 
 SECONDS_PER_TARGET="${1:-60}"
-TARGETS=(validation reply money dates sandbox)
+TARGETS=(validation reply reader money dates sandbox)
 PROFILE=(-O)
 [ "${FUZZ_DEV:-}" = 1 ] && PROFILE=(--dev)
 LOGS="$(mktemp -d)"
