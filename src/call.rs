@@ -441,6 +441,7 @@ fn undocumented(
     )
     .with_reply(Some(status), text.as_deref());
     error.fields = faults;
+    error.reply = body.cloned();
     reached(error, repeat, true)
 }
 

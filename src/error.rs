@@ -88,10 +88,15 @@ pub struct ErrorDetails {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional, type = "UploadReceipt[]")]
     pub uploads: Option<Value>,
-    /// `claim()`: the claim created before a later step failed.
+    /// The claim created before a later step failed (`claim()`), or by a write whose reply then
+    /// broke its schema.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub claim_id: Option<i64>,
+    /// The support request a write created or updated, when a later check of its reply failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub request_id: Option<i64>,
     /// `claim()`: the files attached before a later step failed (`FileName.FileExtension`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
@@ -157,6 +162,10 @@ pub struct ErrorData {
     /// What a caller's callback threw, handed back as the error's `cause`.
     #[serde(skip)]
     pub cause: Option<JsValue>,
+    /// A reply that broke its schema, as read (never one holding a secret): what a service
+    /// still takes from it (the id a write created).
+    #[serde(skip)]
+    pub reply: Option<Value>,
 }
 
 impl std::ops::Deref for SdkError {
@@ -183,6 +192,7 @@ impl SdkError {
             operation: None,
             details: ErrorDetails::default(),
             cause: None,
+            reply: None,
         }))
     }
 

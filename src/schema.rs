@@ -19,9 +19,10 @@ use std::sync::OnceLock;
 mod request;
 pub use request::{Body, Request};
 
-/// What is checked: a caller's input strictly (unknown fields, lengths, patterns, formats), or a
-/// server's reply as a typed read would take it (structure, types, required fields, enums;
-/// unknown fields, string constraints and null optional fields pass, as servers add and vary).
+/// What is checked: a caller's input strictly (unknown fields, lengths, patterns, formats, enums),
+/// or a server's reply as a typed read would take it (structure, types, present required fields;
+/// unknown fields and values, string constraints and null fields pass, as servers add and vary:
+/// the specs' allowed values are open in replies, T1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
     Input,
@@ -478,6 +479,7 @@ impl Spec {
             }
         }
         if let Some(options) = keywords.options
+            && mode == Mode::Input
             && !options.contains(value)
         {
             let list: Vec<String> = options
@@ -586,7 +588,9 @@ impl Spec {
         }
         for name in required {
             let given = fields.iter().find(|(k, _)| k.as_str() == name);
-            if given.is_none_or(|(_, v)| v.is_null()) {
+            // A reply's required field is there, null or not (a typed read takes null as none).
+            let null_given = mode == Mode::Input && given.is_some_and(|(_, v)| v.is_null());
+            if given.is_none() || null_given {
                 errors.push(FieldError::required(child(path, name)));
             }
         }

@@ -352,7 +352,7 @@ async fn referentials_and_calculation() {
             "calculateecosupport",
             "getrepairsitesbyats",
             "printbrandlist",
-            "printproducttypelist"
+            "printproducttypewithlabellist"
         ]
     );
     assert_headers(&log[0], ("api_key", REDACTED));

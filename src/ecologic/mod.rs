@@ -15,7 +15,7 @@ mod rules;
 mod service;
 mod workflow;
 
-use crate::error::SdkError;
+use crate::error::{Code, FieldError, SdkError};
 use crate::js::{self, PerCall};
 use crate::schema::Spec;
 use outcomes::*;
@@ -113,12 +113,13 @@ impl EcologicClient {
         )
     }
 
-    /// Reads the sites, brands and product types again (the labelled list on next use).
+    /// Reads the sites, brands and labelled product types again (the lists the checks read; the
+    /// plain product types on next use).
     #[wasm_bindgen(js_name = refreshReferentials, unchecked_return_type = "Promise<void>")]
     pub fn refresh_referentials(&self) -> js_sys::Promise {
         run(self, "refreshReferentials", None, move |e, call| async move {
             e.referentials.clear();
-            for list in [List::RepairSites, List::Brands, List::ProductTypes] {
+            for list in [List::RepairSites, List::Brands, List::LabelledProductTypes] {
                 e.referential(&call.settings, list).await?;
             }
             Ok(JsValue::UNDEFINED)
@@ -145,7 +146,7 @@ impl EcologicClient {
                         &call.settings,
                         &input,
                         "calculateEcoSupport",
-                        |v| {
+                        |v, _| {
                             default(v, "TotalAmountExclVAT_Currency", "EUR");
                             let currency = v["TotalAmountExclVAT_Currency"].clone();
                             default(v, "TotalAmountInclVATCurrency", currency);
@@ -206,12 +207,19 @@ impl EcologicClient {
             "updateSupportRequest",
             options,
             move |e, call| async move {
-                // E8: the id is sent as `RequestId` and as `claimId`.
-                let same_id = |v: &mut Value| {
-                    if let Some(id) = v.get("RequestId").cloned() {
-                        default(v, "claimId", id);
+                // E8: the id is sent as `RequestId` and as `claimId`, given under either (T6).
+                let same_id = |v: &mut Value, errors: &mut Vec<FieldError>| {
+                    let given = ["RequestId", "claimId"].map(|name| v.get(name).filter(|id| !id.is_null()).cloned());
+                    match given {
+                        [Some(id), _] => default(v, "claimId", id),
+                        [None, Some(id)] => default(v, "RequestId", id),
+                        [None, None] => errors.push(FieldError::new(
+                            "RequestId",
+                            Code::Required,
+                            "is required: the support request's id (RequestId, or claimId as the server reads it)",
+                        )),
                     }
-                    call_date_now(v);
+                    call_date_now(v, errors);
                 };
                 let checked = e
                     .checked(&call.settings, &input, "updateSupportRequest", same_id, &request_rules)
@@ -262,7 +270,7 @@ impl EcologicClient {
     ) -> js_sys::Promise {
         run(self, "createClaim", options, move |e, call| async move {
             let checked = e
-                .checked(&call.settings, &input, "createClaim", |_| {}, &claim_rules)
+                .checked(&call.settings, &input, "createClaim", |_, _| {}, &claim_rules)
                 .await?;
             let outcome = e.create_claim(&call.settings, checked).await?;
             js::to_js(&outcome)
@@ -280,7 +288,7 @@ impl EcologicClient {
     ) -> js_sys::Promise {
         run(self, "updateClaim", options, move |e, call| async move {
             let checked = e
-                .checked(&call.settings, &input, "updateClaim", |_| {}, &claim_rules)
+                .checked(&call.settings, &input, "updateClaim", |_, _| {}, &claim_rules)
                 .await?;
             let result = e.write(&call.settings, "updateClaim", checked).await?;
             js::to_js(&dossier_outcome(&result, "ClaimId"))

@@ -1,6 +1,6 @@
 //! Ecologic rules the spec cannot express, checked against the cached referentials: the unknown
 //! brand (`BrandId` "0" needs `BrandName`, E13), known brands and product types, the product's
-//! eligibility window (E17), IRIS codes that belong to the product (E3), and the offline mode
+//! eligibility window (E17), IRIS codes that belong to the product (E3, the labelled referential), and the offline mode
 //! (`AutoValidation`, E9), an empty purchase date (R5), the quote's currency, a French postal code.
 
 use super::referential::Referential;
@@ -129,13 +129,17 @@ pub fn product(
         ),
     ];
     for (name, kind, what, list, known) in codes {
+        // Codes of the labelled referential (`{Code, Label}`, what every integration reads, T2)
+        // or of the plain one (strings); an empty or absent list knows no code to refuse: the
+        // server decides (206).
         let known: Vec<&str> = known
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(Value::as_str)
+            .filter_map(|code| code.get("Code").unwrap_or(code).as_str())
             .collect();
         if let Some(given) = text(name)
+            && !known.is_empty()
             && !known.contains(&given)
         {
             let message = format!(
@@ -179,13 +183,15 @@ pub fn brand_name(input: &Value, errors: &mut Vec<FieldError>) {
 }
 
 /// E9: only the offline mode exists since 1.3. `AutoValidation` is set to `true` when left out;
-/// `false` is a fault.
-pub fn offline_mode(input: &mut Value, errors: &mut Vec<FieldError>) {
+/// `false` is a fault on a support request (the SMS validation it asked for is gone), and taken
+/// on a claim, where the document's own examples send it (ECL l.350, 423) and the server ignores
+/// it (R8, T7).
+pub fn offline_mode(input: &mut Value, request: bool, errors: &mut Vec<FieldError>) {
     let Some(consumer) = input.get_mut("Consumer").and_then(Value::as_object_mut) else {
         return;
     };
     match consumer.get("AutoValidation") {
-        Some(Value::Bool(false)) => errors.push(FieldError::new(
+        Some(Value::Bool(false)) if request => errors.push(FieldError::new(
             "Consumer.AutoValidation",
             Code::AutoValidation,
             "must be true or left out: since version 1.3 only the offline (attestation) mode exists; attach the consumer's proof (CONSUMERVALIDATION) to the claim",

@@ -45,7 +45,8 @@ impl Ecologic {
         input: Value,
     ) -> Result<Value, SdkError> {
         let request = call::request(Spec::ecologic(), operation, input)?;
-        self.connection.send(settings, Repeat::Never, request).await
+        let outcome = self.connection.send(settings, Repeat::Never, request).await;
+        outcome.map_err(created)
     }
 
     /// A referential, from the cache when it is fresh; concurrent calls share one read, which
@@ -79,20 +80,21 @@ impl Ecologic {
         outcome
     }
 
-    /// Reads a call's input, fills defaults (`prepare`; `AutoValidation` is set by
-    /// `rules::offline_mode`), checks it against the spec, then against the referentials (`rules`).
+    /// Reads a call's input, fills defaults (`prepare`, which may find faults of its own;
+    /// `AutoValidation` is set by `rules::offline_mode`), checks it against the spec, then against
+    /// the referentials (`rules`).
     pub(super) async fn checked(
         &self,
         settings: &Settings,
         js_input: &JsValue,
         operation_id: &str,
-        prepare: impl FnOnce(&mut Value),
+        prepare: impl FnOnce(&mut Value, &mut Vec<FieldError>),
         rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
     ) -> Result<Value, SdkError> {
         let read = crate::input::read(js_input, "input").await;
-        let mut value = read.value;
-        prepare(&mut value);
-        self.check(settings, value, read.errors, operation_id, rules)
+        let (mut value, mut errors) = (read.value, read.errors);
+        prepare(&mut value, &mut errors);
+        self.check(settings, value, errors, operation_id, rules)
             .await
     }
 
@@ -106,7 +108,8 @@ impl Ecologic {
         operation_id: &str,
         rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
     ) -> Result<Value, SdkError> {
-        rules::offline_mode(&mut value, &mut errors);
+        let request = operation_id.ends_with("SupportRequest");
+        rules::offline_mode(&mut value, request, &mut errors);
         rules::empty_purchase_date(&mut value);
         rules::default_currency(&mut value);
         Spec::ecologic().normalise(operation_id, &mut value);
@@ -117,7 +120,9 @@ impl Ecologic {
             return Err(SdkError::validation(errors));
         }
         let mut catalogue = Vec::new();
-        for list in [List::Brands, List::ProductTypes] {
+        // The labelled product types, as every integration reads them (T2): their codes are the
+        // ones Ecologic labels for the repairer.
+        for list in [List::Brands, List::LabelledProductTypes] {
             // Nothing of the call was sent yet: a write may be sent again safely.
             let items = self.referential(settings, list).await.map_err(|e| {
                 e.with(|d| d.may_have_reached_server = Some(false))
@@ -253,8 +258,20 @@ impl Connection {
     }
 }
 
+/// A write's error keeps the ids its reply holds, even when the reply broke its schema: what the
+/// server created is never lost (T1).
+fn created(error: SdkError) -> SdkError {
+    let data = error.reply.as_ref().map(|r| &r["ResponseData"]);
+    let id = |key: &str| data.and_then(|d| d.get(key)).and_then(Value::as_i64);
+    let (claim, request) = (id("ClaimId"), id("RequestId"));
+    error.with(|d| {
+        d.claim_id = d.claim_id.or(claim);
+        d.request_id = d.request_id.or(request);
+    })
+}
+
 /// `CallDate` is the current Paris time when the caller gives none (the server needs it).
-pub(super) fn call_date_now(value: &mut Value) {
+pub(super) fn call_date_now(value: &mut Value, _: &mut Vec<FieldError>) {
     let now = WallClock::paris(js_sys::Date::now() as i64);
     default(value, "CallDate", now.to_string());
 }

@@ -212,7 +212,7 @@ fn a_reply_is_checked_as_a_typed_read_would_take_it() {
     let refused = json!({"ResponseStatus": "W", "ResponseMessage": "Produit pas valide",
         "IsValid": false, "ResponseData": null});
     assert_eq!(reply_faults("calculateEcoSupport", 200, refused), []);
-    // A required field missing, a wrong type, a value outside an enum: each named.
+    // A required field missing, a wrong type: each named.
     let mut broken = claim;
     broken.as_object_mut().map(|o| o.remove("LastStatus"));
     broken["ClaimId"] = json!("7");
@@ -223,12 +223,13 @@ fn a_reply_is_checked_as_a_typed_read_would_take_it() {
             ("ResponseData.ClaimId".to_owned(), Code::Type),
         ]
     );
-    let mut body = status(json!({"ClaimId": 7, "LastStatus": "A finaliser"}));
+    // Values outside an enum, a null required field: taken, as the specs' decisions say (T1).
+    let mut body = status(json!({"ClaimId": 7, "LastStatus": "A finaliser", "IsValid": false,
+        "ValidationErrors": [{"Field": null, "ErrorMessage": "?", "MessageType": "I"}]}));
     body["ResponseStatus"] = json!("X");
-    assert_eq!(
-        reply_faults("getClaimStatus", 200, body),
-        [("ResponseStatus".to_owned(), Code::Enum)]
-    );
+    assert_eq!(reply_faults("getClaimStatus", 200, body), []);
+    let calculation = status(json!([{"EcoOrganizationId": 46, "SupportAmount": 25}]));
+    assert_eq!(reply_faults("calculateEcoSupport", 200, calculation), []);
 }
 
 #[test]

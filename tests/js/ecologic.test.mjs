@@ -34,7 +34,7 @@ test('referentials are read once, sent with the api_key header, and cached until
     assert.equal(r.headers['api-version'], undefined);
   }
   await client.refreshReferentials();
-  assert.equal((await received()).length, 7, 'refresh reads sites, brands and product types again');
+  assert.equal((await received()).length, 7, 'refresh reads sites, brands and labelled product types again');
 });
 
 test('referentials older than referentialMaxAgeMs are read again', async () => {

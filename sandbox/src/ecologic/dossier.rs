@@ -45,7 +45,7 @@ pub struct Context<'a> {
     pub referential: &'a Referential,
     pub account: &'a Account,
     pub brand_ids: &'a [String],
-    /// The dossier's French calendar day: the repair's for a claim, today's for a request.
+    /// The dossier's French calendar day: the repair's for a claim, its call's for a request.
     pub day: repair_dates::Day,
     /// Attachment types already on the claim.
     pub attachments: &'a [String],

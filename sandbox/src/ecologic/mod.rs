@@ -86,7 +86,7 @@ struct Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
-    /// A support request, dated `now_ms`.
+    /// A support request, dated `now_ms` (its `CallDate`, or now).
     fn request(body: &'a Value, now_ms: i64) -> Self {
         Self {
             body,
@@ -248,10 +248,10 @@ fn date_time_param(request: &Request, name: &str) -> Result<i64, Response> {
 }
 
 /// An optional ISO 8601 parameter: absent is fine, present must parse.
-fn optional_date_time(request: &Request, name: &str) -> Result<(), Response> {
+fn optional_date_time(request: &Request, name: &str) -> Result<Option<i64>, Response> {
     match request.query_value(name) {
-        None => Ok(()),
-        Some(_) => date_time_param(request, name).map(drop),
+        None => Ok(None),
+        Some(_) => date_time_param(request, name).map(Some),
     }
 }
 
@@ -551,12 +551,13 @@ impl Ecologic {
         } = call;
         check_site(account, &required_param(request, "RepairSiteId")?)?;
         required_param(request, "QuoteNumber")?;
-        optional_date_time(request, "CallDate")?;
+        // A request is judged on its call's day, as the client judges it.
+        let dated = optional_date_time(request, "CallDate")?.unwrap_or(now_ms);
         let body = dossier_body(request, Kind::Request)?;
         if let Some(refused) = self.unknown_brand_refusal(&body) {
             return Ok(refused);
         }
-        let errors = self.errors(env, account, Subject::request(&body, now_ms));
+        let errors = self.errors(env, account, Subject::request(&body, dated));
         let dossiers = self.dossiers(env);
         let id = dossiers
             .requests
@@ -587,7 +588,7 @@ impl Ecologic {
             now_ms,
         } = call;
         let id = id_param(request, "claimId").or_else(|_| id_param(request, "RequestId"))?;
-        optional_date_time(request, "CallDate")?;
+        let dated = optional_date_time(request, "CallDate")?.unwrap_or(now_ms);
         if let Some(site) = request.query_value("RepairSiteId") {
             check_site(account, &site)?;
         }
@@ -609,7 +610,7 @@ impl Ecologic {
         if let Some(refused) = self.unknown_brand_refusal(&body) {
             return Ok(refused);
         }
-        let errors = self.errors(env, account, Subject::request(&body, now_ms));
+        let errors = self.errors(env, account, Subject::request(&body, dated));
         let complete = errors.is_empty();
         self.dossiers(env).requests.insert(
             id,
