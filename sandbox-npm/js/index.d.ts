@@ -28,7 +28,10 @@ export interface SandboxCredentials {
     expertUsername: string;
     expertPassword: string;
   };
+  /** The keys of the Ecologic production host. */
   ecologicApiKeys: string[];
+  /** The keys of the pre-production host: each key belongs to one environment (401 on the other). */
+  ecologicPreprodApiKeys: string[];
 }
 
 /** A fault applied to the requests whose path ends with `route` (case-insensitive). */

@@ -197,11 +197,15 @@ impl Contract {
 
 /// How the real server binds a body value the spec refuses, if it does: an empty date is no date
 /// (R5: integrations send `PurchaseDate: ""`), a number where text is expected is its text
-/// (jhujube/Qualirepar sends `Country: 250`).
+/// (jhujube/Qualirepar sends `Country: 250`), an absent mandatory field is an empty one (T3: the
+/// document's model is a 206 "Cette valeur est obligatoire", ECL l.343, 373).
 fn bound_anyway(error: &jsonschema::ValidationError<'_>) -> Option<&'static str> {
     use jsonschema::JsonType;
     use jsonschema::error::{TypeKind, ValidationErrorKind};
     match error.kind() {
+        ValidationErrorKind::Required { .. } => {
+            Some("is absent; the server binds it as empty (Ecologic then answers 206 \"Cette valeur est obligatoire\")")
+        }
         ValidationErrorKind::Format { format }
             if format == "date" && error.instance().as_str() == Some("") =>
         {

@@ -92,6 +92,19 @@ fn error(status: u16, code: &str, description: &str) -> Response {
     )
 }
 
+/// Drops what is said of `field` from `found`.
+fn contract_faults_without(found: &mut Vec<(String, String)>, field: &str) {
+    found.retain(|(f, _)| f != field);
+}
+
+/// Whether body field `field` holds text a .NET binder reads as a number or a boolean.
+fn binds_from_text(body: &Value, field: &str) -> bool {
+    let Some(text) = body.get(field).and_then(Value::as_str).map(str::trim) else {
+        return false;
+    };
+    matches!(text.to_ascii_lowercase().as_str(), "true" | "false") || text.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
 /// A 400 listing every field at fault, once each (the first message found for it).
 fn field_errors(mut errors: Vec<(String, String)>) -> Response {
     let mut seen = std::collections::HashSet::new();
@@ -162,15 +175,19 @@ impl Lalux {
         match action {
             Action::Upload => self.upload(request, function, now_ms, rng),
             Action::Settle => {
-                let faults = Contract::get()
-                    .map(|c| {
-                        let checked = c.check(Api::Lalux, path, request, Strictness::Strict);
-                        let missing = checked.missing.into_iter();
-                        let missing = missing.map(|name| (name, "is required".to_owned()));
-                        checked.faults.into_iter().chain(missing).collect()
-                    })
+                // T9: as lenient as a .NET server would be, unless strict; what it binds anyway
+                // is reported.
+                let strictness = match self.strict {
+                    true => Strictness::Strict,
+                    false => Strictness::AsTheServer,
+                };
+                let checked = Contract::get()
+                    .map(|c| c.check(Api::Lalux, path, request, strictness))
                     .unwrap_or_default();
-                self.settle(request, function, now_ms, faults)
+                let missing = checked.missing.into_iter();
+                let missing = missing.map(|name| (name, "is required".to_owned()));
+                let faults = checked.faults.into_iter().chain(missing).collect();
+                self.settle(request, function, now_ms, faults, checked.deviations)
             }
         }
     }
@@ -343,7 +360,7 @@ impl Lalux {
             Ok(body) => body,
             Err(message) => return error(400, "invalid_request", &message),
         };
-        let mut checks = Checks::new(&body);
+        let mut checks = Checks::new(&body, false);
         let name = checks.string("fileNameWithExtension");
         let extension = name
             .and_then(|n| n.rsplit_once('.'))
@@ -398,12 +415,34 @@ impl Lalux {
         function: Function,
         now_ms: i64,
         contract_faults: Vec<(String, String)>,
+        mut deviations: Vec<(String, String)>,
     ) -> Response {
-        let body = match json_body(request) {
+        let mut body = match json_body(request) {
             Ok(body) => body,
             Err(message) => return error(400, "invalid_request", &message),
         };
-        let mut checks = Checks::new(&body);
+        // R2: `AbandonVehicule` alone, the table's spelling, binds as `abandonVehicule` on a .NET
+        // server, which reads names in any case.
+        if let Some(object) = body.as_object_mut().filter(|_| !self.strict)
+            && object.get("abandonVehicule").is_none_or(Value::is_null)
+            && let Some(value) = object.get("AbandonVehicule").filter(|v| !v.is_null()).cloned()
+        {
+            object.insert("abandonVehicule".to_owned(), value);
+            contract_faults_without(&mut deviations, "abandonVehicule");
+            deviations.push((
+                "abandonVehicule".to_owned(),
+                "is given only as AbandonVehicule; a .NET server binds names in any case".to_owned(),
+            ));
+        }
+        let contract_faults = match self.strict {
+            true => contract_faults,
+            // What the checks below bind (an amount as text, `"false"`) is theirs to judge.
+            false => contract_faults
+                .into_iter()
+                .filter(|(field, _)| !binds_from_text(&body, field))
+                .collect(),
+        };
+        let mut checks = Checks::new(&body, !self.strict);
         let id_field = match function {
             Function::Repairer => "idPrestataire",
             Function::Expert => "idExpert",
@@ -424,21 +463,21 @@ impl Lalux {
             Function::Repairer => {
                 let kind = checks.one_of("typeFacture", &["VHR", "REP"]);
                 checks.amounts_add_up("factureHT", "factureTVA", "factureTTC");
-                let days = checks.get("nbrJourVehiculeRemplacement");
+                let days = checks.whole("nbrJourVehiculeRemplacement");
                 match (kind, days) {
-                    (Some("VHR"), None) => checks.fail(
+                    (Some("VHR"), Ok(None)) => checks.fail(
                         "nbrJourVehiculeRemplacement",
                         "is required when typeFacture is VHR",
                     ),
-                    (Some("VHR"), Some(d))
-                        if d.as_u64().is_none_or(|d| d < 1 || d > i32::MAX as u64) =>
+                    (Some("VHR"), days)
+                        if days.ok().flatten().is_none_or(|d| d < 1 || d > i32::MAX as u64) =>
                     {
                         checks.fail(
                             "nbrJourVehiculeRemplacement",
                             "must be an integer of at least 1",
                         )
                     }
-                    (Some("REP"), Some(_)) => checks.fail(
+                    (Some("REP"), Ok(Some(_)) | Err(_)) => checks.fail(
                         "nbrJourVehiculeRemplacement",
                         "is only allowed when typeFacture is VHR",
                     ),
@@ -449,11 +488,7 @@ impl Lalux {
             Function::Expert => {
                 checks.amounts_add_up("honorairesHT", "honorairesTVA", "honorairesTTC");
                 checks.amounts_add_up("prejudiceHT", "prejudiceTVA", "prejudiceTTC");
-                match checks.get("abandonVehicule") {
-                    None => checks.fail("abandonVehicule", "is required"),
-                    Some(Value::Bool(_)) => {}
-                    Some(_) => checks.fail("abandonVehicule", "must be a JSON boolean"),
-                }
+                checks.boolean("abandonVehicule");
                 &["refPdfHonoraires", "refPdfExpertise"]
             }
         };
@@ -474,10 +509,14 @@ impl Lalux {
             }
         }
         checks.errors.extend(contract_faults);
-        if checks.errors.is_empty() {
-            Response::empty(202)
-        } else {
-            field_errors(checks.errors)
+        deviations.append(&mut checks.deviations);
+        let response = match checks.errors.is_empty() {
+            true => Response::empty(202),
+            false => field_errors(checks.errors),
+        };
+        match deviations.is_empty() {
+            true => response,
+            false => response.with_header(crate::DEVIATION_HEADER, &crate::deviations(&deviations)),
         }
     }
 }

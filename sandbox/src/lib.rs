@@ -57,6 +57,24 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// the real server would (R9).
 pub const DEVIATION_HEADER: &str = "x-sandbox-deviation";
 
+/// The deviations as one header value: `field: what`, joined by `; `, in visible ASCII.
+pub fn deviations(found: &[(String, String)]) -> String {
+    let text: Vec<String> = found
+        .iter()
+        .map(|(f, what)| format!("{f}: {what}"))
+        .collect();
+    text.join("; ")
+        .chars()
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
 /// What the sandbox is started with.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -124,7 +142,10 @@ struct TokenChange {
 #[serde(rename_all = "camelCase")]
 pub struct Info<'a> {
     pub lalux: &'a Credentials,
+    /// The keys of the production host.
     pub ecologic_api_keys: Vec<&'a str>,
+    /// The keys of the pre-production host (one key per environment, as Ecologic gives them).
+    pub ecologic_preprod_api_keys: Vec<&'a str>,
 }
 
 impl Sandbox {
@@ -150,15 +171,17 @@ impl Sandbox {
     }
 
     pub fn info(&self) -> Info<'_> {
+        let keys = |environment: &str| {
+            let accounts = self.ecologic.referential.accounts.iter();
+            accounts
+                .filter(|a| a.environment == environment)
+                .map(|a| a.api_key.as_str())
+                .collect()
+        };
         Info {
             lalux: &self.config.lalux,
-            ecologic_api_keys: self
-                .ecologic
-                .referential
-                .accounts
-                .iter()
-                .map(|a| a.api_key.as_str())
-                .collect(),
+            ecologic_api_keys: keys("production"),
+            ecologic_preprod_api_keys: keys("preproduction"),
         }
     }
 

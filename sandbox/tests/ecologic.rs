@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use reqwest::Method;
+use sandbox::Config;
 use serde_json::{Value, json};
 
 const CALC: &str = "calculateecosupport?TotalAmountExclVAT=120&TotalAmountExclVAT_Currency=EUR&TotalAmountInclVAT=144&TotalAmountInclVATCurrency=EUR";
@@ -110,10 +111,24 @@ async fn referentials_differ_between_preprod_and_prod_and_carry_the_seed_cases()
         .send(
             Method::GET,
             "/ecologic-preprod/api/v1/ecosupport/printbrandlist",
+            &[("api_key", KEY_PREPROD)],
+            None,
+        )
+        .await;
+    // One key per environment: each is unknown on the other host.
+    let crossed = sbx
+        .send(
+            Method::GET,
+            "/ecologic-preprod/api/v1/ecosupport/printbrandlist",
             &[("api_key", KEY)],
             None,
         )
         .await;
+    assert_eq!(crossed.status, 401);
+    assert_eq!(
+        sbx.eco_with(KEY_PREPROD, Method::GET, "printbrandlist", None).await.status,
+        401
+    );
     let id_of = |reply: &Reply, name: &str| {
         reply.json["ResponseData"]
             .as_array()
@@ -271,10 +286,12 @@ async fn support_request_state_machine() {
             None,
         )
         .await;
+    // The offline mode validates at once (ECL l.291); what is missing is in ValidationErrors (T12).
     assert_eq!(
         status.json["ResponseData"][0]["LastStatus"],
-        "En attente de validation consommateur"
+        "Validé par le consommateur"
     );
+    assert_eq!(status.json["ResponseData"][0]["ValidationErrors"][0]["Field"], "Symptôme");
 
     let update = format!(
         "updatesupportrequest?RequestId={id}&claimId={id}&CallDate=2026-11-20&RepairSiteId={SITE}&QuoteNumber=D-1"
@@ -652,7 +669,7 @@ async fn amounts_with_more_than_two_decimals_are_refused_in_decimal() {
 }
 
 #[tokio::test]
-async fn empty_values_are_206_and_missing_required_properties_400() {
+async fn empty_and_absent_values_are_206_and_400_only_when_strict() {
     let sbx = start().await;
     let create = format!(
         "createsupportrequest?CallDate=2026-11-20T10:00:00&RepairSiteId={SITE}&QuoteNumber=D-1"
@@ -685,7 +702,19 @@ async fn empty_values_are_206_and_missing_required_properties_400() {
         .as_object_mut()
         .expect("object")
         .remove("Phone");
-    let reply = sbx.eco(Method::POST, &create, Some(missing)).await;
+    // T3: absent is as empty, the document's model (ECL l.343, 373), reported as a deviation.
+    let reply = sbx.eco(Method::POST, &create, Some(missing.clone())).await;
+    assert_eq!(reply.status, 206, "{}", reply.text);
+    assert_eq!(fields(&reply), ["N° de téléphone"]);
+    assert_eq!(messages(&reply), ["Cette valeur est obligatoire"]);
+    let said = deviation(&reply).unwrap_or_default();
+    assert!(said.starts_with("Consumer.Phone: is absent"), "{said}");
+    let strict = start_with(Config {
+        strict: true,
+        ..Config::default()
+    })
+    .await;
+    let reply = strict.eco(Method::POST, &create, Some(missing)).await;
     assert_eq!(
         (reply.status.as_u16(), &reply.json["ResponseMessage"]),
         (400, &json!("Invalid request"))

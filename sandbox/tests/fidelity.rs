@@ -179,17 +179,27 @@ async fn a_missing_parameter_is_the_routing_404_and_an_unknown_id_is_invalid_cla
     let id = request.json["ResponseData"]["RequestId"]
         .as_i64()
         .expect("id");
-    // GLE's update: the id as `RequestId` only, which the server does not read (E8).
+    // GLE's production update: the id as `claimId` only (T6): routed, and it finds the request
+    // (validated at once in the offline mode, so a 409).
     let gle = sbx
         .eco(
             Method::POST,
-            &format!("updatesupportrequest?RequestId={id}&callDate=2026-11-20T10:00:00&repairSiteId={SITE}&quoteNumber=Q"),
+            &format!("updatesupportrequest?claimId={id}&callDate=2026-11-20T10:00:00&repairSiteId={SITE}&quoteNumber=Q"),
             Some(iron()),
         )
         .await;
-    assert_eq!(gle.status, 404);
+    assert_eq!(gle.status, 409, "{}", gle.text);
+    // A required parameter left out (`QuoteNumber`): no route.
+    let unrouted = sbx
+        .eco(
+            Method::POST,
+            &format!("updatesupportrequest?claimId={id}&callDate=2026-11-20T10:00:00&repairSiteId={SITE}"),
+            Some(iron()),
+        )
+        .await;
+    assert_eq!(unrouted.status, 404);
     assert!(
-        gle.json["Message"].as_str().is_some_and(
+        unrouted.json["Message"].as_str().is_some_and(
             |m| m.starts_with("No HTTP resource was found that matches the request URI")
         )
     );

@@ -274,7 +274,7 @@ async fn a_settlement_lists_every_field_at_fault() {
     let sbx = start().await;
     let token = sbx.repairer_token().await;
     let reply = sbx
-        .lalux("/reparateur", &token, json!({"type": "X", "typeFacture": "VHR", "dateFacture": "17/08/2017", "factureHT": 10.001, "factureTVA": "1", "factureTTC": 11}))
+        .lalux("/reparateur", &token, json!({"type": "X", "typeFacture": "VHR", "dateFacture": "17/08/2017", "factureHT": 10.001, "factureTVA": "un", "factureTTC": 11}))
         .await;
     assert_eq!(reply.status, 400);
     assert_eq!(
@@ -377,10 +377,81 @@ async fn expert_settlement_needs_both_keys_and_a_boolean() {
         202
     );
     let mut wrong = expert_settlement(&fees, "missing.pdf");
-    wrong["abandonVehicule"] = json!("false");
+    wrong["abandonVehicule"] = json!("peut-être");
     wrong["prejudiceTTC"] = json!(11700.49);
     assert_eq!(
         fault_fields(&sbx.lalux("/expert", &expert, wrong).await),
         ["abandonVehicule", "prejudiceTTC", "refPdfExpertise"]
     );
 }
+
+/// T9: the document's own examples (amounts and days as text, `"false"`) and `AbandonVehicule`
+/// alone are bound as a .NET server binds them, each reported as a deviation; `--strict` refuses.
+#[tokio::test]
+async fn the_documents_examples_bind_as_on_a_dotnet_server_and_strict_refuses_them() {
+    let sbx = start().await;
+    let strict = start_with(sandbox::Config {
+        strict: true,
+        ..sandbox::Config::default()
+    })
+    .await;
+    for (sbx, strict) in [(&sbx, false), (&strict, true)] {
+        let expert = sbx.expert_token().await;
+        let mut keys = Vec::new();
+        for name in ["h.pdf", "r.pdf"] {
+            let reply = sbx.upload("expert", &expert, name, PDF).await;
+            keys.push(reply.json["key"].as_str().expect("key").to_owned());
+        }
+        let (fees, report) = (keys[0].clone(), keys[1].clone());
+        // LALUX l.242-260, word for word but the keys.
+        let example = json!({
+            "idExpert": "XT5678", "referenceFacture": "123456789", "dateFacture": "2017-08-17",
+            "numeroSinistre": "123456789", "referenceInterneLalux": "123456789",
+            "immatriculationVehicule": "AA0000", "numeroChassisVehicule": "1HGBH41JXMN109186",
+            "type": "F", "honorairesHT": "200", "honorairesTVA": "34.50", "honorairesTTC": "234.50",
+            "prejudiceHT": "10000", "prejudiceTVA": "1700.50", "prejudiceTTC": "11700.50",
+            "abandonVehicule": "false", "refPdfHonoraires": fees, "refPdfExpertise": report
+        });
+        let reply = sbx.lalux("/expert", &expert, example).await;
+        if strict {
+            assert_eq!(reply.status, 400);
+            assert!(fault_fields(&reply).contains(&"abandonVehicule".to_owned()));
+            assert!(fault_fields(&reply).contains(&"honorairesTVA".to_owned()));
+        } else {
+            assert_eq!(reply.status, 202, "{}", reply.text);
+            let said = deviation(&reply).unwrap_or_default();
+            assert!(said.contains("abandonVehicule: is text (\"false\")"), "{said}");
+            assert!(said.contains("honorairesTVA: is text (\"34.50\")"), "{said}");
+        }
+        // R2: the table's spelling alone.
+        let mut table = expert_settlement(&fees, &report);
+        let value = table.as_object_mut().and_then(|o| o.remove("abandonVehicule"));
+        table["AbandonVehicule"] = value.unwrap_or(Value::Null);
+        let reply = sbx.lalux("/expert", &expert, table).await;
+        match strict {
+            true => assert_eq!(fault_fields(&reply), ["abandonVehicule"]),
+            false => {
+                assert_eq!(reply.status, 202, "{}", reply.text);
+                let said = deviation(&reply).unwrap_or_default();
+                assert!(said.contains("abandonVehicule: is given only as AbandonVehicule"), "{said}");
+            }
+        }
+        // LALUX l.169-183: amounts and days as text, under the table's names.
+        let token = sbx.repairer_token().await;
+        let key = repairer_key(sbx, &token).await;
+        let mut repair = settlement(&key);
+        for (name, text) in [("factureHT", "1000"), ("factureTVA", "170.50"), ("factureTTC", "1170.50"), ("nbrJourVehiculeRemplacement", "2")] {
+            repair[name] = json!(text);
+        }
+        let reply = sbx.lalux("/reparateur", &token, repair).await;
+        match strict {
+            true => assert_eq!(reply.status, 400),
+            false => {
+                assert_eq!(reply.status, 202, "{}", reply.text);
+                let said = deviation(&reply).unwrap_or_default();
+                assert!(said.contains("nbrJourVehiculeRemplacement: is text (\"2\")"), "{said}");
+            }
+        }
+    }
+}
+

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import {
-  API_KEY, PDF, SANDBOX, SITE, claimFiles, dossier, ecologic, fault, pkg, received, receivedAt, rejects, reset,
+  API_KEY, PDF, PREPROD_API_KEY, SANDBOX, SITE, claimFiles, dossier, ecologic, fault, pkg, received, receivedAt, rejects, reset,
 } from './helpers.mjs';
 
 beforeEach(reset);
@@ -189,11 +189,15 @@ test('claim(): when a step fails after the claim exists, the error carries the c
   assert.equal((await receivedAt('/attachfile')).length, 1, 'an attachment is never re-sent');
 });
 
-test('preproduction is its own environment: another base, its own ids', async () => {
-  const client = new pkg.EcologicClient({ environment: 'preproduction', baseUrl: `${SANDBOX}/ecologic-preprod/api/v1/ecosupport`, apiKey: API_KEY });
-  const brands = await client.brands();
+test('preproduction is its own environment: another base, its own ids, its own api key', async () => {
+  const preprod = (apiKey) => new pkg.EcologicClient({ environment: 'preproduction', baseUrl: `${SANDBOX}/ecologic-preprod/api/v1/ecosupport`, apiKey });
+  const brands = await preprod(PREPROD_API_KEY).brands();
   assert.ok(brands.every((b) => Number(b.BrandId) > 100000));
   assert.equal((await received())[0].path, '/ecologic-preprod/api/v1/ecosupport/printbrandlist');
+  // The production key on the pre-production host, and the reverse: refused, as Ecologic's are.
+  const crossed = await rejects(preprod(API_KEY).brands(), 'authentication');
+  assert.equal(crossed.status, 401);
+  assert.equal((await rejects(ecologic({ apiKey: PREPROD_API_KEY }).brands(), 'authentication')).status, 401);
 });
 
 test('a site that is not the key\'s is a 403 refusal naming repairSites()', async () => {

@@ -26,13 +26,15 @@ async function sandbox() {
 export const SANDBOX = await sandbox();
 export const SITE = '02c867c0-0000-0000-000-3cf8de2dc1c8';
 export const API_KEY = 'C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B';
+/** The sandbox's pre-production key (one key per environment, as Ecologic gives them). */
+export const PREPROD_API_KEY = '7A1F3C5E-9B2D-4C6E-8F0A-1B3D5E7F9A2C';
 export const REPAIRER = { clientId: 'sandbox-repairer', clientSecret: 'sandbox-repairer-secret' };
 export const EXPERT = {
   clientId: 'sandbox-expert', clientSecret: 'sandbox-expert-secret',
   username: 'expert', password: 'sandbox-expert-password',
 };
 /** Every secret the tests hand to a client: none may appear in an error. */
-export const SECRETS = [REPAIRER.clientSecret, EXPERT.clientSecret, EXPERT.password, API_KEY];
+export const SECRETS = [REPAIRER.clientSecret, EXPERT.clientSecret, EXPERT.password, API_KEY, PREPROD_API_KEY];
 
 export const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
 export const EICAR = new TextEncoder().encode(

@@ -73,7 +73,7 @@ await check('no Rust toolchain on the PATH these checks run with', () => {
   expect(found.status !== 0, `found ${found.stdout}`);
 });
 
-await check('npx repair-claims-sandbox prints the Rust binary\'s banner, serves both APIs, stops on SIGTERM', async () => {
+await check('npx repair-claims-sandbox prints the Rust binary\'s banner, serves both APIs, stops on SIGTERM; --help and --version exit 0', async () => {
   const npx = await startHost('npx', ['--no-install', 'repair-claims-sandbox', '--port', '0', '--seed', '7', '--strict'], { cwd: project, env });
   const rust = await rustHost(['--port', '0', '--seed', '7', '--strict']);
   try {
@@ -92,6 +92,11 @@ await check('npx repair-claims-sandbox prints the Rust binary\'s banner, serves 
   expect(gone, 'the sandbox npx started still answers after SIGTERM');
   const refused = spawnSync('npx', ['--no-install', 'repair-claims-sandbox', '--bogus', '1'], { cwd: project, env, encoding: 'utf8' });
   expect(refused.status === 2 && refused.stderr.includes('unknown option --bogus; use --port N, --seed N and --strict'), refused.stderr);
+  const help = spawnSync('npx', ['--no-install', 'repair-claims-sandbox', '--help'], { cwd: project, env, encoding: 'utf8' });
+  expect(help.status === 0 && /^Usage: repair-claims-sandbox \[--port N\]/.test(help.stdout) && help.stdout.includes('--strict'), help.stdout + help.stderr);
+  const { version } = JSON.parse(readFileSync(join(project, 'node_modules', 'repair-claims-sandbox', 'package.json'), 'utf8'));
+  const shown = spawnSync('npx', ['--no-install', 'repair-claims-sandbox', '--version'], { cwd: project, env, encoding: 'utf8' });
+  expect(shown.status === 0 && shown.stdout.trim() === version, `--version printed ${shown.stdout}${shown.stderr}`);
 });
 
 await check('startSandbox() in a user\'s node:test file: two sandboxes side by side, every admin call', () => {

@@ -208,6 +208,12 @@ fn check_decimals(quote: Option<&Value>, errors: &mut Vec<Value>) {
 fn check_quote(product: &Product, quote: Option<&Value>, errors: &mut Vec<Value>) {
     let excl = money(quote, "TotalAmountExclVAT");
     let incl = money(quote, "TotalAmountInclVAT");
+    for (field, label) in [("TotalAmountExclVAT", "Montant HT"), ("TotalAmountInclVAT", "Montant TTC")] {
+        let absent = quote.and_then(|q| q.get(field)).and_then(|m| m.get("Amount")).is_none_or(Value::is_null);
+        if absent {
+            errors.push(error(label, REQUIRED));
+        }
+    }
     if let (Some(excl), Some(incl)) = (excl, incl)
         && incl < excl
     {
@@ -216,7 +222,9 @@ fn check_quote(product: &Product, quote: Option<&Value>, errors: &mut Vec<Value>
             "Le montant TTC ne peut être inférieur au montant HT",
         ));
     }
-    if excl.is_some_and(|e| e < product.support_amount) {
+    // The public rule compares the invoice including VAT with the bonus (T10, ecosystem.eco's
+    // QualiRépar page).
+    if incl.is_some_and(|i| i < product.support_amount) {
         errors.push(error(
             SUPPORT_FIELD,
             "Le seuil n'est pas dépassé, demande de remboursement / soutien non valide",

@@ -23,10 +23,17 @@ const FIRST_CLAIM_ID: i64 = 5_312_276;
 const WARRANTY_DAYS: i64 = 183;
 const DAY_MS: i64 = 86_400_000;
 
-pub const STATUS_AWAITING: &str = "En attente de validation consommateur";
+/// A support request's status in the offline mode, the only one since 1.3: validated at once
+/// ("mode offline : Validé par le consommateur", ECL l.291; "En attente de validation
+/// consommateur" is an SMS not yet validated, ECL l.289-290, a mode gone), whatever its
+/// `ValidationErrors` still say (T12).
 pub const STATUS_VALIDATED: &str = "Validé par le consommateur";
+/// A support request once its claim exists (e-reparateur's support pages, T12).
+pub const STATUS_CLOSED: &str = "Clôturée";
 pub const STATUS_INCOMPLETE: &str = "Dossier incomplet";
 pub const STATUS_COMPLETE: &str = "Dossier complet";
+/// A claim Ecologic asks the repairer to correct (E18): open again until submitted anew.
+pub const STATUS_NOT_CONFORM: &str = "NotConform";
 /// What a submitted claim awaits (R10: a status the real server gives).
 pub const STATUS_SUBMITTED: &str = "En attente de validation administrateur";
 
@@ -150,23 +157,6 @@ fn check_site(account: &Account, site: &str) -> Result<(), Response> {
     }
 }
 
-/// The deviations as one header value: `field: what`, joined by `; `, in visible ASCII.
-fn deviations(found: &[(String, String)]) -> String {
-    let text: Vec<String> = found
-        .iter()
-        .map(|(f, what)| format!("{f}: {what}"))
-        .collect();
-    text.join("; ")
-        .chars()
-        .map(|c| {
-            if c == ' ' || c.is_ascii_graphic() {
-                c
-            } else {
-                '?'
-            }
-        })
-        .collect()
-}
 
 /// R1: `calculateecosupport` works under both readings of its amount's name, so the real server
 /// binds one pair or the other: a request with either pair is accepted, the other reported.
@@ -331,7 +321,7 @@ impl Ecologic {
         };
         let Some(account) = request
             .header("api_key")
-            .and_then(|k| self.referential.account(k))
+            .and_then(|k| self.referential.account(k, env == Environment::Preproduction))
             .cloned()
         else {
             return message(401, "Authorization has been denied for this request.");
@@ -393,7 +383,7 @@ impl Ecologic {
         match checked.deviations.is_empty() {
             true => response,
             false => {
-                response.with_header(crate::DEVIATION_HEADER, &deviations(&checked.deviations))
+                response.with_header(crate::DEVIATION_HEADER, &crate::deviations(&checked.deviations))
             }
         }
     }
@@ -433,10 +423,11 @@ impl Ecologic {
         let brand_id = required_param(request, "BrandId")?;
         let product_id = required_param(request, "ProductId")?;
         let refused = |text: &str| Ok(refusal(200, "W", text, None));
-        // R1: the document's name, or the one public integrations send.
+        // R1: the document's name, or the one public integrations send; the threshold compares
+        // the invoice including VAT with the bonus (T10), so that total comes first.
         let total = request
-            .query_value("TotalAmountExclVAT")
-            .or_else(|| request.query_value("TotalAmountInclVAT"));
+            .query_value("TotalAmountInclVAT")
+            .or_else(|| request.query_value("TotalAmountExclVAT"));
         let Ok(total) = total
             .ok_or_else(|| invalid_request("TotalAmountExclVAT is required"))?
             .trim()
@@ -460,16 +451,12 @@ impl Ecologic {
         } else if !self.brand_ids(env).contains(&brand_id.trim().to_owned()) {
             return refused("Produit pas valide");
         }
-        if request
-            .query_value("IRISSymptom")
-            .is_some_and(|s| !product.has_symptom(s.trim()))
-        {
+        // An empty optional code binds as absent (T10).
+        let code = |name: &str| request.query_value(name).filter(|c| !c.trim().is_empty());
+        if code("IRISSymptom").is_some_and(|s| !product.has_symptom(s.trim())) {
             return refused("Symptôme pas valide");
         }
-        if request
-            .query_value("RepairCode")
-            .is_some_and(|c| !product.has_repair_code(c.trim()))
-        {
+        if code("RepairCode").is_some_and(|c| !product.has_repair_code(c.trim())) {
             return refused("Code panne pas valide");
         }
         if !account.fiches.contains(&product.fiche) {
@@ -483,7 +470,7 @@ impl Ecologic {
         }
         Ok(success(
             200,
-            json!([{"EcoOrganizationId": 44, "SupportAmount": product.support_amount}]),
+            json!([{"EcoOrganizationId": product.eco_organization_id, "SupportAmount": product.support_amount}]),
         ))
     }
 
@@ -645,7 +632,7 @@ impl Ecologic {
             200,
             json!([{
                 "RequestId": id,
-                "LastStatus": if found.complete { STATUS_VALIDATED } else { STATUS_AWAITING },
+                "LastStatus": if found.converted { STATUS_CLOSED } else { STATUS_VALIDATED },
                 "Comment": found.body.pointer("/Product/FailureDescription").cloned().unwrap_or(Value::Null),
                 "CreateDate": local_time(found.created_ms),
                 "ValidationErrors": errors,
@@ -799,6 +786,7 @@ impl Ecologic {
                 && let Some(c) = self.dossiers(env).claims.get_mut(&id)
             {
                 c.submitted = true;
+                c.decided.take_if(|(status, _)| status == STATUS_NOT_CONFORM);
             }
         }
         Ok(self.claim_reply(env, account, id))
@@ -895,6 +883,7 @@ impl Ecologic {
         if claim.submitted || self.claim_errors(env, account, id, &claim).is_empty() {
             if let Some(c) = self.dossiers(env).claims.get_mut(&id) {
                 c.submitted = true;
+                c.decided.take_if(|(status, _)| status == STATUS_NOT_CONFORM);
             }
             return Ok(success(200, json!({"ClaimId": id, "IsValid": true})));
         }
@@ -919,6 +908,11 @@ impl Ecologic {
     ) -> bool {
         match self.dossiers(env).claims.get_mut(&id) {
             Some(claim) => {
+                // A claim asked for a correction is open again: updated, attached to and
+                // submitted anew (ECL l.471-472, T5).
+                if status == STATUS_NOT_CONFORM {
+                    claim.submitted = false;
+                }
                 claim.decided = Some((status, comment));
                 true
             }

@@ -13,6 +13,8 @@ const SEED: &str = include_str!("../../data/ecologic.json");
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     pub api_key: String,
+    /// The host the key belongs to (`production` or `preproduction`): one key per environment.
+    pub environment: String,
     /// Competence sheets ("fiches métier") the account's sites hold.
     pub fiches: Vec<u32>,
     pub sites: Vec<Value>,
@@ -56,10 +58,17 @@ pub struct Product {
     pub support_amount: Amount,
     #[serde(rename = "unknownBrandCovered")]
     pub unknown_brand_covered: bool,
+    /// The eco-organism the calculation names: 44 Ecologic, 45 Ecosystem (T4).
+    #[serde(rename = "ecoOrganizationId", default = "ecologic")]
+    pub eco_organization_id: i64,
     #[serde(rename = "RepairCodes")]
     pub repair_codes: Vec<CodeLabel>,
     #[serde(rename = "IRISSymtoms")]
     pub symptoms: Vec<CodeLabel>,
+}
+
+fn ecologic() -> i64 {
+    44
 }
 
 /// Fiche métier 7 EI&T: serial number and nameplate photo required.
@@ -135,10 +144,13 @@ impl Referential {
         serde_json::from_str(SEED)
     }
 
-    pub fn account(&self, api_key: &str) -> Option<&Account> {
-        self.accounts
-            .iter()
-            .find(|a| a.api_key.eq_ignore_ascii_case(api_key.trim()))
+    /// The account of `api_key` on the production host (`preproduction` false) or the other: a
+    /// key of one environment is unknown on the other.
+    pub fn account(&self, api_key: &str, preproduction: bool) -> Option<&Account> {
+        let environment = if preproduction { "preproduction" } else { "production" };
+        self.accounts.iter().find(|a| {
+            a.api_key.eq_ignore_ascii_case(api_key.trim()) && a.environment == environment
+        })
     }
 
     pub fn product(&self, product_id: &str) -> Option<&Product> {

@@ -11,6 +11,8 @@ pub const REPAIRER: &str = "sandbox-repairer/sandbox-repairer-secret";
 pub const EXPERT: &str = "sandbox-expert/sandbox-expert-secret";
 pub const KEY: &str = "C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B";
 pub const KEY_ALL_SITES: &str = "5D6E0F4A-2B7C-4E1D-8A3F-9C0B1D2E3F40";
+/// The pre-production key of the first account's site: refused on the production host.
+pub const KEY_PREPROD: &str = "7A1F3C5E-9B2D-4C6E-8F0A-1B3D5E7F9A2C";
 pub const SITE: &str = "02c867c0-0000-0000-000-3cf8de2dc1c8";
 pub const ECO: &str = "/ecologic/api/v1/ecosupport";
 
@@ -120,20 +122,24 @@ impl Running {
         .await
     }
 
+    /// A repairer token, asked for as the spec does (the grant in the query and the form, R3),
+    /// so that a strict sandbox grants it too.
     pub async fn repairer_token(&self) -> String {
-        access_token(
-            self.token(
-                REPAIRER,
-                "grant_type=client_credentials&scope=%2Freparateur",
-            )
-            .await,
-        )
+        let form = "grant_type=client_credentials&scope=%2Freparateur";
+        let path = format!("/lalux/wts/token?{form}");
+        let auth = [("authorization", REPAIRER)];
+        let body = Some(Body::Form(form.into()));
+        access_token(self.send(Method::POST, &path, &auth, body).await)
     }
 
+    /// An expert token, asked for as [`Self::repairer_token`] is.
     pub async fn expert_token(&self) -> String {
         let form =
             "grant_type=password&username=expert&password=sandbox-expert-password&scope=/expert";
-        access_token(self.authen(form).await)
+        let path = "/lalux/wts/authen?grant_type=password&scope=/expert";
+        let auth = [("authorization", EXPERT)];
+        let body = Some(Body::Form(form.into()));
+        access_token(self.send(Method::POST, path, &auth, body).await)
     }
 
     /// `PUT /lalux/api{path}` with a bearer token.
