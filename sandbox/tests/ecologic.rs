@@ -26,9 +26,11 @@ fn iron(section: &str) -> Value {
     dossier("EEE.M5.024", "2194", "XX13", section, "ABCDE")
 }
 
+/// A claim's parameters, each with an invoice number of its own (one claim per invoice, T11).
 fn claim_query(extra: &str) -> String {
     format!(
-        "createclaim?RepairEndDate=2026-11-20T11:50:37.913Z&RepairSiteId={SITE}&ConsumerInvoiceNumber=F-1{extra}"
+        "createclaim?RepairEndDate=2026-11-20T11:50:37.913Z&RepairSiteId={SITE}&ConsumerInvoiceNumber={}{extra}",
+        invoice()
     )
 }
 

@@ -20,7 +20,10 @@ fn iron() -> Value {
 }
 
 fn claim(repair_end: &str) -> String {
-    format!("createclaim?RepairEndDate={repair_end}&RepairSiteId={SITE}&ConsumerInvoiceNumber=F-1")
+    format!(
+        "createclaim?RepairEndDate={repair_end}&RepairSiteId={SITE}&ConsumerInvoiceNumber={}",
+        invoice()
+    )
 }
 
 async fn strict() -> Running {

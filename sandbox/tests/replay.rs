@@ -241,6 +241,80 @@ async fn tsauron262_gle() {
     );
 }
 
+/// solutionphone71/solution-phone, `index.html` (live flow `qrEnvoyerEcologicComplet`, l.27880-28075,
+/// and `qrValiderEcologic`, l.28078-28116, through `api/proxy-ecologic.js`): `/CreateClaim` with a
+/// date-only `RepairEndDate`, no `RequestId`, `QuoteNumber` nor `CallDate`, `Title` a number,
+/// `Country` "250", the phone as typed, the repair code in `IRISSection` and again in an unknown
+/// `Product.RepairCode` the server ignores; `/AttachFile` with `Invoice`, `Nameplate` and
+/// `ConsumerValidation` (and the legacy flow's `NamePlate`, l.34298), lower-case extensions;
+/// `/submitclaim?ClaimId=` with the body `{}`; `/getclaimstatus`. Then its second claim on the same
+/// invoice number, which Ecologic refuses ("numéro facture déjà utilisé", l.27908). The sandbox's
+/// smartphone is `EEE.M2.044` (solution-phone sends the real referential's code for its own).
+#[tokio::test]
+async fn solution_phone() {
+    let sbx = start().await;
+    let body = json!({
+        "Consumer": {"Title": 1, "LastName": "Client", "FirstName": "Marie", "Address1": "21 Rue Gambetta",
+            "Zip": "71000", "City": "Macon", "Country": "250", "Phone": "06 12 34 56 78", "Email": "client@example.fr"},
+        "Product": {"ProductId": "EEE.M2.044", "BrandId": "2310", "CommercialRef": "Galaxy S21",
+            "SerialNumber": "356938035643809", "IRISSection": "E01", "IRISCondition": "6", "IRISSymptom": "XX9",
+            "IRISDefault": "08", "IRISRepair": "W10", "RepairCode": "E01", "FailureDescription": "Écran cassé"},
+        "Quote": {"LaborCost": {"Amount": 40, "Currency": "EUR"}, "SparePartsCost": {"Amount": 80, "Currency": "EUR"},
+            "TravelCost": {"Amount": 0, "Currency": "EUR"}, "TotalAmountExclVAT": {"Amount": 100, "Currency": "EUR"},
+            "TotalAmountInclVAT": {"Amount": 120, "Currency": "EUR"}, "SupportAmount": {"Amount": 25, "Currency": "EUR"}}
+    });
+    let create = format!("CreateClaim?RepairEndDate=2026-11-20&RepairSiteId={SITE}&ConsumerInvoiceNumber=REP-2026-001");
+    let created = sbx.eco(Method::POST, &create, Some(body.clone())).await;
+    // Created, the unknown `Product.RepairCode` ignored; 206 until the files are attached.
+    assert_eq!(created.status, 206, "{}", created.text);
+    let claim = created.json["ResponseData"]["ClaimId"]
+        .as_i64()
+        .expect("ClaimId");
+    for (name, extension, kind) in [
+        ("Facture", "pdf", "Invoice"),
+        ("IMEI", "jpg", "Nameplate"),
+        ("plaque_imei", "png", "NamePlate"),
+        ("DevisSigne", "pdf", "ConsumerValidation"),
+    ] {
+        let attached = sbx
+            .eco(
+                Method::POST,
+                &format!("AttachFile?ClaimId={claim}&FileName={name}&FileExtension={extension}&DocumentType={kind}"),
+                Some(json!({"FileContent": b64(b"%PDF-1.4")})),
+            )
+            .await;
+        assert_eq!(attached.status, 200, "{kind}: {}", attached.text);
+    }
+    let submitted = sbx
+        .eco(Method::POST, &format!("submitclaim?ClaimId={claim}"), Some(json!({})))
+        .await;
+    assert!(submitted.status.is_success(), "{}", submitted.text);
+    // Its success test: `resp.ok && !ResponseErrorMessage`.
+    let error = submitted.json["ResponseErrorMessage"].as_str();
+    assert!(error.is_none_or(str::is_empty), "{}", submitted.text);
+    assert_eq!(submitted.json["ResponseData"]["IsValid"], true, "{}", submitted.text);
+    let status = sbx
+        .eco(Method::GET, &format!("getclaimstatus?ClaimId={claim}"), None)
+        .await;
+    assert_eq!(
+        status.json["ResponseData"]["LastStatus"], "En attente de validation administrateur",
+        "{}",
+        status.text
+    );
+    // The legacy flow's camelCase parameters, on the same invoice: refused, no claim made.
+    let again = sbx
+        .eco(
+            Method::POST,
+            &format!("createclaim?repairEndDate=2026-11-20&repairSiteId={SITE}&consumerInvoiceNumber=REP-2026-001"),
+            Some(body),
+        )
+        .await;
+    assert_eq!(again.json["ResponseStatus"], "E", "{}", again.text);
+    assert!(again.json["ResponseErrorMessage"]
+        .as_str()
+        .is_some_and(|m| m.contains("déjà utilisé")));
+}
+
 /// Document types as the document's own example writes them (`Invoice`) and as
 /// solutionphone71/solution-phone (`index.html`, a 1.2 MB page; the spellings as the second audit
 /// of `shared/API-NOTES.md`, R6, records them) sends them.

@@ -32,6 +32,8 @@ pub const STATUS_VALIDATED: &str = "Validé par le consommateur";
 pub const STATUS_CLOSED: &str = "Clôturée";
 pub const STATUS_INCOMPLETE: &str = "Dossier incomplet";
 pub const STATUS_COMPLETE: &str = "Dossier complet";
+/// The refusal of a `ConsumerInvoiceNumber` another claim of the account holds (T11).
+pub const INVOICE_USED: &str = "Numéro de facture déjà utilisé";
 /// A claim Ecologic asks the repairer to correct (E18): open again until submitted anew.
 pub const STATUS_NOT_CONFORM: &str = "NotConform";
 /// What a submitted claim awaits (R10: a status the real server gives).
@@ -61,6 +63,8 @@ struct Claim {
     repair_end_ms: i64,
     attachments: Vec<String>,
     submitted: bool,
+    /// `ConsumerInvoiceNumber`: one claim per invoice (T11).
+    invoice: String,
     /// `LastStatus` and `Comment` set through the admin API (R10: what Ecologic's staff decide).
     decided: Option<(String, Option<String>)>,
 }
@@ -654,8 +658,14 @@ impl Ecologic {
         };
         let repair_end_ms = date_time_param(request, "RepairEndDate")?;
         check_site(account, &required_param(request, "RepairSiteId")?)?;
-        required_param(request, "ConsumerInvoiceNumber")?;
+        let invoice = required_param(request, "ConsumerInvoiceNumber")?.trim().to_owned();
         let body = dossier_body(request, Kind::Claim)?;
+        // T11: an invoice already claimed by this account is refused (solution-phone: "numéro
+        // facture déjà utilisé"); no claim is created.
+        let used = self.dossiers(env).claims.values();
+        if used.into_iter().any(|c| c.api_key == account.api_key && c.invoice.eq_ignore_ascii_case(&invoice)) {
+            return Ok(refused_request(INVOICE_USED));
+        }
         if let Some(id) = request_id {
             match self
                 .dossiers(env)
@@ -694,6 +704,7 @@ impl Ecologic {
             repair_end_ms,
             attachments: Vec::new(),
             submitted: false,
+            invoice,
             decided: None,
         };
         dossiers.claims.insert(id, claim);
@@ -758,7 +769,7 @@ impl Ecologic {
         }
         let repair_end_ms = date_time_param(request, "RepairEndDate")?;
         check_site(account, &required_param(request, "RepairSiteId")?)?;
-        required_param(request, "ConsumerInvoiceNumber")?;
+        let invoice = required_param(request, "ConsumerInvoiceNumber")?.trim().to_owned();
         let submit = match request
             .query_value("Submit")
             .map(|s| s.trim().to_ascii_lowercase())
@@ -777,6 +788,7 @@ impl Ecologic {
             Claim {
                 body,
                 repair_end_ms,
+                invoice,
                 ..claim
             },
         );

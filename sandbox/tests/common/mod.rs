@@ -194,6 +194,12 @@ fn access_token(reply: Reply) -> String {
         .to_owned()
 }
 
+/// An invoice number no other claim of the process holds (`F-1`, `F-2`…).
+pub fn invoice() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("F-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
 /// The `X-Sandbox-Deviation` header of a reply, if any.
 pub fn deviation(reply: &Reply) -> Option<&str> {
     reply
