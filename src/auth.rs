@@ -266,11 +266,14 @@ async fn request_token(service: &TokenService, scope: Scope) -> Result<Token, Sd
         }
         // L4: experts sign in at `/authen`; LALUX's `/token` is the repairers'.
         None if scope == Scope::Expert => {
-            return Err(SdkError::validation(vec![FieldError::new(
-                "username",
-                Code::Required,
-                "is required for expert calls (with password): experts sign in at /authen (L4)",
-            )]));
+            return Err(SdkError::validation(vec![
+                FieldError::new(
+                    "username",
+                    Code::Required,
+                    "is required for expert calls (with password): experts sign in at /authen (L4)",
+                )
+                .with("hint", "expertLogin"),
+            ]));
         }
         _ => {
             let form = json!({"grant_type": "client_credentials", "scope": scope.as_str()});
@@ -281,7 +284,17 @@ async fn request_token(service: &TokenService, scope: Scope) -> Result<Token, Sd
     let request = call::request(spec, operation, form)?;
     let settings = Settings::of(service.policy);
     let target = (spec, service.base_url.as_str());
-    match call::send(&settings, Repeat::Safe, &auth, target, request).await? {
+    let sent = call::send(&settings, Repeat::Safe, &auth, target, request).await;
+    // A token URL that is not the token service's: the hint Ecologic's routing 404 gives.
+    let sent = sent.map_err(|e| match e.status {
+        Some(404) => SdkError::new(
+            Kind::UnexpectedResponse,
+            "The LALUX token service found no route for the call (404): this is a fault of the base URL, not of the credentials. Check `tokenUrl`: the token service's base (https://wts.lalux.lu), without /token or /authen.",
+        )
+        .with_reply(Some(404), None),
+        _ => e,
+    });
+    match sent? {
         Reply::Success { value: token, .. } => {
             let lifetime_ms = (token["expires_in"].as_i64().unwrap_or(0).max(0) as f64) * 1000.0;
             Ok(Token {

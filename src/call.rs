@@ -91,6 +91,16 @@ impl Abort {
         self.0.as_ref().is_some_and(fetch::is_aborted)
     }
 
+    /// The caller aborted: nothing more is sent. The signal's `reason` is the error's `cause`.
+    fn error(&self, repeat: Repeat, sent: bool) -> SdkError {
+        let mut error = SdkError::new(
+            Kind::Aborted,
+            "The call was aborted through its signal; nothing more was sent.",
+        );
+        error.cause = self.0.as_ref().map(fetch::abort_reason).filter(|r| !r.is_undefined());
+        reached(error, repeat, sent)
+    }
+
     /// Resolves once the signal fires; never without one (nor when it cannot be listened to).
     /// Its listener goes when this is dropped.
     async fn fired(&self) {
@@ -109,14 +119,7 @@ fn reached(error: SdkError, repeat: Repeat, reached: bool) -> SdkError {
     }
 }
 
-/// The caller aborted: nothing more is sent.
-fn aborted(repeat: Repeat, sent: bool) -> SdkError {
-    let error = SdkError::new(
-        Kind::Aborted,
-        "The call was aborted through its signal; nothing more was sent.",
-    );
-    reached(error, repeat, sent)
-}
+
 
 /// The request of operation `operation` of `spec` for its checked `input`.
 pub fn request(spec: &Spec, operation: &'static str, input: Value) -> Result<Request, SdkError> {
@@ -191,7 +194,7 @@ pub async fn send(
     let mut sent = false;
     loop {
         if abort.aborted() {
-            return Err(aborted(repeat, sent));
+            return Err(abort.error(repeat, sent));
         }
         let headers = within(settings, repeat, sent, auth.headers(std::mem::take(&mut refresh)))
             .await?;
@@ -209,7 +212,7 @@ pub async fn send(
                 Ok(reply) => return checked(reply, spec, operation, repeat),
                 Err(failure) => failure,
             },
-            Either::Right(_) => return Err(aborted(repeat, true)),
+            Either::Right(_) => return Err(abort.error(repeat, true)),
         };
         let (status, retryable, retry_after, unsent) = match &failure {
             Failure::Refusal {
@@ -244,7 +247,7 @@ pub async fn send(
             retries += 1;
             if let Either::Right(_) = select(Box::pin(sleep(delay)), Box::pin(abort.fired())).await
             {
-                return Err(aborted(repeat, sent));
+                return Err(abort.error(repeat, sent));
             }
             continue;
         }
@@ -268,7 +271,7 @@ pub async fn within<T>(
     step: impl std::future::Future<Output = Result<T, SdkError>>,
 ) -> Result<T, SdkError> {
     if settings.abort.aborted() {
-        return Err(aborted(repeat, sent));
+        return Err(settings.abort.error(repeat, sent));
     }
     let stop = select(
         Box::pin(settings.abort.fired()),
@@ -276,7 +279,7 @@ pub async fn within<T>(
     );
     match select(Box::pin(step), stop).await {
         Either::Left((outcome, _)) => outcome,
-        Either::Right((Either::Left(_), _)) => Err(aborted(repeat, sent)),
+        Either::Right((Either::Left(_), _)) => Err(settings.abort.error(repeat, sent)),
         Either::Right((Either::Right(_), _)) => Err(reached(
             SdkError::new(
                 Kind::Timeout,

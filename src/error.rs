@@ -39,7 +39,7 @@ export interface RepairClaimsError extends Error, ErrorDetails {
   body?: string;
   /** The method that failed, as called: `createClaim`, `claim`, `repairer.settle`, `expert.upload`… */
   operation: string;
-  /** What the `headers` callback threw or returned, as it was. */
+  /** What the `headers` callback threw, as it was; for `aborted`, the signal's `reason`. */
   cause?: unknown;
 }
 
@@ -121,12 +121,17 @@ pub struct ErrorDetails {
 /// the sister eco-organism Ecosystem might). `invalidClaim`: it no longer knows the request or
 /// claim id ("Invalid claim", R7): create it again. `notAuthorised`: the account's sites do not
 /// hold the product's competence ("fiche métier"); `claim()` refuses so before creating anything.
+/// `ecosystem`: the calculation gives the product to Ecosystem (`EcoOrganizationId` 45, T4), whose
+/// claims go through its own API: `claim()` creates nothing. `invoiceUsed`: the
+/// `ConsumerInvoiceNumber` is already another claim's (T11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum RefusalReason {
     InvalidOrganization,
     InvalidClaim,
     NotAuthorised,
+    Ecosystem,
+    InvoiceUsed,
 }
 
 /// The most fields an error lists (input with thousands of faults is reported, not echoed).

@@ -54,6 +54,9 @@ extern "C" {
     /// Whether a signal is aborted (false when that cannot be read).
     #[wasm_bindgen(js_name = isAborted)]
     pub fn is_aborted(signal: &JsValue) -> bool;
+    /// A signal's `reason` (`undefined` when none, or when it cannot be read).
+    #[wasm_bindgen(js_name = abortReason)]
+    pub fn abort_reason(signal: &JsValue) -> JsValue;
 }
 
 /// The most bytes of a reply read: no documented reply comes near it (the largest, a labelled

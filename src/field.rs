@@ -27,9 +27,9 @@ export interface FieldErrorParams {
   rounded?: string;
   /** `unknownField`: the field probably meant. */
   suggestion?: string;
-  /** `pattern`: what the shape is (`countryCode`, `zipFrance`, `fileNameWithoutExtension`, `email`, `noControlCharacters`). */
+  /** `pattern`: what the shape is (`countryCode`, `zipFrance`, `fileNameWithoutExtension`, `fileNameWithExtension`, `email`, `phone`, `noControlCharacters`). */
   hint?: string;
-  /** `sum`: the three fields and the sum. */
+  /** `sum`: the three fields and the sum; `inclBelowExcl`: `ht` and `ttc`. */
   ht?: string;
   tva?: string;
   ttc?: string;
@@ -39,7 +39,10 @@ export interface FieldErrorParams {
   start?: string;
   end?: string;
   day?: string;
-  /** `setByWorkflow`: the file whose upload sets it; `together`, `exclusive`: the other field. */
+  /** `futureDate`: the `day` given and the last allowed (`max`, today in France). */
+  /** `required`: `unless: 'headers'` when a headers callback may stand in for it. */
+  unless?: string;
+  /** `setByWorkflow`: the file whose upload sets it; `together`, `exclusive`: the other field; `invoiceUsed`: the claim holding the invoice. */
   file?: string;
   other?: string;
 }
@@ -74,6 +77,9 @@ pub enum FieldErrorCode {
     FileTooBig,
     Decimals,
     Sum,
+    InclBelowExcl,
+    FutureDate,
+    InvoiceUsed,
     UnknownField,
     Unreadable,
     Id,
@@ -149,7 +155,12 @@ impl FieldError {
     pub fn french(&self) -> String {
         let p = |name: &str| self.param(name);
         match self.code {
-            Code::Required => "est obligatoire".to_owned(),
+            Code::Required => match (p("unless").as_str(), p("other").as_str(), p("hint").as_str()) {
+                ("headers", "", _) => "est obligatoire, sauf si un callback headers est donné".to_owned(),
+                ("headers", other, _) => format!("est obligatoire (avec {other}), sauf si un callback headers est donné"),
+                (_, _, "expertLogin") => "est obligatoire pour les appels expert (avec password) : les experts se connectent à /authen (L4)".to_owned(),
+                _ => "est obligatoire".to_owned(),
+            },
             Code::NotNull => "ne peut pas être null".to_owned(),
             Code::Type => format!("doit être {}", french_kind(&p("expected"))),
             Code::Enum => format!("doit être l'une des valeurs : {}", p("allowed")),
@@ -166,6 +177,8 @@ impl FieldError {
                 "zipFrance" => "doit être un code postal français à 5 chiffres".to_owned(),
                 "fileNameWithoutExtension" => "doit être le nom du fichier sans son extension (l'extension va dans FileExtension)".to_owned(),
                 "email" => "doit être une adresse e-mail (ou rester vide)".to_owned(),
+                "fileNameWithExtension" => "doit être un nom de fichier avec son extension (facture.pdf), sans dossier".to_owned(),
+                "phone" => "doit être un numéro de téléphone : des chiffres, espaces, points, tirets, parenthèses et un + au début".to_owned(),
                 "noControlCharacters" => "ne doit pas contenir de caractères de contrôle (retours à la ligne, tabulations…)".to_owned(),
                 _ => "n'a pas la forme attendue".to_owned(),
             },
@@ -197,6 +210,21 @@ impl FieldError {
                 p("tva"),
                 p("sum"),
                 p("given")
+            ),
+            Code::InclBelowExcl => format!(
+                "ne peut être inférieur au montant HT ({} TTC pour {} HT)",
+                p("ttc"),
+                p("ht")
+            ),
+            Code::FutureDate => format!(
+                "ne peut pas être postérieure à aujourd'hui en France ({} après le {})",
+                p("day"),
+                p("max")
+            ),
+            Code::InvoiceUsed => format!(
+                "« {} » est déjà le numéro de facture de la demande de remboursement {} : Ecologic refuse un numéro de facture utilisé deux fois",
+                p("given"),
+                p("other")
             ),
             Code::UnknownField if self.params.contains_key("suggestion") => {
                 format!("n'est pas un champ ici ; vouliez-vous dire `{}` ?", p("suggestion"))
@@ -237,14 +265,32 @@ impl FieldError {
             Code::AutoValidation => "doit valoir true ou être omis : depuis la version 1.3 seul le mode hors ligne (attestation) existe ; joignez la preuve du consommateur (CONSUMERVALIDATION) à la demande de remboursement".to_owned(),
             Code::SetByWorkflow => format!("est rempli par settle à partir du téléversement de {}", p("file")),
             Code::Together => format!("va avec {}", p("other")),
+            Code::Exclusive if self.field == "headers" => format!(
+                "donnez {} ou un callback headers, pas les deux",
+                if p("other") == "apiKey" { "apiKey" } else { "des identifiants" }
+            ),
             Code::Exclusive => format!("ne peut pas être donné avec {}", p("other")),
             Code::Url => "doit être une URL http(s)".to_owned(),
             Code::HeaderValue => "contient des caractères qu'un en-tête HTTP ne peut pas porter".to_owned(),
             Code::UnknownOption => format!("n'est pas une option (options : {})", p("allowed")),
-            Code::Option => format!("n'est pas une valeur permise{}", match p("given") {
-                given if given.is_empty() => String::new(),
-                given => format!(" (reçu {given})"),
-            }),
+            Code::Option => {
+                let got = match p("given") {
+                    given if given.is_empty() => String::new(),
+                    given => format!(" (reçu {given})"),
+                };
+                let has = |name: &str| self.params.contains_key(name);
+                let what = match p("expected").as_str() {
+                    _ if has("min") && has("max") => format!("doit être un nombre entier de {} à {}", p("min"), p("max")),
+                    _ if has("max") => format!("doit valoir au plus {}", p("max")),
+                    _ if has("allowed") => format!("doit être l'une des valeurs : {}", p("allowed")),
+                    "AbortSignal" => "doit être un AbortSignal".to_owned(),
+                    "function" => "doit être une fonction".to_owned(),
+                    "milliseconds" => "doit être un nombre entier de millisecondes".to_owned(),
+                    "wholeNumber" => "doit être un nombre entier, 0 ou plus".to_owned(),
+                    _ => "n'est pas une valeur permise".to_owned(),
+                };
+                format!("{what}{got}")
+            }
             Code::Refused | Code::Invalid => self.message.clone(),
         }
     }
@@ -297,6 +343,9 @@ mod tests {
             FileTooBig,
             Decimals,
             Sum,
+            InclBelowExcl,
+            FutureDate,
+            InvoiceUsed,
             UnknownField,
             Unreadable,
             Id,

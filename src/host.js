@@ -148,6 +148,15 @@ export function whenAborted(signal) {
   }
 }
 
+/** `signal.reason`, what the caller aborted with; `undefined` when it cannot be read. */
+export function abortReason(signal) {
+  try {
+    return signal.reason;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether `signal` is aborted; false when that cannot be read. */
 export function isAborted(signal) {
   try {

@@ -257,6 +257,18 @@ fn option_fault(path: &str, serde_message: &str, options: &JsValue) -> FieldErro
         false => format!(" (got {given})"),
     };
     let fault = FieldError::new(path, Code::Option, format!("must be {allowed}{got}"));
+    // The same details as parameters, for `formatFieldError`'s French.
+    let fault = match (path, expected) {
+        ("timeoutMs", _) => fault.with("min", 1).with("max", MAX_TIMEOUT_MS),
+        ("retryDelayMs" | "referentialMaxAgeMs", _) => fault.with("expected", "milliseconds"),
+        (_, "u32") => fault.with("expected", "wholeNumber"),
+        (_, other) if other.starts_with("one of ") => {
+            let names = other.trim_start_matches("one of ").split(", ");
+            let names = names.map(|n| n.trim_start_matches("or ").trim_matches('`').to_owned());
+            fault.with("allowed", names.collect::<Vec<_>>())
+        }
+        _ => fault,
+    };
     match given.is_empty() {
         true => fault,
         false => fault.with("given", given),
@@ -550,17 +562,15 @@ impl PerCall {
                 "onProgress" if value.is_function() => {
                     call.progress = Progress(value.dyn_into().ok())
                 }
-                "signal" | "onProgress" => errors.push(fault(
-                    Code::Option,
-                    format!(
-                        "must be {}",
-                        if name == "signal" {
-                            "an AbortSignal"
-                        } else {
-                            "a function"
-                        }
-                    ),
-                )),
+                "signal" | "onProgress" => {
+                    let (what, expected) = match name.as_str() {
+                        "signal" => ("an AbortSignal", "AbortSignal"),
+                        _ => ("a function", "function"),
+                    };
+                    errors.push(
+                        fault(Code::Option, format!("must be {what}")).with("expected", expected),
+                    )
+                }
                 _ => errors.push(
                     fault(
                         Code::UnknownOption,

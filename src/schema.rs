@@ -128,6 +128,8 @@ struct Param {
     in_path: bool,
     /// The values its schema allows, if it lists them (`enum`).
     options: Option<&'static Vec<Value>>,
+    /// `x-not-sent`: an input the client checks but never sends (its wire name is unknown).
+    sent: bool,
 }
 
 /// Hashes an address (the keys of [`Spec::refs`]): one multiplication.
@@ -200,6 +202,7 @@ impl Spec {
                             required: param["required"] == true,
                             in_path: param["in"] == "path",
                             options: spec.resolve(&param["schema"])["enum"].as_array(),
+                            sent: param["x-not-sent"] != true,
                         })
                     });
                     let params = params.collect();
@@ -347,6 +350,20 @@ impl Spec {
             }
         } else {
             self.object(body, &rest, "", Mode::Input, &mut errors);
+        }
+        // A top-level field may be meant for a parameter (`consumerInvoiceNumber`,
+        // `ConsumerInvoiceNumbr`) as well as for the body: "did you mean" looks among both.
+        let names: Vec<String> = params.iter().map(|p| p.name.to_owned()).collect();
+        let body_names = self.resolve(body)["properties"].as_object().into_iter().flatten();
+        let names: Vec<String> = names.into_iter().chain(body_names.map(|(k, _)| k.clone())).collect();
+        for error in &mut errors {
+            let top_level = object.contains_key(&error.field);
+            if error.code == Code::UnknownField && top_level && !error.params.contains_key("suggestion") {
+                let suggested = unknown_field(error.field.clone(), &error.field, names.iter());
+                if suggested.params.contains_key("suggestion") {
+                    *error = suggested;
+                }
+            }
         }
         errors
     }
@@ -766,6 +783,9 @@ fn shape_error(path: &str, hint: Option<&str>, pattern: &str, given: &str) -> Fi
                 .to_owned()
         }
         Some("email") => "must be an e-mail address (or empty)".to_owned(),
+        Some("fileNameWithExtension") => {
+            "must be a file name with its extension (facture.pdf), without a folder".to_owned()
+        }
         _ => format!("does not have the expected shape ({pattern})"),
     };
     let error = FieldError::new(path, Code::Pattern, message).with("given", given);

@@ -133,8 +133,8 @@ impl Contract {
             match value {
                 None if parameter.required => checked.missing.push(parameter.name.clone()),
                 None => {}
-                // An optional value left blank or written `null` (RamiBenSlimene/QualiRepar sends
-                // `requestId=null`) binds as no value.
+                // An optional value left blank or written `null` (an AgoraPlus v2 client,
+                // RamiBenSlimene/QualiRepar, sends `requestId=null`) binds as no value.
                 Some(text)
                     if lenient
                         && !parameter.required

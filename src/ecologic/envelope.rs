@@ -12,6 +12,9 @@ const INVALID_ORGANIZATION: &str = "Invalid organization";
 const INVALID_CLAIM: &str = "Invalid claim";
 /// The start of the refusal for a product whose "fiche métier" the account's sites lack.
 const NOT_AUTHORISED: &str = "Votre compte n'est pas autorisé";
+/// What the refusal of an invoice number used twice says (T11: solution-phone quotes "numéro
+/// facture déjà utilisé"), lower case.
+const INVOICE_USED: &str = "déjà utilisé";
 
 /// Whether a refusal says no claim for this product and brand can succeed on this account.
 pub fn is_final(error: &SdkError) -> bool {
@@ -86,6 +89,10 @@ fn refused(
                 "This account's sites do not hold the product's competence (\"fiche métier\"): Ecologic refuses its claims.",
             )
         }
+        _ if invoice_used(&message, &detail) => (
+            Kind::Refused,
+            "Ecologic refuses this ConsumerInvoiceNumber: another claim already holds it (one claim per invoice).",
+        ),
         _ if message.as_deref() == Some(INVALID_ORGANIZATION) => (
             Kind::Refused,
             "Ecologic does not cover this brand and product (Invalid organization); the sister eco-organism Ecosystem may.",
@@ -106,6 +113,8 @@ fn refused(
         Some(RefusalReason::NotAuthorised)
     } else if detail.as_deref() == Some(INVALID_CLAIM) {
         Some(RefusalReason::InvalidClaim)
+    } else if invoice_used(&message, &detail) {
+        Some(RefusalReason::InvoiceUsed)
     } else {
         None
     };
@@ -117,6 +126,14 @@ fn refused(
             d.response_message = message;
             d.response_error_message = detail;
         })
+}
+
+/// Whether what Ecologic said is the refusal of an invoice number used twice.
+fn invoice_used(message: &Option<String>, detail: &Option<String>) -> bool {
+    [message, detail]
+        .into_iter()
+        .flatten()
+        .any(|m| m.to_lowercase().contains(INVOICE_USED) && m.to_lowercase().contains("factur"))
 }
 
 /// A documented error reply (`ErrorReply`: ASP.NET `{Message}` or an `E` envelope).

@@ -71,8 +71,10 @@ impl EcologicClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "EcologicOptions")] options: JsValue,
     ) -> Result<EcologicClient, JsValue> {
+        let made = js::options(options).and_then(Ecologic::new);
+        let inner = made.map_err(|e| e.in_operation("new EcologicClient").into_js())?;
         Ok(Self {
-            inner: Rc::new(Ecologic::new(js::options(options)?)?),
+            inner: Rc::new(inner),
         })
     }
 
@@ -140,7 +142,6 @@ impl EcologicClient {
             "calculateEcoSupport",
             options,
             move |e, call| async move {
-                let today = today();
                 let checked = e
                     .checked(
                         &call.settings,
@@ -151,7 +152,11 @@ impl EcologicClient {
                             let currency = v["TotalAmountExclVAT_Currency"].clone();
                             default(v, "TotalAmountInclVATCurrency", currency);
                         },
-                        &|v, c, errors| rules::product(v, &rules::CALCULATION, &today, c, errors),
+                        // T8: eligibility on the repair's day (`RepairDate`, not sent), else today.
+                        &|v, c, errors| {
+                            let day = day_of(v, "RepairDate");
+                            rules::product(v, &rules::CALCULATION, &day, c, errors)
+                        },
                     )
                     .await?;
                 let data = e
@@ -290,8 +295,11 @@ impl EcologicClient {
             let checked = e
                 .checked(&call.settings, &input, "updateClaim", |_, _| {}, &claim_rules)
                 .await?;
+            let invoice = json!({ "ConsumerInvoiceNumber": checked["ConsumerInvoiceNumber"].clone() });
             let result = e.write(&call.settings, "updateClaim", checked).await?;
-            js::to_js(&dossier_outcome(&result, "ClaimId"))
+            let outcome = dossier_outcome(&result, "ClaimId");
+            e.remember_invoice(&invoice, outcome.id);
+            js::to_js(&outcome)
         })
     }
 
@@ -305,7 +313,7 @@ impl EcologicClient {
         >,
     ) -> js_sys::Promise {
         run(self, "attachFile", options, move |e, call| async move {
-            let checked = js::checked(&input, Spec::ecologic(), "attachFile", |_, _| {}).await?;
+            let checked = js::checked(&input, Spec::ecologic(), "attachFile", rules::record_ids).await?;
             let id = checked["ClaimId"].as_i64().unwrap_or_default();
             e.attach(id, checked, &call).await?;
             Ok(JsValue::UNDEFINED)

@@ -80,11 +80,14 @@ impl Ecologic {
             }
             (None, None) => {
                 if errors.is_empty() {
-                    errors.push(FieldError::new(
-                        "apiKey",
-                        Code::Required,
-                        "is required, unless a headers callback is given",
-                    ));
+                    errors.push(
+                        FieldError::new(
+                            "apiKey",
+                            Code::Required,
+                            "is required, unless a headers callback is given",
+                        )
+                        .with("unless", "headers"),
+                    );
                 }
                 None
             }
@@ -116,6 +119,7 @@ impl Ecologic {
                 }),
                 referential_max_age_ms: max_age.into(),
                 referentials: Referentials::default(),
+                invoices: Default::default(),
             }),
             (policy, auth) => {
                 if let Err(mut e) = policy {

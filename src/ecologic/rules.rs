@@ -246,3 +246,87 @@ pub fn french_zip(input: &Value, errors: &mut Vec<FieldError>) {
         );
     }
 }
+
+/// The ids of requests and claims a call names (`ClaimId`, `RequestId`, `claimId`) are ids
+/// Ecologic returned: positive whole numbers (the spec says integer).
+pub fn record_ids(input: &Value, errors: &mut Vec<FieldError>) {
+    for name in ["ClaimId", "RequestId", "claimId"] {
+        let Some(id) = input.get(name).filter(|v| v.is_number()) else {
+            continue;
+        };
+        if id.as_i64().is_none_or(|id| id < 1) && !errors.iter().any(|e| e.field == name) {
+            errors.push(
+                FieldError::new(
+                    name,
+                    Code::Id,
+                    "must be a positive whole number (an id Ecologic returned)",
+                )
+                .with("given", id.to_string()),
+            );
+        }
+    }
+}
+
+/// A phone number has no letters (`06 12 34 56 78` and `+33 6…` are fine; `06-CALL-ME` is not).
+pub fn phone(input: &Value, errors: &mut Vec<FieldError>) {
+    const PHONE: &str = "Consumer.Phone";
+    let given = input.pointer("/Consumer/Phone").and_then(Value::as_str);
+    if let Some(phone) = given.filter(|p| p.chars().any(char::is_alphabetic))
+        && !errors.iter().any(|e| e.field == PHONE)
+    {
+        errors.push(
+            FieldError::new(
+                PHONE,
+                Code::Pattern,
+                "must be a phone number: digits, spaces, dots, dashes, parentheses and a leading +",
+            )
+            .with("given", phone)
+            .with("hint", "phone"),
+        );
+    }
+}
+
+/// The quote's total including VAT is never below its total excluding VAT.
+pub fn totals_in_order(input: &Value, errors: &mut Vec<FieldError>) {
+    const INCL: &str = "Quote.TotalAmountInclVAT.Amount";
+    let amount = |name: &str| {
+        let value = input.pointer(&format!("/Quote/{name}/Amount"))?;
+        serde_json::from_value::<crate::money::Amount>(value.clone()).ok()
+    };
+    if let (Some(excl), Some(incl)) = (amount("TotalAmountExclVAT"), amount("TotalAmountInclVAT"))
+        && incl < excl
+        && !errors.iter().any(|e| e.field.starts_with("Quote.TotalAmount"))
+    {
+        errors.push(
+            FieldError::new(
+                INCL,
+                Code::InclBelowExcl,
+                format!("must not be below TotalAmountExclVAT ({incl} including VAT for {excl} excluding VAT)"),
+            )
+            .with("ht", excl.to_string())
+            .with("ttc", incl.to_string()),
+        );
+    }
+}
+
+/// A repair's day (`RepairEndDate`, `RepairDate`) is not after `today` in France.
+pub fn not_after(input: &Value, name: &str, today: &Day, errors: &mut Vec<FieldError>) {
+    let day = input
+        .get(name)
+        .and_then(Value::as_str)
+        .and_then(crate::values::ParisDateTime::parse)
+        .map(crate::values::ParisDateTime::day);
+    if let Some(day) = day.filter(|day| day > today)
+        && !errors.iter().any(|e| e.field == name)
+    {
+        errors.push(
+            FieldError::new(
+                name,
+                Code::FutureDate,
+                format!("must not be after today in France ({day} is after {today})"),
+            )
+            .with("day", day.to_string())
+            .with("max", today.to_string()),
+        );
+    }
+}

@@ -14,15 +14,27 @@ use crate::schema::{Body, Request, Spec};
 use crate::values::ParisDateTime;
 use repair_dates::{Day, WallClock};
 use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
-/// One client's state: how calls reach Ecologic, and the referential cache.
+/// One client's state: how calls reach Ecologic, the referential cache, and the invoice numbers
+/// of the claims it created.
 pub(super) struct Ecologic {
     pub(super) connection: Rc<Connection>,
     pub(super) referential_max_age_ms: f64,
     pub(super) referentials: Referentials,
+    /// Each `ConsumerInvoiceNumber` this client's claims hold (trimmed, lower case), with its
+    /// claim: Ecologic refuses an invoice number used twice (T11).
+    pub(super) invoices: RefCell<HashMap<String, i64>>,
 }
+
+/// `EcoOrganizationId` of Ecosystem, the sister eco-organism (ECL l.16).
+const ECOSYSTEM: i64 = 45;
+
+/// The most invoice numbers a client remembers (a long-lived service makes many claims).
+const INVOICES_KEPT: usize = 100_000;
 
 impl Ecologic {
     /// Reads with operation `operation` and its checked `input`: retried when safe.
@@ -116,6 +128,14 @@ impl Ecologic {
         js::check(Spec::ecologic(), operation_id, &value, &mut errors);
         rules::french_zip(&value, &mut errors);
         rules::brand_name(&value, &mut errors);
+        rules::record_ids(&value, &mut errors);
+        rules::phone(&value, &mut errors);
+        rules::totals_in_order(&value, &mut errors);
+        let today = today();
+        for day in ["RepairEndDate", "RepairDate"] {
+            rules::not_after(&value, day, &today, &mut errors);
+        }
+        self.invoice_unused(&value, &mut errors);
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));
         }
@@ -137,6 +157,38 @@ impl Ecologic {
             Ok(value)
         } else {
             Err(SdkError::validation(errors))
+        }
+    }
+
+    /// T11: a claim's `ConsumerInvoiceNumber` that another claim of this client holds is refused
+    /// before sending, as Ecologic refuses it.
+    fn invoice_unused(&self, value: &Value, errors: &mut Vec<FieldError>) {
+        const FIELD: &str = "ConsumerInvoiceNumber";
+        let Some(given) = value.get(FIELD).and_then(Value::as_str) else {
+            return;
+        };
+        let this = value.get("ClaimId").and_then(Value::as_i64);
+        let held = self.invoices.borrow().get(&invoice_key(given)).copied();
+        if let Some(other) = held.filter(|other| Some(*other) != this) {
+            errors.push(
+                FieldError::new(
+                    FIELD,
+                    Code::InvoiceUsed,
+                    format!("`{given}` is already the invoice number of claim {other}: Ecologic refuses an invoice number used twice"),
+                )
+                .with("given", given)
+                .with("other", other.to_string()),
+            );
+        }
+    }
+
+    /// Remembers the invoice number of claim `id` (created or updated).
+    pub(super) fn remember_invoice(&self, input: &Value, id: i64) {
+        let mut invoices = self.invoices.borrow_mut();
+        if let Some(given) = input.get("ConsumerInvoiceNumber").and_then(Value::as_str)
+            && invoices.len() < INVOICES_KEPT
+        {
+            invoices.insert(invoice_key(given), id);
         }
     }
 
@@ -162,18 +214,44 @@ impl Ecologic {
             .await;
         match outcome {
             Err(e) if envelope::is_final(&e) => Err(e),
+            // T4: a product Ecosystem covers is Ecosystem's claim, never Ecologic's.
+            Ok(Value::Array(supports))
+                if supports.iter().any(|s| s["EcoOrganizationId"] == ECOSYSTEM) =>
+            {
+                Err(SdkError::new(
+                    crate::error::Kind::Refused,
+                    "This product and brand are covered by Ecosystem (EcoOrganizationId 45), not Ecologic: their repair bonus is claimed through Ecosystem's own platform. No claim was created.",
+                )
+                .with(|d| {
+                    d.reason = Some(crate::error::RefusalReason::Ecosystem);
+                    d.may_have_reached_server = Some(false);
+                }))
+            }
             _ => Ok(()),
         }
     }
 
-    /// Creates a claim from its checked input.
+    /// Creates a claim from its checked input; its invoice number is remembered once the claim
+    /// exists (even when a later check of the reply fails).
     pub(super) async fn create_claim(
         &self,
         settings: &Settings,
         checked: Value,
     ) -> Result<DossierOutcome, SdkError> {
-        let result = self.write(settings, "createClaim", checked).await?;
-        Ok(dossier_outcome(&result, "ClaimId"))
+        let invoice = json!({ "ConsumerInvoiceNumber": checked["ConsumerInvoiceNumber"].clone() });
+        match self.write(settings, "createClaim", checked).await {
+            Ok(result) => {
+                let outcome = dossier_outcome(&result, "ClaimId");
+                self.remember_invoice(&invoice, outcome.id);
+                Ok(outcome)
+            }
+            Err(error) => {
+                if let Some(id) = error.details.claim_id {
+                    self.remember_invoice(&invoice, id);
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Attaches a file (`attachFile`'s checked input, whatever its `ClaimId`) to claim `claim_id`.
@@ -268,6 +346,11 @@ fn created(error: SdkError) -> SdkError {
         d.claim_id = d.claim_id.or(claim);
         d.request_id = d.request_id.or(request);
     })
+}
+
+/// An invoice number as Ecologic compares them (trimmed, in any case).
+fn invoice_key(given: &str) -> String {
+    given.trim().to_lowercase()
 }
 
 /// `CallDate` is the current Paris time when the caller gives none (the server needs it).

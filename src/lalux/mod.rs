@@ -57,8 +57,10 @@ impl LaluxClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "LaluxOptions")] options: JsValue,
     ) -> Result<LaluxClient, JsValue> {
+        let made = js::options(options).and_then(Lalux::new);
+        let inner = made.map_err(|e| e.in_operation("new LaluxClient").into_js())?;
         Ok(Self {
-            inner: Rc::new(Lalux::new(js::options(options)?)?),
+            inner: Rc::new(inner),
         })
     }
 

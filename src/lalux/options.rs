@@ -80,11 +80,15 @@ impl Lalux {
                 None
             }
             (None, None, None) if errors.is_empty() => {
-                errors.push(FieldError::new(
-                    "clientId",
-                    Code::Required,
-                    "is required (with clientSecret), unless a headers callback is given",
-                ));
+                errors.push(
+                    FieldError::new(
+                        "clientId",
+                        Code::Required,
+                        "is required (with clientSecret), unless a headers callback is given",
+                    )
+                    .with("unless", "headers")
+                    .with("other", "clientSecret"),
+                );
                 None
             }
             (id, _, _) => {

@@ -59,6 +59,10 @@ impl Spec {
         if let Some(object) = input.as_object_mut() {
             for param in &op.params {
                 let name = param.name;
+                if !param.sent {
+                    object.remove(name);
+                    continue;
+                }
                 let mut value = match properties.get(name) {
                     Some(_) => object.get(name).cloned().unwrap_or(Value::Null),
                     None => object.remove(name).unwrap_or(Value::Null),
