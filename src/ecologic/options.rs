@@ -25,9 +25,19 @@ pub enum Environment {
     Preproduction,
 }
 
-/// `new EcologicClient(options)`.
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const TS_OPTIONS: &str = r#"
+/** `new EcologicClient(options)`: an `apiKey` (server side) or a `headers` callback (a browser portal, through its back end), one of them. */
+export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers'> & (
+  | { apiKey: string; headers?: never }
+  | { headers: HeadersCallback; apiKey?: never }
+);
+"#;
+
+/// `new EcologicClient(options)` (its TypeScript, `EcologicOptions`, says "an api key or a
+/// headers callback").
 #[derive(Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename = "EcologicOptionFields", rename_all = "camelCase", deny_unknown_fields)]
 pub struct EcologicOptions {
     environment: Environment,
     /// Base URL override (your back end, or the sandbox); the environment's host otherwise.

@@ -12,9 +12,19 @@ use wasm_bindgen::{JsCast, JsValue};
 const TOKEN_URL: &str = "https://wts.lalux.lu";
 const API_URL: &str = "https://api.lalux.lu";
 
-/// `new LaluxClient(options)`.
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const TS_OPTIONS: &str = r#"
+/** `new LaluxClient(options)`: `clientId` and `clientSecret` (server side) or a `headers` callback (a browser portal, through its back end), one of them. */
+export type LaluxOptions = Omit<LaluxOptionFields, 'clientId' | 'clientSecret' | 'headers'> & (
+  | { clientId: string; clientSecret: string; headers?: never }
+  | { headers: HeadersCallback; clientId?: never; clientSecret?: never }
+);
+"#;
+
+/// `new LaluxClient(options)` (its TypeScript, `LaluxOptions`, says "credentials or a headers
+/// callback").
 #[derive(Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename = "LaluxOptionFields", rename_all = "camelCase", deny_unknown_fields)]
 pub struct LaluxOptions {
     /// Token service base URL (default `https://wts.lalux.lu`); point it at your back end or the sandbox.
     #[tsify(optional)]

@@ -97,10 +97,12 @@ test('concurrent referential reads share one request', async () => {
   })]);
   assert.equal((await receivedAt('/printbrandlist')).length, 1);
   const fresh = ecologic();
+  // The calculation read the labelled list its checks need (T2): one read more from here.
+  const before = (await receivedAt('/printproducttypewithlabellist')).length;
   await fault({ route: '/printproducttypewithlabellist', status: 500, times: 1 });
   const failed = await Promise.allSettled([fresh.productTypesWithLabels(), fresh.productTypesWithLabels()]);
   assert.deepEqual(failed.map((f) => f.status), ['rejected', 'rejected'], 'one failed read fails both');
-  assert.equal((await receivedAt('/printproducttypewithlabellist')).length, 1);
+  assert.equal((await receivedAt('/printproducttypewithlabellist')).length, before + 1);
   assert.ok((await fresh.productTypesWithLabels()).length > 0, 'the next call reads again');
 });
 

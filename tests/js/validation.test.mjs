@@ -11,7 +11,7 @@ beforeEach(reset);
 /** Runs `call` on a client whose referentials are cached, and asserts nothing was sent. */
 async function refusedLocally(call, client = ecologic()) {
   await client.brands();
-  await client.productTypes();
+  await client.productTypesWithLabels();
   await reset();
   const error = await rejects(call(client), 'validation');
   assert.deepEqual(await received(), [], 'nothing reaches the network');

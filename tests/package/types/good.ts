@@ -55,8 +55,17 @@ export async function ecologic(): Promise<ClaimOutcome> {
   const claim = await client.createClaim({ RequestId: request.id, RepairEndDate: new Date(), RepairSiteId: site.SiteId, ConsumerInvoiceNumber: 'F', ...repair });
   await client.attachFile({ ClaimId: claim.id, FileName: 'facture', FileExtension: 'pdf', DocumentType: 'INVOICE', FileContent: new Uint8Array(4) });
   await client.updateClaim({ ClaimId: claim.id, RepairEndDate: '2026-01-01T10:00:00Z', RepairSiteId: site.SiteId, ConsumerInvoiceNumber: 'F', Submit: true, ...repair });
+  // FileExtension and DocumentType in any case, as the server reads them (R6).
+  await client.attachFile({ ClaimId: claim.id, FileName: 'plaque', FileExtension: 'JPG', DocumentType: 'NamePlate', FileContent: new Uint8Array(4) });
+  await client.attachFile({ ClaimId: claim.id, FileName: 'preuve', FileExtension: 'Pdf', DocumentType: 'ConsumerValidation', FileContent: new Uint8Array(4) });
+  await client.attachFile({ ClaimId: claim.id, FileName: 'facture', FileExtension: 'pDF', DocumentType: 'Invoice', FileContent: new Uint8Array(4) });
   const status = await client.getClaimStatus(claim.id, { signal: AbortSignal.timeout(5_000), timeoutMs: 2_000, maxRetries: 0 });
   console.log(status.LastStatus, status.ValidationErrors?.length);
+  // A reply's nullable field is null on the wire, and typed so.
+  if (status.Comment === null) console.log('no comment');
+  // The support request's id under claimId alone (T6); a calculation on the repair's day (T8).
+  await client.updateSupportRequest({ claimId: request.id, RepairSiteId: 'site', QuoteNumber: 'Q-3', ...repair });
+  await client.calculateEcoSupport({ TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '1689', ProductId: product.ProductId, RepairDate: '2026-11-20' });
   const submitted = await client.submitClaim(claim.id);
   console.log(submitted.submitted);
   return client.claim({
@@ -74,13 +83,13 @@ export function explain(error: unknown): string {
       return `${f.field} (${code}, ${f.params?.limit ?? ''}): ${formatFieldError(f, 'fr')}`;
     }).join('\n');
     case 'refused': {
-      const reason: 'invalidOrganization' | 'invalidClaim' | 'notAuthorised' | undefined = e.reason;
+      const reason: 'invalidOrganization' | 'invalidClaim' | 'notAuthorised' | 'ecosystem' | 'invoiceUsed' | undefined = e.reason;
       return `${e.operation} ${e.status} ${e.responseStatus ?? ''} ${e.responseMessage ?? ''} ${e.uploads?.[0]?.key ?? ''} ${reason ?? ''} ${e.claimId ?? ''} ${e.attached?.join() ?? ''}`;
     }
     case 'authentication': return `${e.message} ${e.error ?? ''}`;
     case 'network': case 'timeout': case 'aborted': case 'unexpectedResponse': {
       const reached: boolean | undefined = e.mayHaveReachedServer;
-      return `${e.message} ${reached ?? ''} ${e.responseErrorMessage ?? ''}`;
+      return `${e.message} ${reached ?? ''} ${e.responseErrorMessage ?? ''} ${e.claimId ?? e.requestId ?? ''}`;
     }
   }
 }

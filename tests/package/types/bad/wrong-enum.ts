@@ -1,5 +1,5 @@
-// expect: TS2820 "Invoice"
+// expect: TS2820 "Invoyce"
 import { EcologicClient } from 'repair-claims';
 new EcologicClient({ environment: 'production', apiKey: 'k' }).attachFile({
-  ClaimId: 1, FileName: 'facture', FileExtension: 'pdf', DocumentType: 'Invoice', FileContent: new Uint8Array(1),
+  ClaimId: 1, FileName: 'facture', FileExtension: 'pdf', DocumentType: 'Invoyce', FileContent: new Uint8Array(1),
 });

@@ -1,0 +1,3 @@
+// expect: TS2322 "headers"
+import { EcologicClient } from 'repair-claims';
+new EcologicClient({ environment: 'production', apiKey: 'k', headers: async () => ({ api_key: 'k' }) });

@@ -1,0 +1,3 @@
+// expect: TS2345 "clientId"
+import { LaluxClient } from 'repair-claims';
+new LaluxClient({ tokenUrl: 'https://wts.lalux.lu', timeoutMs: 1000 });
