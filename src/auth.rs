@@ -116,7 +116,9 @@ async fn callback_headers(
     let returned = |what: String| {
         SdkError::new(
             Kind::Authentication,
-            format!("The headers callback {what}: it must return, or resolve to, an object of header names and string values."),
+            format!(
+                "The headers callback {what}: it must return, or resolve to, an object of header names and string values."
+            ),
         )
     };
     let object = match outcome {
@@ -128,17 +130,25 @@ async fn callback_headers(
         Err(cause) => return Err(with_cause(failed(cause))),
     };
     let Some(entries) = crate::input::entries(&object) else {
-        return Err(returned("returned an object whose keys could not be read".to_owned()));
+        return Err(returned(
+            "returned an object whose keys could not be read".to_owned(),
+        ));
     };
     let mut headers = Headers::default();
     for (name, value) in entries {
         let value = match value {
             Ok(value) => value,
-            Err(_) => return Err(returned(format!("returned header `{name}` whose getter threw"))),
+            Err(_) => {
+                return Err(returned(format!(
+                    "returned header `{name}` whose getter threw"
+                )));
+            }
         };
         let Some(value) = value.as_string() else {
             let kind = crate::input::type_name(&value);
-            return Err(returned(format!("returned header `{name}` as a {kind}, not a string")));
+            return Err(returned(format!(
+                "returned header `{name}` as a {kind}, not a string"
+            )));
         };
         headers.add(&name, &value).map_err(|m| {
             SdkError::new(

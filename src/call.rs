@@ -97,7 +97,11 @@ impl Abort {
             Kind::Aborted,
             "The call was aborted through its signal; nothing more was sent.",
         );
-        error.cause = self.0.as_ref().map(fetch::abort_reason).filter(|r| !r.is_undefined());
+        error.cause = self
+            .0
+            .as_ref()
+            .map(fetch::abort_reason)
+            .filter(|r| !r.is_undefined());
         reached(error, repeat, sent)
     }
 
@@ -118,8 +122,6 @@ fn reached(error: SdkError, repeat: Repeat, reached: bool) -> SdkError {
         Repeat::Safe => error,
     }
 }
-
-
 
 /// The request of operation `operation` of `spec` for its checked `input`.
 pub fn request(spec: &Spec, operation: &'static str, input: Value) -> Result<Request, SdkError> {
@@ -196,8 +198,13 @@ pub async fn send(
         if abort.aborted() {
             return Err(abort.error(repeat, sent));
         }
-        let headers = within(settings, repeat, sent, auth.headers(std::mem::take(&mut refresh)))
-            .await?;
+        let headers = within(
+            settings,
+            repeat,
+            sent,
+            auth.headers(std::mem::take(&mut refresh)),
+        )
+        .await?;
         let outgoing = Outgoing {
             method: &request.method,
             url: &url,

@@ -305,7 +305,11 @@ mod tests {
         let error = SdkError::validation(fields);
         assert_eq!(error.fields.len(), MAX_FIELDS);
         assert_eq!(error.details.more_fields, Some(150));
-        assert!(error.message.ends_with("f99 (and 150 more fields)"), "{}", error.message);
+        assert!(
+            error.message.ends_with("f99 (and 150 more fields)"),
+            "{}",
+            error.message
+        );
         let one = SdkError::validation(vec![FieldError::required("a")]);
         assert_eq!((one.fields.len(), one.details.more_fields), (1, None));
     }

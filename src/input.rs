@@ -98,7 +98,11 @@ pub async fn read(js: &JsValue, what: &str) -> Input {
             let fault: Array = fault.dyn_into().ok()?;
             let path = fault.get(0).as_string()?;
             let code = crate::json::read(Value::String(fault.get(1).as_string()?)).ok()?;
-            let field = if path.is_empty() { what.to_owned() } else { path };
+            let field = if path.is_empty() {
+                what.to_owned()
+            } else {
+                path
+            };
             let error = FieldError::new(field, code, fault.get(2).as_string()?);
             Some(match fault.get(3).as_string() {
                 Some(expected) => error.with("expected", expected),

@@ -417,7 +417,8 @@ pub fn format_field_error(error: JsValue, locale: JsValue) -> Result<String, JsV
         Some(locale) if locale == "fr" => Ok(error.french()),
         Some(_) => Ok(error.message),
         None => Err(refused(
-            FieldError::new("locale", Code::Type, "must be 'fr' or 'en'").with("expected", "string"),
+            FieldError::new("locale", Code::Type, "must be 'fr' or 'en'")
+                .with("expected", "string"),
         )),
     }
 }

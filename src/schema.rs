@@ -354,11 +354,20 @@ impl Spec {
         // A top-level field may be meant for a parameter (`consumerInvoiceNumber`,
         // `ConsumerInvoiceNumbr`) as well as for the body: "did you mean" looks among both.
         let names: Vec<String> = params.iter().map(|p| p.name.to_owned()).collect();
-        let body_names = self.resolve(body)["properties"].as_object().into_iter().flatten();
-        let names: Vec<String> = names.into_iter().chain(body_names.map(|(k, _)| k.clone())).collect();
+        let body_names = self.resolve(body)["properties"]
+            .as_object()
+            .into_iter()
+            .flatten();
+        let names: Vec<String> = names
+            .into_iter()
+            .chain(body_names.map(|(k, _)| k.clone()))
+            .collect();
         for error in &mut errors {
             let top_level = object.contains_key(&error.field);
-            if error.code == Code::UnknownField && top_level && !error.params.contains_key("suggestion") {
+            if error.code == Code::UnknownField
+                && top_level
+                && !error.params.contains_key("suggestion")
+            {
                 let suggested = unknown_field(error.field.clone(), &error.field, names.iter());
                 if suggested.params.contains_key("suggestion") {
                     *error = suggested;
@@ -417,7 +426,8 @@ impl Spec {
 
     /// Whether the replies of operation `operation_id` hold a secret (`x-secret-replies`).
     pub fn secret_replies(&self, operation_id: &str) -> bool {
-        self.operation(operation_id).is_some_and(|op| op.secret_replies)
+        self.operation(operation_id)
+            .is_some_and(|op| op.secret_replies)
     }
 
     /// Whether operation `operation_id` documents replies of HTTP `status`, and if so whether
@@ -645,8 +655,12 @@ impl Spec {
             // Bytes given for text (a `Uint8Array` for `idPrestataire`): never sent as text.
             _ if crate::files::is_held(text) => {
                 return errors.push(
-                    FieldError::new(path, Code::Type, "must be text: only file fields take bytes")
-                        .with("expected", "string"),
+                    FieldError::new(
+                        path,
+                        Code::Type,
+                        "must be text: only file fields take bytes",
+                    )
+                    .with("expected", "string"),
                 );
             }
             Some("date") if CalendarDate::parse(text).is_none() => {

@@ -203,9 +203,9 @@ fn bound_anyway(error: &jsonschema::ValidationError<'_>) -> Option<&'static str>
     use jsonschema::JsonType;
     use jsonschema::error::{TypeKind, ValidationErrorKind};
     match error.kind() {
-        ValidationErrorKind::Required { .. } => {
-            Some("is absent; the server binds it as empty (Ecologic then answers 206 \"Cette valeur est obligatoire\")")
-        }
+        ValidationErrorKind::Required { .. } => Some(
+            "is absent; the server binds it as empty (Ecologic then answers 206 \"Cette valeur est obligatoire\")",
+        ),
         ValidationErrorKind::Format { format }
             if format == "date" && error.instance().as_str() == Some("") =>
         {

@@ -72,7 +72,9 @@ impl Fault {
             return Some(format!("oversize must be at most {MAX_OVERSIZE} bytes"));
         }
         if self.redirect.as_deref().is_some_and(|url| {
-            url.is_empty() || url.len() > MAX_ROUTE || url.bytes().any(|b| !(b' '..=b'~').contains(&b))
+            url.is_empty()
+                || url.len() > MAX_ROUTE
+                || url.bytes().any(|b| !(b' '..=b'~').contains(&b))
         }) {
             return Some("redirect must be a URL of visible ASCII".to_owned());
         }

@@ -31,14 +31,25 @@ impl<'a> Checks<'a> {
 
     /// A value given as text where the spec has a number or a boolean: what a .NET binder reads
     /// in it (`"170.50"`, `"false"`, the document's own examples), when lenient.
-    fn bound_from_text<T: serde::de::DeserializeOwned>(&mut self, field: &str, what: &str) -> Option<T> {
+    fn bound_from_text<T: serde::de::DeserializeOwned>(
+        &mut self,
+        field: &str,
+        what: &str,
+    ) -> Option<T> {
         let text = self.get(field)?.as_str()?.trim();
         let json = match text.to_ascii_lowercase().as_str() {
             bool @ ("true" | "false") => Value::Bool(bool == "true"),
-            _ => serde_json::from_str::<serde_json::Number>(text).ok().map(Value::Number)?,
+            _ => serde_json::from_str::<serde_json::Number>(text)
+                .ok()
+                .map(Value::Number)?,
         };
         let value = serde_json::from_value(json).ok()?;
-        self.deviate(field, format!("is text (\"{text}\") where the spec has a JSON {what}; a .NET server binds it"));
+        self.deviate(
+            field,
+            format!(
+                "is text (\"{text}\") where the spec has a JSON {what}; a .NET server binds it"
+            ),
+        );
         Some(value)
     }
 
@@ -124,9 +135,10 @@ impl<'a> Checks<'a> {
     pub fn whole(&mut self, field: &str) -> Result<Option<u64>, ()> {
         match self.get(field) {
             None => Ok(None),
-            Some(Value::String(_)) if self.lenient => {
-                self.bound_from_text::<u64>(field, "integer").map(Some).ok_or(())
-            }
+            Some(Value::String(_)) if self.lenient => self
+                .bound_from_text::<u64>(field, "integer")
+                .map(Some)
+                .ok_or(()),
             Some(value) => value.as_u64().map(Some).ok_or(()),
         }
     }

@@ -102,7 +102,8 @@ fn binds_from_text(body: &Value, field: &str) -> bool {
     let Some(text) = body.get(field).and_then(Value::as_str).map(str::trim) else {
         return false;
     };
-    matches!(text.to_ascii_lowercase().as_str(), "true" | "false") || text.parse::<f64>().is_ok_and(f64::is_finite)
+    matches!(text.to_ascii_lowercase().as_str(), "true" | "false")
+        || text.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
 /// A 400 listing every field at fault, once each (the first message found for it).
@@ -425,13 +426,17 @@ impl Lalux {
         // server, which reads names in any case.
         if let Some(object) = body.as_object_mut().filter(|_| !self.strict)
             && object.get("abandonVehicule").is_none_or(Value::is_null)
-            && let Some(value) = object.get("AbandonVehicule").filter(|v| !v.is_null()).cloned()
+            && let Some(value) = object
+                .get("AbandonVehicule")
+                .filter(|v| !v.is_null())
+                .cloned()
         {
             object.insert("abandonVehicule".to_owned(), value);
             contract_faults_without(&mut deviations, "abandonVehicule");
             deviations.push((
                 "abandonVehicule".to_owned(),
-                "is given only as AbandonVehicule; a .NET server binds names in any case".to_owned(),
+                "is given only as AbandonVehicule; a .NET server binds names in any case"
+                    .to_owned(),
             ));
         }
         let contract_faults = match self.strict {
@@ -470,7 +475,10 @@ impl Lalux {
                         "is required when typeFacture is VHR",
                     ),
                     (Some("VHR"), days)
-                        if days.ok().flatten().is_none_or(|d| d < 1 || d > i32::MAX as u64) =>
+                        if days
+                            .ok()
+                            .flatten()
+                            .is_none_or(|d| d < 1 || d > i32::MAX as u64) =>
                     {
                         checks.fail(
                             "nbrJourVehiculeRemplacement",

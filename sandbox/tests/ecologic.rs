@@ -128,7 +128,9 @@ async fn referentials_differ_between_preprod_and_prod_and_carry_the_seed_cases()
         .await;
     assert_eq!(crossed.status, 401);
     assert_eq!(
-        sbx.eco_with(KEY_PREPROD, Method::GET, "printbrandlist", None).await.status,
+        sbx.eco_with(KEY_PREPROD, Method::GET, "printbrandlist", None)
+            .await
+            .status,
         401
     );
     let id_of = |reply: &Reply, name: &str| {
@@ -293,7 +295,10 @@ async fn support_request_state_machine() {
         status.json["ResponseData"][0]["LastStatus"],
         "Validé par le consommateur"
     );
-    assert_eq!(status.json["ResponseData"][0]["ValidationErrors"][0]["Field"], "Symptôme");
+    assert_eq!(
+        status.json["ResponseData"][0]["ValidationErrors"][0]["Field"],
+        "Symptôme"
+    );
 
     let update = format!(
         "updatesupportrequest?RequestId={id}&claimId={id}&CallDate=2026-11-20&RepairSiteId={SITE}&QuoteNumber=D-1"

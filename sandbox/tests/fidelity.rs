@@ -196,7 +196,9 @@ async fn a_missing_parameter_is_the_routing_404_and_an_unknown_id_is_invalid_cla
     let unrouted = sbx
         .eco(
             Method::POST,
-            &format!("updatesupportrequest?claimId={id}&callDate=2026-11-20T10:00:00&repairSiteId={SITE}"),
+            &format!(
+                "updatesupportrequest?claimId={id}&callDate=2026-11-20T10:00:00&repairSiteId={SITE}"
+            ),
             Some(iron()),
         )
         .await;

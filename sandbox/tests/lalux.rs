@@ -420,12 +420,20 @@ async fn the_documents_examples_bind_as_on_a_dotnet_server_and_strict_refuses_th
         } else {
             assert_eq!(reply.status, 202, "{}", reply.text);
             let said = deviation(&reply).unwrap_or_default();
-            assert!(said.contains("abandonVehicule: is text (\"false\")"), "{said}");
-            assert!(said.contains("honorairesTVA: is text (\"34.50\")"), "{said}");
+            assert!(
+                said.contains("abandonVehicule: is text (\"false\")"),
+                "{said}"
+            );
+            assert!(
+                said.contains("honorairesTVA: is text (\"34.50\")"),
+                "{said}"
+            );
         }
         // R2: the table's spelling alone.
         let mut table = expert_settlement(&fees, &report);
-        let value = table.as_object_mut().and_then(|o| o.remove("abandonVehicule"));
+        let value = table
+            .as_object_mut()
+            .and_then(|o| o.remove("abandonVehicule"));
         table["AbandonVehicule"] = value.unwrap_or(Value::Null);
         let reply = sbx.lalux("/expert", &expert, table).await;
         match strict {
@@ -433,14 +441,22 @@ async fn the_documents_examples_bind_as_on_a_dotnet_server_and_strict_refuses_th
             false => {
                 assert_eq!(reply.status, 202, "{}", reply.text);
                 let said = deviation(&reply).unwrap_or_default();
-                assert!(said.contains("abandonVehicule: is given only as AbandonVehicule"), "{said}");
+                assert!(
+                    said.contains("abandonVehicule: is given only as AbandonVehicule"),
+                    "{said}"
+                );
             }
         }
         // LALUX l.169-183: amounts and days as text, under the table's names.
         let token = sbx.repairer_token().await;
         let key = repairer_key(sbx, &token).await;
         let mut repair = settlement(&key);
-        for (name, text) in [("factureHT", "1000"), ("factureTVA", "170.50"), ("factureTTC", "1170.50"), ("nbrJourVehiculeRemplacement", "2")] {
+        for (name, text) in [
+            ("factureHT", "1000"),
+            ("factureTVA", "170.50"),
+            ("factureTTC", "1170.50"),
+            ("nbrJourVehiculeRemplacement", "2"),
+        ] {
             repair[name] = json!(text);
         }
         let reply = sbx.lalux("/reparateur", &token, repair).await;
@@ -449,9 +465,11 @@ async fn the_documents_examples_bind_as_on_a_dotnet_server_and_strict_refuses_th
             false => {
                 assert_eq!(reply.status, 202, "{}", reply.text);
                 let said = deviation(&reply).unwrap_or_default();
-                assert!(said.contains("nbrJourVehiculeRemplacement: is text (\"2\")"), "{said}");
+                assert!(
+                    said.contains("nbrJourVehiculeRemplacement: is text (\"2\")"),
+                    "{said}"
+                );
             }
         }
     }
 }
-

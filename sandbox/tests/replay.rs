@@ -263,7 +263,9 @@ async fn solution_phone() {
             "TravelCost": {"Amount": 0, "Currency": "EUR"}, "TotalAmountExclVAT": {"Amount": 100, "Currency": "EUR"},
             "TotalAmountInclVAT": {"Amount": 120, "Currency": "EUR"}, "SupportAmount": {"Amount": 25, "Currency": "EUR"}}
     });
-    let create = format!("CreateClaim?RepairEndDate=2026-11-20&RepairSiteId={SITE}&ConsumerInvoiceNumber=REP-2026-001");
+    let create = format!(
+        "CreateClaim?RepairEndDate=2026-11-20&RepairSiteId={SITE}&ConsumerInvoiceNumber=REP-2026-001"
+    );
     let created = sbx.eco(Method::POST, &create, Some(body.clone())).await;
     // Created, the unknown `Product.RepairCode` ignored; 206 until the files are attached.
     assert_eq!(created.status, 206, "{}", created.text);
@@ -286,15 +288,27 @@ async fn solution_phone() {
         assert_eq!(attached.status, 200, "{kind}: {}", attached.text);
     }
     let submitted = sbx
-        .eco(Method::POST, &format!("submitclaim?ClaimId={claim}"), Some(json!({})))
+        .eco(
+            Method::POST,
+            &format!("submitclaim?ClaimId={claim}"),
+            Some(json!({})),
+        )
         .await;
     assert!(submitted.status.is_success(), "{}", submitted.text);
     // Its success test: `resp.ok && !ResponseErrorMessage`.
     let error = submitted.json["ResponseErrorMessage"].as_str();
     assert!(error.is_none_or(str::is_empty), "{}", submitted.text);
-    assert_eq!(submitted.json["ResponseData"]["IsValid"], true, "{}", submitted.text);
+    assert_eq!(
+        submitted.json["ResponseData"]["IsValid"], true,
+        "{}",
+        submitted.text
+    );
     let status = sbx
-        .eco(Method::GET, &format!("getclaimstatus?ClaimId={claim}"), None)
+        .eco(
+            Method::GET,
+            &format!("getclaimstatus?ClaimId={claim}"),
+            None,
+        )
         .await;
     assert_eq!(
         status.json["ResponseData"]["LastStatus"], "En attente de validation administrateur",
@@ -310,9 +324,11 @@ async fn solution_phone() {
         )
         .await;
     assert_eq!(again.json["ResponseStatus"], "E", "{}", again.text);
-    assert!(again.json["ResponseErrorMessage"]
-        .as_str()
-        .is_some_and(|m| m.contains("déjà utilisé")));
+    assert!(
+        again.json["ResponseErrorMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("déjà utilisé"))
+    );
 }
 
 /// Document types as the document's own example writes them (`Invoice`) and as

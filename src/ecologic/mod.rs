@@ -82,7 +82,11 @@ impl EcologicClient {
     #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "Promise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
         run(self, "repairSites", None, move |e, call| async move {
-            js::to_js(&e.referential(&call.settings, List::RepairSites).await?.items)
+            js::to_js(
+                &e.referential(&call.settings, List::RepairSites)
+                    .await?
+                    .items,
+            )
         })
     }
 
@@ -98,7 +102,11 @@ impl EcologicClient {
     #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "Promise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
         run(self, "productTypes", None, move |e, call| async move {
-            js::to_js(&e.referential(&call.settings, List::ProductTypes).await?.items)
+            js::to_js(
+                &e.referential(&call.settings, List::ProductTypes)
+                    .await?
+                    .items,
+            )
         })
     }
 
@@ -110,7 +118,11 @@ impl EcologicClient {
             "productTypesWithLabels",
             None,
             move |e, call| async move {
-                js::to_js(&e.referential(&call.settings, List::LabelledProductTypes).await?.items)
+                js::to_js(
+                    &e.referential(&call.settings, List::LabelledProductTypes)
+                        .await?
+                        .items,
+                )
             },
         )
     }
@@ -119,13 +131,18 @@ impl EcologicClient {
     /// plain product types on next use).
     #[wasm_bindgen(js_name = refreshReferentials, unchecked_return_type = "Promise<void>")]
     pub fn refresh_referentials(&self) -> js_sys::Promise {
-        run(self, "refreshReferentials", None, move |e, call| async move {
-            e.referentials.clear();
-            for list in [List::RepairSites, List::Brands, List::LabelledProductTypes] {
-                e.referential(&call.settings, list).await?;
-            }
-            Ok(JsValue::UNDEFINED)
-        })
+        run(
+            self,
+            "refreshReferentials",
+            None,
+            move |e, call| async move {
+                e.referentials.clear();
+                for list in [List::RepairSites, List::Brands, List::LabelledProductTypes] {
+                    e.referential(&call.settings, list).await?;
+                }
+                Ok(JsValue::UNDEFINED)
+            },
+        )
     }
 
     /// The eco-support for a repair (`W` refusals such as "Produit pas valide" are errors).
@@ -214,7 +231,8 @@ impl EcologicClient {
             move |e, call| async move {
                 // E8: the id is sent as `RequestId` and as `claimId`, given under either (T6).
                 let same_id = |v: &mut Value, errors: &mut Vec<FieldError>| {
-                    let given = ["RequestId", "claimId"].map(|name| v.get(name).filter(|id| !id.is_null()).cloned());
+                    let given = ["RequestId", "claimId"]
+                        .map(|name| v.get(name).filter(|id| !id.is_null()).cloned());
                     match given {
                         [Some(id), _] => default(v, "claimId", id),
                         [None, Some(id)] => default(v, "RequestId", id),
@@ -227,7 +245,13 @@ impl EcologicClient {
                     call_date_now(v, errors);
                 };
                 let checked = e
-                    .checked(&call.settings, &input, "updateSupportRequest", same_id, &request_rules)
+                    .checked(
+                        &call.settings,
+                        &input,
+                        "updateSupportRequest",
+                        same_id,
+                        &request_rules,
+                    )
                     .await?;
                 let result = e
                     .write(&call.settings, "updateSupportRequest", checked)
@@ -275,7 +299,13 @@ impl EcologicClient {
     ) -> js_sys::Promise {
         run(self, "createClaim", options, move |e, call| async move {
             let checked = e
-                .checked(&call.settings, &input, "createClaim", |_, _| {}, &claim_rules)
+                .checked(
+                    &call.settings,
+                    &input,
+                    "createClaim",
+                    |_, _| {},
+                    &claim_rules,
+                )
                 .await?;
             let outcome = e.create_claim(&call.settings, checked).await?;
             js::to_js(&outcome)
@@ -293,9 +323,16 @@ impl EcologicClient {
     ) -> js_sys::Promise {
         run(self, "updateClaim", options, move |e, call| async move {
             let checked = e
-                .checked(&call.settings, &input, "updateClaim", |_, _| {}, &claim_rules)
+                .checked(
+                    &call.settings,
+                    &input,
+                    "updateClaim",
+                    |_, _| {},
+                    &claim_rules,
+                )
                 .await?;
-            let invoice = json!({ "ConsumerInvoiceNumber": checked["ConsumerInvoiceNumber"].clone() });
+            let invoice =
+                json!({ "ConsumerInvoiceNumber": checked["ConsumerInvoiceNumber"].clone() });
             let result = e.write(&call.settings, "updateClaim", checked).await?;
             let outcome = dossier_outcome(&result, "ClaimId");
             e.remember_invoice(&invoice, outcome.id);
@@ -313,7 +350,8 @@ impl EcologicClient {
         >,
     ) -> js_sys::Promise {
         run(self, "attachFile", options, move |e, call| async move {
-            let checked = js::checked(&input, Spec::ecologic(), "attachFile", rules::record_ids).await?;
+            let checked =
+                js::checked(&input, Spec::ecologic(), "attachFile", rules::record_ids).await?;
             let id = checked["ClaimId"].as_i64().unwrap_or_default();
             e.attach(id, checked, &call).await?;
             Ok(JsValue::UNDEFINED)

@@ -37,7 +37,11 @@ export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers'> &
 /// `new EcologicClient(options)` (its TypeScript, `EcologicOptions`, says "an api key or a
 /// headers callback").
 #[derive(Deserialize, Tsify)]
-#[serde(rename = "EcologicOptionFields", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(
+    rename = "EcologicOptionFields",
+    rename_all = "camelCase",
+    deny_unknown_fields
+)]
 pub struct EcologicOptions {
     environment: Environment,
     /// Base URL override (your back end, or the sandbox); the environment's host otherwise.

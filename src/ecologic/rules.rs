@@ -160,7 +160,11 @@ pub fn product(
 /// (query parameters) or a dossier (`Product`). Needs no referential.
 pub fn brand_name(input: &Value, errors: &mut Vec<FieldError>) {
     for at in [CALCULATION.at, DOSSIER.at] {
-        let object = if at.is_empty() { Some(input) } else { input.get(at) };
+        let object = if at.is_empty() {
+            Some(input)
+        } else {
+            input.get(at)
+        };
         let text = |name: &str| {
             object
                 .and_then(|o| o.get(name))
@@ -295,7 +299,9 @@ pub fn totals_in_order(input: &Value, errors: &mut Vec<FieldError>) {
     };
     if let (Some(excl), Some(incl)) = (amount("TotalAmountExclVAT"), amount("TotalAmountInclVAT"))
         && incl < excl
-        && !errors.iter().any(|e| e.field.starts_with("Quote.TotalAmount"))
+        && !errors
+            .iter()
+            .any(|e| e.field.starts_with("Quote.TotalAmount"))
     {
         errors.push(
             FieldError::new(

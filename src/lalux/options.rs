@@ -24,7 +24,11 @@ export type LaluxOptions = Omit<LaluxOptionFields, 'clientId' | 'clientSecret' |
 /// `new LaluxClient(options)` (its TypeScript, `LaluxOptions`, says "credentials or a headers
 /// callback").
 #[derive(Deserialize, Tsify)]
-#[serde(rename = "LaluxOptionFields", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(
+    rename = "LaluxOptionFields",
+    rename_all = "camelCase",
+    deny_unknown_fields
+)]
 pub struct LaluxOptions {
     /// Token service base URL (default `https://wts.lalux.lu`); point it at your back end or the sandbox.
     #[tsify(optional)]

@@ -224,8 +224,10 @@ fn a_reply_is_checked_as_a_typed_read_would_take_it() {
         ]
     );
     // Values outside an enum, a null required field: taken, as the specs' decisions say (T1).
-    let mut body = status(json!({"ClaimId": 7, "LastStatus": "A finaliser", "IsValid": false,
-        "ValidationErrors": [{"Field": null, "ErrorMessage": "?", "MessageType": "I"}]}));
+    let mut body = status(
+        json!({"ClaimId": 7, "LastStatus": "A finaliser", "IsValid": false,
+        "ValidationErrors": [{"Field": null, "ErrorMessage": "?", "MessageType": "I"}]}),
+    );
     body["ResponseStatus"] = json!("X");
     assert_eq!(reply_faults("getClaimStatus", 200, body), []);
     let calculation = status(json!([{"EcoOrganizationId": 46, "SupportAmount": 25}]));

@@ -208,8 +208,14 @@ fn check_decimals(quote: Option<&Value>, errors: &mut Vec<Value>) {
 fn check_quote(product: &Product, quote: Option<&Value>, errors: &mut Vec<Value>) {
     let excl = money(quote, "TotalAmountExclVAT");
     let incl = money(quote, "TotalAmountInclVAT");
-    for (field, label) in [("TotalAmountExclVAT", "Montant HT"), ("TotalAmountInclVAT", "Montant TTC")] {
-        let absent = quote.and_then(|q| q.get(field)).and_then(|m| m.get("Amount")).is_none_or(Value::is_null);
+    for (field, label) in [
+        ("TotalAmountExclVAT", "Montant HT"),
+        ("TotalAmountInclVAT", "Montant TTC"),
+    ] {
+        let absent = quote
+            .and_then(|q| q.get(field))
+            .and_then(|m| m.get("Amount"))
+            .is_none_or(Value::is_null);
         if absent {
             errors.push(error(label, REQUIRED));
         }

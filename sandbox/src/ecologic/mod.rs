@@ -161,7 +161,6 @@ fn check_site(account: &Account, site: &str) -> Result<(), Response> {
     }
 }
 
-
 /// R1: `calculateecosupport` works under both readings of its amount's name, so the real server
 /// binds one pair or the other: a request with either pair is accepted, the other reported.
 fn either_amount(checked: &mut Checked, strictness: Strictness) {
@@ -325,7 +324,10 @@ impl Ecologic {
         };
         let Some(account) = request
             .header("api_key")
-            .and_then(|k| self.referential.account(k, env == Environment::Preproduction))
+            .and_then(|k| {
+                self.referential
+                    .account(k, env == Environment::Preproduction)
+            })
             .cloned()
         else {
             return message(401, "Authorization has been denied for this request.");
@@ -386,9 +388,10 @@ impl Ecologic {
         let response = result.unwrap_or_else(|refused| refused);
         match checked.deviations.is_empty() {
             true => response,
-            false => {
-                response.with_header(crate::DEVIATION_HEADER, &crate::deviations(&checked.deviations))
-            }
+            false => response.with_header(
+                crate::DEVIATION_HEADER,
+                &crate::deviations(&checked.deviations),
+            ),
         }
     }
 
@@ -658,12 +661,17 @@ impl Ecologic {
         };
         let repair_end_ms = date_time_param(request, "RepairEndDate")?;
         check_site(account, &required_param(request, "RepairSiteId")?)?;
-        let invoice = required_param(request, "ConsumerInvoiceNumber")?.trim().to_owned();
+        let invoice = required_param(request, "ConsumerInvoiceNumber")?
+            .trim()
+            .to_owned();
         let body = dossier_body(request, Kind::Claim)?;
         // T11: an invoice already claimed by this account is refused (solution-phone: "numéro
         // facture déjà utilisé"); no claim is created.
         let used = self.dossiers(env).claims.values();
-        if used.into_iter().any(|c| c.api_key == account.api_key && c.invoice.eq_ignore_ascii_case(&invoice)) {
+        if used
+            .into_iter()
+            .any(|c| c.api_key == account.api_key && c.invoice.eq_ignore_ascii_case(&invoice))
+        {
             return Ok(refused_request(INVOICE_USED));
         }
         if let Some(id) = request_id {
@@ -769,7 +777,9 @@ impl Ecologic {
         }
         let repair_end_ms = date_time_param(request, "RepairEndDate")?;
         check_site(account, &required_param(request, "RepairSiteId")?)?;
-        let invoice = required_param(request, "ConsumerInvoiceNumber")?.trim().to_owned();
+        let invoice = required_param(request, "ConsumerInvoiceNumber")?
+            .trim()
+            .to_owned();
         let submit = match request
             .query_value("Submit")
             .map(|s| s.trim().to_ascii_lowercase())
@@ -798,7 +808,8 @@ impl Ecologic {
                 && let Some(c) = self.dossiers(env).claims.get_mut(&id)
             {
                 c.submitted = true;
-                c.decided.take_if(|(status, _)| status == STATUS_NOT_CONFORM);
+                c.decided
+                    .take_if(|(status, _)| status == STATUS_NOT_CONFORM);
             }
         }
         Ok(self.claim_reply(env, account, id))
@@ -895,7 +906,8 @@ impl Ecologic {
         if claim.submitted || self.claim_errors(env, account, id, &claim).is_empty() {
             if let Some(c) = self.dossiers(env).claims.get_mut(&id) {
                 c.submitted = true;
-                c.decided.take_if(|(status, _)| status == STATUS_NOT_CONFORM);
+                c.decided
+                    .take_if(|(status, _)| status == STATUS_NOT_CONFORM);
             }
             return Ok(success(200, json!({"ClaimId": id, "IsValid": true})));
         }

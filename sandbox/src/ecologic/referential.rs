@@ -147,7 +147,11 @@ impl Referential {
     /// The account of `api_key` on the production host (`preproduction` false) or the other: a
     /// key of one environment is unknown on the other.
     pub fn account(&self, api_key: &str, preproduction: bool) -> Option<&Account> {
-        let environment = if preproduction { "preproduction" } else { "production" };
+        let environment = if preproduction {
+            "preproduction"
+        } else {
+            "production"
+        };
         self.accounts.iter().find(|a| {
             a.api_key.eq_ignore_ascii_case(api_key.trim()) && a.environment == environment
         })

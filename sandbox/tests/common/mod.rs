@@ -197,7 +197,10 @@ fn access_token(reply: Reply) -> String {
 /// An invoice number no other claim of the process holds (`F-1`, `F-2`…).
 pub fn invoice() -> String {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    format!("F-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    format!(
+        "F-{}",
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
 }
 
 /// The `X-Sandbox-Deviation` header of a reply, if any.
