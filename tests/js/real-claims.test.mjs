@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, beforeEach, test } from 'node:test';
 import {
-  SANDBOX, SITE, claimFiles, dossier, ecologic, fieldsOf, pkg, received, receivedAt, rejects, reset,
+  SANDBOX, SITE, claimFiles, dossier, ecologic, fault, fieldsOf, pkg, received, receivedAt, rejects, reset,
 } from './helpers.mjs';
 
 beforeEach(reset);
@@ -275,4 +275,23 @@ test('a LALUX token URL that answers 404 gets the base-URL hint', async () => {
   const error = await rejects(client.repairer.upload({ fileNameWithExtension: 'f.pdf', file: new Uint8Array([37, 80, 68, 70]) }), 'unexpectedResponse');
   assert.equal(error.status, 404);
   assert.match(error.message, /tokenUrl/);
+});
+
+test('a write that fails on its preliminary referential read says so; French messages carry the English details', async () => {
+  await fault({ route: '/printbrandlist', status: 500, times: 3 });
+  const error = await rejects(ecologic({ maxRetries: 0 }).createClaim(claimInput()), 'refused');
+  assert.equal(error.mayHaveReachedServer, false);
+  assert.equal(error.operation, 'createClaim');
+  assert.match(error.message, /while reading printBrandList/);
+  assert.equal((await receivedAt('/createclaim')).length, 0);
+
+  let thrown;
+  try {
+    ecologic({ timeoutMs: 0, referentialMaxAgeMs: 90_000_000 });
+  } catch (e) {
+    thrown = e;
+  }
+  const french = Object.fromEntries(thrown.fields.map((f) => [f.field, pkg.formatFieldError(f, 'fr')]));
+  assert.match(french.timeoutMs, /de 1 à 600000/);
+  assert.match(french.referentialMaxAgeMs, /au plus 86400000 \(reçu 90000000\)/);
 });
