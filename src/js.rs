@@ -263,8 +263,8 @@ fn option_fault(path: &str, serde_message: &str, options: &JsValue) -> FieldErro
         ("retryDelayMs" | "referentialMaxAgeMs", _) => fault.with("expected", "milliseconds"),
         (_, "u32") => fault.with("expected", "wholeNumber"),
         (_, other) if other.starts_with("one of ") => {
-            let names = other.trim_start_matches("one of ").split(", ");
-            let names = names.map(|n| n.trim_start_matches("or ").trim_matches('`').to_owned());
+            // serde's "one of `production`, `preproduction`": the names between backticks.
+            let names = other.split('`').skip(1).step_by(2).map(str::to_owned);
             fault.with("allowed", names.collect::<Vec<_>>())
         }
         _ => fault,

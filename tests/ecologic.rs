@@ -203,6 +203,7 @@ async fn calculate_eco_support_sends_query_parameters_and_reads_the_amount() {
             Some("XX13"),
             &"EEE.M5.024".parse().unwrap(),
             Some("G18"),
+            None,
             &Amount::from_cents(12_000),
             api::Currency::Eur,
             &Amount::from_cents(14_400),
@@ -259,6 +260,7 @@ async fn an_unknown_brand_ecologic_does_not_cover_is_a_w_envelope() {
             None,
             &"EEE.M2.044".parse().unwrap(),
             None,
+            None,
             &Amount::from_cents(12_000),
             api::Currency::Eur,
             &Amount::from_cents(14_400),
@@ -312,8 +314,8 @@ async fn support_request_206_then_update_then_status() {
             &call_date,
             &"DEV-1b".parse().unwrap(),
             &site.to_string().parse().unwrap(),
-            &id,
-            &id,
+            Some(&id),
+            Some(&id),
             &dossier("XX13", ""),
         )
         .await

@@ -133,7 +133,13 @@ fn invoice_used(message: &Option<String>, detail: &Option<String>) -> bool {
     [message, detail]
         .into_iter()
         .flatten()
-        .any(|m| m.to_lowercase().contains(INVOICE_USED) && m.to_lowercase().contains("factur"))
+        .map(|m| m.to_ascii_lowercase().into_bytes())
+        .any(|m| holds(&m, INVOICE_USED) && holds(&m, "factur"))
+}
+
+/// Whether `text` holds `part` (a byte search: the module holds no other substring search).
+fn holds(text: &[u8], part: &str) -> bool {
+    text.windows(part.len()).any(|w| w == part.as_bytes())
 }
 
 /// A documented error reply (`ErrorReply`: ASP.NET `{Message}` or an `E` envelope).

@@ -275,7 +275,7 @@ pub fn record_ids(input: &Value, errors: &mut Vec<FieldError>) {
 pub fn phone(input: &Value, errors: &mut Vec<FieldError>) {
     const PHONE: &str = "Consumer.Phone";
     let given = input.pointer("/Consumer/Phone").and_then(Value::as_str);
-    if let Some(phone) = given.filter(|p| p.chars().any(char::is_alphabetic))
+    if let Some(phone) = given.filter(|p| p.bytes().any(|b| b.is_ascii_alphabetic()))
         && !errors.iter().any(|e| e.field == PHONE)
     {
         errors.push(
@@ -293,10 +293,7 @@ pub fn phone(input: &Value, errors: &mut Vec<FieldError>) {
 /// The quote's total including VAT is never below its total excluding VAT.
 pub fn totals_in_order(input: &Value, errors: &mut Vec<FieldError>) {
     const INCL: &str = "Quote.TotalAmountInclVAT.Amount";
-    let amount = |name: &str| {
-        let value = input.pointer(&format!("/Quote/{name}/Amount"))?;
-        serde_json::from_value::<crate::money::Amount>(value.clone()).ok()
-    };
+    let amount = |name: &str| crate::schema::amount_of(input.get("Quote")?.get(name)?.get("Amount")?);
     if let (Some(excl), Some(incl)) = (amount("TotalAmountExclVAT"), amount("TotalAmountInclVAT"))
         && incl < excl
         && !errors

@@ -350,7 +350,7 @@ fn created(error: SdkError) -> SdkError {
 
 /// An invoice number as Ecologic compares them (trimmed, in any case).
 fn invoice_key(given: &str) -> String {
-    given.trim().to_lowercase()
+    given.trim().to_ascii_lowercase()
 }
 
 /// `CallDate` is the current Paris time when the caller gives none (the server needs it).
