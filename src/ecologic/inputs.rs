@@ -41,6 +41,10 @@ pub struct CalculateEcoSupportInput {
     #[serde(rename = "RepairCode", default)]
     #[tsify(optional)]
     pub repair_code: Option<String>,
+    /// The repair's day, on which eligibility is judged (default: today). Checked, not sent (T8).
+    #[serde(rename = "RepairDate", default)]
+    #[tsify(optional)]
+    pub repair_date: Option<ParisDateTime>,
 }
 
 /// `createSupportRequest`: the site, the quote number and the dossier.
@@ -63,9 +67,14 @@ pub struct CreateSupportRequestInput {
 /// `updateSupportRequest`: the request id and the corrected dossier.
 #[derive(Tsify)]
 pub struct UpdateSupportRequestInput {
-    /// Id from `createSupportRequest` (sent as `RequestId` and `claimId`, E8).
+    /// Id from `createSupportRequest` (sent as `RequestId` and `claimId`, E8); this or `claimId`.
     #[serde(rename = "RequestId")]
-    pub request_id: api::RecordId,
+    #[tsify(optional)]
+    pub request_id: Option<api::RecordId>,
+    /// The same id under the name the server reads (T6: GLE sends it alone); this or `RequestId`.
+    #[serde(rename = "claimId")]
+    #[tsify(optional)]
+    pub claim_id: Option<api::RecordId>,
     /// A `SiteId` from `repairSites()`.
     #[serde(rename = "RepairSiteId")]
     pub repair_site_id: api::UpdateSupportRequestRepairSiteId,

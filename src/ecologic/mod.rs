@@ -31,7 +31,7 @@ pub use inputs::{
     AttachFileInput, CalculateEcoSupportInput, ClaimFile, CreateClaimInput,
     CreateSupportRequestInput, UpdateClaimInput, UpdateSupportRequestInput,
 };
-pub use options::{EcologicOptions, Environment};
+pub use options::{EcologicOptionFields, Environment};
 pub use outcomes::{ClaimOutcome, DossierOutcome, SubmitOutcome};
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -37,12 +37,8 @@ export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers'> &
 /// `new EcologicClient(options)` (its TypeScript, `EcologicOptions`, says "an api key or a
 /// headers callback").
 #[derive(Deserialize, Tsify)]
-#[serde(
-    rename = "EcologicOptionFields",
-    rename_all = "camelCase",
-    deny_unknown_fields
-)]
-pub struct EcologicOptions {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EcologicOptionFields {
     environment: Environment,
     /// Base URL override (your back end, or the sandbox); the environment's host otherwise.
     #[tsify(optional)]
@@ -69,7 +65,7 @@ pub struct EcologicOptions {
 }
 
 impl Ecologic {
-    pub(super) fn new(options: EcologicOptions) -> Result<Self, SdkError> {
+    pub(super) fn new(options: EcologicOptionFields) -> Result<Self, SdkError> {
         let mut errors = Vec::new();
         let default_url = match options.environment {
             Environment::Production => PRODUCTION,
@@ -152,7 +148,7 @@ impl Ecologic {
     }
 }
 
-impl crate::js::ClientOptions for EcologicOptions {
+impl crate::js::ClientOptions for EcologicOptionFields {
     fn headers(&mut self) -> &mut JsValue {
         &mut self.headers
     }

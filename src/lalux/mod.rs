@@ -17,7 +17,7 @@ use service::*;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-pub use options::LaluxOptions;
+pub use options::LaluxOptionFields;
 #[cfg(fuzzing)]
 pub(crate) use service::refusal;
 pub use service::{SettleResult, UploadReceipt};

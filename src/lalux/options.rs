@@ -24,12 +24,8 @@ export type LaluxOptions = Omit<LaluxOptionFields, 'clientId' | 'clientSecret' |
 /// `new LaluxClient(options)` (its TypeScript, `LaluxOptions`, says "credentials or a headers
 /// callback").
 #[derive(Deserialize, Tsify)]
-#[serde(
-    rename = "LaluxOptionFields",
-    rename_all = "camelCase",
-    deny_unknown_fields
-)]
-pub struct LaluxOptions {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LaluxOptionFields {
     /// Token service base URL (default `https://wts.lalux.lu`); point it at your back end or the sandbox.
     #[tsify(optional)]
     token_url: Option<String>,
@@ -64,7 +60,7 @@ pub struct LaluxOptions {
 }
 
 impl Lalux {
-    pub(super) fn new(options: LaluxOptions) -> Result<Self, SdkError> {
+    pub(super) fn new(options: LaluxOptionFields) -> Result<Self, SdkError> {
         let mut errors = Vec::new();
         let token_url = js::base_url(&options.token_url, "tokenUrl", TOKEN_URL, &mut errors);
         let api_url = js::base_url(&options.api_url, "apiUrl", API_URL, &mut errors);
@@ -177,7 +173,7 @@ impl Lalux {
     }
 }
 
-impl crate::js::ClientOptions for LaluxOptions {
+impl crate::js::ClientOptions for LaluxOptionFields {
     fn headers(&mut self) -> &mut JsValue {
         &mut self.headers
     }

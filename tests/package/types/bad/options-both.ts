@@ -1,3 +1,3 @@
-// expect: TS2322 "headers"
+// expect: TS2345 EcologicOptions
 import { EcologicClient } from 'repair-claims';
 new EcologicClient({ environment: 'production', apiKey: 'k', headers: async () => ({ api_key: 'k' }) });
