@@ -5,16 +5,7 @@ mod common;
 
 use common::*;
 use reqwest::Method;
-use serde_json::{Value, json};
-
-fn iron() -> Value {
-    json!({
-        "Consumer": {"Title": 3, "LastName": "Dupont", "FirstName": "Jean", "Zip": "78280", "City": "GUYANCOURT",
-            "Country": "250", "Phone": "0600000000"},
-        "Product": {"ProductId": "EEE.M5.024", "BrandId": "2194", "SerialNumber": "ABCDE", "IRISSymptom": "XX13", "IRISSection": "G18"},
-        "Quote": {"TotalAmountExclVAT": {"Amount": 100, "Currency": "EUR"}, "TotalAmountInclVAT": {"Amount": 120, "Currency": "EUR"}}
-    })
-}
+use serde_json::json;
 
 fn create(invoice: &str) -> String {
     format!(

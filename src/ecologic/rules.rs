@@ -293,7 +293,8 @@ pub fn phone(input: &Value, errors: &mut Vec<FieldError>) {
 /// The quote's total including VAT is never below its total excluding VAT.
 pub fn totals_in_order(input: &Value, errors: &mut Vec<FieldError>) {
     const INCL: &str = "Quote.TotalAmountInclVAT.Amount";
-    let amount = |name: &str| crate::schema::amount_of(input.get("Quote")?.get(name)?.get("Amount")?);
+    let amount =
+        |name: &str| crate::schema::amount_of(input.get("Quote")?.get(name)?.get("Amount")?);
     if let (Some(excl), Some(incl)) = (amount("TotalAmountExclVAT"), amount("TotalAmountInclVAT"))
         && incl < excl
         && !errors

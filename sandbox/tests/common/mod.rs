@@ -249,3 +249,13 @@ pub fn messages(reply: &Reply) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// A complete dossier for the document's steam iron (`EEE.M5.024`, brand Calor, site of `KEY`).
+pub fn iron() -> Value {
+    json!({
+        "Consumer": {"Title": 3, "LastName": "Dupont", "FirstName": "Jean", "Zip": "78280", "City": "GUYANCOURT",
+            "Country": "250", "Phone": "0600000000"},
+        "Product": {"ProductId": "EEE.M5.024", "BrandId": "2194", "SerialNumber": "ABCDE", "IRISSymptom": "XX13", "IRISSection": "G18"},
+        "Quote": {"TotalAmountExclVAT": {"Amount": 100, "Currency": "EUR"}, "TotalAmountInclVAT": {"Amount": 120, "Currency": "EUR"}}
+    })
+}
