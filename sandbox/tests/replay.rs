@@ -121,7 +121,9 @@ async fn jhujube_qualirepar() {
     assert_eq!(status.json["ResponseStatus"], "S", "{}", status.text);
 }
 
-/// RamiBenSlimene/QualiRepar, `src/app/services/eco-support.service.ts`.
+/// RamiBenSlimene/QualiRepar, `src/app/services/eco-support.service.ts`. It calls AgoraPlus v2
+/// (`preprod-api.agoraplus.com/api/v2/ecosupport/`), not Ecologic's v1 API (third audit): its
+/// shapes are kept as a lenient client's, not as evidence of what the real v1 server takes.
 #[tokio::test]
 async fn ramibenslimene_qualirepar() {
     let sbx = start().await;
