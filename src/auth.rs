@@ -292,7 +292,7 @@ async fn request_token(service: &TokenService, scope: Scope) -> Result<Token, Sd
     };
     let spec = Spec::lalux_token();
     let request = call::request(spec, operation, form)?;
-    let settings = Settings::of(service.policy);
+    let settings = Settings::of(service.policy.clone());
     let target = (spec, service.base_url.as_str());
     let sent = call::send(&settings, Repeat::Safe, &auth, target, request).await;
     // A token URL that is not the token service's: the hint Ecologic's routing 404 gives.

@@ -6,6 +6,7 @@
 use crate::body::RequestBody;
 use crate::error::{FieldError, Kind, SdkError};
 use crate::fetch::{self, Failed, Headers, Incoming, Outgoing, sleep};
+use crate::hooks::{Event, Hooks};
 use crate::schema::{Body, Request, Spec};
 use futures_util::future::{Either, LocalBoxFuture, select};
 use serde_json::Value;
@@ -33,13 +34,15 @@ pub enum Repeat {
     Never,
 }
 
-/// How calls are retried and timed out; from the client's options.
-#[derive(Clone, Copy, Debug)]
+/// How calls are retried and timed out, and what the caller hooks into them; from the client's
+/// options.
+#[derive(Clone)]
 pub struct Policy {
     pub timeout: Duration,
     pub max_retries: u32,
     /// First backoff delay; doubled on every attempt, with full jitter.
     pub base_delay: Duration,
+    pub hooks: Hooks,
 }
 
 impl Policy {
@@ -171,7 +174,6 @@ pub async fn send(
     request: Request,
 ) -> Result<Reply, SdkError> {
     let Settings { policy, abort } = settings;
-    let policy = *policy;
     let url = format!("{base_url}{}", request.target);
     let content_type = request.body.content_type();
     let body = match request.body {
@@ -194,6 +196,19 @@ pub async fn send(
     // Whether the next attempt's headers must be new ones: only right after a 401.
     let mut refresh = false;
     let mut sent = false;
+    let mut attempts = 0;
+    let hooks = &policy.hooks;
+    let event = |kind, attempt| Event {
+        kind,
+        operation,
+        attempt,
+        method: &request.method,
+        url: &url,
+        status: None,
+        error: None,
+        duration_ms: None,
+        delay_ms: None,
+    };
     loop {
         if abort.aborted() {
             return Err(abort.error(repeat, sent));
@@ -211,11 +226,20 @@ pub async fn send(
             headers: &headers,
             content_type,
             body: body.as_ref(),
+            fetcher: hooks.fetch.as_ref(),
         };
+        attempts += 1;
+        hooks.emit(&event("request", attempts));
+        let started = fetch::monotonic_ms();
         // Dropping the attempt on abort cancels its fetch.
         let attempt = Box::pin(fetch::fetch(&outgoing, policy.timeout));
         let failure = match select(attempt, Box::pin(abort.fired())).await {
-            Either::Left((outcome, _)) => match classify(outcome, spec, operation, repeat) {
+            Either::Left((outcome, _)) => match classify(
+                observe(hooks, outcome, event("response", attempts), started),
+                spec,
+                operation,
+                repeat,
+            ) {
                 Ok(reply) => return checked(reply, spec, operation, repeat),
                 Err(failure) => failure,
             },
@@ -252,6 +276,10 @@ pub async fn send(
             && let Some(delay) = delay
         {
             retries += 1;
+            hooks.emit(&Event {
+                delay_ms: Some(delay.as_millis() as u64),
+                ..event("retry", attempts)
+            });
             if let Either::Right(_) = select(Box::pin(sleep(delay)), Box::pin(abort.fired())).await
             {
                 return Err(abort.error(repeat, sent));
@@ -265,6 +293,25 @@ pub async fn send(
             Failure::Error { error, .. } => Err(error),
         };
     }
+}
+
+/// `outcome`, told to the hooks as the `response` of `event`'s attempt begun at `started`.
+fn observe(
+    hooks: &Hooks,
+    outcome: Result<Incoming, Failed>,
+    event: Event<'_>,
+    started: f64,
+) -> Result<Incoming, Failed> {
+    if hooks.listening() {
+        let (status, error) = Event::observed(&outcome);
+        hooks.emit(&Event {
+            status,
+            error,
+            duration_ms: Some((fetch::monotonic_ms() - started).max(0.0) as u64),
+            ..event
+        });
+    }
+    outcome
 }
 
 /// `step`, a part of a call that sends nothing of its own to the API (its authentication headers,
@@ -479,7 +526,7 @@ fn unexpected(status: Option<u16>, body: Option<&[u8]>) -> SdkError {
 }
 
 /// The wait before the next attempt, or `None` when the server asks for longer than we wait.
-fn backoff(policy: Policy, retries: u32, retry_after: Option<&str>) -> Option<Duration> {
+fn backoff(policy: &Policy, retries: u32, retry_after: Option<&str>) -> Option<Duration> {
     if let Some(asked) = retry_after.and_then(|v| parse_retry_after(v, js_sys::Date::now())) {
         return (asked <= MAX_DELAY).then_some(asked);
     }
@@ -527,6 +574,7 @@ mod tests {
             timeout: Duration::from_millis(timeout_ms),
             max_retries,
             base_delay: Duration::from_millis(base_ms),
+            hooks: Hooks::default(),
         };
         assert_eq!(policy(300, 0, 10).budget(), Duration::from_millis(300));
         assert_eq!(policy(300, 2, 10).budget(), Duration::from_millis(930));

@@ -23,6 +23,7 @@ extern "C" {
         length: Option<u32>,
         controller: &AbortController,
         limit: f64,
+        fetcher: Option<&js_sys::Function>,
     ) -> Result<js_sys::Promise, JsValue>;
 
     /// What [`attempt`] resolves with: the status, `Retry-After`, and the body or why reading
@@ -82,7 +83,7 @@ extern "C" {
     fn set_timeout(callback: &js_sys::Function, millis: f64) -> JsValue;
     /// Milliseconds on a monotonic clock (a change of the wall clock moves no deadline).
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn monotonic_ms() -> f64;
+    pub fn monotonic_ms() -> f64;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 }
@@ -133,6 +134,8 @@ pub struct Outgoing<'a> {
     pub headers: &'a Headers,
     pub content_type: Option<&'a str>,
     pub body: Option<&'a RequestBody>,
+    /// The caller's `fetch` (option `fetch`), else the host's.
+    pub fetcher: Option<&'a js_sys::Function>,
 }
 
 /// A reply: its status and headers, and its body read in full (or why that failed: a reply
@@ -317,6 +320,7 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
         length,
         &guard.controller,
         REPLY_LIMIT as f64,
+        request.fetcher,
     ) {
         Ok(promise) => JsFuture::from(promise).await,
         Err(error) => Err(error),

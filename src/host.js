@@ -12,15 +12,15 @@ const MAX_REDIRECTS = 5;
  * with `error` (reading the body failed), `tooLarge` (over `limit`, read no further) or
  * `redirect` (the origin a redirect pointed at, not followed: credentials never go there).
  */
-export function attempt(url, method, headers, body, length, controller, limit) {
+export function attempt(url, method, headers, body, length, controller, limit, fetcher) {
   const lines = headers.split('\n');
   const sent = {};
   for (let i = 0; i + 1 < lines.length; i += 2) sent[lines[i]] = lines[i + 1];
   if (typeof body === 'function') sent['content-length'] = String(length);
-  return send(url, method, sent, body, controller.signal, limit, 0);
+  return send(url, method, sent, body, controller.signal, limit, 0, fetcher ?? fetch);
 }
 
-function send(url, method, headers, body, signal, limit, hops) {
+function send(url, method, headers, body, signal, limit, hops, fetcher) {
   const init = { method, headers, signal, redirect: 'manual' };
   if (typeof body === 'function') {
     // A body given chunk by chunk (`src/body.rs`): streamed as it is encoded, with its length.
@@ -36,7 +36,7 @@ function send(url, method, headers, body, signal, limit, hops) {
   } else if (body !== undefined) {
     init.body = body;
   }
-  return fetch(url, init).then((response) => {
+  return fetcher(url, init).then((response) => {
     const status = response.status;
     if (response.type === 'opaqueredirect') {
       // A browser does not say where a redirect points: it is not followed.
@@ -60,7 +60,7 @@ function send(url, method, headers, body, signal, limit, hops) {
         delete next['content-type'];
         delete next['content-length'];
       }
-      return send(target.href, get ? 'GET' : method, next, get ? undefined : body, signal, limit, hops + 1);
+      return send(target.href, get ? 'GET' : method, next, get ? undefined : body, signal, limit, hops + 1, fetcher);
     }
     // Only a refusal is retried after a wait (429, 502-504).
     const retryAfter = status >= 400 ? response.headers.get('retry-after') : null;
@@ -145,6 +145,28 @@ export function whenAborted(signal) {
     return { fired, stop: () => stop() };
   } catch {
     return undefined;
+  }
+}
+
+/** Hands a call event (JSON text, which holds no secret) to `listener` and to `logger` (`true`: `console`), the URL without userinfo; what they throw is ignored. */
+export function notify(listener, logger, text) {
+  const event = JSON.parse(text);
+  try {
+    const url = new URL(event.url);
+    url.username = url.password = '';
+    event.url = url.href;
+  } catch {
+    // Not a URL the host parses: as it is.
+  }
+  try {
+    if (listener) listener(event);
+  } catch {
+    // The caller's listener is not the call's concern.
+  }
+  try {
+    if (logger) (logger === true ? console : logger).debug(`repair-claims ${event.type} ${event.operation} #${event.attempt} ${event.method} ${event.url}${event.status ? ` ${event.status}` : ''}`, event);
+  } catch {
+    // Nor its logger.
   }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::call::{Abort, Policy, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
+use crate::hooks::Hooks;
 use crate::input;
 use crate::json::{self, Plain, ReadError};
 use crate::schema::Spec;
@@ -49,11 +50,12 @@ const MAX_RETRIES: u32 = 10;
 const MAX_DELAY_MS: u32 = 30_000;
 
 /// The call options both clients take (documented on `LaluxOptions` and `EcologicOptions`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct CallPolicy {
     pub timeout_ms: Option<u32>,
     pub max_retries: Option<u32>,
     pub retry_delay_ms: Option<u32>,
+    pub hooks: Hooks,
 }
 
 impl CallPolicy {
@@ -89,18 +91,36 @@ impl CallPolicy {
             timeout: Duration::from_millis(timeout.into()),
             max_retries,
             base_delay: Duration::from_millis(delay.into()),
+            hooks: self.hooks.clone(),
         })
     }
 }
 
-/// A client's options: read as JSON by [`options`], except the `headers` callback.
-pub trait ClientOptions: DeserializeOwned {
-    /// Where the `headers` option goes (a function: not JSON).
-    fn headers(&mut self) -> &mut JsValue;
+/// A client's options JSON cannot carry (functions, a logger), as given: [`options`] reads them
+/// apart from the rest, whose struct declares them for TypeScript only ([`set_apart`]).
+#[derive(Default)]
+pub struct Apart {
+    pub headers: JsValue,
+    pub fetch: JsValue,
+    pub on_event: JsValue,
+    pub debug: JsValue,
+}
+
+impl Apart {
+    /// Where option `name` goes, if it is one of these.
+    fn slot(&mut self, name: &str) -> Option<&mut JsValue> {
+        match name {
+            "headers" => Some(&mut self.headers),
+            "fetch" => Some(&mut self.fetch),
+            "onEvent" => Some(&mut self.on_event),
+            "debug" => Some(&mut self.debug),
+            _ => None,
+        }
+    }
 }
 
 /// Reads a client's options object; an option it does not know (a typo) is a fault.
-pub fn options<T: ClientOptions>(options: JsValue) -> Result<T, SdkError> {
+pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<(T, Apart), SdkError> {
     let entries = input::entries(&options).unwrap_or_default();
     if options.is_object() {
         let known = field_names::<T>();
@@ -121,15 +141,15 @@ pub fn options<T: ClientOptions>(options: JsValue) -> Result<T, SdkError> {
             return Err(SdkError::validation(unknown));
         }
     }
-    // The options are flat: each one a string, a number, a boolean or the callback.
-    let mut headers = JsValue::UNDEFINED;
+    // The options are flat: each one a string, a number, a boolean, or set apart.
+    let mut apart = Apart::default();
     let mut map = serde_json::Map::new();
     for (name, value) in entries {
         let Ok(value) = value else { continue };
-        match name.as_str() {
-            "headers" => headers = value,
-            _ if value.is_undefined() || value.is_null() => {}
-            _ => {
+        match apart.slot(&name) {
+            Some(slot) => *slot = value,
+            None if value.is_undefined() || value.is_null() => {}
+            None => {
                 map.insert(name, option_value(&value));
             }
         }
@@ -142,13 +162,12 @@ pub fn options<T: ClientOptions>(options: JsValue) -> Result<T, SdkError> {
         )]));
     }
     let mut at = String::new();
-    let mut read = T::deserialize(Flat {
+    let read = T::deserialize(Flat {
         entries: map.into_iter(),
         at: &mut at,
     })
     .map_err(|e| SdkError::validation(vec![option_fault(&at, &e.to_string(), &options)]))?;
-    *read.headers() = headers;
-    Ok(read)
+    Ok((read, apart))
 }
 
 /// The options as a struct's fields, noting in `at` the one being read: a fault names it.
@@ -199,8 +218,8 @@ impl<'de> serde::de::MapAccess<'de> for FlatAccess<'_> {
     }
 }
 
-/// An option that is not JSON (the `headers` callback): [`options`] sets it apart and hands it
-/// over through [`ClientOptions::headers`].
+/// An option that is not JSON (a callback, a logger): declared for TypeScript, read by [`options`]
+/// into [`Apart`].
 pub fn set_apart<'de, D: serde::Deserializer<'de>>(given: D) -> Result<JsValue, D::Error> {
     serde::de::IgnoredAny::deserialize(given)?;
     Ok(JsValue::UNDEFINED)

@@ -58,7 +58,7 @@ where
     Fut: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
     let inner = client.inner.clone();
-    match PerCall::read(&options, inner.connection.policy) {
+    match PerCall::read(&options, inner.connection.policy.clone()) {
         Ok(call) => js::promise(operation, work(inner, call)),
         Err(error) => js::rejected(operation, error),
     }
@@ -71,7 +71,7 @@ impl EcologicClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "EcologicOptions")] options: JsValue,
     ) -> Result<EcologicClient, JsValue> {
-        let made = js::options(options).and_then(Ecologic::new);
+        let made = js::options(options).and_then(|(options, apart)| Ecologic::new(options, apart));
         let inner = made.map_err(|e| e.in_operation("new EcologicClient").into_js())?;
         Ok(Self {
             inner: Rc::new(inner),

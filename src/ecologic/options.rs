@@ -4,6 +4,7 @@ use super::referential::Referentials;
 use super::service::{Connection, Ecologic};
 use crate::auth::Auth;
 use crate::error::{Code, FieldError, SdkError};
+use crate::hooks::Hooks;
 use crate::js::{self, CallPolicy};
 use serde::Deserialize;
 use std::rc::Rc;
@@ -38,6 +39,8 @@ export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers'> &
 /// headers callback").
 #[derive(Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+// Its callbacks and logger are declared for TypeScript and read apart (`js::Apart`).
+#[allow(dead_code)]
 pub struct EcologicOptionFields {
     environment: Environment,
     /// Base URL override (your back end, or the sandbox); the environment's host otherwise.
@@ -46,10 +49,27 @@ pub struct EcologicOptionFields {
     /// The account's api key (`api_key` header). Server side only: never ship it to a browser.
     #[tsify(optional)]
     api_key: Option<String>,
-    /// Instead of `apiKey`: returns the headers to send (what a browser portal uses, through its back end).
+    /// Called before each attempt (with `refresh: true` after a 401), and only then: cache its
+    /// result yourself if it is costly. Instead of `apiKey`: returns the headers to send (what a browser portal uses, through its back end).
     #[serde(default, deserialize_with = "crate::js::set_apart")]
     #[tsify(optional, type = "HeadersCallback")]
     headers: JsValue,
+    /// Your own `fetch` (MSW, an outbound proxy's agent, instrumentation), used for every request
+    /// instead of the host's; it is handed the headers, credentials included.
+    #[serde(default, deserialize_with = "crate::js::set_apart")]
+    #[tsify(optional, type = "typeof fetch")]
+    fetch: JsValue,
+    /// Hears of every request, reply and retry (`CallEvent`: never a header, a body or a secret).
+    #[serde(default, deserialize_with = "crate::js::set_apart")]
+    #[tsify(optional, type = "(event: CallEvent) => void")]
+    on_event: JsValue,
+    /// Logs every `CallEvent` as one line: `true` through `console.debug`, or a logger's `debug`.
+    #[serde(default, deserialize_with = "crate::js::set_apart")]
+    #[tsify(
+        optional,
+        type = "boolean | { debug(message: string, event: CallEvent): void }"
+    )]
+    debug: JsValue,
     /// How long referentials are kept, in milliseconds (default and maximum 86 400 000: 24 h).
     #[serde(default)]
     referential_max_age_ms: Option<u32>,
@@ -65,7 +85,7 @@ pub struct EcologicOptionFields {
 }
 
 impl Ecologic {
-    pub(super) fn new(options: EcologicOptionFields) -> Result<Self, SdkError> {
+    pub(super) fn new(options: EcologicOptionFields, apart: js::Apart) -> Result<Self, SdkError> {
         let mut errors = Vec::new();
         let default_url = match options.environment {
             Environment::Production => PRODUCTION,
@@ -73,7 +93,7 @@ impl Ecologic {
         };
         let base_url = js::base_url(&options.base_url, "baseUrl", default_url, &mut errors);
         let api_key = js::non_empty(&options.api_key, "apiKey", &mut errors);
-        let callback = options.headers.dyn_into::<js_sys::Function>().ok();
+        let callback = apart.headers.dyn_into::<js_sys::Function>().ok();
         let auth = match (api_key, callback) {
             (Some(key), None) => Auth::header("api_key", key).ok(),
             (None, Some(callback)) => Some(Auth::callback(callback, &[("api", "ecologic")])),
@@ -118,6 +138,7 @@ impl Ecologic {
             timeout_ms: options.timeout_ms,
             max_retries: options.max_retries,
             retry_delay_ms: options.retry_delay_ms,
+            hooks: Hooks::read(&apart.fetch, &apart.on_event, &apart.debug, &mut errors),
         }
         .policy();
         match (policy, auth) {
@@ -145,11 +166,5 @@ impl Ecologic {
                 Err(SdkError::validation(errors))
             }
         }
-    }
-}
-
-impl crate::js::ClientOptions for EcologicOptionFields {
-    fn headers(&mut self) -> &mut JsValue {
-        &mut self.headers
     }
 }

@@ -75,7 +75,7 @@ impl Ecologic {
             let connection = self.connection.clone();
             async move {
                 // Shared by every caller waiting for it: the client's policy, no one's signal.
-                let settings = Settings::of(connection.policy);
+                let settings = Settings::of(connection.policy.clone());
                 let request = call::request(Spec::ecologic(), list.operation_id(), json!({}))?;
                 let data = connection.send(&settings, Repeat::Safe, request).await?;
                 let items = match data {

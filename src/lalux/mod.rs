@@ -57,7 +57,7 @@ impl LaluxClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "LaluxOptions")] options: JsValue,
     ) -> Result<LaluxClient, JsValue> {
-        let made = js::options(options).and_then(Lalux::new);
+        let made = js::options(options).and_then(|(options, apart)| Lalux::new(options, apart));
         let inner = made.map_err(|e| e.in_operation("new LaluxClient").into_js())?;
         Ok(Self {
             inner: Rc::new(inner),
@@ -88,7 +88,7 @@ async fn upload(
     input: JsValue,
     options: Option<js_sys::Object>,
 ) -> Result<JsValue, SdkError> {
-    let call = PerCall::read(&options, inner.policy)?;
+    let call = PerCall::read(&options, inner.policy.clone())?;
     let value = js::checked(&input, Spec::lalux(), role.upload_operation(), |_, _| {}).await?;
     let receipt = inner.upload(role, value, &call).await?;
     js::to_js(&receipt)
@@ -100,7 +100,7 @@ async fn submit(
     input: JsValue,
     options: Option<js_sys::Object>,
 ) -> Result<JsValue, SdkError> {
-    let call = PerCall::read(&options, inner.policy)?;
+    let call = PerCall::read(&options, inner.policy.clone())?;
     let value = js::checked(&input, Spec::lalux(), role.submit_operation(), |v, e| {
         role.rules(v, e)
     })
@@ -166,7 +166,7 @@ macro_rules! role_class {
             ) -> js_sys::Promise {
                 let inner = self.inner.clone();
                 js::promise(concat!($name, ".settle"), async move {
-                    let call = PerCall::read(&options, inner.policy)?;
+                    let call = PerCall::read(&options, inner.policy.clone())?;
                     inner.settle($role, input, call).await
                 })
             }

@@ -3,6 +3,7 @@
 use super::service::Lalux;
 use crate::auth::{TokenCache, TokenService};
 use crate::error::{Code, FieldError, SdkError};
+use crate::hooks::Hooks;
 use crate::js::{self, CallPolicy};
 use serde::Deserialize;
 use std::rc::Rc;
@@ -25,6 +26,8 @@ export type LaluxOptions = Omit<LaluxOptionFields, 'clientId' | 'clientSecret' |
 /// callback").
 #[derive(Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+// Its callbacks and logger are declared for TypeScript and read apart (`js::Apart`).
+#[allow(dead_code)]
 pub struct LaluxOptionFields {
     /// Token service base URL (default `https://wts.lalux.lu`); point it at your back end or the sandbox.
     #[tsify(optional)]
@@ -44,10 +47,27 @@ pub struct LaluxOptionFields {
     /// Expert password for `/authen`.
     #[tsify(optional)]
     password: Option<String>,
-    /// Instead of credentials: returns the headers to send (what a browser portal uses, through its back end).
+    /// Called before each attempt (with `refresh: true` after a 401), and only then: cache its
+    /// result yourself if it is costly. Instead of credentials: returns the headers to send (what a browser portal uses, through its back end).
     #[serde(default, deserialize_with = "crate::js::set_apart")]
     #[tsify(optional, type = "HeadersCallback")]
     headers: JsValue,
+    /// Your own `fetch` (MSW, an outbound proxy's agent, instrumentation), used for every request
+    /// instead of the host's; it is handed the headers, credentials included.
+    #[serde(default, deserialize_with = "crate::js::set_apart")]
+    #[tsify(optional, type = "typeof fetch")]
+    fetch: JsValue,
+    /// Hears of every request, reply and retry (`CallEvent`: never a header, a body or a secret).
+    #[serde(default, deserialize_with = "crate::js::set_apart")]
+    #[tsify(optional, type = "(event: CallEvent) => void")]
+    on_event: JsValue,
+    /// Logs every `CallEvent` as one line: `true` through `console.debug`, or a logger's `debug`.
+    #[serde(default, deserialize_with = "crate::js::set_apart")]
+    #[tsify(
+        optional,
+        type = "boolean | { debug(message: string, event: CallEvent): void }"
+    )]
+    debug: JsValue,
     /// Milliseconds to wait for each attempt's reply (default 30 000, at most 600 000).
     #[serde(default)]
     timeout_ms: Option<u32>,
@@ -60,7 +80,7 @@ pub struct LaluxOptionFields {
 }
 
 impl Lalux {
-    pub(super) fn new(options: LaluxOptionFields) -> Result<Self, SdkError> {
+    pub(super) fn new(options: LaluxOptionFields, apart: js::Apart) -> Result<Self, SdkError> {
         let mut errors = Vec::new();
         let token_url = js::base_url(&options.token_url, "tokenUrl", TOKEN_URL, &mut errors);
         let api_url = js::base_url(&options.api_url, "apiUrl", API_URL, &mut errors);
@@ -68,13 +88,14 @@ impl Lalux {
             timeout_ms: options.timeout_ms,
             max_retries: options.max_retries,
             retry_delay_ms: options.retry_delay_ms,
+            hooks: Hooks::read(&apart.fetch, &apart.on_event, &apart.debug, &mut errors),
         }
         .policy();
         let client_id = js::non_empty(&options.client_id, "clientId", &mut errors);
         let client_secret = js::non_empty(&options.client_secret, "clientSecret", &mut errors);
         let username = js::non_empty(&options.username, "username", &mut errors);
         let password = js::non_empty(&options.password, "password", &mut errors);
-        let headers = options.headers.dyn_into::<js_sys::Function>().ok();
+        let headers = apart.headers.dyn_into::<js_sys::Function>().ok();
         let credentials = match (client_id, client_secret, &headers) {
             (Some(id), Some(secret), None) => Some(format!("{id}/{secret}")),
             (None, None, Some(_)) => None,
@@ -159,7 +180,7 @@ impl Lalux {
                     expert_login: username
                         .zip(password)
                         .map(|(u, p)| (u.to_owned(), p.to_owned())),
-                    policy,
+                    policy: policy.clone(),
                 })))
             }
             None => None,
@@ -170,11 +191,5 @@ impl Lalux {
             tokens,
             headers,
         })
-    }
-}
-
-impl crate::js::ClientOptions for LaluxOptionFields {
-    fn headers(&mut self) -> &mut JsValue {
-        &mut self.headers
     }
 }
