@@ -1,11 +1,16 @@
 // Correct usage of every method compiles under `tsc --strict`.
 import {
   EcologicClient, LaluxClient, amountsFromHT, formatFieldError, isRepairClaimsError,
-  type ClaimOutcome, type FieldErrorCode, type InvalidField, type VatAmounts, type DossierOutcome, type RepairClaimsError, type RepairSettlement, type UploadReceipt,
+  type CallEvent, type ClaimOutcome, type FieldErrorCode, type InvalidField, type VatAmounts, type DossierOutcome, type RepairClaimsError, type RepairSettlement, type UploadReceipt,
 } from 'repair-claims';
 
 const lalux = new LaluxClient({ clientId: 'id', clientSecret: 'secret', timeoutMs: 10_000, maxRetries: 1 });
 const portal = new LaluxClient({ apiUrl: '/api/lalux', headers: async ({ scope }) => ({ 'x-scope': scope ?? '' }) });
+// Hooks: a fetch of one's own, events, a logger.
+export const hooked = new LaluxClient({
+  clientId: 'id', clientSecret: 'secret', fetch: (input, init) => fetch(input, init),
+  onEvent: (e: CallEvent) => console.log(e.type, e.operation, e.attempt, e.status ?? e.error, e.durationMs, e.delayMs), debug: console,
+});
 
 const settlement: RepairSettlement = {
   idPrestataire: 'XT1234', referenceFacture: 'F-1', dateFacture: new Date(), numeroSinistre: 'S-1',

@@ -1,0 +1,103 @@
+// Issue 23's hooks: a caller's own `fetch` sees every request; `onEvent` and `debug` hear of each
+// request, reply and retry, and never of a header, a body, a token or an api key.
+import assert from 'node:assert/strict';
+import { beforeEach, test } from 'node:test';
+import {
+  EXPERT, PDF, REPAIRER, SANDBOX, SITE, SECRETS, claimFiles, dossier, ecologic, fault, lalux, pkg, received, rejects, reset,
+} from './helpers.mjs';
+
+beforeEach(reset);
+
+/** A `fetch` of the caller's own: it records what it is asked, then asks the host's. */
+function recordingFetch() {
+  const seen = [];
+  const own = (url, init) => {
+    seen.push(`${init.method} ${new URL(url).pathname}`);
+    return fetch(url, init);
+  };
+  return { seen, own };
+}
+
+const sandboxLog = async () => (await received()).map((r) => `${r.method} ${r.path}`);
+
+test('a custom fetch sees every request of both clients, token requests included', async () => {
+  const { seen, own } = recordingFetch();
+  await lalux({ fetch: own }).repairer.settle({
+    idPrestataire: 'XT1234', referenceFacture: 'F-1', dateFacture: '2024-03-01', numeroSinistre: 'S-1', referenceInterneLalux: 'R-1',
+    immatriculationVehicule: 'AB1234', numeroChassisVehicule: 'VIN', type: 'F', typeFacture: 'REP', factureHT: 100, factureTVA: 17, factureTTC: 117,
+    invoicePdf: PDF,
+  });
+  await lalux({ ...EXPERT, fetch: own }).expert.upload({ fileNameWithExtension: 'r.pdf', file: PDF });
+  await ecologic({ fetch: own }).claim({
+    RepairEndDate: '2026-11-20', RepairSiteId: SITE, ConsumerInvoiceNumber: 'H-1', ...dossier(), files: claimFiles(),
+  });
+  assert.deepEqual(seen, await sandboxLog());
+  assert.ok(seen.some((s) => s.endsWith('/lalux/wts/token')) && seen.some((s) => s.endsWith('/lalux/wts/authen')));
+  assert.ok(seen.includes('POST /ecologic/api/v1/ecosupport/submitclaim'));
+});
+
+test('a custom fetch that throws or returns no Response is a network error, and the client keeps working', async () => {
+  const throwing = ecologic({ fetch: () => { throw new Error('no network here'); }, maxRetries: 0 });
+  await rejects(throwing.brands(), 'network');
+  const lying = ecologic({ fetch: async () => ({ status: 'two hundred' }), maxRetries: 0 });
+  await rejects(lying.brands(), 'network');
+  assert.ok((await ecologic({ fetch: (url, init) => fetch(url, init) }).brands()).length > 0);
+  const wrong = (() => { try { ecologic({ fetch: 'fetch', onEvent: 5, debug: 'loud' }); } catch (e) { return e; } })();
+  assert.equal(wrong.kind, 'validation');
+  assert.deepEqual(wrong.fields.map((f) => f.field).sort(), ['debug', 'fetch', 'onEvent']);
+  assert.equal(wrong.operation, 'new EcologicClient');
+});
+
+test('onEvent hears of each request, reply and retry, with times; never a secret', async () => {
+  const events = [];
+  await fault({ route: '/printbrandlist', status: 503, retryAfter: 0, times: 1 });
+  const client = ecologic({ onEvent: (e) => events.push(e) });
+  await client.brands();
+  assert.deepEqual(events.map((e) => `${e.type} ${e.attempt} ${e.status ?? ''}`), ['request 1 ', 'response 1 503', 'retry 1 ', 'request 2 ', 'response 2 200']);
+  for (const e of events) {
+    assert.equal(e.operation, 'printBrandList');
+    assert.equal(e.method, 'GET');
+    assert.equal(e.url, `${SANDBOX}/ecologic/api/v1/ecosupport/printbrandlist`);
+  }
+  assert.ok(events.filter((e) => e.type === 'response').every((e) => Number.isInteger(e.durationMs) && e.durationMs >= 0));
+  assert.ok(Number.isInteger(events[2].delayMs));
+
+  // LALUX: the token request, the upload and the settlement; a 401 renews the token.
+  const heard = [];
+  const repairer = lalux({ onEvent: (e) => heard.push(e) });
+  await repairer.repairer.upload({ fileNameWithExtension: 'f.pdf', file: PDF });
+  assert.deepEqual(heard.filter((e) => e.type === 'request').map((e) => e.operation), ['requestToken', 'uploadRepairerFile']);
+  const text = JSON.stringify([...events, ...heard]);
+  for (const secret of [...SECRETS, REPAIRER.clientSecret]) assert.ok(!text.includes(secret), text);
+  assert.ok(!/sbx-|Bearer|api_key|base64|JVBER/i.test(text), text);
+});
+
+test('no reply is an event too; a throwing listener or logger changes nothing; debug logs one line per event', async () => {
+  const events = [];
+  const offline = ecologic({ baseUrl: 'http://127.0.0.1:9/ecologic', maxRetries: 0, onEvent: (e) => events.push(e) });
+  await rejects(offline.brands(), 'network');
+  assert.deepEqual(events.map((e) => [e.type, e.error]), [['request', undefined], ['response', 'network']]);
+
+  const noisy = ecologic({ onEvent: () => { throw new Error('listener bug'); }, debug: { debug() { throw new Error('logger bug'); } } });
+  assert.ok((await noisy.brands()).length > 0);
+
+  const lines = [];
+  const logged = ecologic({ debug: { debug: (line, event) => lines.push([line, event.type]) } });
+  await logged.repairSites();
+  assert.deepEqual(lines.map(([, type]) => type), ['request', 'response']);
+  assert.match(lines[1][0], /^repair-claims response getRepairSitesByAts #1 GET http:\/\/127\.0\.0\.1:\d+\/ecologic\/api\/v1\/ecosupport\/getrepairsitesbyats 200$/);
+
+  // A URL with userinfo is told without it (a custom fetch strips it before sending).
+  const withUser = [];
+  const url = new URL(SANDBOX);
+  url.username = 'user';
+  url.password = 'pass-word';
+  const stripping = (target, init) => {
+    const plain = new URL(target);
+    plain.username = plain.password = '';
+    return fetch(plain, init);
+  };
+  await ecologic({ baseUrl: `${url.href}ecologic/api/v1/ecosupport`, fetch: stripping, onEvent: (e) => withUser.push(e) }).brands();
+  assert.equal(withUser.length, 2);
+  assert.ok(withUser.every((e) => !e.url.includes('pass-word') && !e.url.includes('user@')), JSON.stringify(withUser));
+});
