@@ -10,6 +10,8 @@ use crate::hooks::{Event, Hooks};
 use crate::schema::{Body, Request, Spec};
 use futures_util::future::{Either, LocalBoxFuture, select};
 use serde_json::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::JsValue;
 
@@ -63,20 +65,45 @@ impl Policy {
 }
 
 /// How one call is sent: the retry policy (the client's, or the call's own `timeoutMs` and
-/// `maxRetries`) and the caller's `AbortSignal`.
+/// `maxRetries`) and the caller's `AbortSignal`; and where its last reply is told.
 #[derive(Clone)]
 pub struct Settings {
     pub policy: Policy,
     pub abort: Abort,
+    pub seen: Seen,
 }
 
 impl Settings {
-    /// The client's policy, and no signal.
+    /// The client's policy, no signal, and a reply no caller asks for.
     pub fn of(policy: Policy) -> Self {
         Self {
             policy,
             abort: Abort::default(),
+            seen: Seen::default(),
         }
+    }
+}
+
+/// The last successful reply of a call (its `withResponse()`): status, headers (the host's
+/// `Headers`), and how long it took.
+#[derive(Clone, Default)]
+pub struct Seen(Rc<RefCell<Option<Raw>>>);
+
+/// What [`Seen`] holds.
+pub struct Raw {
+    pub status: u16,
+    pub headers: JsValue,
+    pub duration_ms: f64,
+}
+
+impl Seen {
+    fn record(&self, raw: Raw) {
+        self.0.replace(Some(raw));
+    }
+
+    /// The reply recorded, if a request of the call's own succeeded.
+    pub fn take(&self) -> Option<Raw> {
+        self.0.take()
     }
 }
 
@@ -173,7 +200,11 @@ pub async fn send(
     (spec, base_url): (&Spec, &str),
     request: Request,
 ) -> Result<Reply, SdkError> {
-    let Settings { policy, abort } = settings;
+    let Settings {
+        policy,
+        abort,
+        seen,
+    } = settings;
     let url = format!("{base_url}{}", request.target);
     let content_type = request.body.content_type();
     let body = match request.body {
@@ -234,15 +265,26 @@ pub async fn send(
         // Dropping the attempt on abort cancels its fetch.
         let attempt = Box::pin(fetch::fetch(&outgoing, policy.timeout));
         let failure = match select(attempt, Box::pin(abort.fired())).await {
-            Either::Left((outcome, _)) => match classify(
-                observe(hooks, outcome, event("response", attempts), started),
-                spec,
-                operation,
-                repeat,
-            ) {
-                Ok(reply) => return checked(reply, spec, operation, repeat),
-                Err(failure) => failure,
-            },
+            Either::Left((outcome, _)) => {
+                let headers = outcome
+                    .as_ref()
+                    .map_or(JsValue::UNDEFINED, |i| i.headers.clone());
+                let outcome = observe(hooks, outcome, event("response", attempts), started);
+                match classify(outcome, spec, operation, repeat) {
+                    Ok(reply) => {
+                        let reply = checked(reply, spec, operation, repeat);
+                        if let Ok(Reply::Success { status, .. }) = &reply {
+                            seen.record(Raw {
+                                status: *status,
+                                headers,
+                                duration_ms: (fetch::monotonic_ms() - started).max(0.0),
+                            });
+                        }
+                        return reply;
+                    }
+                    Err(failure) => failure,
+                }
+            }
             Either::Right(_) => return Err(abort.error(repeat, true)),
         };
         let (status, retryable, retry_after, unsent) = match &failure {
@@ -419,6 +461,7 @@ fn classify(
         status,
         retry_after,
         body: bytes,
+        ..
     } = outcome.map_err(failed)?;
     // A documented status's body (`None`: not JSON, or not documented) and the bytes it came as.
     let (body, bytes) = match (spec.documents(operation, status), bytes) {

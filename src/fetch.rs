@@ -39,6 +39,9 @@ extern "C" {
     fn error(this: &Reply) -> JsValue;
     #[wasm_bindgen(method, getter = tooLarge)]
     fn too_large(this: &Reply) -> bool;
+    /// The reply's `Headers`, as the host gave them.
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &Reply) -> JsValue;
     /// The origin a redirect pointed at (empty where a browser does not say), not followed.
     #[wasm_bindgen(method, getter)]
     fn redirect(this: &Reply) -> Option<String>;
@@ -145,6 +148,8 @@ pub struct Incoming {
     /// `Retry-After`, as sent with an error status.
     pub retry_after: Option<String>,
     pub body: Result<Vec<u8>, Failed>,
+    /// The host's `Headers` of the reply (what `withResponse()` hands over).
+    pub headers: JsValue,
 }
 
 /// Why no complete reply came.
@@ -349,6 +354,7 @@ pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming
         status: reply.status(),
         retry_after: reply.retry_after(),
         body,
+        headers: reply.headers(),
     })
 }
 

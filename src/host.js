@@ -64,8 +64,9 @@ function send(url, method, headers, body, signal, limit, hops, fetcher) {
     }
     // Only a refusal is retried after a wait (429, 502-504).
     const retryAfter = status >= 400 ? response.headers.get('retry-after') : null;
+    const { headers: replied } = response;
     return read(response, limit).then(
-      (bytes) => (bytes === null ? { status, retryAfter, tooLarge: true } : { status, retryAfter, body: bytes }),
+      (bytes) => (bytes === null ? { status, retryAfter, tooLarge: true } : { status, retryAfter, body: bytes, headers: replied }),
       (error) => ({ status, retryAfter, error }));
   });
 }
@@ -146,6 +147,17 @@ export function whenAborted(signal) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The promise of a call's value, from `settled`, a promise of `{ data, response }`: its
+ * `withResponse()` gives both (`response`: the status, headers and duration of the reply the value
+ * came from, `null` when none of the call's own did).
+ */
+export function apiPromise(settled) {
+  const value = settled.then((both) => both.data);
+  value.withResponse = () => settled;
+  return value;
 }
 
 /** Hands a call event (JSON text, which holds no secret) to `listener` and to `logger` (`true`: `console`), the URL without userinfo; what they throw is ignored. */

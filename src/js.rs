@@ -1,7 +1,7 @@
 //! What crosses the JavaScript boundary, for both clients: options shared by both, promises,
 //! replies as plain objects, inputs checked against the spec, progress events.
 
-use crate::call::{Abort, Policy, Settings};
+use crate::call::{Abort, Policy, Seen, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::hooks::Hooks;
 use crate::input;
@@ -37,6 +37,18 @@ export interface CallOptions {
   maxRetries?: number;
   /** Steps of an upload or a workflow. */
   onProgress?: (event: ProgressEvent) => void;
+}
+/** What every method returns: the promise of its value, whose `withResponse()` also gives the reply the value came from. */
+export interface ApiPromise<T> extends Promise<T> {
+  withResponse(): Promise<{ data: T; response: RawResponse | null }>;
+}
+/** The last successful reply of a call (a workflow's: its last request's); `null` when the value came from a cache or a read shared with other calls. */
+export interface RawResponse {
+  status: number;
+  /** As the host's `fetch` gave them (`response.headers.get('x-request-id')`). */
+  headers: Headers;
+  /** Milliseconds from the request to its reply. */
+  durationMs: number;
 }
 "#;
 
@@ -442,29 +454,68 @@ pub fn format_field_error(error: JsValue, locale: JsValue) -> Result<String, JsV
     }
 }
 
-/// Runs `work`, the JS method `operation`, as a JS promise: it resolves with its value or rejects
-/// with a `RepairClaimsError` naming the operation.
-pub fn promise<F>(operation: &'static str, work: F) -> js_sys::Promise
+/// Runs `work`, the JS method `operation`, with its call options (`CallOptions`, read against the
+/// client's `policy`), as a JS promise: it resolves with its value or rejects with a
+/// `RepairClaimsError` naming the operation; its `withResponse()` also gives the reply the value
+/// came from.
+pub fn run<F, Fut>(
+    operation: &'static str,
+    options: &Option<js_sys::Object>,
+    policy: Policy,
+    work: F,
+) -> js_sys::Promise
 where
-    F: Future<Output = Result<JsValue, SdkError>> + 'static,
+    F: FnOnce(PerCall) -> Fut,
+    Fut: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
-    settle(operation, Box::pin(work))
+    match PerCall::read(options, policy) {
+        Ok(call) => {
+            let seen = call.settings.seen.clone();
+            settle(operation, seen, Box::pin(work(call)))
+        }
+        Err(error) => {
+            let error = error.in_operation(operation).into_js();
+            api_promise(&js_sys::Promise::reject(&error))
+        }
+    }
 }
 
-/// A promise of the JS method `operation` rejected with `error` (its options were at fault).
-pub fn rejected(operation: &'static str, error: SdkError) -> js_sys::Promise {
-    js_sys::Promise::reject(&error.in_operation(operation).into_js())
+#[wasm_bindgen(module = "/src/host.js")]
+extern "C" {
+    /// The promise of a call's value, with `withResponse()`, from that of `{ data, response }`.
+    #[wasm_bindgen(js_name = apiPromise)]
+    fn api_promise(settled: &js_sys::Promise) -> js_sys::Promise;
 }
 
 /// The one (type-erased) way a call's future becomes a promise: every method shares this code.
 fn settle(
     operation: &'static str,
+    seen: Seen,
     work: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, SdkError>>>>,
 ) -> js_sys::Promise {
     let work = crate::files::Scope::new(work);
-    wasm_bindgen_futures::future_to_promise(async move {
-        work.await.map_err(|e| e.in_operation(operation).into_js())
-    })
+    api_promise(&wasm_bindgen_futures::future_to_promise(async move {
+        let data = work
+            .await
+            .map_err(|e| e.in_operation(operation).into_js())?;
+        let both = js_sys::Object::new();
+        let response = match seen.take() {
+            Some(raw) => {
+                let response = js_sys::Object::new();
+                let set = |key: &str, value: &JsValue| {
+                    js_sys::Reflect::set(&response, &key.into(), value)
+                };
+                set("status", &raw.status.into())?;
+                set("headers", &raw.headers)?;
+                set("durationMs", &raw.duration_ms.round().into())?;
+                response.into()
+            }
+            None => JsValue::NULL,
+        };
+        js_sys::Reflect::set(&both, &"data".into(), &data)?;
+        js_sys::Reflect::set(&both, &"response".into(), &response)?;
+        Ok(both.into())
+    }))
 }
 
 /// A reply as plain JS objects: its JSON text, crossed once and read by the host's `JSON.parse`

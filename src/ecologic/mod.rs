@@ -58,10 +58,8 @@ where
     Fut: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
     let inner = client.inner.clone();
-    match PerCall::read(&options, inner.connection.policy.clone()) {
-        Ok(call) => js::promise(operation, work(inner, call)),
-        Err(error) => js::rejected(operation, error),
-    }
+    let policy = inner.connection.policy.clone();
+    js::run(operation, &options, policy, move |call| work(inner, call))
 }
 
 #[wasm_bindgen]
@@ -79,7 +77,7 @@ impl EcologicClient {
     }
 
     /// The account's repair sites (`SiteId` is what `RepairSiteId` takes). Cached.
-    #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "Promise<RepairSite[]>")]
+    #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "ApiPromise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
         run(self, "repairSites", None, move |e, call| async move {
             js::to_js(
@@ -91,7 +89,7 @@ impl EcologicClient {
     }
 
     /// The brand referential. Cached.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Brand[]>")]
+    #[wasm_bindgen(unchecked_return_type = "ApiPromise<Brand[]>")]
     pub fn brands(&self) -> js_sys::Promise {
         run(self, "brands", None, move |e, call| async move {
             js::to_js(&e.referential(&call.settings, List::Brands).await?.items)
@@ -99,7 +97,7 @@ impl EcologicClient {
     }
 
     /// The product type referential, with IRIS codes and eligibility windows. Cached.
-    #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "Promise<ProductType[]>")]
+    #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "ApiPromise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
         run(self, "productTypes", None, move |e, call| async move {
             js::to_js(
@@ -111,7 +109,7 @@ impl EcologicClient {
     }
 
     /// The product types with the labels of their IRIS codes. Cached.
-    #[wasm_bindgen(js_name = productTypesWithLabels, unchecked_return_type = "Promise<LabelledProductType[]>")]
+    #[wasm_bindgen(js_name = productTypesWithLabels, unchecked_return_type = "ApiPromise<LabelledProductType[]>")]
     pub fn product_types_with_labels(&self) -> js_sys::Promise {
         run(
             self,
@@ -129,7 +127,7 @@ impl EcologicClient {
 
     /// Reads the sites, brands and labelled product types again (the lists the checks read; the
     /// plain product types on next use).
-    #[wasm_bindgen(js_name = refreshReferentials, unchecked_return_type = "Promise<void>")]
+    #[wasm_bindgen(js_name = refreshReferentials, unchecked_return_type = "ApiPromise<void>")]
     pub fn refresh_referentials(&self) -> js_sys::Promise {
         run(
             self,
@@ -146,7 +144,7 @@ impl EcologicClient {
     }
 
     /// The eco-support for a repair (`W` refusals such as "Produit pas valide" are errors).
-    #[wasm_bindgen(js_name = calculateEcoSupport, unchecked_return_type = "Promise<EcoSupport[]>")]
+    #[wasm_bindgen(js_name = calculateEcoSupport, unchecked_return_type = "ApiPromise<EcoSupport[]>")]
     pub fn calculate_eco_support(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CalculateEcoSupportInput")] input: JsValue,
@@ -185,7 +183,7 @@ impl EcologicClient {
     }
 
     /// Creates a support request; 206 (information missing) is not an error.
-    #[wasm_bindgen(js_name = createSupportRequest, unchecked_return_type = "Promise<DossierOutcome>")]
+    #[wasm_bindgen(js_name = createSupportRequest, unchecked_return_type = "ApiPromise<DossierOutcome>")]
     pub fn create_support_request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateSupportRequestInput")] input: JsValue,
@@ -216,7 +214,7 @@ impl EcologicClient {
     }
 
     /// Completes or corrects a support request (refused once validated).
-    #[wasm_bindgen(js_name = updateSupportRequest, unchecked_return_type = "Promise<DossierOutcome>")]
+    #[wasm_bindgen(js_name = updateSupportRequest, unchecked_return_type = "ApiPromise<DossierOutcome>")]
     pub fn update_support_request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UpdateSupportRequestInput")] input: JsValue,
@@ -262,7 +260,7 @@ impl EcologicClient {
     }
 
     /// The status of a support request.
-    #[wasm_bindgen(js_name = getSupportRequestStatus, unchecked_return_type = "Promise<SupportRequestStatus[]>")]
+    #[wasm_bindgen(js_name = getSupportRequestStatus, unchecked_return_type = "ApiPromise<SupportRequestStatus[]>")]
     pub fn get_support_request_status(
         &self,
         #[wasm_bindgen(js_name = "requestId", unchecked_param_type = "number")] request_id: JsValue,
@@ -289,7 +287,7 @@ impl EcologicClient {
     }
 
     /// Creates a claim, from a support request or directly; 206 (information or files missing) is not an error.
-    #[wasm_bindgen(js_name = createClaim, unchecked_return_type = "Promise<DossierOutcome>")]
+    #[wasm_bindgen(js_name = createClaim, unchecked_return_type = "ApiPromise<DossierOutcome>")]
     pub fn create_claim(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateClaimInput")] input: JsValue,
@@ -313,7 +311,7 @@ impl EcologicClient {
     }
 
     /// Completes or corrects a claim, and submits it when `Submit` is true.
-    #[wasm_bindgen(js_name = updateClaim, unchecked_return_type = "Promise<DossierOutcome>")]
+    #[wasm_bindgen(js_name = updateClaim, unchecked_return_type = "ApiPromise<DossierOutcome>")]
     pub fn update_claim(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UpdateClaimInput")] input: JsValue,
@@ -341,7 +339,7 @@ impl EcologicClient {
     }
 
     /// Attaches a file to a claim (any 2xx is success, E14).
-    #[wasm_bindgen(js_name = attachFile, unchecked_return_type = "Promise<void>")]
+    #[wasm_bindgen(js_name = attachFile, unchecked_return_type = "ApiPromise<void>")]
     pub fn attach_file(
         &self,
         #[wasm_bindgen(unchecked_param_type = "AttachFileInput")] input: JsValue,
@@ -359,7 +357,7 @@ impl EcologicClient {
     }
 
     /// The status of a claim and what it still misses.
-    #[wasm_bindgen(js_name = getClaimStatus, unchecked_return_type = "Promise<ClaimStatus>")]
+    #[wasm_bindgen(js_name = getClaimStatus, unchecked_return_type = "ApiPromise<ClaimStatus>")]
     pub fn get_claim_status(
         &self,
         #[wasm_bindgen(js_name = "claimId", unchecked_param_type = "number")] claim_id: JsValue,
@@ -376,7 +374,7 @@ impl EcologicClient {
     }
 
     /// Submits a claim; an incomplete claim is not an error: see `validationErrors`.
-    #[wasm_bindgen(js_name = submitClaim, unchecked_return_type = "Promise<SubmitOutcome>")]
+    #[wasm_bindgen(js_name = submitClaim, unchecked_return_type = "ApiPromise<SubmitOutcome>")]
     pub fn submit_claim(
         &self,
         #[wasm_bindgen(js_name = "claimId", unchecked_param_type = "number")] claim_id: JsValue,
@@ -395,7 +393,7 @@ impl EcologicClient {
     /// From a quote to a submitted claim: creates the claim, attaches the files, submits it, and
     /// returns what is still missing instead of throwing when the claim is incomplete. An error
     /// after the claim exists carries its `claimId`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ClaimOutcome>")]
+    #[wasm_bindgen(unchecked_return_type = "ApiPromise<ClaimOutcome>")]
     pub fn claim(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ClaimWorkflowInput")] input: JsValue,

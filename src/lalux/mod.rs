@@ -86,9 +86,8 @@ async fn upload(
     inner: Rc<Lalux>,
     role: Role,
     input: JsValue,
-    options: Option<js_sys::Object>,
+    call: PerCall,
 ) -> Result<JsValue, SdkError> {
-    let call = PerCall::read(&options, inner.policy.clone())?;
     let value = js::checked(&input, Spec::lalux(), role.upload_operation(), |_, _| {}).await?;
     let receipt = inner.upload(role, value, &call).await?;
     js::to_js(&receipt)
@@ -98,9 +97,8 @@ async fn submit(
     inner: Rc<Lalux>,
     role: Role,
     input: JsValue,
-    options: Option<js_sys::Object>,
+    call: PerCall,
 ) -> Result<JsValue, SdkError> {
-    let call = PerCall::read(&options, inner.policy.clone())?;
     let value = js::checked(&input, Spec::lalux(), role.submit_operation(), |v, e| {
         role.rules(v, e)
     })
@@ -126,7 +124,7 @@ macro_rules! role_class {
         impl $class {
             /// Uploads a file: checked (at most 5 242 880 bytes, with an extension), base64-encoded,
             /// scanned by LALUX. An `Infected` or `Error` scan is a receipt, not an error.
-            #[wasm_bindgen(unchecked_return_type = "Promise<UploadReceipt>")]
+            #[wasm_bindgen(unchecked_return_type = "ApiPromise<UploadReceipt>")]
             pub fn upload(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "FileUpload")] input: JsValue,
@@ -134,14 +132,17 @@ macro_rules! role_class {
                     js_sys::Object,
                 >,
             ) -> js_sys::Promise {
-                js::promise(
+                let inner = self.inner.clone();
+                js::run(
                     concat!($name, ".upload"),
-                    upload(self.inner.clone(), $role, input, options),
+                    &options,
+                    inner.policy.clone(),
+                    move |call| upload(inner, $role, input, call),
                 )
             }
 
             #[doc = $submit_doc]
-            #[wasm_bindgen(js_name = $submit_js, unchecked_return_type = "Promise<void>")]
+            #[wasm_bindgen(js_name = $submit_js, unchecked_return_type = "ApiPromise<void>")]
             pub fn $submit(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = $settlement)] settlement: JsValue,
@@ -149,14 +150,15 @@ macro_rules! role_class {
                     js_sys::Object,
                 >,
             ) -> js_sys::Promise {
-                js::promise(
-                    concat!($name, ".", $submit_js),
-                    submit(self.inner.clone(), $role, settlement, options),
-                )
+                let inner = self.inner.clone();
+                let operation = concat!($name, ".", $submit_js);
+                js::run(operation, &options, inner.policy.clone(), move |call| {
+                    submit(inner, $role, settlement, call)
+                })
             }
 
             #[doc = $settle_doc]
-            #[wasm_bindgen(unchecked_return_type = "Promise<SettleResult>")]
+            #[wasm_bindgen(unchecked_return_type = "ApiPromise<SettleResult>")]
             pub fn settle(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = $settle_input)] input: JsValue,
@@ -165,10 +167,12 @@ macro_rules! role_class {
                 >,
             ) -> js_sys::Promise {
                 let inner = self.inner.clone();
-                js::promise(concat!($name, ".settle"), async move {
-                    let call = PerCall::read(&options, inner.policy.clone())?;
-                    inner.settle($role, input, call).await
-                })
+                js::run(
+                    concat!($name, ".settle"),
+                    &options,
+                    inner.policy.clone(),
+                    move |call| async move { inner.settle($role, input, call).await },
+                )
             }
         }
     };
