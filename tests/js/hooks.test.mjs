@@ -101,3 +101,34 @@ test('no reply is an event too; a throwing listener or logger changes nothing; d
   assert.equal(withUser.length, 2);
   assert.ok(withUser.every((e) => !e.url.includes('pass-word') && !e.url.includes('user@')), JSON.stringify(withUser));
 });
+
+test('withResponse() gives the value and the reply it came from: status, headers, duration', async () => {
+  const client = ecologic();
+  const created = client.createClaim({ RepairEndDate: '2026-11-20', RepairSiteId: SITE, ConsumerInvoiceNumber: 'W-1', ...dossier() });
+  const { data, response } = await created.withResponse();
+  assert.deepEqual(await created, data, 'the same value, awaited or with its response');
+  assert.equal(response.status, 206);
+  assert.match(response.headers.get('content-type'), /json/);
+  assert.ok(Number.isInteger(response.durationMs) && response.durationMs >= 0);
+  const status = await client.getClaimStatus(data.id).withResponse();
+  assert.deepEqual([status.response.status, status.data.ClaimId], [200, data.id]);
+
+  // A workflow's is its last request's; a value from the referential cache has none.
+  const settled = await lalux().repairer.settle({
+    idPrestataire: 'XT1234', referenceFacture: 'F-2', dateFacture: '2024-03-01', numeroSinistre: 'S-1', referenceInterneLalux: 'R-1',
+    immatriculationVehicule: 'AB1234', numeroChassisVehicule: 'VIN', type: 'F', typeFacture: 'REP', factureHT: 100, factureTVA: 17, factureTTC: 117,
+    invoicePdf: PDF,
+  }).withResponse();
+  assert.equal(settled.response.status, 202);
+  assert.equal(settled.data.uploads.length, 1);
+  assert.equal((await client.brands().withResponse()).response, null);
+
+  // A refusal rejects both ways, with the same error.
+  const refused = client.getClaimStatus(0);
+  const [plain, both] = await Promise.allSettled([refused, refused.withResponse()]);
+  assert.equal(plain.reason, both.reason);
+  assert.equal(plain.reason.kind, 'validation');
+  const badOptions = client.getClaimStatus(1, { timeoutMs: -1 });
+  await rejects(badOptions.withResponse(), 'validation');
+  await rejects(badOptions, 'validation');
+});

@@ -71,6 +71,9 @@ export async function ecologic(): Promise<ClaimOutcome> {
   // The support request's id under claimId alone (T6); a calculation on the repair's day (T8).
   await client.updateSupportRequest({ claimId: request.id, RepairSiteId: 'site', QuoteNumber: 'Q-3', ...repair });
   await client.calculateEcoSupport({ TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '1689', ProductId: product.ProductId, RepairDate: '2026-11-20' });
+  // The reply a value came from.
+  const { data: again, response } = await client.getClaimStatus(claim.id).withResponse();
+  console.log(again.LastStatus, response?.status, response?.headers.get('x-request-id'), response?.durationMs);
   const submitted = await client.submitClaim(claim.id);
   console.log(submitted.submitted);
   return client.claim({
