@@ -64,7 +64,7 @@ export type FileExtension = AnyCase<'jpg' | 'jpeg' | 'png' | 'pdf'>;
 type AnyCase<S extends string> = S extends \`\${infer F}\${infer R}\` ? \`\${Uppercase<F> | Lowercase<F>}\${AnyCase<R>}\` : S;`,
   DocumentType: `type DocumentTypeName = 'INVOICE' | 'NAMEPLATE' | 'PRODUCTPICTURE' | 'CONSUMERVALIDATION';
 /** Kind of attachment, as the spec writes it or in the casings integrations send (\`Invoice\`, \`NamePlate\`, \`ConsumerValidation\`): the server reads it in any case (R6). */
-export type DocumentType = DocumentTypeName | Lowercase<DocumentTypeName> | Capitalize<Lowercase<DocumentTypeName>> | 'NamePlate' | 'ProductPicture' | 'ConsumerValidation';`,
+export type DocumentType = DocumentTypeName | Lowercase<DocumentTypeName> | Capitalize<Lowercase<DocumentTypeName>> | 'NamePlate' | 'ProductPicture' | 'ConsumerValidation' | 'namePlate' | 'productPicture' | 'consumerValidation';`,
 };
 
 /** `text` with each type of `ANY_CASE` declared as it says. */

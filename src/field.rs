@@ -158,6 +158,7 @@ impl FieldError {
             Code::Required => match (p("unless").as_str(), p("other").as_str(), p("hint").as_str()) {
                 ("headers", "", _) => "est obligatoire, sauf si un callback headers est donné".to_owned(),
                 ("headers", other, _) => format!("est obligatoire (avec {other}), sauf si un callback headers est donné"),
+                ("", other, _) if !other.is_empty() => format!("est obligatoire (ou {other}, le même id sous le nom que lit le serveur)"),
                 (_, _, "expertLogin") => "est obligatoire pour les appels expert (avec password) : les experts se connectent à /authen (L4)".to_owned(),
                 _ => "est obligatoire".to_owned(),
             },
@@ -178,7 +179,7 @@ impl FieldError {
                 "fileNameWithoutExtension" => "doit être le nom du fichier sans son extension (l'extension va dans FileExtension)".to_owned(),
                 "email" => "doit être une adresse e-mail (ou rester vide)".to_owned(),
                 "fileNameWithExtension" => "doit être un nom de fichier avec son extension (facture.pdf), sans dossier".to_owned(),
-                "phone" => "doit être un numéro de téléphone : des chiffres, espaces, points, tirets, parenthèses et un + au début".to_owned(),
+                "phone" => "doit être un numéro de téléphone : des chiffres, espaces, points, tirets, barres obliques, parenthèses et un + au début".to_owned(),
                 "noControlCharacters" => "ne doit pas contenir de caractères de contrôle (retours à la ligne, tabulations…)".to_owned(),
                 _ => "n'a pas la forme attendue".to_owned(),
             },

@@ -23,7 +23,7 @@ export interface CallEvent {
   url: string;
   /** `response`: the HTTP status, when a reply came. */
   status?: number;
-  /** `response`: why no reply came. */
+  /** `response`: why no reply came (`status` absent), or why its body could not be read. */
   error?: 'network' | 'timeout' | 'tooLarge';
   /** `response`: milliseconds from the request to its reply. */
   durationMs?: number;
@@ -44,7 +44,7 @@ pub struct Hooks {
     /// The caller's `fetch`, used instead of the host's for every request.
     pub fetch: Option<js_sys::Function>,
     listener: Option<js_sys::Function>,
-    /// `true` (`console`) or an object with a `debug` method.
+    /// `true` (`console`), a function, or an object with a `debug` method.
     logger: Option<JsValue>,
 }
 
@@ -69,17 +69,22 @@ impl Hooks {
             }
         };
         let (fetch, listener) = (function(fetch, "fetch"), function(on_event, "onEvent"));
+        // A logger: a function, or an object with a `debug` method (console, pino…).
+        let logs = |value: &JsValue| {
+            value.is_function()
+                || js_sys::Reflect::get(value, &"debug".into()).is_ok_and(|d| d.is_function())
+        };
         let logger = match debug.as_bool() {
             Some(true) => Some(JsValue::TRUE),
             Some(false) => None,
             None if debug.is_undefined() || debug.is_null() => None,
-            None if debug.is_object() => Some(debug.clone()),
+            None if logs(debug) => Some(debug.clone()),
             None => {
                 errors.push(
                     FieldError::new(
                         "debug",
                         Code::Option,
-                        "must be true, false or a logger with a debug method",
+                        "must be true, false, a function or a logger with a debug method",
                     )
                     .with("expected", "logger"),
                 );

@@ -17,7 +17,13 @@ export function attempt(url, method, headers, body, length, controller, limit, f
   const sent = {};
   for (let i = 0; i + 1 < lines.length; i += 2) sent[lines[i]] = lines[i + 1];
   if (typeof body === 'function') sent['content-length'] = String(length);
-  return send(url, method, sent, body, controller.signal, limit, 0, fetcher ?? fetch);
+  if (!fetcher) return send(url, method, sent, body, controller.signal, limit, 0, fetch);
+  // A caller's fetch may ignore the signal, return a thenable or a Response, or throw: the attempt
+  // still settles when its controller aborts (its timeout, or the caller's signal).
+  const { signal } = controller;
+  const stopped = new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  const own = (target, init) => Promise.resolve().then(() => fetcher(target, init));
+  return Promise.race([send(url, method, sent, body, signal, limit, 0, own), stopped]);
 }
 
 function send(url, method, headers, body, signal, limit, hops, fetcher) {
@@ -170,15 +176,16 @@ export function notify(listener, logger, text) {
   } catch {
     // Not a URL the host parses: as it is.
   }
-  try {
-    if (listener) listener(event);
-  } catch {
-    // The caller's listener is not the call's concern.
-  }
-  try {
-    if (logger) (logger === true ? console : logger).debug(`repair-claims ${event.type} ${event.operation} #${event.attempt} ${event.method} ${event.url}${event.status ? ` ${event.status}` : ''}`, event);
-  } catch {
-    // Nor its logger.
+  const line = `repair-claims ${event.type} ${event.operation} #${event.attempt} ${event.method} ${event.url}${event.status ? ` ${event.status}` : ''}`;
+  const log = logger === true ? (...args) => console.debug(...args) : logger && (typeof logger === 'function' ? logger : (...args) => logger.debug(...args));
+  for (const [hear, args] of [[listener, [{ ...event }]], [log, [line, { ...event }]]]) {
+    try {
+      // What a listener or logger throws, or rejects with, is not the call's concern.
+      const heard = hear && hear(...args);
+      if (heard && typeof heard.then === 'function') heard.then(undefined, () => {});
+    } catch {
+      // Ignored, as above.
+    }
   }
 }
 

@@ -293,8 +293,8 @@ fn option_fault(path: &str, serde_message: &str, options: &JsValue) -> FieldErro
         ("timeoutMs", _) => fault.with("min", 1).with("max", MAX_TIMEOUT_MS),
         ("retryDelayMs" | "referentialMaxAgeMs", _) => fault.with("expected", "milliseconds"),
         (_, "u32") => fault.with("expected", "wholeNumber"),
-        (_, other) if other.starts_with("one of ") => {
-            // serde's "one of `production`, `preproduction`": the names between backticks.
+        // serde's "one of `a`, `b`" or "`a` or `b`": the names between backticks.
+        (_, other) if other.contains('`') => {
             let names = other.split('`').skip(1).step_by(2).map(str::to_owned);
             fault.with("allowed", names.collect::<Vec<_>>())
         }

@@ -20,8 +20,8 @@ mod request;
 pub use request::{Body, Request};
 
 /// What is checked: a caller's input strictly (unknown fields, lengths, patterns, formats, enums),
-/// or a server's reply as a typed read would take it (structure, types, present required fields;
-/// unknown fields and values, string constraints and null fields pass, as servers add and vary:
+/// or a server's reply as a typed read would take it (structure, types, required fields; unknown
+/// fields and values, string constraints and null optional fields pass, as servers add and vary:
 /// the specs' allowed values are open in replies, T1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -615,8 +615,10 @@ impl Spec {
         }
         for name in required {
             let given = fields.iter().find(|(k, _)| k.as_str() == name);
-            // A reply's required field is there, null or not (a typed read takes null as none).
-            let null_given = mode == Mode::Input && given.is_some_and(|(_, v)| v.is_null());
+            // A required field is there, and not null unless its schema says it may be.
+            let property = parts.iter().rev().find_map(|props| props.get(name));
+            let nullable = property.is_some_and(|p| self.keywords(self.resolve(p)).nullable);
+            let null_given = given.is_some_and(|(_, v)| v.is_null()) && !nullable;
             if given.is_none() || null_given {
                 errors.push(FieldError::required(child(path, name)));
             }

@@ -89,6 +89,22 @@ async fn an_invoice_number_makes_one_claim() {
             .as_i64()
             .map(|id| id + 1),
     );
+    // An update keeps its own number, and cannot take another claim's.
+    let id = other.json["ResponseData"]["ClaimId"]
+        .as_i64()
+        .expect("ClaimId");
+    let update = |invoice: &str| {
+        format!(
+            "updateclaim?ClaimId={id}&RepairEndDate=2026-11-20&RepairSiteId={SITE}&ConsumerInvoiceNumber={invoice}"
+        )
+    };
+    let kept = sbx.eco(Method::POST, &update("FA-10"), Some(iron())).await;
+    assert_eq!(kept.json["ResponseStatus"], "S", "{}", kept.text);
+    let taken = sbx.eco(Method::POST, &update("FA-9"), Some(iron())).await;
+    assert_eq!(
+        taken.json["ResponseErrorMessage"],
+        "Numéro de facture déjà utilisé"
+    );
 }
 
 #[tokio::test]

@@ -234,11 +234,14 @@ impl EcologicClient {
                     match given {
                         [Some(id), _] => default(v, "claimId", id),
                         [None, Some(id)] => default(v, "RequestId", id),
-                        [None, None] => errors.push(FieldError::new(
-                            "RequestId",
-                            Code::Required,
-                            "is required: the support request's id (RequestId, or claimId as the server reads it)",
-                        )),
+                        [None, None] => errors.push(
+                            FieldError::new(
+                                "RequestId",
+                                Code::Required,
+                                "is required: the support request's id (RequestId, or claimId as the server reads it)",
+                            )
+                            .with("other", "claimId"),
+                        ),
                     }
                     call_date_now(v, errors);
                 };

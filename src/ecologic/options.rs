@@ -57,17 +57,20 @@ pub struct EcologicOptionFields {
     /// Your own `fetch` (MSW, an outbound proxy's agent, instrumentation), used for every request
     /// instead of the host's; it is handed the headers, credentials included.
     #[serde(default, deserialize_with = "crate::js::set_apart")]
-    #[tsify(optional, type = "typeof fetch")]
+    #[tsify(
+        optional,
+        type = "(url: string, init: RequestInit) => Promise<Response>"
+    )]
     fetch: JsValue,
     /// Hears of every request, reply and retry (`CallEvent`: never a header, a body or a secret).
     #[serde(default, deserialize_with = "crate::js::set_apart")]
     #[tsify(optional, type = "(event: CallEvent) => void")]
     on_event: JsValue,
-    /// Logs every `CallEvent` as one line: `true` through `console.debug`, or a logger's `debug`.
+    /// Logs every `CallEvent` as one line: `true` through `console.debug`, or a logger (a function, or an object with a `debug` method).
     #[serde(default, deserialize_with = "crate::js::set_apart")]
     #[tsify(
         optional,
-        type = "boolean | { debug(message: string, event: CallEvent): void }"
+        type = "boolean | ((message: string, event: CallEvent) => void) | { debug(message: string, event: CallEvent): void }"
     )]
     debug: JsValue,
     /// How long referentials are kept, in milliseconds (default and maximum 86 400 000: 24 h).

@@ -271,18 +271,26 @@ pub fn record_ids(input: &Value, errors: &mut Vec<FieldError>) {
     }
 }
 
-/// A phone number has no letters (`06 12 34 56 78` and `+33 6…` are fine; `06-CALL-ME` is not).
+/// A phone number is digits, with spaces, dots, dashes, slashes, parentheses and a leading `+`
+/// (`06 12 34 56 78`, `+33 (0)6 12.34.56-78`); letters (`06-APPEL-MOI`), accented or not, are not.
 pub fn phone(input: &Value, errors: &mut Vec<FieldError>) {
     const PHONE: &str = "Consumer.Phone";
     let given = input.pointer("/Consumer/Phone").and_then(Value::as_str);
-    if let Some(phone) = given.filter(|p| p.bytes().any(|b| b.is_ascii_alphabetic()))
+    let shape = |p: &str| {
+        let rest = p.trim_start().strip_prefix('+').unwrap_or(p);
+        rest.bytes().any(|b| b.is_ascii_digit())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b" .-/()".contains(&b))
+    };
+    if let Some(phone) = given.filter(|p| !p.trim().is_empty() && !shape(p))
         && !errors.iter().any(|e| e.field == PHONE)
     {
         errors.push(
             FieldError::new(
                 PHONE,
                 Code::Pattern,
-                "must be a phone number: digits, spaces, dots, dashes, parentheses and a leading +",
+                "must be a phone number: digits, spaces, dots, dashes, slashes, parentheses and a leading +",
             )
             .with("given", phone)
             .with("hint", "phone"),
@@ -290,30 +298,39 @@ pub fn phone(input: &Value, errors: &mut Vec<FieldError>) {
     }
 }
 
-/// The quote's total including VAT is never below its total excluding VAT.
+/// The total including VAT is never below the total excluding VAT: a dossier's quote
+/// (`Quote.TotalAmount…VAT.Amount`) or a calculation's (`TotalAmount…VAT`).
 pub fn totals_in_order(input: &Value, errors: &mut Vec<FieldError>) {
-    const INCL: &str = "Quote.TotalAmountInclVAT.Amount";
-    let amount =
-        |name: &str| crate::schema::amount_of(input.get("Quote")?.get(name)?.get("Amount")?);
-    if let (Some(excl), Some(incl)) = (amount("TotalAmountExclVAT"), amount("TotalAmountInclVAT"))
-        && incl < excl
-        && !errors
-            .iter()
-            .any(|e| e.field.starts_with("Quote.TotalAmount"))
+    let quote = input.get("Quote");
+    let amount = |name: &str| {
+        let value = match quote {
+            Some(quote) => quote.get(name)?.get("Amount")?,
+            None => input.get(name)?,
+        };
+        crate::schema::amount_of(value)
+    };
+    let incl = match quote {
+        Some(_) => "Quote.TotalAmountInclVAT.Amount",
+        None => "TotalAmountInclVAT",
+    };
+    if let (Some(excl), Some(ttc)) = (amount("TotalAmountExclVAT"), amount("TotalAmountInclVAT"))
+        && ttc < excl
+        && !errors.iter().any(|e| e.field.contains("TotalAmount"))
     {
         errors.push(
             FieldError::new(
-                INCL,
+                incl,
                 Code::InclBelowExcl,
-                format!("must not be below TotalAmountExclVAT ({incl} including VAT for {excl} excluding VAT)"),
+                format!("must not be below TotalAmountExclVAT ({ttc} including VAT for {excl} excluding VAT)"),
             )
             .with("ht", excl.to_string())
-            .with("ttc", incl.to_string()),
+            .with("ttc", ttc.to_string()),
         );
     }
 }
 
-/// A repair's day (`RepairEndDate`, `RepairDate`) is not after `today` in France.
+/// A repair's or a call's day (`RepairEndDate`, `RepairDate`, `CallDate`) is not after `today` in
+/// France.
 pub fn not_after(input: &Value, name: &str, today: &Day, errors: &mut Vec<FieldError>) {
     let day = input
         .get(name)

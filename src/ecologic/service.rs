@@ -132,7 +132,7 @@ impl Ecologic {
         rules::phone(&value, &mut errors);
         rules::totals_in_order(&value, &mut errors);
         let today = today();
-        for day in ["RepairEndDate", "RepairDate"] {
+        for day in ["RepairEndDate", "RepairDate", "CallDate"] {
             rules::not_after(&value, day, &today, &mut errors);
         }
         self.invoice_unused(&value, &mut errors);
@@ -182,13 +182,14 @@ impl Ecologic {
         }
     }
 
-    /// Remembers the invoice number of claim `id` (created or updated).
+    /// Remembers the invoice number of claim `id` (created or updated), instead of the one it had.
     pub(super) fn remember_invoice(&self, input: &Value, id: i64) {
         let mut invoices = self.invoices.borrow_mut();
-        if let Some(given) = input.get("ConsumerInvoiceNumber").and_then(Value::as_str)
-            && invoices.len() < INVOICES_KEPT
-        {
-            invoices.insert(invoice_key(given), id);
+        if let Some(given) = input.get("ConsumerInvoiceNumber").and_then(Value::as_str) {
+            invoices.retain(|_, claim| *claim != id);
+            if invoices.len() < INVOICES_KEPT {
+                invoices.insert(invoice_key(given), id);
+            }
         }
     }
 
@@ -214,6 +215,13 @@ impl Ecologic {
             .await;
         match outcome {
             Err(e) if envelope::is_final(&e) => Err(e),
+            // No answer (the network, a 5xx, a reply off its schema): which eco-organism covers
+            // the product is unknown, and an Ecosystem product must never become a claim (T4).
+            Err(e) if e.kind != crate::error::Kind::Refused || e.status.is_some_and(|s| s >= 500) => {
+                Err(e
+                    .with(|d| d.may_have_reached_server = Some(false))
+                    .before("calculateEcoSupport"))
+            }
             // T4: a product Ecosystem covers is Ecosystem's claim, never Ecologic's.
             Ok(Value::Array(supports))
                 if supports.iter().any(|s| s["EcoOrganizationId"] == ECOSYSTEM) =>
@@ -340,7 +348,11 @@ impl Connection {
 /// server created is never lost (T1).
 fn created(error: SdkError) -> SdkError {
     let data = error.reply.as_ref().map(|r| &r["ResponseData"]);
-    let id = |key: &str| data.and_then(|d| d.get(key)).and_then(Value::as_i64);
+    // An id as a number, or as its text (a reply that breaks its schema may say `"5312276"`).
+    let id = |key: &str| {
+        let id = data.and_then(|d| d.get(key))?;
+        id.as_i64().or_else(|| id.as_str()?.trim().parse().ok())
+    };
     let (claim, request) = (id("ClaimId"), id("RequestId"));
     error.with(|d| {
         d.claim_id = d.claim_id.or(claim);

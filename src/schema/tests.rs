@@ -223,7 +223,7 @@ fn a_reply_is_checked_as_a_typed_read_would_take_it() {
             ("ResponseData.ClaimId".to_owned(), Code::Type),
         ]
     );
-    // Values outside an enum, a null required field: taken, as the specs' decisions say (T1).
+    // Values outside an enum, a null `Field` (nullable): taken, as the specs' decisions say (T1).
     let mut body = status(
         json!({"ClaimId": 7, "LastStatus": "A finaliser", "IsValid": false,
         "ValidationErrors": [{"Field": null, "ErrorMessage": "?", "MessageType": "I"}]}),
@@ -232,6 +232,12 @@ fn a_reply_is_checked_as_a_typed_read_would_take_it() {
     assert_eq!(reply_faults("getClaimStatus", 200, body), []);
     let calculation = status(json!([{"EcoOrganizationId": 46, "SupportAmount": 25}]));
     assert_eq!(reply_faults("calculateEcoSupport", 200, calculation), []);
+    // A null required field the spec does not make nullable breaks the reply.
+    let no_id = status(json!({"ClaimId": null, "LastStatus": "A finaliser"}));
+    assert_eq!(
+        reply_faults("getClaimStatus", 200, no_id),
+        [("ResponseData.ClaimId".to_owned(), Code::Required)]
+    );
 }
 
 #[test]

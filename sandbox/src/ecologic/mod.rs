@@ -793,6 +793,13 @@ impl Ecologic {
         if let Some(refused) = self.unknown_brand_refusal(&body) {
             return Ok(refused);
         }
+        // T11: an update may keep its own invoice number, never take another claim's.
+        let others = self.dossiers(env).claims.iter();
+        if others.into_iter().any(|(other, c)| {
+            *other != id && c.api_key == account.api_key && c.invoice.eq_ignore_ascii_case(&invoice)
+        }) {
+            return Ok(refused_request(INVOICE_USED));
+        }
         self.dossiers(env).claims.insert(
             id,
             Claim {
