@@ -132,3 +132,32 @@ test('withResponse() gives the value and the reply it came from: status, headers
   await rejects(badOptions.withResponse(), 'validation');
   await rejects(badOptions, 'validation');
 });
+
+test('a caller\'s fetch that hangs, ignores the signal or returns a thenable still settles at timeoutMs', async () => {
+  const hanging = ecologic({ fetch: () => new Promise(() => {}), timeoutMs: 200, maxRetries: 0 });
+  const started = Date.now();
+  const error = await rejects(hanging.getClaimStatus(5), 'timeout');
+  assert.ok(Date.now() - started < 2000, `settled after ${Date.now() - started} ms`);
+  assert.equal(error.operation, 'getClaimStatus');
+  const thenable = ecologic({ fetch: (url, init) => ({ then: (resolve, reject) => fetch(url, init).then(resolve, reject) }) });
+  assert.ok((await thenable.brands()).length > 0);
+  const controller = new AbortController();
+  const aborted = ecologic({ fetch: () => new Promise(() => {}) }).getClaimStatus(5, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 50);
+  await rejects(aborted, 'aborted');
+});
+
+test('a listener or logger that rejects changes nothing; a function is a logger', async () => {
+  let unhandled = 0;
+  const count = () => { unhandled += 1; };
+  process.on('unhandledRejection', count);
+  const lines = [];
+  const client = ecologic({ onEvent: async () => { throw new Error('async listener bug'); }, debug: (line) => lines.push(line) });
+  assert.ok((await client.brands()).length > 0);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  process.off('unhandledRejection', count);
+  assert.equal(unhandled, 0);
+  assert.equal(lines.length, 2);
+  const useless = (() => { try { ecologic({ debug: {} }); } catch (e) { return e; } })();
+  assert.deepEqual(useless.fields.map((f) => f.field), ['debug']);
+});

@@ -295,3 +295,37 @@ test('a write that fails on its preliminary referential read says so; French mes
   assert.match(french.timeoutMs, /de 1 à 600000/);
   assert.match(french.referentialMaxAgeMs, /au plus 86400000 \(reçu 90000000\)/);
 });
+
+test('review: a reply without its id is no claim of id 0; the invoice memory follows an update; dates, totals and phones', async () => {
+  proxy.rewrite = (path, reply) => {
+    if (path.endsWith('/createclaim') && reply.ResponseData) reply.ResponseData.ClaimId = null;
+    return reply;
+  };
+  const broken = await rejects(proxy.client().claim({ ...claimInput(), files: claimFiles() }), 'unexpectedResponse');
+  assert.equal(broken.claimId, undefined);
+  assert.ok(broken.fields.some((f) => f.field === 'ResponseData.ClaimId'));
+  assert.equal((await receivedAt('/attachfile')).length, 0, 'nothing attached to a claim of no id');
+
+  const client = ecologic();
+  const a = await client.createClaim(claimInput({ ConsumerInvoiceNumber: 'INV-A' }));
+  await client.updateClaim({ ClaimId: a.id, ...claimInput({ ConsumerInvoiceNumber: 'INV-C' }) });
+  const again = await client.createClaim(claimInput({ ConsumerInvoiceNumber: 'INV-A' }));
+  assert.ok(again.id > a.id, 'INV-A is free again once claim A holds INV-C');
+
+  const later = await rejects(client.createSupportRequest({ ...requestInput(), CallDate: '2099-06-01T10:00:00' }), 'validation');
+  assert.deepEqual([later.fields[0].field, later.fields[0].code], ['CallDate', 'futureDate']);
+  const totals = await rejects(client.calculateEcoSupport({ ProductId: 'EEE.M1.010', BrandId: '1689', TotalAmountExclVAT: 120, TotalAmountInclVAT: 100 }), 'validation');
+  assert.deepEqual([totals.fields[0].field, totals.fields[0].code], ['TotalAmountInclVAT', 'inclBelowExcl']);
+  for (const phone of ['06 ÉÉ 34 56 78', 'ΑΒΓ', '06#12', '+']) {
+    const refused = await rejects(client.createSupportRequest({ ...requestInput(), Consumer: { ...dossier().Consumer, Phone: phone } }), 'validation');
+    assert.deepEqual(fieldsOf(refused), ['Consumer.Phone'], phone);
+  }
+});
+
+test('review: claim() creates nothing when the calculation does not answer (Ecosystem unknown)', async () => {
+  await fault({ route: '/calculateecosupport', status: 503, times: 5 });
+  const error = await rejects(ecologic({ maxRetries: 0 }).claim({ ...claimInput(), files: claimFiles() }), 'unexpectedResponse');
+  assert.equal(error.mayHaveReachedServer, false);
+  assert.match(error.message, /while reading calculateEcoSupport/);
+  assert.equal((await receivedAt('/createclaim')).length, 0);
+});
