@@ -10,6 +10,15 @@ use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_HOOKS: &str = r#"
+/** What both clients take to hook into every request. */
+export interface ClientHooks {
+  /** Your own `fetch` (MSW, an outbound proxy's agent, instrumentation), used for every request instead of the host's; it is handed the headers, credentials included. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Hears of every request, reply and retry (`CallEvent`: never a header, a body or a secret). */
+  onEvent?: (event: CallEvent) => void;
+  /** Logs every `CallEvent` as one line: `true` through `console.debug`, or a logger (a function, or an object with a `debug` method). */
+  debug?: boolean | ((message: string, event: CallEvent) => void) | { debug(message: string, event: CallEvent): void };
+}
 /** One step of a call, as `onEvent` and `debug` hear of it. Never a header, a body, a token or an api key. */
 export interface CallEvent {
   /** `request`: an attempt leaves; `response`: its reply came, or none (`error`); `retry`: the call waits `delayMs`, then tries again. */

@@ -118,6 +118,9 @@ pub struct Apart {
     pub debug: JsValue,
 }
 
+/// The options both clients take to hook into their requests (`ClientHooks`).
+const HOOKS: [&str; 3] = ["fetch", "onEvent", "debug"];
+
 impl Apart {
     /// Where option `name` goes, if it is one of these.
     fn slot(&mut self, name: &str) -> Option<&mut JsValue> {
@@ -135,7 +138,8 @@ impl Apart {
 pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<(T, Apart), SdkError> {
     let entries = input::entries(&options).unwrap_or_default();
     if options.is_object() {
-        let known = field_names::<T>();
+        // The struct's fields, and the hooks (`ClientHooks`), which only `Apart` holds.
+        let known: Vec<&str> = field_names::<T>().iter().copied().chain(HOOKS).collect();
         let unknown: Vec<FieldError> = entries
             .iter()
             .map(|(k, _)| k)
@@ -146,7 +150,7 @@ pub fn options<T: DeserializeOwned>(options: JsValue) -> Result<(T, Apart), SdkE
                     Code::UnknownOption,
                     format!("is not an option (options are {})", known.join(", ")),
                 )
-                .with("allowed", known)
+                .with("allowed", known.clone())
             })
             .collect();
         if !unknown.is_empty() {

@@ -29,7 +29,7 @@ pub enum Environment {
 #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &str = r#"
 /** `new EcologicClient(options)`: an `apiKey` (server side) or a `headers` callback (a browser portal, through its back end), one of them. */
-export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers'> & (
+export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers'> & ClientHooks & (
   | { apiKey: string; headers?: never }
   | { headers: HeadersCallback; apiKey?: never }
 );
@@ -39,7 +39,8 @@ export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers'> &
 /// headers callback").
 #[derive(Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-// Its callbacks and logger are declared for TypeScript and read apart (`js::Apart`).
+// Its `headers` callback is declared for TypeScript and read apart (`js::Apart`), as the hooks
+// (`ClientHooks`) are.
 #[allow(dead_code)]
 pub struct EcologicOptionFields {
     environment: Environment,
@@ -54,25 +55,6 @@ pub struct EcologicOptionFields {
     #[serde(default, deserialize_with = "crate::js::set_apart")]
     #[tsify(optional, type = "HeadersCallback")]
     headers: JsValue,
-    /// Your own `fetch` (MSW, an outbound proxy's agent, instrumentation), used for every request
-    /// instead of the host's; it is handed the headers, credentials included.
-    #[serde(default, deserialize_with = "crate::js::set_apart")]
-    #[tsify(
-        optional,
-        type = "(url: string, init: RequestInit) => Promise<Response>"
-    )]
-    fetch: JsValue,
-    /// Hears of every request, reply and retry (`CallEvent`: never a header, a body or a secret).
-    #[serde(default, deserialize_with = "crate::js::set_apart")]
-    #[tsify(optional, type = "(event: CallEvent) => void")]
-    on_event: JsValue,
-    /// Logs every `CallEvent` as one line: `true` through `console.debug`, or a logger (a function, or an object with a `debug` method).
-    #[serde(default, deserialize_with = "crate::js::set_apart")]
-    #[tsify(
-        optional,
-        type = "boolean | ((message: string, event: CallEvent) => void) | { debug(message: string, event: CallEvent): void }"
-    )]
-    debug: JsValue,
     /// How long referentials are kept, in milliseconds (default and maximum 86 400 000: 24 h).
     #[serde(default)]
     referential_max_age_ms: Option<u32>,

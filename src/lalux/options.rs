@@ -16,7 +16,7 @@ const API_URL: &str = "https://api.lalux.lu";
 #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &str = r#"
 /** `new LaluxClient(options)`: `clientId` and `clientSecret` (server side) or a `headers` callback (a browser portal, through its back end), one of them. */
-export type LaluxOptions = Omit<LaluxOptionFields, 'clientId' | 'clientSecret' | 'headers'> & (
+export type LaluxOptions = Omit<LaluxOptionFields, 'clientId' | 'clientSecret' | 'headers'> & ClientHooks & (
   | { clientId: string; clientSecret: string; headers?: never }
   | { headers: HeadersCallback; clientId?: never; clientSecret?: never }
 );
@@ -26,7 +26,8 @@ export type LaluxOptions = Omit<LaluxOptionFields, 'clientId' | 'clientSecret' |
 /// callback").
 #[derive(Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-// Its callbacks and logger are declared for TypeScript and read apart (`js::Apart`).
+// Its `headers` callback is declared for TypeScript and read apart (`js::Apart`), as the hooks
+// (`ClientHooks`) are.
 #[allow(dead_code)]
 pub struct LaluxOptionFields {
     /// Token service base URL (default `https://wts.lalux.lu`); point it at your back end or the sandbox.
@@ -52,25 +53,6 @@ pub struct LaluxOptionFields {
     #[serde(default, deserialize_with = "crate::js::set_apart")]
     #[tsify(optional, type = "HeadersCallback")]
     headers: JsValue,
-    /// Your own `fetch` (MSW, an outbound proxy's agent, instrumentation), used for every request
-    /// instead of the host's; it is handed the headers, credentials included.
-    #[serde(default, deserialize_with = "crate::js::set_apart")]
-    #[tsify(
-        optional,
-        type = "(url: string, init: RequestInit) => Promise<Response>"
-    )]
-    fetch: JsValue,
-    /// Hears of every request, reply and retry (`CallEvent`: never a header, a body or a secret).
-    #[serde(default, deserialize_with = "crate::js::set_apart")]
-    #[tsify(optional, type = "(event: CallEvent) => void")]
-    on_event: JsValue,
-    /// Logs every `CallEvent` as one line: `true` through `console.debug`, or a logger (a function, or an object with a `debug` method).
-    #[serde(default, deserialize_with = "crate::js::set_apart")]
-    #[tsify(
-        optional,
-        type = "boolean | ((message: string, event: CallEvent) => void) | { debug(message: string, event: CallEvent): void }"
-    )]
-    debug: JsValue,
     /// Milliseconds to wait for each attempt's reply (default 30 000, at most 600 000).
     #[serde(default)]
     timeout_ms: Option<u32>,
