@@ -269,7 +269,8 @@ pub async fn send(
                 let headers = outcome
                     .as_ref()
                     .map_or(JsValue::UNDEFINED, |i| i.headers.clone());
-                let outcome = observe(hooks, outcome, event("response", attempts), started);
+                let elapsed_ms = (fetch::monotonic_ms() - started).max(0.0);
+                let outcome = observe(hooks, outcome, event("response", attempts), elapsed_ms);
                 match classify(outcome, spec, operation, repeat) {
                     Ok(reply) => {
                         let reply = checked(reply, spec, operation, repeat);
@@ -277,7 +278,7 @@ pub async fn send(
                             seen.record(Raw {
                                 status: *status,
                                 headers,
-                                duration_ms: (fetch::monotonic_ms() - started).max(0.0),
+                                duration_ms: elapsed_ms,
                             });
                         }
                         return reply;
@@ -337,19 +338,19 @@ pub async fn send(
     }
 }
 
-/// `outcome`, told to the hooks as the `response` of `event`'s attempt begun at `started`.
+/// `outcome`, told to the hooks as the `response` of `event`'s attempt, which took `elapsed_ms`.
 fn observe(
     hooks: &Hooks,
     outcome: Result<Incoming, Failed>,
     event: Event<'_>,
-    started: f64,
+    elapsed_ms: f64,
 ) -> Result<Incoming, Failed> {
     if hooks.listening() {
         let (status, error) = Event::observed(&outcome);
         hooks.emit(&Event {
             status,
             error,
-            duration_ms: Some((fetch::monotonic_ms() - started).max(0.0) as u64),
+            duration_ms: Some(elapsed_ms as u64),
             ..event
         });
     }

@@ -50,7 +50,10 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 fn error_fields(errors: &[api::ValidationError]) -> Vec<&str> {
-    errors.iter().map(|e| e.field.as_deref().unwrap_or_default()).collect()
+    errors
+        .iter()
+        .map(|e| e.field.as_deref().unwrap_or_default())
+        .collect()
 }
 
 /// The data of an envelope whose `ResponseData` is the data or null (R12: `oneOf [X, NoValue]`).

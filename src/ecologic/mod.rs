@@ -332,11 +332,10 @@ impl EcologicClient {
                     &claim_rules,
                 )
                 .await?;
-            let invoice =
-                json!({ "ConsumerInvoiceNumber": checked["ConsumerInvoiceNumber"].clone() });
+            let number = checked["ConsumerInvoiceNumber"].as_str().map(str::to_owned);
             let result = e.write(&call.settings, "updateClaim", checked).await?;
             let outcome = dossier_outcome(&result, "ClaimId");
-            e.remember_invoice(&invoice, outcome.id);
+            e.remember_invoice(number.as_deref(), outcome.id);
             js::to_js(&outcome)
         })
     }

@@ -25,9 +25,37 @@ pub(super) struct Ecologic {
     pub(super) connection: Rc<Connection>,
     pub(super) referential_max_age_ms: f64,
     pub(super) referentials: Referentials,
-    /// Each `ConsumerInvoiceNumber` this client's claims hold (trimmed, lower case), with its
-    /// claim: Ecologic refuses an invoice number used twice (T11).
-    pub(super) invoices: RefCell<HashMap<String, i64>>,
+    /// The `ConsumerInvoiceNumber` each of this client's claims holds: Ecologic refuses an
+    /// invoice number used twice (T11).
+    pub(super) invoices: RefCell<Invoices>,
+}
+
+/// Invoice numbers (trimmed, in any case) and the claims holding them, both ways.
+#[derive(Default)]
+pub(super) struct Invoices {
+    by_number: HashMap<String, i64>,
+    by_claim: HashMap<i64, String>,
+}
+
+impl Invoices {
+    /// The claim holding `number`, if one does.
+    fn held(&self, number: &str) -> Option<i64> {
+        self.by_number.get(&invoice_key(number)).copied()
+    }
+
+    /// Claim `id` now holds `number`, instead of the one it had.
+    fn remember(&mut self, number: &str, id: i64) {
+        let key = invoice_key(number);
+        if let Some(old) = self.by_claim.remove(&id)
+            && self.by_number.get(&old) == Some(&id)
+        {
+            self.by_number.remove(&old);
+        }
+        if self.by_claim.len() < INVOICES_KEPT {
+            self.by_number.insert(key.clone(), id);
+            self.by_claim.insert(id, key);
+        }
+    }
 }
 
 /// `EcoOrganizationId` of Ecosystem, the sister eco-organism (ECL l.16).
@@ -168,7 +196,7 @@ impl Ecologic {
             return;
         };
         let this = value.get("ClaimId").and_then(Value::as_i64);
-        let held = self.invoices.borrow().get(&invoice_key(given)).copied();
+        let held = self.invoices.borrow().held(given);
         if let Some(other) = held.filter(|other| Some(*other) != this) {
             errors.push(
                 FieldError::new(
@@ -182,14 +210,10 @@ impl Ecologic {
         }
     }
 
-    /// Remembers the invoice number of claim `id` (created or updated), instead of the one it had.
-    pub(super) fn remember_invoice(&self, input: &Value, id: i64) {
-        let mut invoices = self.invoices.borrow_mut();
-        if let Some(given) = input.get("ConsumerInvoiceNumber").and_then(Value::as_str) {
-            invoices.retain(|_, claim| *claim != id);
-            if invoices.len() < INVOICES_KEPT {
-                invoices.insert(invoice_key(given), id);
-            }
+    /// Remembers the invoice number of claim `id` (created or updated).
+    pub(super) fn remember_invoice(&self, number: Option<&str>, id: i64) {
+        if let Some(number) = number {
+            self.invoices.borrow_mut().remember(number, id);
         }
     }
 
@@ -246,20 +270,19 @@ impl Ecologic {
         settings: &Settings,
         checked: Value,
     ) -> Result<DossierOutcome, SdkError> {
-        let invoice = json!({ "ConsumerInvoiceNumber": checked["ConsumerInvoiceNumber"].clone() });
-        match self.write(settings, "createClaim", checked).await {
-            Ok(result) => {
-                let outcome = dossier_outcome(&result, "ClaimId");
-                self.remember_invoice(&invoice, outcome.id);
-                Ok(outcome)
-            }
-            Err(error) => {
-                if let Some(id) = error.details.claim_id {
-                    self.remember_invoice(&invoice, id);
-                }
-                Err(error)
-            }
+        let number = checked["ConsumerInvoiceNumber"].as_str().map(str::to_owned);
+        let outcome = self
+            .write(settings, "createClaim", checked)
+            .await
+            .map(|result| dossier_outcome(&result, "ClaimId"));
+        let id = match &outcome {
+            Ok(created) => Some(created.id),
+            Err(error) => error.details.claim_id,
+        };
+        if let Some(id) = id {
+            self.remember_invoice(number.as_deref(), id);
         }
+        outcome
     }
 
     /// Attaches a file (`attachFile`'s checked input, whatever its `ClaimId`) to claim `claim_id`.

@@ -667,11 +667,7 @@ impl Ecologic {
         let body = dossier_body(request, Kind::Claim)?;
         // T11: an invoice already claimed by this account is refused (solution-phone: "numéro
         // facture déjà utilisé"); no claim is created.
-        let used = self.dossiers(env).claims.values();
-        if used
-            .into_iter()
-            .any(|c| c.api_key == account.api_key && c.invoice.eq_ignore_ascii_case(&invoice))
-        {
+        if self.invoice_held(env, account, &invoice, None) {
             return Ok(refused_request(INVOICE_USED));
         }
         if let Some(id) = request_id {
@@ -717,6 +713,21 @@ impl Ecologic {
         };
         dossiers.claims.insert(id, claim);
         Ok(self.claim_reply(env, account, id))
+    }
+
+    /// Whether a claim of `account` other than `except` holds `invoice` (in any case, T11).
+    fn invoice_held(
+        &mut self,
+        env: Environment,
+        account: &Account,
+        invoice: &str,
+        except: Option<i64>,
+    ) -> bool {
+        self.dossiers(env).claims.iter().any(|(id, c)| {
+            Some(*id) != except
+                && c.api_key == account.api_key
+                && c.invoice.eq_ignore_ascii_case(invoice)
+        })
     }
 
     fn claim(&mut self, env: Environment, account: &Account, id: i64) -> Result<Claim, Response> {
@@ -794,10 +805,7 @@ impl Ecologic {
             return Ok(refused);
         }
         // T11: an update may keep its own invoice number, never take another claim's.
-        let others = self.dossiers(env).claims.iter();
-        if others.into_iter().any(|(other, c)| {
-            *other != id && c.api_key == account.api_key && c.invoice.eq_ignore_ascii_case(&invoice)
-        }) {
+        if self.invoice_held(env, account, &invoice, Some(id)) {
             return Ok(refused_request(INVOICE_USED));
         }
         self.dossiers(env).claims.insert(
