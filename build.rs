@@ -4,19 +4,53 @@
 //! spec against the sandbox through typed calls), and the spec as JSON without its prose
 //! (`{stem}.json`), which the library sends every operation from (`src/schema.rs`).
 //!
+//! It also writes `operations.rs`: every operation of every spec as one enum (its `operationId`,
+//! method, path and spec), which the library, the fuzz targets and the tests name operations by;
+//! and it fails on any schema keyword, type or format the client's validator does not model.
+//!
 //! The specs are the single source of truth: nothing generated is checked in or edited by hand.
-//! `src/generated.rs` includes the types, one module per spec; `tests/common` the clients.
+//! `src/generated.rs` includes the types, one module per spec, and the operations; `tests/common`
+//! the clients.
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl, TypePatch};
 use std::{env, fs, path::Path};
 
 /// `(spec file stem, generated files' stem, whether its types are part of the JavaScript surface
-/// (TypeScript declarations by tsify))`: one spec per host.
-const SPECS: &[(&str, &str, bool)] = &[
-    ("lalux-token", "lalux_token", false),
-    ("lalux", "lalux", true),
-    ("ecologic", "ecologic", true),
+/// (TypeScript declarations by tsify), its `Api` variant)`: one spec per host.
+const SPECS: &[(&str, &str, bool, &str)] = &[
+    ("lalux-token", "lalux_token", false, "LaluxToken"),
+    ("lalux", "lalux", true, "Lalux"),
+    ("ecologic", "ecologic", true, "Ecologic"),
 ];
+
+/// The schema keywords the client's validator reads (`src/schema.rs`), and those that only
+/// document; a spec with any other fails the build rather than go unchecked.
+const KEYWORDS: &[&str] = &[
+    "enum",
+    "nullable",
+    "oneOf",
+    "allOf",
+    "properties",
+    "required",
+    "items",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "$ref",
+    "x-hint",
+    "x-max-bytes",
+    // Documentation, and a server's default (the client sends what the caller gives).
+    "description",
+    "example",
+    "x-decision",
+    "title",
+    "default",
+];
+/// The values of `type` and `format` the validator models.
+const TYPES: &[&str] = &["object", "array", "string", "integer", "number", "boolean"];
+const FORMATS: &[&str] = &["byte", "date", "date-time", "int32", "int64"];
 
 /// The specs whose JSON bodies, requests and replies, are `crate::json::Json` in the generated
 /// operations (the tests' clients take and return JSON, which the tests read as the generated
@@ -31,12 +65,15 @@ const DOCUMENTATION_KEYS: &[&str] = &["description", "summary", "example", "x-de
 
 fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    for (stem, out_file, exported) in SPECS {
+    let mut operations = Vec::new();
+    for (stem, out_file, exported, api) in SPECS {
         let path = format!("openapi/{stem}.yaml");
         println!("cargo:rerun-if-changed={path}");
         let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let mut tree: serde_json::Value =
             serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        check_keywords(&tree, &path);
+        operations.extend(operations_of(&tree, api));
         without_patterns(&mut tree);
         if AS_JSON.contains(stem) {
             bodies_as_json(&mut tree);
@@ -69,6 +106,161 @@ fn main() {
             client,
             &Path::new(&out_dir).join(format!("{out_file}_client.rs")),
         );
+    }
+    write_operations(&operations, &Path::new(&out_dir).join("operations.rs"));
+}
+
+/// An operation of a spec: `(Api variant, operationId, method in capitals, path)`.
+type Found = (&'static str, String, String, String);
+
+/// The operations of `tree`, in the spec's order.
+fn operations_of(tree: &serde_json::Value, api: &'static str) -> Vec<Found> {
+    let paths = tree["paths"].as_object().into_iter().flatten();
+    paths
+        .flat_map(|(path, item)| {
+            let methods = item.as_object().into_iter().flatten();
+            methods.filter_map(move |(method, op)| {
+                let id = op["operationId"].as_str()?;
+                Some((api, id.to_owned(), method.to_uppercase(), path.clone()))
+            })
+        })
+        .collect()
+}
+
+/// Writes the `Operation` enum: one variant per operation of every spec.
+fn write_operations(operations: &[Found], out: &Path) {
+    let variant = |id: &str| {
+        let mut chars = id.chars();
+        chars
+            .next()
+            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+            .expect("an operationId is not empty")
+    };
+    let arms = |f: &dyn Fn(&Found) -> String| {
+        operations
+            .iter()
+            .map(|op| format!("Self::{} => {},", variant(&op.1), f(op)))
+            .collect::<String>()
+    };
+    let variants: String = operations
+        .iter()
+        .map(|(api, id, method, path)| {
+            format!("/// `{method} {path}` ({api}: `{id}`).\n{},", variant(id))
+        })
+        .collect();
+    let all: String = operations
+        .iter()
+        .map(|op| format!("Self::{},", variant(&op.1)))
+        .collect();
+    let apis: String = SPECS
+        .iter()
+        .map(|(stem, .., api)| format!("/// `openapi/{stem}.yaml`.\n{api},"))
+        .collect();
+    let code = format!(
+        "/// The specs, one per host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Api {{ {apis} }}
+
+/// Every operation of the specs in `openapi/`, generated by `build.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {{ {variants} }}
+
+impl Operation {{
+    /// Every operation, by spec, then by path.
+    pub const ALL: [Self; {count}] = [{all}];
+
+    /// Its `operationId`.
+    pub const fn id(self) -> &'static str {{ match self {{ {ids} }} }}
+
+    /// Its HTTP method, in capitals.
+    pub const fn method(self) -> &'static str {{ match self {{ {methods} }} }}
+
+    /// Its path, with `{{name}}` for each path parameter.
+    pub const fn path(self) -> &'static str {{ match self {{ {paths} }} }}
+
+    /// The spec it is in.
+    pub const fn api(self) -> Api {{ match self {{ {of_api} }} }}
+
+    /// The operation of `operationId` `id`.
+    pub fn from_id(id: &str) -> Option<Self> {{ Self::ALL.into_iter().find(|op| op.id() == id) }}
+}}
+",
+        count = operations.len(),
+        ids = arms(&|op| format!("{:?}", op.1)),
+        methods = arms(&|op| format!("{:?}", op.2)),
+        paths = arms(&|op| format!("{:?}", op.3)),
+        of_api = arms(&|op| format!("Api::{}", op.0)),
+    );
+    write_rust(code.parse().expect("the operations parse"), out);
+}
+
+/// Fails the build on a keyword, type or format of a schema of `tree` that the validator does
+/// not model (it would be silently unchecked).
+fn check_keywords(tree: &serde_json::Value, file: &str) {
+    fn schema(node: &serde_json::Value, at: &str, file: &str) {
+        let Some(map) = node.as_object() else { return };
+        for (key, value) in map {
+            let modelled = match key.as_str() {
+                "type" => value.as_str().is_some_and(|t| TYPES.contains(&t)),
+                "format" => value.as_str().is_some_and(|f| FORMATS.contains(&f)),
+                key => KEYWORDS.contains(&key),
+            };
+            assert!(
+                modelled,
+                "{file}: {at}: the client's validator does not model `{key}: {value}` (build.rs KEYWORDS, TYPES, FORMATS; src/schema.rs)"
+            );
+        }
+        for (name, property) in map
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .into_iter()
+            .flatten()
+        {
+            schema(property, &format!("{at}.{name}"), file);
+        }
+        if let Some(items) = map.get("items") {
+            schema(items, &format!("{at}[]"), file);
+        }
+        for key in ["allOf", "oneOf"] {
+            for (i, part) in map
+                .get(key)
+                .and_then(|p| p.as_array())
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                schema(part, &format!("{at}.{key}[{i}]"), file);
+            }
+        }
+    }
+    let content = |body: &serde_json::Value, at: &str| {
+        for (media, item) in body["content"].as_object().into_iter().flatten() {
+            schema(&item["schema"], &format!("{at} {media}"), file);
+        }
+    };
+    let components = &tree["components"];
+    for (name, node) in components["schemas"].as_object().into_iter().flatten() {
+        schema(node, name, file);
+    }
+    for (name, node) in components["parameters"].as_object().into_iter().flatten() {
+        schema(&node["schema"], name, file);
+    }
+    for kind in ["responses", "requestBodies"] {
+        for (name, node) in components[kind].as_object().into_iter().flatten() {
+            content(node, name);
+        }
+    }
+    for (path, item) in tree["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let at = format!("{method} {path}");
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                schema(&param["schema"], &at, file);
+            }
+            content(&op["requestBody"], &at);
+            for (status, reply) in op["responses"].as_object().into_iter().flatten() {
+                content(reply, &format!("{at} {status}"));
+            }
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::fetch::Headers;
+use crate::schema::Operation;
 use crate::schema::Spec;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use serde_json::{Value, json};
@@ -272,7 +273,7 @@ async fn request_token(service: &TokenService, scope: Scope) -> Result<Token, Sd
                 }
             }
             let form = json!({"grant_type": "password", "username": username, "password": password, "scope": scope.as_str()});
-            ("authenticateExpert", form)
+            (Operation::AuthenticateExpert, form)
         }
         // L4: experts sign in at `/authen`; LALUX's `/token` is the repairers'.
         None if scope == Scope::Expert => {
@@ -287,11 +288,11 @@ async fn request_token(service: &TokenService, scope: Scope) -> Result<Token, Sd
         }
         _ => {
             let form = json!({"grant_type": "client_credentials", "scope": scope.as_str()});
-            ("requestToken", form)
+            (Operation::RequestToken, form)
         }
     };
     let spec = Spec::lalux_token();
-    let request = call::request(spec, operation, form)?;
+    let request = call::request(operation, form)?;
     let settings = Settings::of(service.policy.clone());
     let target = (spec, service.base_url.as_str());
     let sent = call::send(&settings, Repeat::Safe, &auth, target, request).await;

@@ -3,17 +3,58 @@
 //! re-authentication on 401, the reply read as the spec documents it, and the mapping of every
 //! failure to an [`SdkError`]. One path, not generic, shared by every operation of both APIs.
 
-use crate::body::RequestBody;
 use crate::error::{FieldError, Kind, SdkError};
-use crate::fetch::{self, Failed, Headers, Incoming, Outgoing, sleep};
+use crate::fetch::{self, Failed, Headers, Incoming, Outgoing};
 use crate::hooks::{Event, Hooks};
-use crate::schema::{Body, Request, Spec};
+use crate::schema::{Body, Operation, Request, Spec};
 use futures_util::future::{Either, LocalBoxFuture, select};
 use serde_json::Value;
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::JsValue;
+
+#[cfg(test)]
+mod tests;
+
+/// What the call path needs of the machine it runs on: one attempt, a clock, timers and chance.
+/// In the module it is [`fetch::Js`] (the host's or the caller's `fetch`, `performance.now`,
+/// `setTimeout`, `Math.random`); the native tests give a scripted host on a virtual clock.
+pub trait Host {
+    /// A request body as the attempts send it, made once per call.
+    type Body;
+    /// `body` (never [`Body::None`]) made for the attempts; `None` when a file it names is no
+    /// longer held.
+    fn body(&self, body: Body) -> Option<Self::Body>;
+    /// Sends `outgoing` once and reads its reply, giving up after `timeout`; dropped, it is
+    /// cancelled.
+    fn attempt(
+        &self,
+        outgoing: &Outgoing<'_, Self::Body>,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Incoming, Failed>>;
+    /// Waits `duration` (between attempts).
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
+    /// Resolves `duration` from now without keeping the process alive (a step's budget).
+    fn after(&self, duration: Duration) -> impl Future<Output = ()>;
+    /// Milliseconds on a monotonic clock.
+    fn monotonic_ms(&self) -> f64;
+    /// Milliseconds since 1970 (a `Retry-After` date is read against it).
+    fn now_ms(&self) -> f64;
+    /// A number in [0, 1) (the backoff's jitter).
+    fn random(&self) -> f64;
+}
+
+/// The caller's `AbortSignal`, as the call path reads it.
+pub trait Signal {
+    fn aborted(&self) -> bool;
+    /// Resolves once the signal fires (never when it cannot be listened to); its listener goes
+    /// when this is dropped.
+    fn fired(&self) -> LocalBoxFuture<'_, ()>;
+    /// Its `reason`, if it has one.
+    fn reason(&self) -> Option<JsValue>;
+}
 
 /// Where a call's authentication headers come from, given by the client (`auth::Auth`): the
 /// call path does not know how they are made.
@@ -109,16 +150,16 @@ impl Seen {
 
 /// The caller's `AbortSignal`, if one was given.
 #[derive(Clone, Default)]
-pub struct Abort(Option<JsValue>);
+pub struct Abort(Option<Rc<dyn Signal>>);
 
 impl Abort {
-    /// Watches `signal` (an `AbortSignal`, or anything with `aborted` and `addEventListener`).
-    pub fn new(signal: JsValue) -> Self {
-        Self(Some(signal))
+    /// Watches `signal`.
+    pub fn new(signal: impl Signal + 'static) -> Self {
+        Self(Some(Rc::new(signal)))
     }
 
     fn aborted(&self) -> bool {
-        self.0.as_ref().is_some_and(fetch::is_aborted)
+        self.0.as_ref().is_some_and(|s| s.aborted())
     }
 
     /// The caller aborted: nothing more is sent. The signal's `reason` is the error's `cause`.
@@ -127,11 +168,7 @@ impl Abort {
             Kind::Aborted,
             "The call was aborted through its signal; nothing more was sent.",
         );
-        error.cause = self
-            .0
-            .as_ref()
-            .map(fetch::abort_reason)
-            .filter(|r| !r.is_undefined());
+        error.cause = self.0.as_ref().and_then(|s| s.reason());
         reached(error, repeat, sent)
     }
 
@@ -139,7 +176,7 @@ impl Abort {
     /// Its listener goes when this is dropped.
     async fn fired(&self) {
         match &self.0 {
-            Some(signal) => fetch::aborted(signal).await,
+            Some(signal) => signal.fired().await,
             None => std::future::pending::<()>().await,
         }
     }
@@ -153,12 +190,12 @@ fn reached(error: SdkError, repeat: Repeat, reached: bool) -> SdkError {
     }
 }
 
-/// The request of operation `operation` of `spec` for its checked `input`.
-pub fn request(spec: &Spec, operation: &'static str, input: Value) -> Result<Request, SdkError> {
-    spec.request(operation, input).ok_or_else(|| {
+/// The request of `operation` for its checked `input`.
+pub fn request(operation: Operation, input: Value) -> Result<Request, SdkError> {
+    operation.spec().request(operation, input).ok_or_else(|| {
         SdkError::new(
             Kind::UnexpectedResponse,
-            format!("The spec has no operation {operation}."),
+            format!("The spec has no operation {}.", operation.id()),
         )
     })
 }
@@ -197,6 +234,18 @@ pub async fn send(
     settings: &Settings,
     repeat: Repeat,
     auth: &dyn HeaderSource,
+    target: (&Spec, &str),
+    request: Request,
+) -> Result<Reply, SdkError> {
+    send_on(&fetch::Js, settings, repeat, auth, target, request).await
+}
+
+/// [`send`] on `host`.
+pub async fn send_on<H: Host>(
+    host: &H,
+    settings: &Settings,
+    repeat: Repeat,
+    auth: &dyn HeaderSource,
     (spec, base_url): (&Spec, &str),
     request: Request,
 ) -> Result<Reply, SdkError> {
@@ -209,7 +258,7 @@ pub async fn send(
     let content_type = request.body.content_type();
     let body = match request.body {
         Body::None => None,
-        Body::Json(value) => Some(RequestBody::json(value).ok_or_else(|| {
+        body => Some(host.body(body).ok_or_else(|| {
             reached(
                 SdkError::new(
                     Kind::Validation,
@@ -219,7 +268,6 @@ pub async fn send(
                 false,
             )
         })?),
-        Body::Form(text) => Some(RequestBody::text(&text)),
     };
     let operation = request.operation;
     let mut retries = 0;
@@ -231,7 +279,7 @@ pub async fn send(
     let hooks = &policy.hooks;
     let event = |kind, attempt| Event {
         kind,
-        operation,
+        operation: operation.id(),
         attempt,
         method: &request.method,
         url: &url,
@@ -244,7 +292,8 @@ pub async fn send(
         if abort.aborted() {
             return Err(abort.error(repeat, sent));
         }
-        let headers = within(
+        let headers = within_on(
+            host,
             settings,
             repeat,
             sent,
@@ -261,15 +310,15 @@ pub async fn send(
         };
         attempts += 1;
         hooks.emit(&event("request", attempts));
-        let started = fetch::monotonic_ms();
+        let started = host.monotonic_ms();
         // Dropping the attempt on abort cancels its fetch.
-        let attempt = Box::pin(fetch::fetch(&outgoing, policy.timeout));
+        let attempt = Box::pin(host.attempt(&outgoing, policy.timeout));
         let failure = match select(attempt, Box::pin(abort.fired())).await {
             Either::Left((outcome, _)) => {
                 let headers = outcome
                     .as_ref()
                     .map_or(JsValue::UNDEFINED, |i| i.headers.clone());
-                let elapsed_ms = (fetch::monotonic_ms() - started).max(0.0);
+                let elapsed_ms = (host.monotonic_ms() - started).max(0.0);
                 let outcome = observe(hooks, outcome, event("response", attempts), elapsed_ms);
                 match classify(outcome, spec, operation, repeat) {
                     Ok(reply) => {
@@ -312,7 +361,7 @@ pub async fn send(
             refresh = true;
             continue;
         }
-        let delay = backoff(policy, retries, retry_after.as_deref());
+        let delay = backoff(host, policy, retries, retry_after.as_deref());
         if retryable
             && (repeat == Repeat::Safe || unsent)
             && retries < policy.max_retries
@@ -323,7 +372,8 @@ pub async fn send(
                 delay_ms: Some(delay.as_millis() as u64),
                 ..event("retry", attempts)
             });
-            if let Either::Right(_) = select(Box::pin(sleep(delay)), Box::pin(abort.fired())).await
+            if let Either::Right(_) =
+                select(Box::pin(host.sleep(delay)), Box::pin(abort.fired())).await
             {
                 return Err(abort.error(repeat, sent));
             }
@@ -365,14 +415,25 @@ pub async fn within<T>(
     settings: &Settings,
     repeat: Repeat,
     sent: bool,
-    step: impl std::future::Future<Output = Result<T, SdkError>>,
+    step: impl Future<Output = Result<T, SdkError>>,
+) -> Result<T, SdkError> {
+    within_on(&fetch::Js, settings, repeat, sent, step).await
+}
+
+/// [`within`] on `host`.
+async fn within_on<H: Host, T>(
+    host: &H,
+    settings: &Settings,
+    repeat: Repeat,
+    sent: bool,
+    step: impl Future<Output = Result<T, SdkError>>,
 ) -> Result<T, SdkError> {
     if settings.abort.aborted() {
         return Err(settings.abort.error(repeat, sent));
     }
     let stop = select(
         Box::pin(settings.abort.fired()),
-        Box::pin(fetch::after(settings.policy.budget())),
+        Box::pin(host.after(settings.policy.budget())),
     );
     match select(Box::pin(step), stop).await {
         Either::Left((outcome, _)) => outcome,
@@ -397,7 +458,7 @@ fn retryable(status: u16) -> bool {
 fn classify(
     outcome: Result<Incoming, Failed>,
     spec: &Spec,
-    operation: &str,
+    operation: Operation,
     repeat: Repeat,
 ) -> Result<Reply, Failure> {
     let failed = |failed: Failed| {
@@ -505,7 +566,12 @@ pub(crate) fn json(bytes: &[u8]) -> Option<Value> {
 }
 
 /// A documented reply, its body checked against the schema the spec gives its status.
-fn checked(reply: Reply, spec: &Spec, operation: &str, repeat: Repeat) -> Result<Reply, SdkError> {
+fn checked(
+    reply: Reply,
+    spec: &Spec,
+    operation: Operation,
+    repeat: Repeat,
+) -> Result<Reply, SdkError> {
     let (Reply::Success {
         status,
         value: body,
@@ -570,15 +636,20 @@ fn unexpected(status: Option<u16>, body: Option<&[u8]>) -> SdkError {
 }
 
 /// The wait before the next attempt, or `None` when the server asks for longer than we wait.
-fn backoff(policy: &Policy, retries: u32, retry_after: Option<&str>) -> Option<Duration> {
-    if let Some(asked) = retry_after.and_then(|v| parse_retry_after(v, js_sys::Date::now())) {
+fn backoff(
+    host: &impl Host,
+    policy: &Policy,
+    retries: u32,
+    retry_after: Option<&str>,
+) -> Option<Duration> {
+    if let Some(asked) = retry_after.and_then(|v| parse_retry_after(v, host.now_ms())) {
         return (asked <= MAX_DELAY).then_some(asked);
     }
     let ceiling = policy
         .base_delay
         .saturating_mul(1u32 << retries.min(16))
         .min(MAX_DELAY);
-    Some(ceiling.mul_f64(js_sys::Math::random()))
+    Some(ceiling.mul_f64(host.random().clamp(0.0, 1.0)))
 }
 
 /// `Retry-After` as seconds or as an HTTP date (`now_ms`: the current time, in ms since 1970).
@@ -590,62 +661,4 @@ fn parse_retry_after(value: &str, now_ms: f64) -> Option<Duration> {
     let at = repair_dates::parse_http_date(value)?;
     let wait = at as f64 - now_ms;
     Some(Duration::from_millis(wait.max(0.0) as u64))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_reply_body_is_decoded_as_fetch_text_decodes_it() {
-        assert_eq!(json(br#"{"a":1}"#), Some(serde_json::json!({"a": 1})));
-        assert_eq!(
-            json(b"\xEF\xBB\xBF{\"a\":1}"),
-            Some(serde_json::json!({"a": 1})),
-            "a byte-order mark (some ASP.NET servers send one)"
-        );
-        assert_eq!(
-            json(b"{\"a\":\"R\xE9paration\"}"),
-            Some(serde_json::json!({"a": "R\u{FFFD}paration"})),
-            "Latin-1 in a string: replaced, as text() does"
-        );
-        assert_eq!(json(b"<html>"), None);
-    }
-
-    #[test]
-    fn a_policy_budget_is_every_attempt_and_every_wait_between() {
-        let policy = |timeout_ms, max_retries, base_ms| Policy {
-            timeout: Duration::from_millis(timeout_ms),
-            max_retries,
-            base_delay: Duration::from_millis(base_ms),
-            hooks: Hooks::default(),
-        };
-        assert_eq!(policy(300, 0, 10).budget(), Duration::from_millis(300));
-        assert_eq!(policy(300, 2, 10).budget(), Duration::from_millis(930));
-        assert_eq!(
-            policy(600_000, 10, 30_000).budget(),
-            Duration::from_secs(6_600 + 300),
-            "each wait at most 30 s"
-        );
-    }
-
-    #[test]
-    fn retry_after_is_read_as_seconds_or_as_an_http_date() {
-        let now = 1_700_000_000_000.0; // 2023-11-14T22:13:20Z
-        assert_eq!(
-            parse_retry_after(" 120 ", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_retry_after("Tue, 14 Nov 2023 22:13:50 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            parse_retry_after("Tue, 14 Nov 2023 22:13:00 GMT", now),
-            Some(Duration::ZERO),
-            "a date already past: no wait"
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after("-5", now), None);
-    }
 }

@@ -240,7 +240,8 @@ impl SdkError {
     }
 
     /// Says the error came from `read`, an operation the call needed before its own request.
-    pub fn before(mut self, read: &str) -> Self {
+    pub fn before(mut self, read: crate::schema::Operation) -> Self {
+        let read = read.id();
         self.message = format!(
             "{} (while reading {read}, which the call needs before its own request)",
             self.message

@@ -3,7 +3,10 @@
 //! reply said. The bottom of the call path: it knows no operation, no spec and no retry.
 
 use crate::body::RequestBody;
+use crate::call::{Host, Signal};
+use crate::schema::Body;
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
@@ -57,10 +60,10 @@ extern "C" {
     fn stop(this: &Watch);
     /// Whether a signal is aborted (false when that cannot be read).
     #[wasm_bindgen(js_name = isAborted)]
-    pub fn is_aborted(signal: &JsValue) -> bool;
+    fn is_aborted(signal: &JsValue) -> bool;
     /// A signal's `reason` (`undefined` when none, or when it cannot be read).
     #[wasm_bindgen(js_name = abortReason)]
-    pub fn abort_reason(signal: &JsValue) -> JsValue;
+    fn abort_reason(signal: &JsValue) -> JsValue;
 }
 
 /// The most bytes of a reply read: no documented reply comes near it (the largest, a labelled
@@ -86,7 +89,7 @@ extern "C" {
     fn set_timeout(callback: &js_sys::Function, millis: f64) -> JsValue;
     /// Milliseconds on a monotonic clock (a change of the wall clock moves no deadline).
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    pub fn monotonic_ms() -> f64;
+    fn monotonic_ms() -> f64;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 }
@@ -120,6 +123,11 @@ impl Headers {
         self.0.push((name.to_ascii_lowercase(), value.to_owned()));
         Ok(())
     }
+
+    /// Each header's name (in lower case) and value.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
 }
 
 impl fmt::Debug for Headers {
@@ -130,13 +138,13 @@ impl fmt::Debug for Headers {
     }
 }
 
-/// A request as it goes out.
-pub struct Outgoing<'a> {
+/// A request as it goes out, with its body as the host sends it (`B`).
+pub struct Outgoing<'a, B> {
     pub method: &'a str,
     pub url: &'a str,
     pub headers: &'a Headers,
     pub content_type: Option<&'a str>,
-    pub body: Option<&'a RequestBody>,
+    pub body: Option<&'a B>,
     /// The caller's `fetch` (option `fetch`), else the host's.
     pub fetcher: Option<&'a js_sys::Function>,
 }
@@ -286,17 +294,73 @@ impl Clock {
     }
 }
 
+/// The host the module runs on (Node, a browser, a worker): what [`call`](crate::call) sends
+/// through.
+pub struct Js;
+
+impl Host for Js {
+    type Body = RequestBody;
+
+    fn body(&self, body: Body) -> Option<RequestBody> {
+        match body {
+            Body::Json(value) => RequestBody::json(value),
+            Body::Form(text) => Some(RequestBody::text(&text)),
+            Body::None => Some(RequestBody::text("")),
+        }
+    }
+
+    fn attempt(
+        &self,
+        outgoing: &Outgoing<'_, RequestBody>,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Incoming, Failed>> {
+        fetch(outgoing, timeout)
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
+        sleep(duration)
+    }
+
+    fn after(&self, duration: Duration) -> impl Future<Output = ()> {
+        after(duration)
+    }
+
+    fn monotonic_ms(&self) -> f64 {
+        monotonic_ms()
+    }
+
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+}
+
+/// A caller's `AbortSignal` (or anything with `aborted` and `addEventListener`).
+pub struct JsSignal(pub JsValue);
+
+impl Signal for JsSignal {
+    fn aborted(&self) -> bool {
+        is_aborted(&self.0)
+    }
+
+    fn fired(&self) -> futures_util::future::LocalBoxFuture<'_, ()> {
+        Box::pin(aborted(&self.0))
+    }
+
+    fn reason(&self) -> Option<JsValue> {
+        Some(abort_reason(&self.0)).filter(|r| !r.is_undefined())
+    }
+}
+
 /// Sends `request` once and reads its reply, giving up after `timeout`.
-pub async fn fetch(request: &Outgoing<'_>, timeout: Duration) -> Result<Incoming, Failed> {
+async fn fetch(request: &Outgoing<'_, RequestBody>, timeout: Duration) -> Result<Incoming, Failed> {
     let controller = AbortController::new();
     let mut headers = String::from("accept\napplication/json");
     let content_type = request.content_type.map(|value| ("content-type", value));
-    let given = request
-        .headers
-        .0
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()));
-    for (name, value) in content_type.into_iter().chain(given) {
+    for (name, value) in content_type.into_iter().chain(request.headers.iter()) {
         for part in ["\n", name, "\n", value] {
             headers.push_str(part);
         }
@@ -368,7 +432,7 @@ fn never_sent(error: &JsValue) -> bool {
 }
 
 /// Waits `duration` (a `setTimeout`, in Node and in browsers).
-pub async fn sleep(duration: Duration) {
+async fn sleep(duration: Duration) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         set_timeout(&resolve, duration.as_millis() as f64);
     });
@@ -377,7 +441,7 @@ pub async fn sleep(duration: Duration) {
 
 /// Resolves `timeout` from now, on the attempts' clock (it never keeps a process alive); dropped
 /// earlier, it is taken off the clock.
-pub async fn after(timeout: Duration) {
+async fn after(timeout: Duration) {
     let controller = AbortController::new();
     let _guard = Guard {
         on_clock: Clock::start(&controller, timeout),
@@ -390,7 +454,7 @@ pub async fn after(timeout: Duration) {
 /// Resolves once `signal` (an `AbortSignal`, or anything with `aborted` and `addEventListener`)
 /// is aborted; never when it cannot be listened to. Its listener is removed when this is
 /// dropped, so that a long-lived signal holds none for calls that ended.
-pub async fn aborted(signal: &JsValue) {
+async fn aborted(signal: &JsValue) {
     struct Listening(Watch);
     impl Drop for Listening {
         fn drop(&mut self) {

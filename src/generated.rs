@@ -16,3 +16,8 @@ pub mod lalux {
 pub mod ecologic {
     include!(concat!(env!("OUT_DIR"), "/ecologic_types.rs"));
 }
+
+/// Every operation of the specs (`Operation`) and the spec each is in (`Api`).
+pub mod operations {
+    include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+}

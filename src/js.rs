@@ -6,7 +6,7 @@ use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::hooks::Hooks;
 use crate::input;
 use crate::json::{self, Plain, ReadError};
-use crate::schema::Spec;
+use crate::schema::Operation;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use std::future::Future;
@@ -539,15 +539,14 @@ pub fn to_js(value: &impl Serialize) -> Result<JsValue, SdkError> {
 /// `rules` (cross-field rules the spec cannot express): every fault, or the checked input.
 pub async fn checked(
     js: &JsValue,
-    spec: &Spec,
-    operation_id: &str,
+    operation: Operation,
     rules: impl FnOnce(&Value, &mut Vec<FieldError>),
 ) -> Result<Value, SdkError> {
     let input = input::read(js, "input").await;
     let mut errors = input.errors;
     let mut value = input.value;
-    spec.normalise(operation_id, &mut value);
-    check(spec, operation_id, &value, &mut errors);
+    operation.spec().normalise(operation, &mut value);
+    check(operation, &value, &mut errors);
     rules(&value, &mut errors);
     if errors.is_empty() {
         Ok(value)
@@ -556,12 +555,12 @@ pub async fn checked(
     }
 }
 
-/// Adds the faults of `value` for operation `operation_id` to `errors`, one per field (the first),
-/// except for fields already at fault. Linear in the faults (a caller may send thousands).
-pub fn check(spec: &Spec, operation_id: &str, value: &Value, errors: &mut Vec<FieldError>) {
+/// Adds the faults of `value` for `operation` to `errors`, one per field (the first), except
+/// for fields already at fault. Linear in the faults (a caller may send thousands).
+pub fn check(operation: Operation, value: &Value, errors: &mut Vec<FieldError>) {
     let mut at_fault: std::collections::HashSet<String> =
         errors.iter().map(|e| e.field.clone()).collect();
-    for error in spec.check(operation_id, value) {
+    for error in operation.spec().check(operation, value) {
         if at_fault.insert(error.field.clone()) {
             errors.push(error);
         }
@@ -609,7 +608,9 @@ impl PerCall {
             }
             let fault = |code, message: String| FieldError::new(name.as_str(), code, message);
             match name.as_str() {
-                "signal" if value.is_object() => call.settings.abort = Abort::new(value),
+                "signal" if value.is_object() => {
+                    call.settings.abort = Abort::new(crate::fetch::JsSignal(value))
+                }
                 "timeoutMs" => match whole(&value, 1.0, f64::from(MAX_TIMEOUT_MS)) {
                     Some(ms) => call.settings.policy.timeout = Duration::from_millis(ms as u64),
                     None => errors.push(

@@ -8,6 +8,7 @@
 
 use crate::error::{Code, FieldError};
 use crate::field::group;
+pub use crate::generated::operations::{Api, Operation};
 use crate::input::child;
 use crate::money::Amount;
 use crate::values::{CalendarDate, ParisDateTime};
@@ -31,8 +32,8 @@ enum Mode {
 
 /// One API's spec, as JSON.
 pub struct Spec {
-    /// Each operation, found once: calls look theirs up by id.
-    operations: Vec<Operation>,
+    /// Each operation, found once.
+    operations: Vec<Described>,
     /// Each `$ref` of the spec, by the address of the object holding it: its text and what it
     /// points at, found once (looking a reference up by name was a quarter of a check's time).
     refs: HashMap<usize, (&'static str, &'static Value), BuildHasherDefault<AddressHasher>>,
@@ -105,8 +106,9 @@ impl Keywords {
 /// An operation of a spec, with what every call of it reads, found once at load (looking the
 /// operation up by path and method, and its parameters by `$ref`, on every call was a tenth of
 /// a check's time).
-struct Operation {
-    id: &'static str,
+struct Described {
+    operation: Operation,
+    /// As the embedded spec has them (`Operation::path` and `method` would be a second copy).
     path: &'static str,
     method: &'static str,
     /// Its description in the spec.
@@ -162,6 +164,17 @@ const AMOUNT: &str = "#/components/schemas/Amount";
 /// The schema `$ref` whose values are French wall-clock times (any form `When` reads).
 const PARIS_DATE_TIME: &str = "#/components/schemas/ParisDateTime";
 
+impl Operation {
+    /// The spec it is in.
+    pub fn spec(self) -> &'static Spec {
+        match self.api() {
+            Api::LaluxToken => Spec::lalux_token(),
+            Api::Lalux => Spec::lalux(),
+            Api::Ecologic => Spec::ecologic(),
+        }
+    }
+}
+
 impl Spec {
     fn load(text: &str) -> Self {
         // Leaked: each spec lives as long as the module, and its nodes' addresses key `refs`.
@@ -192,7 +205,7 @@ impl Spec {
         };
         for (path, item) in root["paths"].as_object().into_iter().flatten() {
             for (method, op) in item.as_object().into_iter().flatten() {
-                if let Some(id) = op["operationId"].as_str() {
+                if let Some(operation) = op["operationId"].as_str().and_then(Operation::from_id) {
                     let params = op["parameters"].as_array().into_iter().flatten();
                     let params = params.filter_map(|param| {
                         let param = spec.resolve(param);
@@ -216,8 +229,8 @@ impl Spec {
                             Some((status, spec.json_schema(response)))
                         })
                         .collect();
-                    spec.operations.push(Operation {
-                        id,
+                    spec.operations.push(Described {
+                        operation,
                         path,
                         method,
                         spec: op,
@@ -249,14 +262,9 @@ impl Spec {
         SPEC.get_or_init(|| Self::load(include_str!(concat!(env!("OUT_DIR"), "/ecologic.json"))))
     }
 
-    /// Every `operationId` of the spec.
-    #[cfg(fuzzing)]
-    pub fn operation_ids(&self) -> Vec<String> {
-        self.operations.iter().map(|o| o.id.to_owned()).collect()
-    }
-
-    fn operation(&self, id: &str) -> Option<&Operation> {
-        self.operations.iter().find(|o| o.id == id)
+    /// What the spec says of `operation` (`None`: another spec's).
+    fn operation(&self, operation: Operation) -> Option<&Described> {
+        self.operations.iter().find(|o| o.operation == operation)
     }
 
     fn resolve<'a>(&self, mut schema: &'a Value) -> &'a Value {
@@ -289,8 +297,8 @@ impl Spec {
 
     /// Writes each string parameter of `input` that names one of its enum's values in another
     /// case (`Invoice`, `PDF`) the way the spec does (R6: the server reads them in any case).
-    pub fn normalise(&self, operation_id: &str, input: &mut Value) {
-        let (Some(op), Some(object)) = (self.operation(operation_id), input.as_object_mut()) else {
+    pub fn normalise(&self, operation: Operation, input: &mut Value) {
+        let (Some(op), Some(object)) = (self.operation(operation), input.as_object_mut()) else {
             return;
         };
         for param in &op.params {
@@ -308,14 +316,14 @@ impl Spec {
         }
     }
 
-    /// Every fault of `input` for operation `operation_id`.
-    pub fn check(&self, operation_id: &str, input: &Value) -> Vec<FieldError> {
+    /// Every fault of `input` for operation `operation`.
+    pub fn check(&self, operation: Operation, input: &Value) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let Some(op) = self.operation(operation_id) else {
+        let Some(op) = self.operation(operation) else {
             errors.push(FieldError::new(
                 "input",
                 Code::Invalid,
-                format!("unknown operation {operation_id}"),
+                format!("unknown operation {}", operation.id()),
             ));
             return errors;
         };
@@ -424,25 +432,25 @@ impl Spec {
         }
     }
 
-    /// Whether the replies of operation `operation_id` hold a secret (`x-secret-replies`).
-    pub fn secret_replies(&self, operation_id: &str) -> bool {
-        self.operation(operation_id)
+    /// Whether the replies of operation `operation` hold a secret (`x-secret-replies`).
+    pub fn secret_replies(&self, operation: Operation) -> bool {
+        self.operation(operation)
             .is_some_and(|op| op.secret_replies)
     }
 
-    /// Whether operation `operation_id` documents replies of HTTP `status`, and if so whether
+    /// Whether operation `operation` documents replies of HTTP `status`, and if so whether
     /// with a JSON body.
-    pub fn documents(&self, operation_id: &str, status: u16) -> Option<bool> {
-        let responses = &self.operation(operation_id)?.responses;
+    pub fn documents(&self, operation: Operation, status: u16) -> Option<bool> {
+        let responses = &self.operation(operation)?.responses;
         let (_, schema) = responses.iter().find(|(s, _)| *s == Some(status))?;
         Some(!schema.is_null())
     }
 
-    /// Every fault of `body`, the reply of operation `operation_id` with HTTP `status`, against
+    /// Every fault of `body`, the reply of operation `operation` with HTTP `status`, against
     /// the schema the spec gives that status (or `default`); none when it documents no body.
-    pub fn check_reply(&self, operation_id: &str, status: u16, body: &Value) -> Vec<FieldError> {
+    pub fn check_reply(&self, operation: Operation, status: u16, body: &Value) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let Some(responses) = self.operation(operation_id).map(|op| &op.responses) else {
+        let Some(responses) = self.operation(operation).map(|op| &op.responses) else {
             return errors;
         };
         let Some((_, schema)) = responses

@@ -17,7 +17,7 @@ mod workflow;
 
 use crate::error::{Code, FieldError, SdkError};
 use crate::js::{self, PerCall};
-use crate::schema::Spec;
+use crate::schema::Operation;
 use outcomes::*;
 use referential::List;
 use serde_json::{Value, json};
@@ -161,7 +161,7 @@ impl EcologicClient {
                     .checked(
                         &call.settings,
                         &input,
-                        "calculateEcoSupport",
+                        Operation::CalculateEcoSupport,
                         |v, _| {
                             default(v, "TotalAmountExclVAT_Currency", "EUR");
                             let currency = v["TotalAmountExclVAT_Currency"].clone();
@@ -175,7 +175,7 @@ impl EcologicClient {
                     )
                     .await?;
                 let data = e
-                    .read(&call.settings, "calculateEcoSupport", checked)
+                    .read(&call.settings, Operation::CalculateEcoSupport, checked)
                     .await?;
                 js::to_js(&data)
             },
@@ -200,13 +200,13 @@ impl EcologicClient {
                     .checked(
                         &call.settings,
                         &input,
-                        "createSupportRequest",
+                        Operation::CreateSupportRequest,
                         call_date_now,
                         &request_rules,
                     )
                     .await?;
                 let result = e
-                    .write(&call.settings, "createSupportRequest", checked)
+                    .write(&call.settings, Operation::CreateSupportRequest, checked)
                     .await?;
                 js::to_js(&dossier_outcome(&result, "RequestId"))
             },
@@ -249,13 +249,13 @@ impl EcologicClient {
                     .checked(
                         &call.settings,
                         &input,
-                        "updateSupportRequest",
+                        Operation::UpdateSupportRequest,
                         same_id,
                         &request_rules,
                     )
                     .await?;
                 let result = e
-                    .write(&call.settings, "updateSupportRequest", checked)
+                    .write(&call.settings, Operation::UpdateSupportRequest, checked)
                     .await?;
                 js::to_js(&dossier_outcome(&result, "RequestId"))
             },
@@ -280,7 +280,7 @@ impl EcologicClient {
                 let data = e
                     .read(
                         &call.settings,
-                        "getSupportRequestStatus",
+                        Operation::GetSupportRequestStatus,
                         json!({ "RequestId": id }),
                     )
                     .await?;
@@ -303,7 +303,7 @@ impl EcologicClient {
                 .checked(
                     &call.settings,
                     &input,
-                    "createClaim",
+                    Operation::CreateClaim,
                     |_, _| {},
                     &claim_rules,
                 )
@@ -327,13 +327,15 @@ impl EcologicClient {
                 .checked(
                     &call.settings,
                     &input,
-                    "updateClaim",
+                    Operation::UpdateClaim,
                     |_, _| {},
                     &claim_rules,
                 )
                 .await?;
             let number = checked["ConsumerInvoiceNumber"].as_str().map(str::to_owned);
-            let result = e.write(&call.settings, "updateClaim", checked).await?;
+            let result = e
+                .write(&call.settings, Operation::UpdateClaim, checked)
+                .await?;
             let outcome = dossier_outcome(&result, "ClaimId");
             e.remember_invoice(number.as_deref(), outcome.id);
             js::to_js(&outcome)
@@ -350,8 +352,7 @@ impl EcologicClient {
         >,
     ) -> js_sys::Promise {
         run(self, "attachFile", options, move |e, call| async move {
-            let checked =
-                js::checked(&input, Spec::ecologic(), "attachFile", rules::record_ids).await?;
+            let checked = js::checked(&input, Operation::AttachFile, rules::record_ids).await?;
             let id = checked["ClaimId"].as_i64().unwrap_or_default();
             e.attach(id, checked, &call).await?;
             Ok(JsValue::UNDEFINED)

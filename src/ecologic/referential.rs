@@ -4,6 +4,7 @@
 //! Concurrent calls share one read in flight, as they share a LALUX token request.
 
 use crate::error::SdkError;
+use crate::schema::Operation;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -60,12 +61,12 @@ pub enum List {
 
 impl List {
     /// The operation that reads it.
-    pub fn operation_id(self) -> &'static str {
+    pub fn operation(self) -> Operation {
         match self {
-            List::RepairSites => "getRepairSitesByAts",
-            List::Brands => "printBrandList",
-            List::ProductTypes => "printProductTypeList",
-            List::LabelledProductTypes => "printProductTypeWithLabelList",
+            List::RepairSites => Operation::GetRepairSitesByAts,
+            List::Brands => Operation::PrintBrandList,
+            List::ProductTypes => Operation::PrintProductTypeList,
+            List::LabelledProductTypes => Operation::PrintProductTypeWithLabelList,
         }
     }
 

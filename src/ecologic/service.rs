@@ -10,6 +10,7 @@ use crate::call::{self, Policy, Repeat, Reply, Settings};
 use crate::error::{Code, FieldError, SdkError};
 use crate::files;
 use crate::js::{self, PerCall};
+use crate::schema::Operation;
 use crate::schema::{Body, Request, Spec};
 use crate::values::ParisDateTime;
 use repair_dates::{Day, WallClock};
@@ -69,10 +70,10 @@ impl Ecologic {
     pub(super) async fn read(
         &self,
         settings: &Settings,
-        operation: &'static str,
+        operation: Operation,
         input: Value,
     ) -> Result<Value, SdkError> {
-        let request = call::request(Spec::ecologic(), operation, input)?;
+        let request = call::request(operation, input)?;
         self.connection.send(settings, Repeat::Safe, request).await
     }
 
@@ -81,10 +82,10 @@ impl Ecologic {
     pub(super) async fn write(
         &self,
         settings: &Settings,
-        operation: &'static str,
+        operation: Operation,
         input: Value,
     ) -> Result<Value, SdkError> {
-        let request = call::request(Spec::ecologic(), operation, input)?;
+        let request = call::request(operation, input)?;
         let outcome = self.connection.send(settings, Repeat::Never, request).await;
         outcome.map_err(created)
     }
@@ -104,7 +105,7 @@ impl Ecologic {
             async move {
                 // Shared by every caller waiting for it: the client's policy, no one's signal.
                 let settings = Settings::of(connection.policy.clone());
-                let request = call::request(Spec::ecologic(), list.operation_id(), json!({}))?;
+                let request = call::request(list.operation(), json!({}))?;
                 let data = connection.send(&settings, Repeat::Safe, request).await?;
                 let items = match data {
                     Value::Array(items) => items,
@@ -127,15 +128,14 @@ impl Ecologic {
         &self,
         settings: &Settings,
         js_input: &JsValue,
-        operation_id: &str,
+        operation: Operation,
         prepare: impl FnOnce(&mut Value, &mut Vec<FieldError>),
         rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
     ) -> Result<Value, SdkError> {
         let read = crate::input::read(js_input, "input").await;
         let (mut value, mut errors) = (read.value, read.errors);
         prepare(&mut value, &mut errors);
-        self.check(settings, value, errors, operation_id, rules)
-            .await
+        self.check(settings, value, errors, operation, rules).await
     }
 
     /// [`Self::checked`] for an input already read, with the faults found so far. The rules that
@@ -145,15 +145,18 @@ impl Ecologic {
         settings: &Settings,
         mut value: Value,
         mut errors: Vec<FieldError>,
-        operation_id: &str,
+        operation: Operation,
         rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
     ) -> Result<Value, SdkError> {
-        let request = operation_id.ends_with("SupportRequest");
+        let request = matches!(
+            operation,
+            Operation::CreateSupportRequest | Operation::UpdateSupportRequest
+        );
         rules::offline_mode(&mut value, request, &mut errors);
         rules::empty_purchase_date(&mut value);
         rules::default_currency(&mut value);
-        Spec::ecologic().normalise(operation_id, &mut value);
-        js::check(Spec::ecologic(), operation_id, &value, &mut errors);
+        Spec::ecologic().normalise(operation, &mut value);
+        js::check(operation, &value, &mut errors);
         rules::french_zip(&value, &mut errors);
         rules::brand_name(&value, &mut errors);
         rules::record_ids(&value, &mut errors);
@@ -174,7 +177,7 @@ impl Ecologic {
             // Nothing of the call was sent yet: a write may be sent again safely.
             let items = self.referential(settings, list).await.map_err(|e| {
                 e.with(|d| d.may_have_reached_server = Some(false))
-                    .before(list.operation_id())
+                    .before(list.operation())
             })?;
             catalogue.push(items);
         }
@@ -235,7 +238,7 @@ impl Ecologic {
             "TotalAmountInclVAT": incl["Amount"], "TotalAmountInclVATCurrency": incl["Currency"],
         });
         let outcome = self
-            .read(settings, "calculateEcoSupport", calculation)
+            .read(settings, Operation::CalculateEcoSupport, calculation)
             .await;
         match outcome {
             Err(e) if envelope::is_final(&e) => Err(e),
@@ -244,7 +247,7 @@ impl Ecologic {
             Err(e) if e.kind != crate::error::Kind::Refused || e.status.is_some_and(|s| s >= 500) => {
                 Err(e
                     .with(|d| d.may_have_reached_server = Some(false))
-                    .before("calculateEcoSupport"))
+                    .before(Operation::CalculateEcoSupport))
             }
             // T4: a product Ecosystem covers is Ecosystem's claim, never Ecologic's.
             Ok(Value::Array(supports))
@@ -272,7 +275,7 @@ impl Ecologic {
     ) -> Result<DossierOutcome, SdkError> {
         let number = checked["ConsumerInvoiceNumber"].as_str().map(str::to_owned);
         let outcome = self
-            .write(settings, "createClaim", checked)
+            .write(settings, Operation::CreateClaim, checked)
             .await
             .map(|result| dossier_outcome(&result, "ClaimId"));
         let id = match &outcome {
@@ -295,7 +298,7 @@ impl Ecologic {
         let part = |key: &str| file[key].as_str().unwrap_or_default().to_owned();
         let name = format!("{}.{}", part("FileName"), part("FileExtension"));
         file["ClaimId"] = claim_id.into();
-        let request = call::request(Spec::ecologic(), "attachFile", file)?;
+        let request = call::request(Operation::AttachFile, file)?;
         let bytes = match &request.body {
             Body::Json(body) => body["FileContent"]
                 .as_str()
@@ -328,8 +331,12 @@ impl Ecologic {
         settings: &Settings,
         id: i64,
     ) -> Result<Value, SdkError> {
-        self.read(settings, "getClaimStatus", json!({ "ClaimId": id }))
-            .await
+        self.read(
+            settings,
+            Operation::GetClaimStatus,
+            json!({ "ClaimId": id }),
+        )
+        .await
     }
 
     pub(super) async fn submit(
@@ -338,7 +345,7 @@ impl Ecologic {
         id: i64,
     ) -> Result<SubmitOutcome, SdkError> {
         let result = self
-            .write(settings, "submitClaim", json!({ "claimId": id }))
+            .write(settings, Operation::SubmitClaim, json!({ "claimId": id }))
             .await?;
         Ok(submit_outcome(&result))
     }

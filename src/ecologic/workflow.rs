@@ -4,6 +4,7 @@ use super::outcomes::*;
 use super::service::*;
 use crate::error::{Code, FieldError, SdkError};
 use crate::js::{self, PerCall};
+use crate::schema::Operation;
 use crate::schema::Spec;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
@@ -30,8 +31,8 @@ impl Ecologic {
                 for (i, file) in files.iter_mut().enumerate() {
                     // Each file is checked as `attachFile` would be, for a claim not made yet.
                     default(file, "ClaimId", 1);
-                    Spec::ecologic().normalise("attachFile", file);
-                    for e in Spec::ecologic().check("attachFile", file) {
+                    Spec::ecologic().normalise(Operation::AttachFile, file);
+                    for e in Spec::ecologic().check(Operation::AttachFile, file) {
                         errors.push(FieldError {
                             field: format!("files[{i}].{}", e.field),
                             ..e
@@ -52,7 +53,13 @@ impl Ecologic {
             );
         }
         let claim = self
-            .check(&call.settings, value, errors, "createClaim", &claim_rules)
+            .check(
+                &call.settings,
+                value,
+                errors,
+                Operation::CreateClaim,
+                &claim_rules,
+            )
             .await?;
         let files = match files {
             Value::Array(files) => files,

@@ -12,7 +12,6 @@ mod workflow;
 
 use crate::error::SdkError;
 use crate::js::{self, PerCall};
-use crate::schema::Spec;
 use service::*;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -88,7 +87,7 @@ async fn upload(
     input: JsValue,
     call: PerCall,
 ) -> Result<JsValue, SdkError> {
-    let value = js::checked(&input, Spec::lalux(), role.upload_operation(), |_, _| {}).await?;
+    let value = js::checked(&input, role.upload_operation(), |_, _| {}).await?;
     let receipt = inner.upload(role, value, &call).await?;
     js::to_js(&receipt)
 }
@@ -99,10 +98,7 @@ async fn submit(
     input: JsValue,
     call: PerCall,
 ) -> Result<JsValue, SdkError> {
-    let value = js::checked(&input, Spec::lalux(), role.submit_operation(), |v, e| {
-        role.rules(v, e)
-    })
-    .await?;
+    let value = js::checked(&input, role.submit_operation(), |v, e| role.rules(v, e)).await?;
     inner.submit(role, value, &call).await?;
     Ok(JsValue::UNDEFINED)
 }

@@ -9,6 +9,7 @@ use crate::files;
 use crate::generated::lalux::types as api;
 use crate::js::{self, PerCall};
 use crate::json::text;
+use crate::schema::Operation;
 use crate::schema::{Body, Request, Spec};
 use serde::Serialize;
 use serde_json::Value;
@@ -81,7 +82,7 @@ impl Lalux {
         file: Value,
         call: &PerCall,
     ) -> Result<UploadReceipt, SdkError> {
-        let request = call::request(Spec::lalux(), role.upload_operation(), file)?;
+        let request = call::request(role.upload_operation(), file)?;
         let (name, bytes) = match &request.body {
             Body::Json(body) => (
                 text(body, "fileNameWithExtension").unwrap_or_default(),
@@ -188,17 +189,17 @@ impl Role {
         }
     }
 
-    pub(super) fn upload_operation(self) -> &'static str {
+    pub(super) fn upload_operation(self) -> Operation {
         match self {
-            Self::Repairer => "uploadRepairerFile",
-            Self::Expert => "uploadExpertFile",
+            Self::Repairer => Operation::UploadRepairerFile,
+            Self::Expert => Operation::UploadExpertFile,
         }
     }
 
-    pub(super) fn submit_operation(self) -> &'static str {
+    pub(super) fn submit_operation(self) -> Operation {
         match self {
-            Self::Repairer => "submitRepairSettlement",
-            Self::Expert => "submitExpertSettlement",
+            Self::Repairer => Operation::SubmitRepairSettlement,
+            Self::Expert => Operation::SubmitExpertSettlement,
         }
     }
 
@@ -240,7 +241,7 @@ impl Role {
     /// The request of a checked settlement: R2, an expert's `abandonVehicule` also goes as
     /// `AbandonVehicule` (the document's table spelling), with the same value.
     pub(super) fn settlement(self, settlement: Value) -> Result<Request, SdkError> {
-        let mut request = call::request(Spec::lalux(), self.submit_operation(), settlement)?;
+        let mut request = call::request(self.submit_operation(), settlement)?;
         if let (Self::Expert, Body::Json(body)) = (self, &mut request.body)
             && let Some(abandon) = body.get("abandonVehicule").cloned()
         {

@@ -5,7 +5,6 @@ use crate::error::{Code, FieldError, Kind, SdkError};
 use crate::generated::lalux::types as api;
 use crate::input;
 use crate::js::{self, PerCall};
-use crate::schema::Spec;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
@@ -54,12 +53,7 @@ impl Lalux {
                 ("file".to_owned(), file),
             ]));
             let mut upload_errors = Vec::new();
-            js::check(
-                Spec::lalux(),
-                role.upload_operation(),
-                &upload,
-                &mut upload_errors,
-            );
+            js::check(role.upload_operation(), &upload, &mut upload_errors);
             errors.extend(upload_errors.into_iter().map(|e| FieldError {
                 field: if e.field == "file" {
                     document.file.to_owned()
@@ -71,12 +65,7 @@ impl Lalux {
             files.push(upload);
         }
         let mut settlement = Value::Object(settlement);
-        js::check(
-            Spec::lalux(),
-            role.submit_operation(),
-            &settlement,
-            &mut errors,
-        );
+        js::check(role.submit_operation(), &settlement, &mut errors);
         role.rules(&settlement, &mut errors);
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));

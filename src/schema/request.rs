@@ -2,14 +2,14 @@
 //! method, path, parameters (path and query, by wire name) and body (JSON or a form). The
 //! generated types are not involved: the spec is the one description of every call.
 
-use super::Spec;
+use super::{Operation, Spec};
 use serde_json::Value;
 
 /// One operation's request, ready to be sent to a base URL.
 #[derive(Debug, PartialEq)]
 pub struct Request {
     /// The spec's `operationId`: which replies are documented.
-    pub operation: &'static str,
+    pub operation: Operation,
     /// `GET`, `POST`, … as the spec has it, in capitals.
     pub method: String,
     /// Path and query, appended to the base URL.
@@ -46,7 +46,7 @@ impl Spec {
     /// where the spec puts them, written as the server reads them (amounts as decimal numbers,
     /// days, Paris wall clock); a property of a form body that is also a parameter goes in both
     /// (LALUX's R3). `None` for an operation the spec does not have.
-    pub fn request(&self, operation: &'static str, mut input: Value) -> Option<Request> {
+    pub fn request(&self, operation: Operation, mut input: Value) -> Option<Request> {
         let op = self.operation(operation)?;
         let request_body = self.resolve(&op.spec["requestBody"]);
         let (form, body_schema) = match &request_body["content"][FORM]["schema"] {
@@ -154,7 +154,7 @@ mod tests {
             "Consumer": {"LastName": "Nom", "Email": null}, "Quote": {"TotalAmountExclVAT": {"Amount": "120.50", "Currency": "EUR"}}
         });
         let request = Spec::ecologic()
-            .request("createSupportRequest", input)
+            .request(Operation::CreateSupportRequest, input)
             .expect("an operation of the spec");
         assert_eq!(request.method, "POST");
         assert_eq!(
@@ -175,7 +175,7 @@ mod tests {
     fn amounts_in_a_query_are_decimal_numbers() {
         let input = json!({"TotalAmountExclVAT": "120.50", "TotalAmountInclVAT": 144.6, "BrandId": "1689", "ProductId": "P"});
         let request = Spec::ecologic()
-            .request("calculateEcoSupport", input)
+            .request(Operation::CalculateEcoSupport, input)
             .expect("an operation of the spec");
         assert_eq!(
             request.target,
@@ -188,7 +188,7 @@ mod tests {
     fn a_form_field_that_is_a_parameter_goes_in_both() {
         let input = json!({"grant_type": "client_credentials", "scope": "/reparateur"});
         let request = Spec::lalux_token()
-            .request("requestToken", input)
+            .request(Operation::RequestToken, input)
             .expect("an operation of the spec");
         assert_eq!(
             request.target,
@@ -198,6 +198,10 @@ mod tests {
             request.body,
             Body::Form("grant_type=client_credentials&scope=%2Freparateur".into())
         );
-        assert_eq!(Spec::lalux_token().request("nothing", json!({})), None);
+        assert_eq!(
+            Spec::lalux_token().request(Operation::CreateClaim, json!({})),
+            None,
+            "another spec's operation"
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! The validator against the embedded specs, natively (`cargo test -p repair-claims --lib`).
 
-use super::Spec;
+use super::{Operation, Spec};
 use crate::error::Code;
 use serde_json::{Value, json};
 
-fn faults(spec: &Spec, operation: &str, input: Value) -> Vec<(String, Code)> {
+fn faults(spec: &Spec, operation: Operation, input: Value) -> Vec<(String, Code)> {
     let mut found: Vec<(String, Code)> = spec
         .check(operation, &input)
         .into_iter()
@@ -27,17 +27,20 @@ fn dossier() -> Value {
 #[test]
 fn a_valid_dossier_passes_and_nullable_references_take_null() {
     let mut input = dossier();
-    assert_eq!(faults(Spec::ecologic(), "createClaim", input.clone()), []);
+    assert_eq!(
+        faults(Spec::ecologic(), Operation::CreateClaim, input.clone()),
+        []
+    );
     input["Quote"]["LaborCost"] = Value::Null;
     input["Product"]["PurchaseDate"] = Value::Null;
     assert_eq!(
-        faults(Spec::ecologic(), "createClaim", input.clone()),
+        faults(Spec::ecologic(), Operation::CreateClaim, input.clone()),
         [],
         "oneOf [X, NoValue] (R12)"
     );
     input["Quote"]["LaborCost"] = json!({"Amount": "x"});
     assert_eq!(
-        faults(Spec::ecologic(), "createClaim", input),
+        faults(Spec::ecologic(), Operation::CreateClaim, input),
         [
             ("Quote.LaborCost.Amount".to_owned(), Code::Decimals),
             ("Quote.LaborCost.Currency".to_owned(), Code::Required)
@@ -55,7 +58,7 @@ fn every_fault_is_named_with_its_code() {
     input["Quote"]["TotalAmountExclVAT"]["Amount"] = json!(56.99999999999999);
     input.as_object_mut().unwrap().remove("RepairSiteId");
     assert_eq!(
-        faults(Spec::ecologic(), "createClaim", input),
+        faults(Spec::ecologic(), Operation::CreateClaim, input),
         [
             ("Consumer.Country".to_owned(), Code::Pattern),
             ("Consumer.Title".to_owned(), Code::Enum),
@@ -74,7 +77,7 @@ fn messages_carry_what_helps() {
     input["Quote"]["TotalAmountExclVAT"]["Amount"] = json!("170,50");
     input["Quote"]["TotalAmountInclVAT"]["Amount"] = json!(56.99999999999999);
     input["Consumer"]["Zipp"] = json!("75001");
-    let errors = Spec::ecologic().check("createClaim", &input);
+    let errors = Spec::ecologic().check(Operation::CreateClaim, &input);
     let find = |field: &str| errors.iter().find(|e| e.field == field).unwrap();
     let country = find("Consumer.Country");
     assert_eq!(
@@ -104,7 +107,7 @@ fn an_amount_with_more_decimals_is_rounded_as_its_text_says_not_as_its_float() {
     ] {
         let mut input = dossier();
         input["Quote"]["TotalAmountInclVAT"]["Amount"] = given.clone();
-        let errors = Spec::ecologic().check("createClaim", &input);
+        let errors = Spec::ecologic().check(Operation::CreateClaim, &input);
         let error = errors
             .iter()
             .find(|e| e.field == "Quote.TotalAmountInclVAT.Amount")
@@ -119,7 +122,7 @@ fn files_are_measured_in_bytes() {
     // 5 242 881 bytes (1 747 627 groups of 3) are 6 990 508 base64 characters.
     let big = "A".repeat(6_990_508);
     let errors = Spec::lalux().check(
-        "uploadRepairerFile",
+        Operation::UploadRepairerFile,
         &json!({"fileNameWithExtension": "f.pdf", "file": big}),
     );
     assert_eq!(errors.len(), 1);
@@ -140,18 +143,18 @@ fn files_are_measured_in_bytes() {
 #[test]
 fn enum_parameters_are_written_as_the_spec_does() {
     let mut input = json!({"ClaimId": 1, "FileName": "facture", "FileExtension": "PDF", "DocumentType": "NamePlate", "FileContent": "JVBERg=="});
-    Spec::ecologic().normalise("attachFile", &mut input);
+    Spec::ecologic().normalise(Operation::AttachFile, &mut input);
     assert_eq!(
         (&input["FileExtension"], &input["DocumentType"]),
         (&json!("pdf"), &json!("NAMEPLATE"))
     );
-    assert_eq!(faults(Spec::ecologic(), "attachFile", input), []);
+    assert_eq!(faults(Spec::ecologic(), Operation::AttachFile, input), []);
 }
 
 #[test]
 fn a_line_break_is_named_as_such() {
     let input = json!({"ClaimId": 1, "FileName": "a\r\nb", "FileExtension": "pdf", "DocumentType": "INVOICE", "FileContent": "JVBERg=="});
-    let errors = Spec::ecologic().check("attachFile", &input);
+    let errors = Spec::ecologic().check(Operation::AttachFile, &input);
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].params["hint"], "noControlCharacters");
     assert_eq!(
@@ -166,7 +169,7 @@ fn a_field_with_an_empty_or_dotted_name_is_still_named() {
     let mut input = dossier();
     input[""] = json!(8);
     input["Consumer"]["a.b"] = json!(1);
-    let found = faults(Spec::ecologic(), "createClaim", input);
+    let found = faults(Spec::ecologic(), Operation::CreateClaim, input);
     assert_eq!(
         found,
         [
@@ -181,13 +184,13 @@ fn a_field_with_an_empty_or_dotted_name_is_still_named() {
 fn an_unknown_parameter_with_an_empty_name_is_still_named() {
     let found = faults(
         Spec::ecologic(),
-        "printProductTypeWithLabelList",
+        Operation::PrintProductTypeWithLabelList,
         json!({"": 8}),
     );
     assert_eq!(found, [("[\"\"]".to_owned(), Code::UnknownField)]);
 }
 
-fn reply_faults(operation: &str, status: u16, body: Value) -> Vec<(String, Code)> {
+fn reply_faults(operation: Operation, status: u16, body: Value) -> Vec<(String, Code)> {
     Spec::ecologic()
         .check_reply(operation, status, &body)
         .into_iter()
@@ -205,19 +208,22 @@ fn a_reply_is_checked_as_a_typed_read_would_take_it() {
         "Comment": null, "SomethingNew": {"added": "later"}});
     // Unknown fields, a null optional field, an empty list: taken.
     assert_eq!(
-        reply_faults("getClaimStatus", 200, status(claim.clone())),
+        reply_faults(Operation::GetClaimStatus, 200, status(claim.clone())),
         []
     );
     // A W envelope's data is null (R12).
     let refused = json!({"ResponseStatus": "W", "ResponseMessage": "Produit pas valide",
         "IsValid": false, "ResponseData": null});
-    assert_eq!(reply_faults("calculateEcoSupport", 200, refused), []);
+    assert_eq!(
+        reply_faults(Operation::CalculateEcoSupport, 200, refused),
+        []
+    );
     // A required field missing, a wrong type: each named.
     let mut broken = claim;
     broken.as_object_mut().map(|o| o.remove("LastStatus"));
     broken["ClaimId"] = json!("7");
     assert_eq!(
-        reply_faults("getClaimStatus", 200, status(broken)),
+        reply_faults(Operation::GetClaimStatus, 200, status(broken)),
         [
             ("ResponseData.LastStatus".to_owned(), Code::Required),
             ("ResponseData.ClaimId".to_owned(), Code::Type),
@@ -229,13 +235,16 @@ fn a_reply_is_checked_as_a_typed_read_would_take_it() {
         "ValidationErrors": [{"Field": null, "ErrorMessage": "?", "MessageType": "I"}]}),
     );
     body["ResponseStatus"] = json!("X");
-    assert_eq!(reply_faults("getClaimStatus", 200, body), []);
+    assert_eq!(reply_faults(Operation::GetClaimStatus, 200, body), []);
     let calculation = status(json!([{"EcoOrganizationId": 46, "SupportAmount": 25}]));
-    assert_eq!(reply_faults("calculateEcoSupport", 200, calculation), []);
+    assert_eq!(
+        reply_faults(Operation::CalculateEcoSupport, 200, calculation),
+        []
+    );
     // A null required field the spec does not make nullable breaks the reply.
     let no_id = status(json!({"ClaimId": null, "LastStatus": "A finaliser"}));
     assert_eq!(
-        reply_faults("getClaimStatus", 200, no_id),
+        reply_faults(Operation::GetClaimStatus, 200, no_id),
         [("ResponseData.ClaimId".to_owned(), Code::Required)]
     );
 }
@@ -243,14 +252,18 @@ fn a_reply_is_checked_as_a_typed_read_would_take_it() {
 #[test]
 fn an_error_reply_is_checked_against_the_documented_refusal() {
     let asp_net = json!({"Message": "Authorization has been denied for this request."});
-    assert_eq!(reply_faults("printBrandList", 401, asp_net), []);
+    assert_eq!(reply_faults(Operation::PrintBrandList, 401, asp_net), []);
     assert_eq!(
-        reply_faults("printBrandList", 401, json!(["not", "an", "object"])),
+        reply_faults(
+            Operation::PrintBrandList,
+            401,
+            json!(["not", "an", "object"])
+        ),
         [("".to_owned(), Code::Type)]
     );
     // A status the spec does not document has no schema to check (the call path already made
     // it an unexpected response).
-    assert_eq!(reply_faults("printBrandList", 418, json!(1)), []);
+    assert_eq!(reply_faults(Operation::PrintBrandList, 418, json!(1)), []);
 }
 
 #[test]
@@ -258,7 +271,7 @@ fn a_body_is_the_input_without_its_parameters_written_for_the_wire() {
     let mut input = dossier();
     input["Product"]["PurchaseDate"] = Value::Null;
     input["Quote"]["TotalAmountInclVAT"]["Amount"] = json!("120.50");
-    let request = Spec::ecologic().request("createClaim", input);
+    let request = Spec::ecologic().request(Operation::CreateClaim, input);
     let Some(super::Request {
         body: super::Body::Json(body),
         target,
@@ -279,4 +292,29 @@ fn a_body_is_the_input_without_its_parameters_written_for_the_wire() {
         "null left out"
     );
     assert!(target.contains("RepairSiteId=site"), "{target}");
+}
+
+#[test]
+fn every_generated_operation_is_the_specs_own() {
+    for operation in Operation::ALL {
+        let described = operation.spec().operation(operation);
+        let described = described.unwrap_or_else(|| panic!("{} in its spec", operation.id()));
+        assert_eq!(described.path, operation.path(), "{}", operation.id());
+        assert_eq!(
+            described.method.to_ascii_uppercase(),
+            operation.method(),
+            "{}",
+            operation.id()
+        );
+        assert_eq!(Operation::from_id(operation.id()), Some(operation));
+    }
+    let described: usize = [Spec::lalux(), Spec::lalux_token(), Spec::ecologic()]
+        .iter()
+        .map(|spec| spec.operations.len())
+        .sum();
+    assert_eq!(
+        described,
+        Operation::ALL.len(),
+        "no spec operation missing from the enum"
+    );
 }
