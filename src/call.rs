@@ -86,6 +86,9 @@ pub struct Policy {
     /// First backoff delay; doubled on every attempt, with full jitter.
     pub base_delay: Duration,
     pub hooks: Hooks,
+    /// Where a client made with option `gateway` sends its calls (`{gateway}/{api}`): every
+    /// method is relayed there (`crate::gateway`) instead of being sent to the API.
+    pub gateway: Option<Rc<str>>,
 }
 
 impl Policy {
@@ -138,7 +141,7 @@ pub struct Raw {
 }
 
 impl Seen {
-    fn record(&self, raw: Raw) {
+    pub(crate) fn record(&self, raw: Raw) {
         self.0.replace(Some(raw));
     }
 

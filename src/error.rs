@@ -25,7 +25,9 @@ export type ErrorKind =
   /** The call's `signal` was aborted; nothing more was sent (see `mayHaveReachedServer` for writes). */
   | 'aborted'
   /** A reply the API documents no such way (undocumented status, malformed body). */
-  | 'unexpectedResponse';
+  | 'unexpectedResponse'
+  /** The gateway (`repair-claims/server`) refused the call: its `authorize` said no, or the origin is not allowed. Nothing was sent. */
+  | 'forbidden';
 
 /** Every error this package throws or rejects with: an `Error` with `name === 'RepairClaimsError'`; what it says beyond its kind is in `ErrorDetails`, derived from the Rust that sets it. */
 export interface RepairClaimsError extends Error, ErrorDetails {
@@ -58,6 +60,7 @@ pub enum Kind {
     Timeout,
     Aborted,
     UnexpectedResponse,
+    Forbidden,
 }
 
 pub use crate::field::{Code, FieldError};
@@ -164,6 +167,9 @@ pub struct ErrorData {
     /// What the error says beyond its kind, merged into the JS error.
     #[serde(flatten)]
     pub details: ErrorDetails,
+    /// A `RepairClaimsError` made on the JS side (a gateway's, `crate::gateway`): thrown as it is.
+    #[serde(skip)]
+    pub thrown: Option<JsValue>,
     /// What a caller's callback threw, handed back as the error's `cause`.
     #[serde(skip)]
     pub cause: Option<JsValue>,
@@ -196,6 +202,7 @@ impl SdkError {
             body: None,
             operation: None,
             details: ErrorDetails::default(),
+            thrown: None,
             cause: None,
             reply: None,
         }))
@@ -215,6 +222,13 @@ impl SdkError {
         error.fields = fields;
         error.details.more_fields = (more > 0).then_some(more);
         error
+    }
+
+    /// `error`, a `RepairClaimsError` the JS side made, to be thrown as it is.
+    pub fn thrown(error: JsValue) -> Self {
+        let mut made = Self::new(Kind::UnexpectedResponse, "");
+        made.thrown = Some(error);
+        made
     }
 
     /// Hands `cause` (what a caller's callback threw) back as the error's `cause`.
@@ -257,6 +271,9 @@ impl SdkError {
 
     /// The JS `Error` thrown to the caller.
     pub fn into_js(self) -> JsValue {
+        if let Some(thrown) = self.0.thrown {
+            return thrown;
+        }
         let error = js_sys::Error::new(&self.message);
         error.set_name("RepairClaimsError");
         // Its properties cross as JSON text, read by the host's `JSON.parse`.

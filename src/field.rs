@@ -95,6 +95,8 @@ pub enum FieldErrorCode {
     SetByWorkflow,
     Together,
     Exclusive,
+    /// A secret given to a client running in a browser.
+    SecretInBrowser,
     Url,
     HeaderValue,
     UnknownOption,
@@ -271,6 +273,7 @@ impl FieldError {
                 if p("other") == "apiKey" { "apiKey" } else { "des identifiants" }
             ),
             Code::Exclusive => format!("ne peut pas être donné avec {}", p("other")),
+            Code::SecretInBrowser => "est un secret : un navigateur ne doit jamais le recevoir ; passez par la passerelle (option gateway, repair-claims/server), ou donnez dangerouslyAllowBrowser: true en connaissance de cause".to_owned(),
             Code::Url => "doit être une URL http(s)".to_owned(),
             Code::HeaderValue => "contient des caractères qu'un en-tête HTTP ne peut pas porter".to_owned(),
             Code::UnknownOption => format!("n'est pas une option (options : {})", p("allowed")),
@@ -362,6 +365,7 @@ mod tests {
             SetByWorkflow,
             Together,
             Exclusive,
+            SecretInBrowser,
             Url,
             HeaderValue,
             UnknownOption,

@@ -68,6 +68,8 @@ pub struct CallPolicy {
     pub max_retries: Option<u32>,
     pub retry_delay_ms: Option<u32>,
     pub hooks: Hooks,
+    /// `{gateway}/{api}`, for a client made with option `gateway`.
+    pub gateway: Option<std::rc::Rc<str>>,
 }
 
 impl CallPolicy {
@@ -104,6 +106,7 @@ impl CallPolicy {
             max_retries,
             base_delay: Duration::from_millis(delay.into()),
             hooks: self.hooks.clone(),
+            gateway: self.gateway.clone(),
         })
     }
 }
@@ -377,6 +380,57 @@ pub fn non_empty<'a>(
     }
 }
 
+/// Option `gateway` (`repair-claims/server`): the base `{gateway}/{api}` of a client that holds no
+/// credential; each option of `given` (name, whether given) that is one is at fault beside it.
+pub fn gateway(
+    value: &Option<String>,
+    api: &str,
+    given: &[(&str, bool)],
+    errors: &mut Vec<FieldError>,
+) -> Option<std::rc::Rc<str>> {
+    value.as_ref()?;
+    for (name, _) in given.iter().filter(|(_, given)| *given) {
+        errors.push(
+            FieldError::new(
+                *name,
+                Code::Exclusive,
+                "cannot be given with gateway: the gateway holds the credentials",
+            )
+            .with("other", "gateway"),
+        );
+    }
+    let base = base_url(value, "gateway", "", errors);
+    Some(format!("{base}/{api}").into())
+}
+
+/// A secret option given where a browser page or worker runs: refused (each named), unless
+/// `dangerouslyAllowBrowser`, as openai-node does. A secret in a page is anyone's.
+pub fn secrets_outside_browsers(
+    given: &[(&str, bool)],
+    allowed: Option<bool>,
+    errors: &mut Vec<FieldError>,
+) {
+    if allowed == Some(true) || !in_browser() {
+        return;
+    }
+    for (name, _) in given.iter().filter(|(_, given)| *given) {
+        errors.push(FieldError::new(
+            *name,
+            Code::SecretInBrowser,
+            "is a secret and this code runs in a browser, where anyone can read it: use the gateway (option gateway, repair-claims/server), or give dangerouslyAllowBrowser: true if you know why",
+        ));
+    }
+}
+
+/// Whether a browser page (`window` and `document`) or worker (`importScripts`) runs this code.
+fn in_browser() -> bool {
+    let global = js_sys::global();
+    let has = |name: &str| {
+        js_sys::Reflect::get(&global, &name.into()).is_ok_and(|v| !v.is_undefined() && !v.is_null())
+    };
+    (has("window") && has("document")) || has("importScripts")
+}
+
 /// A base URL option: `http(s)://…`, without a trailing slash. In a browser, a path such as
 /// `/api/lalux` is relative to the page's origin (a portal's own back end).
 pub fn base_url(
@@ -461,17 +515,22 @@ pub fn format_field_error(error: JsValue, locale: JsValue) -> Result<String, JsV
 /// Runs `work`, the JS method `operation`, with its call options (`CallOptions`, read against the
 /// client's `policy`), as a JS promise: it resolves with its value or rejects with a
 /// `RepairClaimsError` naming the operation; its `withResponse()` also gives the reply the value
-/// came from.
+/// came from. A client made with option `gateway` relays the method and its `args` (what it was
+/// given, in order) to the gateway instead (`crate::gateway`), which runs `work` on its side.
 pub fn run<F, Fut>(
     operation: &'static str,
     options: &Option<js_sys::Object>,
     policy: Policy,
+    args: &[&JsValue],
     work: F,
 ) -> js_sys::Promise
 where
     F: FnOnce(PerCall) -> Fut,
     Fut: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
+    if policy.gateway.is_some() {
+        return relay(operation, options, policy, args);
+    }
     match PerCall::read(options, policy) {
         Ok(call) => {
             let seen = call.settings.seen.clone();
@@ -482,6 +541,28 @@ where
             api_promise(&js_sys::Promise::reject(&error))
         }
     }
+}
+
+/// [`run`] for a client made with option `gateway`: once, for every method.
+fn relay(
+    operation: &'static str,
+    options: &Option<js_sys::Object>,
+    policy: Policy,
+    args: &[&JsValue],
+) -> js_sys::Promise {
+    let url = policy.gateway.clone().unwrap_or_default();
+    let args: Vec<JsValue> = args.iter().map(|a| (*a).clone()).collect();
+    let given = options.clone().map_or(JsValue::UNDEFINED, JsValue::from);
+    run(
+        operation,
+        options,
+        Policy {
+            gateway: None,
+            ..policy
+        },
+        &[],
+        move |call| crate::gateway::relay(url, operation, args, given, call),
+    )
 }
 
 #[wasm_bindgen(module = "/src/host.js")]

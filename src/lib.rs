@@ -19,6 +19,7 @@ mod files;
 /// Entry points for the fuzz targets (`fuzz/`).
 #[cfg(fuzzing)]
 pub mod fuzzing;
+mod gateway;
 mod hooks;
 mod input;
 mod js;

@@ -37,9 +37,12 @@ function connect() {
     lalux: new LaluxClient({
       tokenUrl: url('#tokenUrl', '/lalux/wts'), apiUrl: url('#apiUrl', '/lalux/api'),
       clientId: $('#clientId').value, clientSecret: $('#clientSecret').value,
+      // The sandbox's demo credentials, typed into the page: a real portal uses `gateway`.
+      dangerouslyAllowBrowser: true,
     }),
     ecologic: new EcologicClient({
       environment: 'production', baseUrl: url('#ecologicUrl', '/ecologic/api/v1/ecosupport'), apiKey: $('#apiKey').value,
+      dangerouslyAllowBrowser: true,
     }),
   };
   loadReferentials();

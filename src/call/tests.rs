@@ -25,6 +25,7 @@ fn a_policy_budget_is_every_attempt_and_every_wait_between() {
         max_retries,
         base_delay: Duration::from_millis(base_ms),
         hooks: Hooks::default(),
+        gateway: None,
     };
     assert_eq!(policy(300, 0, 10).budget(), Duration::from_millis(300));
     assert_eq!(policy(300, 2, 10).budget(), Duration::from_millis(930));
@@ -266,6 +267,7 @@ fn policy(max_retries: u32) -> Policy {
         max_retries,
         base_delay: Duration::from_millis(200),
         hooks: Hooks::default(),
+        gateway: None,
     }
 }
 

@@ -51,6 +51,7 @@ fn run<F, Fut>(
     client: &EcologicClient,
     operation: &'static str,
     options: Option<js_sys::Object>,
+    args: &[&JsValue],
     work: F,
 ) -> js_sys::Promise
 where
@@ -59,7 +60,9 @@ where
 {
     let inner = client.inner.clone();
     let policy = inner.connection.policy.clone();
-    js::run(operation, &options, policy, move |call| work(inner, call))
+    js::run(operation, &options, policy, args, move |call| {
+        work(inner, call)
+    })
 }
 
 #[wasm_bindgen]
@@ -79,7 +82,7 @@ impl EcologicClient {
     /// The account's repair sites (`SiteId` is what `RepairSiteId` takes). Cached.
     #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "ApiPromise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
-        run(self, "repairSites", None, move |e, call| async move {
+        run(self, "repairSites", None, &[], move |e, call| async move {
             js::to_js(
                 &e.referential(&call.settings, List::RepairSites)
                     .await?
@@ -91,7 +94,7 @@ impl EcologicClient {
     /// The brand referential. Cached.
     #[wasm_bindgen(unchecked_return_type = "ApiPromise<Brand[]>")]
     pub fn brands(&self) -> js_sys::Promise {
-        run(self, "brands", None, move |e, call| async move {
+        run(self, "brands", None, &[], move |e, call| async move {
             js::to_js(&e.referential(&call.settings, List::Brands).await?.items)
         })
     }
@@ -99,7 +102,7 @@ impl EcologicClient {
     /// The product type referential, with IRIS codes and eligibility windows. Cached.
     #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "ApiPromise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
-        run(self, "productTypes", None, move |e, call| async move {
+        run(self, "productTypes", None, &[], move |e, call| async move {
             js::to_js(
                 &e.referential(&call.settings, List::ProductTypes)
                     .await?
@@ -115,6 +118,7 @@ impl EcologicClient {
             self,
             "productTypesWithLabels",
             None,
+            &[],
             move |e, call| async move {
                 js::to_js(
                     &e.referential(&call.settings, List::LabelledProductTypes)
@@ -133,6 +137,7 @@ impl EcologicClient {
             self,
             "refreshReferentials",
             None,
+            &[],
             move |e, call| async move {
                 e.referentials.clear();
                 for list in [List::RepairSites, List::Brands, List::LabelledProductTypes] {
@@ -156,6 +161,7 @@ impl EcologicClient {
             self,
             "calculateEcoSupport",
             options,
+            &[&input.clone()],
             move |e, call| async move {
                 let checked = e
                     .checked(
@@ -195,6 +201,7 @@ impl EcologicClient {
             self,
             "createSupportRequest",
             options,
+            &[&input.clone()],
             move |e, call| async move {
                 let checked = e
                     .checked(
@@ -226,6 +233,7 @@ impl EcologicClient {
             self,
             "updateSupportRequest",
             options,
+            &[&input.clone()],
             move |e, call| async move {
                 // E8: the id is sent as `RequestId` and as `claimId`, given under either (T6).
                 let same_id = |v: &mut Value, errors: &mut Vec<FieldError>| {
@@ -275,6 +283,7 @@ impl EcologicClient {
             self,
             "getSupportRequestStatus",
             options,
+            &[&request_id.clone()],
             move |e, call| async move {
                 let id = record_id(&request_id, "requestId")?;
                 let data = e
@@ -298,19 +307,25 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, "createClaim", options, move |e, call| async move {
-            let checked = e
-                .checked(
-                    &call.settings,
-                    &input,
-                    Operation::CreateClaim,
-                    |_, _| {},
-                    &claim_rules,
-                )
-                .await?;
-            let outcome = e.create_claim(&call.settings, checked).await?;
-            js::to_js(&outcome)
-        })
+        run(
+            self,
+            "createClaim",
+            options,
+            &[&input.clone()],
+            move |e, call| async move {
+                let checked = e
+                    .checked(
+                        &call.settings,
+                        &input,
+                        Operation::CreateClaim,
+                        |_, _| {},
+                        &claim_rules,
+                    )
+                    .await?;
+                let outcome = e.create_claim(&call.settings, checked).await?;
+                js::to_js(&outcome)
+            },
+        )
     }
 
     /// Completes or corrects a claim, and submits it when `Submit` is true.
@@ -322,24 +337,30 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, "updateClaim", options, move |e, call| async move {
-            let checked = e
-                .checked(
-                    &call.settings,
-                    &input,
-                    Operation::UpdateClaim,
-                    |_, _| {},
-                    &claim_rules,
-                )
-                .await?;
-            let number = checked["ConsumerInvoiceNumber"].as_str().map(str::to_owned);
-            let result = e
-                .write(&call.settings, Operation::UpdateClaim, checked)
-                .await?;
-            let outcome = dossier_outcome(&result, "ClaimId");
-            e.remember_invoice(number.as_deref(), outcome.id);
-            js::to_js(&outcome)
-        })
+        run(
+            self,
+            "updateClaim",
+            options,
+            &[&input.clone()],
+            move |e, call| async move {
+                let checked = e
+                    .checked(
+                        &call.settings,
+                        &input,
+                        Operation::UpdateClaim,
+                        |_, _| {},
+                        &claim_rules,
+                    )
+                    .await?;
+                let number = checked["ConsumerInvoiceNumber"].as_str().map(str::to_owned);
+                let result = e
+                    .write(&call.settings, Operation::UpdateClaim, checked)
+                    .await?;
+                let outcome = dossier_outcome(&result, "ClaimId");
+                e.remember_invoice(number.as_deref(), outcome.id);
+                js::to_js(&outcome)
+            },
+        )
     }
 
     /// Attaches a file to a claim (any 2xx is success, E14).
@@ -351,12 +372,18 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, "attachFile", options, move |e, call| async move {
-            let checked = js::checked(&input, Operation::AttachFile, rules::record_ids).await?;
-            let id = checked["ClaimId"].as_i64().unwrap_or_default();
-            e.attach(id, checked, &call).await?;
-            Ok(JsValue::UNDEFINED)
-        })
+        run(
+            self,
+            "attachFile",
+            options,
+            &[&input.clone()],
+            move |e, call| async move {
+                let checked = js::checked(&input, Operation::AttachFile, rules::record_ids).await?;
+                let id = checked["ClaimId"].as_i64().unwrap_or_default();
+                e.attach(id, checked, &call).await?;
+                Ok(JsValue::UNDEFINED)
+            },
+        )
     }
 
     /// The status of a claim and what it still misses.
@@ -368,12 +395,18 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, "getClaimStatus", options, move |e, call| async move {
-            let status = e
-                .claim_status(&call.settings, record_id(&claim_id, "claimId")?)
-                .await?;
-            js::to_js(&status)
-        })
+        run(
+            self,
+            "getClaimStatus",
+            options,
+            &[&claim_id.clone()],
+            move |e, call| async move {
+                let status = e
+                    .claim_status(&call.settings, record_id(&claim_id, "claimId")?)
+                    .await?;
+                js::to_js(&status)
+            },
+        )
     }
 
     /// Submits a claim; an incomplete claim is not an error: see `validationErrors`.
@@ -385,12 +418,18 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, "submitClaim", options, move |e, call| async move {
-            let outcome = e
-                .submit(&call.settings, record_id(&claim_id, "claimId")?)
-                .await?;
-            js::to_js(&outcome)
-        })
+        run(
+            self,
+            "submitClaim",
+            options,
+            &[&claim_id.clone()],
+            move |e, call| async move {
+                let outcome = e
+                    .submit(&call.settings, record_id(&claim_id, "claimId")?)
+                    .await?;
+                js::to_js(&outcome)
+            },
+        )
     }
 
     /// From a quote to a submitted claim: creates the claim, attaches the files, submits it, and
@@ -404,8 +443,12 @@ impl EcologicClient {
             js_sys::Object,
         >,
     ) -> js_sys::Promise {
-        run(self, "claim", options, move |e, call| async move {
-            e.claim_workflow(input, call).await
-        })
+        run(
+            self,
+            "claim",
+            options,
+            &[&input.clone()],
+            move |e, call| async move { e.claim_workflow(input, call).await },
+        )
     }
 }

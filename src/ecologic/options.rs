@@ -28,10 +28,11 @@ pub enum Environment {
 
 #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &str = r#"
-/** `new EcologicClient(options)`: an `apiKey` (server side) or a `headers` callback (a browser portal, through its back end), one of them. */
-export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers'> & ClientHooks & (
-  | { apiKey: string; headers?: never }
-  | { headers: HeadersCallback; apiKey?: never }
+/** `new EcologicClient(options)`: an `apiKey` (server side), a `gateway` (a browser portal, through `repair-claims/server` on its back end) or a `headers` callback, one of them. */
+export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers' | 'gateway' | 'environment'> & ClientHooks & (
+  | { environment: Environment; apiKey: string; headers?: never; gateway?: never }
+  | { environment: Environment; headers: HeadersCallback; apiKey?: never; gateway?: never }
+  | { gateway: string; environment?: never; apiKey?: never; headers?: never; baseUrl?: never }
 );
 "#;
 
@@ -43,7 +44,9 @@ export type EcologicOptions = Omit<EcologicOptionFields, 'apiKey' | 'headers'> &
 // (`ClientHooks`) are.
 #[allow(dead_code)]
 pub struct EcologicOptionFields {
-    environment: Environment,
+    /// Which platform (required, unless `gateway`: the gateway's credentials say it).
+    #[tsify(optional)]
+    environment: Option<Environment>,
     /// Base URL override (your back end, or the sandbox); the environment's host otherwise.
     #[tsify(optional)]
     base_url: Option<String>,
@@ -67,19 +70,45 @@ pub struct EcologicOptionFields {
     /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` header wins.
     #[serde(default)]
     retry_delay_ms: Option<u32>,
+    /// Your back end's gateway (`repair-claims/server`), for a browser portal: every call goes
+    /// there, which holds the api key (`/api/repair-claims`, relative to the page). Nothing else
+    /// is given with it.
+    #[tsify(optional)]
+    gateway: Option<String>,
+    /// Lets `apiKey` be given where a browser runs (refused otherwise): anyone who opens the page
+    /// can read it.
+    #[tsify(optional)]
+    dangerously_allow_browser: Option<bool>,
 }
 
 impl Ecologic {
     pub(super) fn new(options: EcologicOptionFields, apart: js::Apart) -> Result<Self, SdkError> {
         let mut errors = Vec::new();
-        let default_url = match options.environment {
-            Environment::Production => PRODUCTION,
-            Environment::Preproduction => PREPRODUCTION,
-        };
-        let base_url = js::base_url(&options.base_url, "baseUrl", default_url, &mut errors);
-        let api_key = js::non_empty(&options.api_key, "apiKey", &mut errors);
         let callback = apart.headers.dyn_into::<js_sys::Function>().ok();
+        let given = [
+            ("apiKey", options.api_key.is_some()),
+            ("headers", callback.is_some()),
+            ("environment", options.environment.is_some()),
+            ("baseUrl", options.base_url.is_some()),
+        ];
+        let gateway = js::gateway(&options.gateway, "ecologic", &given, &mut errors);
+        js::secrets_outside_browsers(&given[..1], options.dangerously_allow_browser, &mut errors);
+        let default_url = match options.environment {
+            Some(Environment::Production) => PRODUCTION,
+            Some(Environment::Preproduction) => PREPRODUCTION,
+            None if gateway.is_some() => "",
+            None => {
+                errors.push(FieldError::required("environment"));
+                PRODUCTION
+            }
+        };
+        let base_url = match gateway {
+            Some(_) => String::new(),
+            None => js::base_url(&options.base_url, "baseUrl", default_url, &mut errors),
+        };
+        let api_key = js::non_empty(&options.api_key, "apiKey", &mut errors);
         let auth = match (api_key, callback) {
+            _ if gateway.is_some() => Some(Auth::Fixed(crate::fetch::Headers::default())),
             (Some(key), None) => Auth::header("api_key", key).ok(),
             (None, Some(callback)) => Some(Auth::callback(callback, &[("api", "ecologic")])),
             (Some(_), Some(_)) => {
@@ -124,6 +153,7 @@ impl Ecologic {
             max_retries: options.max_retries,
             retry_delay_ms: options.retry_delay_ms,
             hooks: Hooks::read(&apart.fetch, &apart.on_event, &apart.debug, &mut errors),
+            gateway,
         }
         .policy();
         match (policy, auth) {

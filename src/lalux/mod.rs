@@ -133,6 +133,7 @@ macro_rules! role_class {
                     concat!($name, ".upload"),
                     &options,
                     inner.policy.clone(),
+                    &[&input.clone()],
                     move |call| upload(inner, $role, input, call),
                 )
             }
@@ -148,9 +149,14 @@ macro_rules! role_class {
             ) -> js_sys::Promise {
                 let inner = self.inner.clone();
                 let operation = concat!($name, ".", $submit_js);
-                js::run(operation, &options, inner.policy.clone(), move |call| {
-                    submit(inner, $role, settlement, call)
-                })
+                let args: &[&JsValue] = &[&settlement.clone()];
+                js::run(
+                    operation,
+                    &options,
+                    inner.policy.clone(),
+                    args,
+                    move |call| submit(inner, $role, settlement, call),
+                )
             }
 
             #[doc = $settle_doc]
@@ -167,6 +173,7 @@ macro_rules! role_class {
                     concat!($name, ".settle"),
                     &options,
                     inner.policy.clone(),
+                    &[&input.clone()],
                     move |call| async move { inner.settle($role, input, call).await },
                 )
             }

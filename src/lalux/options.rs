@@ -15,10 +15,11 @@ const API_URL: &str = "https://api.lalux.lu";
 
 #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &str = r#"
-/** `new LaluxClient(options)`: `clientId` and `clientSecret` (server side) or a `headers` callback (a browser portal, through its back end), one of them. */
-export type LaluxOptions = Omit<LaluxOptionFields, 'clientId' | 'clientSecret' | 'headers'> & ClientHooks & (
-  | { clientId: string; clientSecret: string; headers?: never }
-  | { headers: HeadersCallback; clientId?: never; clientSecret?: never }
+/** `new LaluxClient(options)`: `clientId` and `clientSecret` (server side), a `gateway` (a browser portal, through `repair-claims/server` on its back end) or a `headers` callback, one of them. */
+export type LaluxOptions = Omit<LaluxOptionFields, 'clientId' | 'clientSecret' | 'headers' | 'gateway'> & ClientHooks & (
+  | { clientId: string; clientSecret: string; headers?: never; gateway?: never }
+  | { headers: HeadersCallback; clientId?: never; clientSecret?: never; gateway?: never }
+  | { gateway: string; clientId?: never; clientSecret?: never; headers?: never; username?: never; password?: never; tokenUrl?: never; apiUrl?: never }
 );
 "#;
 
@@ -62,6 +63,15 @@ pub struct LaluxOptionFields {
     /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` header wins.
     #[serde(default)]
     retry_delay_ms: Option<u32>,
+    /// Your back end's gateway (`repair-claims/server`), for a browser portal: every call goes
+    /// there, which holds the credentials (`/api/repair-claims`, relative to the page). Nothing
+    /// else is given with it.
+    #[tsify(optional)]
+    gateway: Option<String>,
+    /// Lets a secret (`clientSecret`, `password`) be given where a browser runs (refused otherwise):
+    /// anyone who opens the page can read it.
+    #[tsify(optional)]
+    dangerously_allow_browser: Option<bool>,
 }
 
 impl Lalux {
@@ -69,18 +79,49 @@ impl Lalux {
         let mut errors = Vec::new();
         let token_url = js::base_url(&options.token_url, "tokenUrl", TOKEN_URL, &mut errors);
         let api_url = js::base_url(&options.api_url, "apiUrl", API_URL, &mut errors);
+        let headers = apart.headers.dyn_into::<js_sys::Function>().ok();
+        let given = [
+            ("clientId", options.client_id.is_some()),
+            ("clientSecret", options.client_secret.is_some()),
+            ("username", options.username.is_some()),
+            ("password", options.password.is_some()),
+            ("headers", headers.is_some()),
+            ("tokenUrl", options.token_url.is_some()),
+            ("apiUrl", options.api_url.is_some()),
+        ];
+        let gateway = js::gateway(&options.gateway, "lalux", &given, &mut errors);
+        js::secrets_outside_browsers(
+            &[given[1], given[3]],
+            options.dangerously_allow_browser,
+            &mut errors,
+        );
         let policy = CallPolicy {
             timeout_ms: options.timeout_ms,
             max_retries: options.max_retries,
             retry_delay_ms: options.retry_delay_ms,
             hooks: Hooks::read(&apart.fetch, &apart.on_event, &apart.debug, &mut errors),
+            gateway: gateway.clone(),
         }
         .policy();
+        if gateway.is_some() {
+            return match policy {
+                Ok(policy) if errors.is_empty() => Ok(Self {
+                    api_url,
+                    policy,
+                    tokens: None,
+                    headers: None,
+                }),
+                Ok(_) => Err(SdkError::validation(errors)),
+                Err(mut e) => {
+                    errors.append(&mut e.fields);
+                    Err(SdkError::validation(errors))
+                }
+            };
+        }
         let client_id = js::non_empty(&options.client_id, "clientId", &mut errors);
         let client_secret = js::non_empty(&options.client_secret, "clientSecret", &mut errors);
         let username = js::non_empty(&options.username, "username", &mut errors);
         let password = js::non_empty(&options.password, "password", &mut errors);
-        let headers = apart.headers.dyn_into::<js_sys::Function>().ok();
         let credentials = match (client_id, client_secret, &headers) {
             (Some(id), Some(secret), None) => Some(format!("{id}/{secret}")),
             (None, None, Some(_)) => None,
