@@ -41,6 +41,10 @@ echo '{ "type": "commonjs" }' >"$OUT/nodejs/package.json"
 echo '{ "type": "module" }' >"$OUT/web/package.json"
 node scripts/esm-wrapper.mjs "$OUT/nodejs"
 cp pkg-template/auto.js pkg-template/auto.d.ts "$OUT/web/"
+# The back end's gateway (repair-claims/server): plain JS over the Node entry.
+mkdir -p "$OUT/server"
+cp pkg-template/server/index.js pkg-template/server/index.mjs pkg-template/server/index.d.ts "$OUT/server/"
+echo '{ "type": "commonjs" }' >"$OUT/server/package.json"
 # The browser entry's JS minified, as a portal's bundler would (a page's download counts it; the
 # .d.ts keeps the documentation): esbuild, pinned in package-lock.json.
 for js in "$OUT/web/repair_claims.js" $(find "$OUT/web/snippets" -name '*.js'); do

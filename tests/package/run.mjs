@@ -6,7 +6,10 @@
 //   - a Vite production build of a page, and a plain HTML page using the `web` entry, both
 //     served locally and driven in headless Chromium with playwright-core;
 //   - the demo portal (examples/portal) filled in Chromium (portal.mjs), against the sandbox and
-//     as a static site on the npm sandbox's Service Worker host.
+//     as a static site on the npm sandbox's Service Worker host;
+//   - the gateway portal (examples/gateway-portal, gateway-portal.mjs): two garages through
+//     repair-claims/server, no secret in anything the page sees, another garage's site forbidden;
+//   - repair-claims/server by require() and import.
 // Prints one line per check and a "test result:" summary line; exits non-zero on any failure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -34,10 +37,24 @@ writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', 
 const sandboxTarball = readdirSync(join(root, 'dist')).find((f) => /^repair-claims-sandbox-\d.*\.tgz$/.test(f));
 if (!sandboxTarball) throw new Error('no repair-claims-sandbox tarball in dist/: run ./scripts/build.sh');
 run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(root, 'dist', tarball), join(root, 'dist', sandboxTarball)]);
-cpSync(here, project, { recursive: true, filter: (src) => !/(run|portal|checks)\.mjs$/.test(src) });
+cpSync(here, project, { recursive: true, filter: (src) => !/(run|portal|gateway-portal|checks)\.mjs$/.test(src) });
 
 await check('require() in CommonJS calls both APIs', () => run('node', ['consumer.cjs']));
 await check('import in an ES module calls both APIs', () => run('node', ['consumer.mjs']));
+await check('repair-claims/server: require() and import give createGateway, whose reply a gateway client reads', () => {
+  const script = `
+    const { createGateway } = require('repair-claims/server');
+    const { EcologicClient } = require('repair-claims');
+    const gateway = createGateway({ prefix: '/gw', tenant: () => 'garage', credentials: () => ({
+      ecologic: { environment: 'production', baseUrl: process.env.SANDBOX_URL + '/ecologic/api/v1/ecosupport', apiKey: 'C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B' } }) });
+    const page = new EcologicClient({ gateway: 'http://portal.example/gw', fetch: (url, init) => gateway.fetch(new Request(url, init)) });
+    import('repair-claims/server').then((esm) => {
+      if (esm.createGateway !== createGateway) throw new Error('import gives another createGateway');
+      return page.brands();
+    }).then((brands) => { if (!(brands.length > 0)) throw new Error('no brands'); console.log('ok'); });`;
+  const out = run('node', ['-e', script]);
+  if (out.trim() !== 'ok') throw new Error(out);
+});
 await check('the README quickstart runs as written, and both READMEs show it verbatim', () => {
   const quickstart = readFileSync(join(root, 'examples', 'quickstart.mjs'), 'utf8');
   for (const readme of ['README.md', 'pkg-template/README.md']) {
@@ -88,7 +105,7 @@ await check('the package holds one .wasm, which the Node and the browser entries
 await check('every .wasm and JS file is within the size budget (tests/package/size-budget.json)', () => {
   const budget = JSON.parse(readFileSync(join(here, 'size-budget.json'), 'utf8')).files;
   const installed = join(project, 'node_modules', 'repair-claims');
-  const shipped = ['nodejs', 'web'].flatMap((d) => readdirSync(join(installed, d), { recursive: true }).filter((f) => /\.(wasm|m?js)$/.test(f)).map((f) => `${d}/${f}`));
+  const shipped = ['nodejs', 'server', 'web'].flatMap((d) => readdirSync(join(installed, d), { recursive: true }).filter((f) => /\.(wasm|m?js)$/.test(f)).map((f) => `${d}/${f}`));
   // A snippet's folder is named by a hash of the crate: budgeted as `snippets/*/`.
   const budgeted = (file) => file.replace(/\/snippets\/[^/]+\//, '/snippets/*/');
   const over = [];
@@ -137,6 +154,8 @@ try {
   await check('a plain HTML page using the web entry runs in Chromium', () => pageSays('/plain/'));
   const { portalChecks } = await import('./portal.mjs');
   const packageDir = join(project, 'node_modules', 'repair-claims');
+  const { gatewayPortalChecks } = await import('./gateway-portal.mjs');
+  await gatewayPortalChecks({ browser, root, packageDir, sandbox, check });
   await portalChecks({ browser, root, packageDir, sandbox, check });
   await portalChecks({
     browser, root, packageDir, sandboxDir: join(project, 'node_modules', 'repair-claims-sandbox'), sandbox: 'worker', check,

@@ -95,6 +95,7 @@ export function explain(error: unknown): string {
       return `${e.operation} ${e.status} ${e.responseStatus ?? ''} ${e.responseMessage ?? ''} ${e.uploads?.[0]?.key ?? ''} ${reason ?? ''} ${e.claimId ?? ''} ${e.attached?.join() ?? ''}`;
     }
     case 'authentication': return `${e.message} ${e.error ?? ''}`;
+    case 'forbidden': return `${e.operation}: ${e.message}`;
     case 'network': case 'timeout': case 'aborted': case 'unexpectedResponse': {
       const reached: boolean | undefined = e.mayHaveReachedServer;
       return `${e.message} ${reached ?? ''} ${e.responseErrorMessage ?? ''} ${e.claimId ?? e.requestId ?? ''}`;
@@ -103,3 +104,21 @@ export function explain(error: unknown): string {
 }
 
 export const triple: VatAmounts = amountsFromHT('1000.00', 17);
+
+// A browser portal: clients on the gateway only; the back end's gateway (repair-claims/server).
+export const pageLalux = new LaluxClient({ gateway: '/api/repair-claims' });
+export const pageEcologic = new EcologicClient({ gateway: '/api/repair-claims', timeoutMs: 60_000 });
+export const allowed = new EcologicClient({ environment: 'production', apiKey: 'key', dangerouslyAllowBrowser: true });
+import { createGateway, type GatewayEvent } from 'repair-claims/server';
+export const gateway = createGateway<{ headers: Record<string, string | undefined> }>({
+  prefix: '/api/repair-claims',
+  tenant: (request) => request.headers['x-garage'] ?? null,
+  credentials: async (garage: string) => ({
+    lalux: { clientId: garage, clientSecret: 'secret' },
+    ecologic: { environment: 'production', apiKey: 'key' },
+  }),
+  authorize: ({ operation, input }) => operation !== 'claim' || input !== undefined,
+  onEvent: (event: GatewayEvent) => console.log(event.tenant, event.operation, event.status, event.kind),
+  rateLimit: { max: 60, windowMs: 60_000 },
+});
+export const handler: (request: Request) => Promise<Response> = gateway.fetch;

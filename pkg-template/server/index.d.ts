@@ -1,0 +1,67 @@
+import type { LaluxOptions, EcologicOptions, RepairClaimsError } from '../nodejs/repair_claims';
+
+/** A tenant's credentials: a SaaS portal serves many garages, each with its own. Server side only. */
+export interface TenantCredentials {
+  /** `new LaluxClient(options)` for this tenant: `clientId`, `clientSecret` (+ `username`, `password` for experts), `tokenUrl`, `apiUrl`, `timeoutMs`… */
+  lalux?: LaluxOptions;
+  /** `new EcologicClient(options)` for this tenant: `environment`, `apiKey`, `baseUrl`, `timeoutMs`… */
+  ecologic?: EcologicOptions;
+}
+
+/** What `authorize` is asked. */
+export interface AuthorizeRequest {
+  tenant: unknown;
+  api: 'lalux' | 'ecologic';
+  /** The method called, as the browser called it: `createClaim`, `claim`, `repairer.settle`, `expert.upload`… */
+  operation: string;
+  /** Its first argument (the input, or the claim or request id), as the browser sent it. */
+  input: unknown;
+  args: unknown[];
+}
+
+/** One event per call the gateway served; never a secret, a token, an api key or an input. */
+export interface GatewayEvent {
+  type: 'call';
+  /** The tenant, as text. */
+  tenant: string;
+  api: 'lalux' | 'ecologic';
+  operation: string;
+  /** The HTTP status the gateway answered the browser with. */
+  status: number;
+  /** The error's kind, when the call failed. */
+  kind?: RepairClaimsError['kind'];
+  durationMs: number;
+}
+
+export interface GatewayOptions<Req = unknown> {
+  /** Where the gateway is mounted: the `gateway` option of the browser clients (default `''`). */
+  prefix?: string;
+  /** Whose call this is (from the session): a tenant id, or `null` (401, nothing forwarded). Given node's `IncomingMessage` (Express's `req`) or the web `Request` (type it with `createGateway<YourRequest>`). */
+  tenant: (request: Req) => unknown | Promise<unknown>;
+  /** The tenant's credentials; asked again after `credentialsTtlMs`, its clients (and their LALUX tokens) kept while they are the same. */
+  credentials: (tenant: any) => TenantCredentials | Promise<TenantCredentials>;
+  /** May refuse a call (anything but `true`, or a throw): the browser gets a `forbidden` RepairClaimsError naming the operation. */
+  authorize?: (request: AuthorizeRequest) => boolean | Promise<boolean>;
+  /** Told of every call, once. */
+  onEvent?: (event: GatewayEvent) => void;
+  /** Origins besides the page's own that may call (default none: a page of another origin gets `forbidden`). */
+  allowedOrigins?: string[];
+  /** Calls per tenant per window; over it, 429 with `Retry-After` (which the browser client honours). */
+  rateLimit?: { max: number; windowMs: number };
+  /** The largest body taken, in bytes, checked before it is read (default 16 MiB: an expert's two 5 MiB files as base64). */
+  bodyLimit?: number;
+  /** How long a tenant's credentials are used before `credentials` is asked again (default 300 000). */
+  credentialsTtlMs?: number;
+}
+
+export interface Gateway {
+  /** node:http, Express, Connect: `app.use(gateway.node)` (before `express.json()`). Calls `next()` for paths not under `prefix`. */
+  node(req: object, res: object, next?: () => void): Promise<void>;
+  /** The web standard: Next.js route handlers, Hono, Deno, Bun. */
+  fetch(request: Request): Promise<Response>;
+  /** Whether a request path is the gateway's (Fastify: hijack the reply in an `onRequest` hook when it is). */
+  owns(url: string): boolean;
+}
+
+/** The back end half of a browser portal: holds the credentials, checks every call again, and forwards it once. */
+export function createGateway<Req = unknown>(options: GatewayOptions<Req>): Gateway;

@@ -1,0 +1,391 @@
+'use strict';
+// repair-claims/server: the gateway a portal's back end mounts so that its browser pages hold no
+// secret. A browser client made with `gateway` sends `POST {prefix}/{api}/{method}` with
+// `{ "args": [...] }` (what the method was given; files as base64); the gateway finds the
+// tenant, calls the same method of that tenant's own client (which checks the input again with
+// the same rules, holds the credentials and tokens, and sends the call to the API once), and
+// answers `{ "data": … }` or `{ "error": … }` (a RepairClaimsError's properties, without a secret).
+// The methods it serves are the clients' own, read from their classes: nothing lists them here.
+
+const { LaluxClient, EcologicClient, isRepairClaimsError } = require('../nodejs/repair_claims.js');
+const { createHash } = require('node:crypto');
+
+/** The largest body taken by default: two 5 MiB LALUX files as base64 (an expert's settle), and their JSON. */
+const BODY_LIMIT = 16 * 1024 * 1024;
+/** How long a tenant's credentials are used before `credentials` is asked again. */
+const CREDENTIALS_TTL_MS = 5 * 60 * 1000;
+/** The most tenants whose clients are kept (the least recently used go first). */
+const MAX_TENANTS = 10000;
+/** Reply headers of the API passed on to the browser (an id to quote to support). */
+const PASSED_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id'];
+
+/** The methods of `prototype` a caller may call (not `free`, `constructor`, or internals). */
+function methodsOf(prototype) {
+  return Object.getOwnPropertyNames(prototype).filter((name) => {
+    const { value } = Object.getOwnPropertyDescriptor(prototype, name);
+    return typeof value === 'function' && name !== 'constructor' && name !== 'free' && !name.startsWith('_');
+  });
+}
+
+/** `{ method name: [role or null, name] }` of each API, read from a client holding nothing. */
+function operations() {
+  const lalux = new LaluxClient({ gateway: 'http://127.0.0.1' });
+  const table = { lalux: new Map(), ecologic: new Map() };
+  for (const role of ['repairer', 'expert']) {
+    for (const name of methodsOf(Object.getPrototypeOf(lalux[role]))) table.lalux.set(`${role}.${name}`, [role, name]);
+  }
+  lalux.free();
+  for (const name of methodsOf(EcologicClient.prototype)) table.ecologic.set(name, [null, name]);
+  return table;
+}
+
+/** A RepairClaimsError-shaped reply of the gateway's own. */
+function own(status, kind, message, extra) {
+  return { status, error: { name: 'RepairClaimsError', kind, message, fields: [], ...extra } };
+}
+
+/** The HTTP status a relayed error goes with. */
+function statusOf(error) {
+  switch (error.kind) {
+    case 'validation': return 400;
+    case 'authentication': return 401;
+    case 'forbidden': return 403;
+    case 'refused': return 422;
+    case 'timeout': return 504;
+    case 'aborted': return 499;
+    default: return 502;
+  }
+}
+
+/** An error's own properties as JSON can carry them (its `cause`, which may hold anything, left out). */
+function errorJson(error) {
+  const out = { name: 'RepairClaimsError', message: String(error.message) };
+  for (const key of Object.keys(error)) {
+    if (key !== 'cause' && key !== 'stack') out[key] = error[key];
+  }
+  return out;
+}
+
+function fingerprint(value) {
+  return createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex');
+}
+
+/** The strings of a tenant's credentials that must never be shown. */
+function secretsOf(given) {
+  const found = [];
+  for (const api of ['lalux', 'ecologic']) {
+    const options = given?.[api];
+    if (!options || typeof options !== 'object') continue;
+    for (const key of ['clientSecret', 'password', 'apiKey', 'clientId', 'username']) {
+      const value = options[key];
+      if (typeof value === 'string' && value.length >= 4) found.push(value, JSON.stringify(value).slice(1, -1));
+    }
+  }
+  return [...new Set(found)];
+}
+
+/** `text` with every secret of `secrets` replaced. */
+function scrub(text, secrets) {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+/**
+ * The gateway. See `index.d.ts` (GatewayOptions) for what each option does.
+ */
+function createGateway(options) {
+  if (!options || typeof options !== 'object') throw new TypeError('createGateway(options): options must be an object');
+  const { tenant, credentials, authorize, onEvent, allowedOrigins = [], rateLimit } = options;
+  if (typeof tenant !== 'function') throw new TypeError('createGateway: `tenant` must be a function (request) => tenant id or null');
+  if (typeof credentials !== 'function') throw new TypeError('createGateway: `credentials` must be a function (tenant) => { lalux?, ecologic? }');
+  const prefix = String(options.prefix ?? '').replace(/\/+$/, '');
+  const bodyLimit = options.bodyLimit ?? BODY_LIMIT;
+  const credentialsTtlMs = options.credentialsTtlMs ?? CREDENTIALS_TTL_MS;
+  const table = operations();
+  const tenants = new Map();
+  const windows = new Map();
+
+  const emit = (event) => {
+    if (typeof onEvent !== 'function') return;
+    try {
+      onEvent(event);
+    } catch {
+      // A listener's failure is its own.
+    }
+  };
+
+  /** The clients of `id` (created once, kept while its credentials stay the same). */
+  const clientsOf = (id, key) => {
+    const now = Date.now();
+    const entry = tenants.get(key);
+    if (entry && entry.expires > now) {
+      tenants.delete(key);
+      tenants.set(key, entry);
+      return entry.ready;
+    }
+    const ready = Promise.resolve().then(() => credentials(id)).then((given) => {
+      const print = fingerprint(given);
+      const kept = entry?.settled;
+      if (kept && kept.print === print) return kept;
+      const made = { print, secrets: secretsOf(given) };
+      if (given?.lalux) made.lalux = new LaluxClient({ ...given.lalux });
+      if (given?.ecologic) made.ecologic = new EcologicClient({ ...given.ecologic });
+      return made;
+    });
+    const next = { ready, expires: now + credentialsTtlMs, settled: entry?.settled };
+    ready.then((made) => { next.settled = made; }, () => tenants.delete(key));
+    tenants.delete(key);
+    tenants.set(key, next);
+    if (tenants.size > MAX_TENANTS) tenants.delete(tenants.keys().next().value);
+    return ready;
+  };
+
+  /** Seconds to wait when `key` is over its rate limit, else 0. */
+  const limited = (key) => {
+    if (!rateLimit) return 0;
+    const now = Date.now();
+    let window = windows.get(key);
+    if (!window || window.ends <= now) {
+      window = { ends: now + rateLimit.windowMs, count: 0 };
+      windows.set(key, window);
+      if (windows.size > MAX_TENANTS) windows.delete(windows.keys().next().value);
+    }
+    window.count += 1;
+    return window.count > rateLimit.max ? Math.max(1, Math.ceil((window.ends - now) / 1000)) : 0;
+  };
+
+  /** `[api, role, name]` of a path under the prefix, `null` when it is not the gateway's. */
+  const route = (path) => {
+    if (!path.startsWith(`${prefix}/`)) return null;
+    const rest = path.slice(prefix.length + 1);
+    const slash = rest.indexOf('/');
+    const api = slash < 0 ? rest : rest.slice(0, slash);
+    const found = table[api === 'lalux' || api === 'ecologic' ? api : '']?.get(rest.slice(slash + 1));
+    return found ? [api, ...found] : [];
+  };
+
+  /** Whether the page that sent a write may: its own origin, or one of `allowedOrigins`. */
+  const originAllowed = (origin, host, site) => {
+    if (origin === undefined || origin === null) return site !== 'cross-site';
+    if (allowedOrigins.includes(origin)) return true;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  };
+
+  /**
+   * The reply to one request, whatever its host: `{ status, error }`, `{ status, data, headers }`
+   * or `null` (not the gateway's path). `read()` gives the body as text, or `null` past `bodyLimit`.
+   */
+  const handle = async (request) => {
+    const started = Date.now();
+    const reply = await serve(request);
+    if (reply?.operation) {
+      emit({
+        type: 'call', tenant: reply.tenant ?? null, api: reply.api, operation: reply.operation, status: reply.status,
+        ...(reply.error ? { kind: reply.error.kind } : {}), durationMs: Date.now() - started,
+      });
+    }
+    return reply;
+  };
+
+  const serve = async ({ method, path, header, read, request, signal }) => {
+    const found = route(path);
+    if (found === null) return null;
+    const [api, role, name] = found;
+    const operation = role ? `${role}.${name}` : name;
+    if (api === undefined) return own(404, 'refused', 'No such operation: the gateway serves the methods of LaluxClient and EcologicClient only.', { status: 404 });
+    const named = (reply) => Object.assign(reply, { api, operation });
+    if (method !== 'POST') return named({ ...own(405, 'refused', 'Calls are POST.', { status: 405, operation }), headers: { allow: 'POST' } });
+    if (!originAllowed(header('origin'), header('host'), header('sec-fetch-site'))) {
+      return named(own(403, 'forbidden', 'This origin may not call the gateway (see allowedOrigins).', { operation }));
+    }
+    if (!/^application\/json\s*(;|$)/i.test(header('content-type') ?? '')) {
+      return named(own(415, 'validation', 'The body must be application/json.', { operation }));
+    }
+    let id;
+    try {
+      id = await tenant(request);
+    } catch {
+      return named(own(500, 'unexpectedResponse', 'The gateway could not tell whose call this is (its tenant callback failed).', { operation }));
+    }
+    if (id === null || id === undefined || id === '') {
+      return named(own(401, 'authentication', 'No session: sign in to the portal first. Nothing was sent.', { operation }));
+    }
+    const key = String(id);
+    const told = (reply) => Object.assign(reply, { tenant: key, api, operation });
+    const wait = limited(key);
+    if (wait > 0) {
+      return told({ ...own(429, 'refused', 'Too many calls: try again later. Nothing was sent.', { operation, status: 429 }), headers: { 'retry-after': String(wait) } });
+    }
+    const text = await read();
+    if (text === null) return told(own(413, 'validation', `The body is over the gateway's limit (${bodyLimit} bytes). Nothing was sent.`, { operation }));
+    let args;
+    try {
+      ({ args } = JSON.parse(text));
+    } catch {
+      args = undefined;
+    }
+    let clients;
+    try {
+      clients = await clientsOf(id, key);
+    } catch {
+      return told(own(500, 'unexpectedResponse', "The gateway could not read this tenant's credentials.", { operation }));
+    }
+    const client = clients[api];
+    if (!client) return told(own(403, 'forbidden', `This account has no ${api === 'lalux' ? 'LALUX' : 'Ecologic'} credentials on the gateway.`, { operation }));
+    const target = role ? client[role] : client;
+    const fn = target[name];
+    // Its inputs, then its call options (`fn.length` counts both where it takes options).
+    const inputs = fn.length === 0 ? 0 : Math.max(fn.length - 1, 1);
+    if (!Array.isArray(args) || args.length > inputs) {
+      return told(own(400, 'validation', `The body must be { "args": [...] } with at most ${inputs} input(s).`, { operation }));
+    }
+    if (typeof authorize === 'function') {
+      let allowed;
+      try {
+        allowed = await authorize({ tenant: id, api, operation, input: args[0], args });
+      } catch {
+        allowed = false;
+      }
+      if (allowed !== true) {
+        return told(own(403, 'forbidden', `This account may not call ${operation} with this input. Nothing was sent.`, { operation }));
+      }
+    }
+    const given = Array.from({ length: inputs }, (_, i) => args[i]);
+    let reply;
+    try {
+      const promise = fn.length === 0 ? fn.call(target) : fn.call(target, ...given, { signal });
+      const { data, response } = await promise.withResponse();
+      const headers = {};
+      for (const name of PASSED_HEADERS) {
+        const value = response?.headers?.get?.(name);
+        if (value) headers[name] = value;
+      }
+      reply = { status: 200, data: data === undefined ? null : data, headers };
+    } catch (error) {
+      reply = isRepairClaimsError(error)
+        ? { status: statusOf(error), error: errorJson(error) }
+        : own(500, 'unexpectedResponse', 'The gateway failed.', { operation });
+    }
+    reply.secrets = clients.secrets;
+    return told(reply);
+  };
+
+  /** `reply` as `{ status, headers, body }`. */
+  const written = (reply) => {
+    const { status, headers = {}, secrets = [] } = reply;
+    const body = scrub(JSON.stringify(reply.error ? { error: reply.error } : { data: reply.data }), secrets);
+    return {
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers },
+      body,
+    };
+  };
+
+  /** node:http, Express, Connect: `(req, res, next?)`. */
+  const node = (req, res, next) => {
+    const path = String(req.originalUrl ?? req.url ?? '').split('?')[0];
+    if (route(path) === null) {
+      if (typeof next === 'function') next();
+      else {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('Not found');
+      }
+      return Promise.resolve();
+    }
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('the browser went away'));
+    });
+    let over = false;
+    const read = () => {
+      // Already read by a body parser mounted before the gateway.
+      if (req.body !== undefined && req.readableEnded) {
+        const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+        return Promise.resolve(Buffer.byteLength(text) > bodyLimit ? null : text);
+      }
+      const declared = Number(req.headers['content-length']);
+      if (declared > bodyLimit) {
+        over = true;
+        return Promise.resolve(null);
+      }
+      return new Promise((resolve) => {
+        const chunks = [];
+        let size = 0;
+        req.on('data', (chunk) => {
+          size += chunk.length;
+          if (size > bodyLimit) {
+            over = true;
+            chunks.length = 0;
+            req.pause();
+            resolve(null);
+          } else chunks.push(chunk);
+        });
+        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        req.on('error', () => resolve(null));
+      });
+    };
+    const header = (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    return handle({ method: req.method, path, header, read, request: req, signal: controller.signal })
+      .catch(() => own(500, 'unexpectedResponse', 'The gateway failed.', {}))
+      .then((reply) => {
+        const { status, headers, body } = written(reply);
+        if (res.headersSent || res.destroyed) return;
+        // A body left unread (too large) is not read on: the connection closes after the reply.
+        if (over || !req.readableEnded) headers.connection = 'close';
+        res.writeHead(status, headers);
+        res.end(body);
+      });
+  };
+
+  /** The web standard: `(Request) => Promise<Response>` (Next.js route handlers, Hono, Deno, Bun). */
+  const fetchHandler = async (request) => {
+    const path = new URL(request.url).pathname;
+    if (route(path) === null) return new Response('Not found', { status: 404 });
+    const read = async () => {
+      const declared = Number(request.headers.get('content-length'));
+      if (declared > bodyLimit || !request.body) return declared > bodyLimit ? null : '';
+      const reader = request.body.getReader();
+      const chunks = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.length;
+        if (size > bodyLimit) {
+          reader.cancel().catch(() => {});
+          return null;
+        }
+        chunks.push(value);
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    let reply;
+    try {
+      reply = await handle({
+        method: request.method, path, header: (name) => request.headers.get(name) ?? undefined,
+        read, request, signal: request.signal,
+      });
+    } catch {
+      reply = own(500, 'unexpectedResponse', 'The gateway failed.', {});
+    }
+    const { status, headers, body } = written(reply);
+    return new Response(body, { status, headers });
+  };
+
+  return {
+    node,
+    fetch: fetchHandler,
+    /** Whether `url` (a path, with or without its query) is the gateway's. */
+    owns: (url) => route(String(url).split('?')[0]) !== null,
+  };
+}
+
+module.exports = { createGateway };

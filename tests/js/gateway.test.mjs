@@ -1,0 +1,316 @@
+// repair-claims/server: the gateway mounted in real Express and Fastify apps and through its web
+// standard handler, in front of the sandbox, called by clients made with `gateway` only (as a
+// browser portal's page makes them). Checked against what the sandbox received, what the
+// "browser" sent and was answered, and what the gateway told its listener.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import {
+  API_KEY, EXPERT, PDF, REPAIRER, SANDBOX, SECRETS, SITE, assertNoSecret, claimFiles, dossier,
+  expertSettlement, fieldsOf, pkg, pkgPath, received, receivedAt, rejects, repairSettlement, reset,
+} from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const { createGateway } = require(new URL('../server/index.js', `file://${pkgPath}`).pathname);
+const express = require('express');
+const fastify = require('fastify');
+
+const PREFIX = '/api/repair-claims';
+/** Two garages with their own credentials; garage B has no Ecologic account. */
+const GARAGES = {
+  A: {
+    lalux: { ...REPAIRER, tokenUrl: `${SANDBOX}/lalux/wts`, apiUrl: `${SANDBOX}/lalux/api`, retryDelayMs: 10 },
+    ecologic: { environment: 'production', baseUrl: `${SANDBOX}/ecologic/api/v1/ecosupport`, apiKey: API_KEY, retryDelayMs: 10 },
+  },
+  B: { lalux: { ...EXPERT, tokenUrl: `${SANDBOX}/lalux/wts`, apiUrl: `${SANDBOX}/lalux/api`, retryDelayMs: 10 } },
+  // Its Ecologic is a closed port: the connection is refused, nothing ever reaches it.
+  DOWN: { ecologic: { environment: 'production', baseUrl: 'http://127.0.0.1:9/ecologic', apiKey: API_KEY, maxRetries: 0 } },
+};
+/** The repair sites each garage may claim for (what `authorize` checks). */
+const SITES = { A: [SITE], DOWN: [SITE] };
+
+const events = [];
+const credentialsAsked = [];
+const gatewayOptions = (extra = {}) => ({
+  prefix: PREFIX,
+  tenant: (request) => {
+    const cookie = typeof request.headers.get === 'function' ? request.headers.get('cookie') : request.headers.cookie;
+    return /(?:^|;\s*)garage=(\w+)/.exec(cookie ?? '')?.[1] ?? null;
+  },
+  credentials: (garage) => {
+    credentialsAsked.push(garage);
+    return GARAGES[garage] ?? {};
+  },
+  authorize: ({ tenant, input }) => {
+    const site = input && typeof input === 'object' ? input.RepairSiteId : undefined;
+    return site === undefined || (SITES[tenant] ?? []).includes(site);
+  },
+  onEvent: (event) => events.push(event),
+  ...extra,
+});
+
+let servers = [];
+async function listen(app) {
+  const server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  servers.push(server);
+  return `http://127.0.0.1:${server.address().port}`;
+}
+after(() => servers.forEach((s) => s.close()));
+
+let base;
+let fastifyBase;
+let limitedBase;
+const gateway = createGateway(gatewayOptions());
+before(async () => {
+  const app = express();
+  app.use(gateway.node);
+  app.use(express.json());
+  app.post('/api/other', (req, res) => res.json({ other: true }));
+  base = await listen(app);
+
+  const limited = express();
+  limited.use(createGateway(gatewayOptions({ rateLimit: { max: 2, windowMs: 1000 } })).node);
+  limitedBase = await listen(limited);
+
+  const f = fastify();
+  const fastGateway = createGateway(gatewayOptions({ bodyLimit: 4096 }));
+  f.addHook('onRequest', async (request, reply) => {
+    if (!fastGateway.owns(request.raw.url)) return;
+    reply.hijack();
+    await fastGateway.node(request.raw, reply.raw);
+  });
+  f.get('/health', async () => ({ ok: true }));
+  await f.listen({ port: 0, host: '127.0.0.1' });
+  servers.push({ close: () => f.close() });
+  fastifyBase = `http://127.0.0.1:${f.server.address().port}`;
+});
+
+/** What the "browser" sent to and got from the gateway: every request and reply, in full. */
+const seen = [];
+/** A page's `fetch` for garage `garage` (its session cookie), recording everything. */
+const browserFetch = (garage) => async (url, init) => {
+  const headers = { ...init.headers, ...(garage ? { cookie: `garage=${garage}` } : {}) };
+  const response = await fetch(url, { ...init, headers });
+  const text = await response.clone().text();
+  seen.push({ url, headers, status: response.status, replyHeaders: [...response.headers], text });
+  return response;
+};
+const clients = (garage, at = base) => ({
+  lalux: new pkg.LaluxClient({ gateway: `${at}${PREFIX}`, fetch: browserFetch(garage), retryDelayMs: 10 }),
+  ecologic: new pkg.EcologicClient({ gateway: `${at}${PREFIX}`, fetch: browserFetch(garage), retryDelayMs: 10 }),
+});
+
+test('repairer.settle through the gateway: the upload and the settlement reach LALUX with the token, the page never sees one', async () => {
+  await reset();
+  seen.length = 0;
+  const { lalux } = clients('A');
+  const { uploads: [receipt] } = await lalux.repairer.settle({ ...repairSettlement(), invoicePdf: PDF });
+  assert.equal(receipt.status, 'Verified');
+  assert.match(receipt.key, /\S/);
+  const log = await received();
+  assert.deepEqual(log.map((r) => `${r.method} ${r.path}`), ['POST /lalux/wts/token', 'PUT /lalux/api/reparateur/upload', 'PUT /lalux/api/reparateur']);
+  assert.equal(log[1].headers.authorization, 'Bearer [redacted]');
+  assert.equal(log[2].body.refPDFFacture, receipt.key, 'the key the upload gave');
+  assert.deepEqual(seen.map((s) => new URL(s.url).pathname), [`${PREFIX}/lalux/repairer.settle`]);
+  for (const s of seen) {
+    assert.equal(s.headers.authorization, undefined, 'the page sends no credential');
+    for (const secret of SECRETS) assert.ok(!s.text.includes(secret));
+    assert.ok(!/Bearer|sbx-/.test(s.text + JSON.stringify(s.replyHeaders)), 'no token in a reply');
+    assert.ok(!s.replyHeaders.some(([name]) => name === 'set-cookie'));
+  }
+});
+
+test('the Ecologic claim workflow through the gateway: one claim, both files attached, submitted', async () => {
+  await reset();
+  const { ecologic } = clients('A');
+  const outcome = await ecologic.claim({
+    RepairSiteId: SITE, RepairEndDate: '2024-05-02', ConsumerInvoiceNumber: 'GW-1', ...dossier(), files: claimFiles(),
+  });
+  assert.ok(outcome.claimId > 0);
+  assert.equal((await receivedAt('/createclaim')).length, 1);
+  const attached = await receivedAt('/attachfile');
+  assert.equal(attached.length, 2);
+  assert.ok(attached.every((r) => r.headers.api_key === '[redacted]'), 'the api key added by the gateway');
+  const { data, response } = await ecologic.getClaimStatus(outcome.claimId).withResponse();
+  assert.equal(data.ClaimId ?? outcome.claimId, outcome.claimId);
+  assert.equal(response.status, 200);
+});
+
+test('bad input is refused by the gateway with the same validation error a direct client gives; nothing reaches the API', async () => {
+  await reset();
+  const bad = repairSettlement({ dateFacture: '2024-02-30', factureTTC: 1 });
+  const relayed = await rejects(clients('A').lalux.repairer.submitInvoice(bad), 'validation');
+  const direct = await rejects(new pkg.LaluxClient({ ...GARAGES.A.lalux }).repairer.submitInvoice(bad), 'validation');
+  assert.deepEqual(fieldsOf(relayed), fieldsOf(direct));
+  assert.deepEqual(relayed.fields, direct.fields);
+  assert.equal(relayed.operation, 'repairer.submitInvoice');
+  assert.deepEqual(await received(), []);
+});
+
+test('authorize refuses another garage\'s RepairSiteId: a forbidden error naming the operation, nothing sent', async () => {
+  await reset();
+  const error = await rejects(clients('A').ecologic.createSupportRequest({
+    RepairSiteId: 'another-garage-site', QuoteNumber: 'DEV-GW', ...dossier(),
+  }), 'forbidden');
+  assert.equal(error.operation, 'createSupportRequest');
+  assert.deepEqual(await received(), []);
+});
+
+test('no session: authentication, nothing forwarded; an API the tenant has no credentials for: forbidden', async () => {
+  await reset();
+  await rejects(clients(null).ecologic.brands(), 'authentication');
+  await rejects(clients('B').ecologic.brands(), 'forbidden');
+  assert.deepEqual(await received(), []);
+});
+
+test('tenants are isolated: each garage its own token, each reused by its own next call', async () => {
+  await reset();
+  const a = clients('A').lalux;
+  const b = clients('B').lalux;
+  await a.repairer.upload({ fileNameWithExtension: 'a.pdf', file: PDF });
+  await b.expert.upload({ fileNameWithExtension: 'b.pdf', file: PDF });
+  await a.repairer.upload({ fileNameWithExtension: 'a2.pdf', file: PDF });
+  const paths = (await received()).map((r) => r.path);
+  // A's token, from an earlier test, was forgotten by the sandbox's reset: refused (401) once,
+  // renewed, and the upload sent again with the new one.
+  assert.deepEqual(paths, [
+    '/lalux/api/reparateur/upload', '/lalux/wts/token', '/lalux/api/reparateur/upload',
+    '/lalux/wts/authen', '/lalux/api/expert/upload', '/lalux/api/reparateur/upload',
+  ]);
+  const error = await rejects(b.expert.submitSettlement(expertSettlement({ refPdfHonoraires: 'x', refPdfExpertise: 'y' }), {}), 'refused');
+  assertNoSecret(error);
+});
+
+test('an upstream that refuses the connection: the write is reported as never sent', async () => {
+  const error = await rejects(clients('DOWN').ecologic.createSupportRequest({
+    RepairSiteId: SITE, QuoteNumber: 'DEV-GW', ...dossier(),
+  }), 'network');
+  assert.equal(error.mayHaveReachedServer, false);
+});
+
+test('the rate limit answers 429 with Retry-After, which the client waits for before trying again', async () => {
+  await reset();
+  seen.length = 0;
+  const { ecologic } = clients('A', limitedBase);
+  await ecologic.brands();
+  await ecologic.productTypes();
+  const started = Date.now();
+  const brands = await ecologic.brands();
+  assert.ok(brands.length > 0);
+  assert.deepEqual(seen.map((s) => s.status), [200, 200, 429, 200]);
+  assert.equal(new Map(seen[2].replyHeaders).get('retry-after'), '1');
+  assert.ok(Date.now() - started >= 500, 'waited for Retry-After');
+});
+
+test('the gateway serves only the clients\' methods, as POST of JSON within its body limit; anything else is refused before a call', async () => {
+  await reset();
+  const post = (path, body, headers = {}) => fetch(`${base}${path}`, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie: 'garage=A', ...headers }, body,
+  });
+  const cases = [
+    [await post(`${PREFIX}/ecologic/free`, '{"args":[]}'), 404],
+    [await post(`${PREFIX}/ecologic/constructor`, '{"args":[]}'), 404],
+    [await post(`${PREFIX}/other/brands`, '{"args":[]}'), 404],
+    [await post(`${PREFIX}/lalux/repairer`, '{"args":[]}'), 404],
+    [await fetch(`${base}${PREFIX}/ecologic/brands`), 405],
+    [await post(`${PREFIX}/ecologic/brands`, '{"args":[]}', { 'content-type': 'text/plain' }), 415],
+    [await post(`${PREFIX}/ecologic/brands`, '{"args":'), 400],
+    [await post(`${PREFIX}/ecologic/getClaimStatus`, '{"args":[1,2,3]}'), 400],
+    [await post(`${PREFIX}/ecologic/brands`, '{"args":[]}', { origin: 'https://evil.example' }), 403],
+    [await post(`${PREFIX}/ecologic/brands%0d%0aset-cookie:%20x=1`, '{"args":[]}'), 404],
+    [await post(`${PREFIX}/ecologic/brands`, '{"args":[]}', { cookie: 'garage=nobody' }), 403],
+    // Served from the tenant's referential cache: nothing sent, but the process answers.
+    [await post(`${PREFIX}/ecologic/brands`, '{"args":[]}'), 200],
+  ];
+  for (const [response, status] of cases) {
+    assert.equal(response.status, status, `${response.url}: ${await response.clone().text()}`);
+    if (status !== 200) assert.equal((await response.json()).error.name, 'RepairClaimsError');
+  }
+  // A body over the limit is refused from its Content-Length, before it is read.
+  const fast = await fetch(`${fastifyBase}${PREFIX}/ecologic/brands`, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie: 'garage=A' }, body: JSON.stringify({ args: ['x'.repeat(10000)] }),
+  });
+  assert.equal(fast.status, 413);
+  assert.equal((await fast.json()).error.kind, 'validation');
+  assert.deepEqual(await received(), [], 'nothing went on to the API');
+  // The app's own routes are untouched.
+  assert.deepEqual(await (await post('/api/other', '{}')).json(), { other: true });
+  assert.deepEqual(await (await fetch(`${fastifyBase}/health`)).json(), { ok: true });
+});
+
+test('Fastify: the gateway in an onRequest hook serves the same calls', async () => {
+  await reset();
+  const brands = await clients('A', fastifyBase).ecologic.brands();
+  assert.ok(brands.length > 0);
+});
+
+test('gateway.fetch (web standard Request → Response), as a Next.js route handler or Hono mounts it', async () => {
+  await reset();
+  const handler = createGateway(gatewayOptions()).fetch;
+  const page = new pkg.EcologicClient({
+    gateway: `http://portal.example${PREFIX}`,
+    fetch: (url, init) => handler(new Request(url, { ...init, headers: { ...init.headers, cookie: 'garage=A' } })),
+  });
+  const sites = await page.repairSites();
+  assert.ok(sites.some((s) => s.SiteId === SITE));
+  const outside = await handler(new Request('http://portal.example/elsewhere'));
+  assert.equal(outside.status, 404);
+});
+
+test('events: one per call, with tenant, operation and status, never a secret or an input', async () => {
+  const text = JSON.stringify(events);
+  assert.ok(events.length >= 5);
+  for (const e of events) assert.deepEqual(Object.keys(e).filter((k) => !['type', 'tenant', 'api', 'operation', 'status', 'kind', 'durationMs'].includes(k)), []);
+  for (const secret of SECRETS) assert.ok(!text.includes(secret));
+  assert.ok(!text.includes('Dupont'), 'no input in an event');
+  assert.ok(events.some((e) => e.operation === 'repairer.settle' && e.status === 200 && e.tenant === 'A'));
+  assert.ok(events.some((e) => e.kind === 'forbidden' && e.status === 403));
+  assert.ok(credentialsAsked.filter((g) => g === 'A').length <= 4, 'credentials cached per tenant');
+});
+
+test('gateway options: nothing else with it; secrets refused where a browser runs unless dangerouslyAllowBrowser', async () => {
+  let error;
+  try {
+    new pkg.LaluxClient({ gateway: `${base}${PREFIX}`, ...REPAIRER });
+  } catch (e) {
+    error = e;
+  }
+  assert.equal(error?.kind, 'validation');
+  assert.deepEqual(fieldsOf(error), ['clientId', 'clientSecret']);
+  assert.ok(error.fields.every((f) => f.code === 'exclusive' && f.params.other === 'gateway'));
+  assertNoSecret(error);
+
+  globalThis.window = globalThis;
+  globalThis.document = {};
+  try {
+    const refused = (make) => {
+      try {
+        make();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const lalux = refused(() => new pkg.LaluxClient({ ...GARAGES.B.lalux }));
+    assert.deepEqual(fieldsOf(lalux), ['clientSecret', 'password']);
+    assert.ok(lalux.fields.every((f) => f.code === 'secretInBrowser'));
+    assert.match(lalux.message, /clientSecret/);
+    assert.match(pkg.formatFieldError(lalux.fields[0], 'fr'), /passerelle/);
+    const eco = refused(() => new pkg.EcologicClient({ ...GARAGES.A.ecologic }));
+    assert.deepEqual(fieldsOf(eco), ['apiKey']);
+    assertNoSecret(eco);
+    assert.equal(refused(() => new pkg.EcologicClient({ ...GARAGES.A.ecologic, dangerouslyAllowBrowser: true })), undefined);
+    assert.equal(refused(() => new pkg.EcologicClient({ gateway: `${base}${PREFIX}` })), undefined);
+  } finally {
+    delete globalThis.window;
+    delete globalThis.document;
+  }
+});
+
+test('after every refusal above, the gateway and the module still serve a call', async () => {
+  await reset();
+  const receipt = await clients('A').lalux.repairer.upload({ fileNameWithExtension: 'last.pdf', file: new Blob([PDF]) });
+  assert.equal(receipt.status, 'Verified');
+});

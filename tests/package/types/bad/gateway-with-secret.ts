@@ -1,0 +1,3 @@
+// expect: TS2345 EcologicOptions
+import { EcologicClient } from 'repair-claims';
+new EcologicClient({ gateway: '/api/repair-claims', apiKey: 'k' });
