@@ -10,7 +10,7 @@ export interface TenantCredentials {
 
 /** What `authorize` is asked. */
 export interface AuthorizeRequest {
-  tenant: unknown;
+  tenant: string | number;
   api: 'lalux' | 'ecologic';
   /** The method called, as the browser called it: `createClaim`, `claim`, `repairer.settle`, `expert.upload`… */
   operation: string;
@@ -37,9 +37,9 @@ export interface GatewayOptions<Req = unknown> {
   /** Where the gateway is mounted: the `gateway` option of the browser clients (default `''`). */
   prefix?: string;
   /** Whose call this is (from the session): a tenant id, or `null` (401, nothing forwarded). Given node's `IncomingMessage` (Express's `req`) or the web `Request` (type it with `createGateway<YourRequest>`). */
-  tenant: (request: Req) => unknown | Promise<unknown>;
+  tenant: (request: Req) => string | number | null | undefined | Promise<string | number | null | undefined>;
   /** The tenant's credentials; asked again after `credentialsTtlMs`, its clients (and their LALUX tokens) kept while they are the same. */
-  credentials: (tenant: any) => TenantCredentials | Promise<TenantCredentials>;
+  credentials: (tenant: string | number) => TenantCredentials | Promise<TenantCredentials>;
   /** May refuse a call (anything but `true`, or a throw): the browser gets a `forbidden` RepairClaimsError naming the operation. */
   authorize?: (request: AuthorizeRequest) => boolean | Promise<boolean>;
   /** Told of every call, once. */

@@ -215,6 +215,10 @@ function createGateway(options) {
     if (id === null || id === undefined || id === '') {
       return named(own(401, 'authentication', 'No session: sign in to the portal first. Nothing was sent.', { operation }));
     }
+    // Tenants are told apart by their text: an object would make every tenant one.
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      return named(own(500, 'unexpectedResponse', 'The gateway could not tell whose call this is (its tenant callback must return a string or a number).', { operation }));
+    }
     const key = String(id);
     const told = (reply) => Object.assign(reply, { tenant: key, api, operation });
     const wait = limited(key);

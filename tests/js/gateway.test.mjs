@@ -257,6 +257,15 @@ test('gateway.fetch (web standard Request → Response), as a Next.js route hand
   assert.ok(sites.some((s) => s.SiteId === SITE));
   const outside = await handler(new Request('http://portal.example/elsewhere'));
   assert.equal(outside.status, 404);
+  // A tenant callback giving an object (every tenant would be "[object Object]") is refused.
+  const before_ = (await received()).length;
+  const objects = createGateway(gatewayOptions({ tenant: () => ({ garage: 'A' }) })).fetch;
+  const refused = await objects(new Request(`http://portal.example${PREFIX}/ecologic/brands`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"args":[]}',
+  }));
+  assert.equal(refused.status, 500);
+  assert.match((await refused.json()).error.message, /string or a number/);
+  assert.equal((await received()).length, before_, 'nothing forwarded');
 });
 
 test('events: one per call, with tenant, operation and status, never a secret or an input', async () => {

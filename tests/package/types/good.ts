@@ -113,8 +113,8 @@ import { createGateway, type GatewayEvent } from 'repair-claims/server';
 export const gateway = createGateway<{ headers: Record<string, string | undefined> }>({
   prefix: '/api/repair-claims',
   tenant: (request) => request.headers['x-garage'] ?? null,
-  credentials: async (garage: string) => ({
-    lalux: { clientId: garage, clientSecret: 'secret' },
+  credentials: async (garage) => ({
+    lalux: { clientId: String(garage), clientSecret: 'secret' },
     ecologic: { environment: 'production', apiKey: 'key' },
   }),
   authorize: ({ operation, input }) => operation !== 'claim' || input !== undefined,
