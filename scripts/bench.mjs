@@ -10,6 +10,9 @@
 //   node scripts/bench.mjs calls URL              the two small calls only (a quick A/B while
 //                                                 changing the module; REPAIR_CLAIMS_NODE=path
 //                                                 measures another build's nodejs/repair_claims.js)
+//   node scripts/bench.mjs gateway URL            a page's calls through repair-claims/server
+//                                                 against the same through a hand-written Express
+//                                                 proxy (issue 24), and the server entry's cold start
 //   node --expose-gc scripts/bench.mjs body-floor fresh|reused URL
 //                                                 what streaming a 5 MB upload's body costs in RSS
 //                                                 by itself, in plain JS: a fresh buffer per chunk
@@ -48,7 +51,7 @@ function load() {
     WebAssembly.Instance = Instance;
   }
 }
-const loaded = mode === 'init' ? undefined : load();
+const loaded = mode === 'init' || mode === 'gateway-cold' ? undefined : load();
 
 /** A LALUX repairer's token from the sandbox at `url`, for the peer and plain `fetch`. */
 const repairerToken = (url) => fetch(`${url}/lalux/wts/token?grant_type=client_credentials&scope=%2Freparateur`, {
@@ -299,7 +302,102 @@ async function main(url) {
   console.log(lines.join('\n'));
 }
 
+/**
+ * The gateway against what a portal would otherwise write: an Express proxy that buffers the
+ * body and forwards it with `fetch`, adding the api key or the bearer token. The same package
+ * clients call both (with `gateway`, and with base URLs and an empty `headers` callback), in one
+ * process with both servers, interleaved.
+ */
+async function gatewayBench(url) {
+  const { pkg } = loaded;
+  const express = require('express');
+  const { createGateway } = require(join(PACKAGE, 'server', 'index.js'));
+  const eco = `${url}/ecologic/api/v1/ecosupport`;
+  const credentials = {
+    lalux: { tokenUrl: `${url}/lalux/wts`, apiUrl: `${url}/lalux/api`, ...REPAIRER },
+    ecologic: { environment: 'production', baseUrl: eco, apiKey: API_KEY },
+  };
+  const gateway = createGateway({ prefix: '/gw', tenant: () => 'bench', credentials: () => credentials });
+  const token = (await repairerToken(url)).access_token;
+  const app = express();
+  app.use(gateway.node);
+  app.use('/proxy', express.raw({ type: () => true, limit: '20mb' }), async (req, res) => {
+    const [, api, ...rest] = req.url.split('/');
+    const target = api === 'lalux' ? `${url}/lalux/api/${rest.join('/')}` : `${eco}/${rest.join('/')}`;
+    const headers = { 'content-type': req.headers['content-type'] ?? 'application/json' };
+    if (api === 'lalux') headers.authorization = `Bearer ${token}`;
+    else headers.api_key = API_KEY;
+    const body = ['GET', 'HEAD'].includes(req.method) ? undefined : req.body;
+    const reply = await fetch(target, { method: req.method, headers, body });
+    res.status(reply.status).type(reply.headers.get('content-type') ?? 'application/json').send(Buffer.from(await reply.arrayBuffer()));
+  });
+  const server = await new Promise((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const none = () => ({});
+  const both = {
+    ours: {
+      ecologic: new pkg.EcologicClient({ gateway: `${base}/gw` }),
+      lalux: new pkg.LaluxClient({ gateway: `${base}/gw` }),
+    },
+    peer: {
+      ecologic: new pkg.EcologicClient({ environment: 'production', baseUrl: `${base}/proxy/ecologic`, headers: none }),
+      lalux: new pkg.LaluxClient({ apiUrl: `${base}/proxy/lalux`, headers: none }),
+    },
+  };
+  const file = new Uint8Array(FIVE_MB).fill(37);
+  const run = async (n, warmup, call) => {
+    const runs = { ours: [], peer: [] };
+    for (let i = 0; i < warmup; i++) for (const side of ['ours', 'peer']) await call(both[side]);
+    for (let i = 0; i < n; i++) {
+      for (const side of i % 2 ? ['ours', 'peer'] : ['peer', 'ours']) {
+        const started = performance.now();
+        await call(both[side]);
+        runs[side].push(performance.now() - started);
+      }
+    }
+    const sorted = (xs) => [...xs].sort((a, b) => a - b);
+    const [o, p] = [sorted(runs.ours), sorted(runs.peer)];
+    return `${ms(quantile(o, 0.5))} ms (p99 ${ms(quantile(o, 0.99))}) | ${ms(quantile(p, 0.5))} ms (p99 ${ms(quantile(p, 0.99))}) | ${(quantile(o, 0.5) / quantile(p, 0.5)).toFixed(2)}×`;
+  };
+  const small = await run(500, 50, (c) => c.ecologic.calculateEcoSupport(calculation));
+  const upload = await run(20, 3, (c) => c.lalux.repairer.upload({ fileNameWithExtension: 'facture.pdf', file }));
+  const concurrent = performance.now();
+  await Promise.all(Array.from({ length: 20 }, () => both.ours.lalux.repairer.upload({ fileNameWithExtension: 'f.pdf', file })));
+  const twenty = performance.now() - concurrent;
+  server.close();
+  const cold = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'gateway-cold', url], { encoding: 'utf8' })));
+  console.log([
+    '| figure | through repair-claims/server | through a hand-written Express proxy | ratio |',
+    '|---|---|---|---|',
+    `| \`calculateEcoSupport\` (500 interleaved calls) | ${small} |`,
+    `| 5 MB LALUX upload (20 interleaved runs) | ${upload} |`,
+    `| 20 concurrent 5 MB uploads through the gateway | ${ms(twenty)} ms in all | | |`,
+    `| \`require('repair-claims/server')\` + the first forwarded call, fresh process (median of 5) | ${ms(median(cold.map((c) => c.load)))} ms + ${ms(median(cold.map((c) => c.first)))} ms | | |`,
+  ].join('\n'));
+}
+
+/** One cold start of the server entry and its first forwarded call (`gateway.fetch`, in process). */
+async function gatewayCold(url) {
+  let started = performance.now();
+  const { createGateway } = require(join(PACKAGE, 'server', 'index.js'));
+  const load = performance.now() - started;
+  started = performance.now();
+  const gateway = createGateway({
+    prefix: '/gw', tenant: () => 'cold',
+    credentials: () => ({ ecologic: { environment: 'production', baseUrl: `${url}/ecologic/api/v1/ecosupport`, apiKey: API_KEY } }),
+  });
+  const reply = await gateway.fetch(new Request('http://portal/gw/ecologic/calculateEcoSupport', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args: [calculation] }),
+  }));
+  if (reply.status !== 200) throw new Error(`gateway: ${reply.status} ${await reply.text()}`);
+  process.stdout.write(JSON.stringify({ load, first: performance.now() - started }));
+}
+
 if (mode === 'memory') await memory(args[0], args[1]);
+else if (mode === 'gateway') await gatewayBench(args[0]);
+else if (mode === 'gateway-cold') await gatewayCold(args[0]);
 else if (mode === 'init') init();
 else if (mode === 'calls') await smallCallsOnly(args[0]);
 else if (mode === 'body-floor') await bodyFloor(args[0], args[1]);

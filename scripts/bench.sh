@@ -2,7 +2,7 @@
 # The benchmark of issue 9 (figures, never timed tests): builds the package and a release sandbox,
 # generates the peer's types from our specs with openapi-typescript (openapi-fetch is the peer;
 # both pinned in package-lock.json), starts the sandbox, and runs scripts/bench.mjs, which prints
-# ours / peer / ratio. Copy its table into the README's Performance section with the date.
+# ours / peer / ratio, then the gateway against a hand-written proxy. Copy its tables into the README's Performance section with the date.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_rust
 setup_npm
@@ -30,3 +30,5 @@ done
 [ -n "$URL" ] || { cat "$LOG" >&2; exit 1; }
 say "benchmark on $(nproc) cores, $(node --version), $(date -u +%Y-%m-%d)"
 node --expose-gc scripts/bench.mjs "$URL"
+say "the gateway (repair-claims/server) against a hand-written Express proxy"
+node scripts/bench.mjs gateway "$URL"
