@@ -39,6 +39,24 @@ function operations() {
   return table;
 }
 
+/** Strings this long in a relayed input are files (no other field of either API comes near). */
+const FILE_TEXT = 64 * 1024;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * `value` with each long base64 string (a file, as the page's client writes it) as its bytes, so
+ * that the tenant's client holds and streams the file as it does a caller's own buffer.
+ */
+function withFiles(value, depth = 0) {
+  if (typeof value === 'string') {
+    return value.length >= FILE_TEXT && value.length % 4 === 0 && BASE64.test(value) ? Buffer.from(value, 'base64') : value;
+  }
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((item) => withFiles(item, depth + 1));
+  for (const key of Object.keys(value)) value[key] = withFiles(value[key], depth + 1);
+  return value;
+}
+
 /** A RepairClaimsError-shaped reply of the gateway's own. */
 function own(status, kind, message, extra) {
   return { status, error: { name: 'RepairClaimsError', kind, message, fields: [], ...extra } };
@@ -259,7 +277,7 @@ function createGateway(options) {
         return told(own(403, 'forbidden', `This account may not call ${operation} with this input. Nothing was sent.`, { operation }));
       }
     }
-    const given = Array.from({ length: inputs }, (_, i) => args[i]);
+    const given = Array.from({ length: inputs }, (_, i) => withFiles(args[i]));
     let reply;
     try {
       const promise = fn.length === 0 ? fn.call(target) : fn.call(target, ...given, { signal });

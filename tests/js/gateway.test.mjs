@@ -183,6 +183,18 @@ test('tenants are isolated: each garage its own token, each reused by its own ne
   assertNoSecret(error);
 });
 
+test('a 3 MB file through the gateway reaches LALUX whole (the gateway hands it to its client as bytes)', async () => {
+  await reset();
+  const file = new Uint8Array(3_000_000).map((_, i) => i % 251);
+  const receipt = await clients('A').lalux.repairer.upload({ fileNameWithExtension: 'big.pdf', file: new Blob([file]) });
+  assert.equal(receipt.status, 'Verified');
+  assert.equal(receipt.bytes, 3_000_000);
+  const direct = await new pkg.LaluxClient({ ...GARAGES.A.lalux }).repairer.upload({ fileNameWithExtension: 'big.pdf', file });
+  const [relayed, sent] = await receivedAt('/reparateur/upload');
+  assert.deepEqual(relayed.body, sent.body, 'the same body as a direct client sends');
+  assert.equal(direct.bytes, 3_000_000);
+});
+
 test('an upstream that refuses the connection: the write is reported as never sent', async () => {
   const error = await rejects(clients('DOWN').ecologic.createSupportRequest({
     RepairSiteId: SITE, QuoteNumber: 'DEV-GW', ...dossier(),
