@@ -27,8 +27,9 @@ export async function gatewayPortalChecks({ browser, root, packageDir, sandbox, 
   };
   const result = async (page, button, count) => {
     await page.locator(button).click();
-    await page.waitForFunction((n) => document.getElementById('out').textContent.trim().split('\n').length >= n, count, { timeout: 30_000 });
-    return (await page.locator('#out').textContent()).trim().split('\n')[count - 1];
+    // Line `count` of the page's output (empty lines, such as none yet, do not count).
+    await page.waitForFunction((n) => document.getElementById('out').textContent.split('\n').filter(Boolean).length >= n, count, { timeout: 30_000 });
+    return (await page.locator('#out').textContent()).split('\n').filter(Boolean)[count - 1];
   };
   try {
     await check('gateway portal: garage A uploads an invoice and creates a support request through the gateway', async () => {
