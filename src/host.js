@@ -135,8 +135,11 @@ export function relay(url, operation, body, length, timeoutMs, maxRetries, optio
       resolve();
     }, ms);
   });
-  const answer = (reply, tries, durationMs) => {
+  const answer = (reply, tries, durationMs, late, stopped) => {
     const { status } = reply;
+    // The reply's body was cut short by the timeout or the caller's signal.
+    if (reply.error !== undefined && late) throw fail({ kind: 'timeout', message: 'The gateway did not answer in time.', mayHaveReachedServer: true });
+    if (reply.error !== undefined && stopped) throw aborted(true);
     if (reply.redirect !== undefined) throw fail({ kind: 'unexpectedResponse', message: 'The gateway redirected the call to another origin; it was not followed.', status, mayHaveReachedServer: true });
     if (reply.tooLarge) throw fail({ kind: 'unexpectedResponse', message: "The gateway's reply is over 8 MiB; it was read no further.", status, mayHaveReachedServer: true });
     if (reply.error !== undefined) throw fail({ kind: 'network', message: "The gateway's reply broke off.", status, mayHaveReachedServer: true });
@@ -154,7 +157,8 @@ export function relay(url, operation, body, length, timeoutMs, maxRetries, optio
     if (status >= 200 && status < 300 && parsed !== null && typeof parsed === 'object' && 'data' in parsed) {
       return { data: parsed.data ?? undefined, status, headers: reply.headers, durationMs };
     }
-    if (parsed?.error !== null && typeof parsed?.error === 'object') {
+    // The gateway's own errors only: a proxy's `{ error }` in front of it says nothing of the call.
+    if (parsed?.error?.name === 'RepairClaimsError' && typeof parsed.error.kind === 'string') {
       const { name, stack, cause, ...props } = parsed.error;
       throw fail(props);
     }
@@ -178,7 +182,7 @@ export function relay(url, operation, body, length, timeoutMs, maxRetries, optio
     return Promise.resolve().then(() => attemptOnce(url, 'POST', headers, body, length, controller, RELAY_LIMIT, fetcher)).then(
       (reply) => {
         done();
-        return answer(reply, tries, Math.round(performance.now() - started));
+        return answer(reply, tries, Math.round(performance.now() - started), late, controller.signal.aborted);
       },
       (error) => {
         done();

@@ -78,8 +78,9 @@ function statusOf(error) {
 /** An error's own properties as JSON can carry them (its `cause`, which may hold anything, left out). */
 function errorJson(error) {
   const out = { name: 'RepairClaimsError', message: String(error.message) };
+  // The API's reply text stays on the server: what an API echoes is not the page's to see.
   for (const key of Object.keys(error)) {
-    if (key !== 'cause' && key !== 'stack') out[key] = error[key];
+    if (key !== 'cause' && key !== 'stack' && key !== 'body') out[key] = error[key];
   }
   return out;
 }
@@ -94,19 +95,23 @@ function secretsOf(given) {
   for (const api of ['lalux', 'ecologic']) {
     const options = given?.[api];
     if (!options || typeof options !== 'object') continue;
-    for (const key of ['clientSecret', 'password', 'apiKey', 'clientId', 'username']) {
+    for (const key of ['clientSecret', 'password', 'apiKey']) {
       const value = options[key];
-      if (typeof value === 'string' && value.length >= 4) found.push(value, JSON.stringify(value).slice(1, -1));
+      if (typeof value !== 'string') continue;
+      // As given, and as sent (the clients trim credentials); as JSON writes it.
+      for (const form of [value, value.trim()]) {
+        if (form.length >= 4) found.push(form, JSON.stringify(form).slice(1, -1), JSON.stringify(JSON.stringify(form)).slice(3, -3));
+      }
     }
   }
   return [...new Set(found)];
 }
 
-/** `text` with every secret of `secrets` replaced. */
+/** `text` with every secret of `secrets`, and any bearer token, replaced. */
 function scrub(text, secrets) {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join('[redacted]');
-  return out;
+  return out.replace(/Bearer\s+[^\s"\\]+/gi, 'Bearer [redacted]');
 }
 
 /**
@@ -127,9 +132,11 @@ function createGateway(options) {
   const emit = (event) => {
     if (typeof onEvent !== 'function') return;
     try {
-      onEvent(event);
+      // A listener's failure is its own, a rejected promise's too.
+      const told = onEvent(event);
+      if (typeof told?.then === 'function') told.then(undefined, () => {});
     } catch {
-      // A listener's failure is its own.
+      // As above.
     }
   };
 
@@ -147,8 +154,10 @@ function createGateway(options) {
       const kept = entry?.settled;
       if (kept && kept.print === print) return kept;
       const made = { print, secrets: secretsOf(given) };
-      if (given?.lalux) made.lalux = new LaluxClient({ ...given.lalux });
-      if (given?.ecologic) made.ecologic = new EcologicClient({ ...given.ecologic });
+      // A tenant's client sends to the API itself: never to a gateway (itself, in a loop).
+      const own = (options) => ({ ...options, gateway: undefined, dangerouslyAllowBrowser: undefined });
+      if (given?.lalux) made.lalux = new LaluxClient(own(given.lalux));
+      if (given?.ecologic) made.ecologic = new EcologicClient(own(given.ecologic));
       return made;
     });
     const next = { ready, expires: now + credentialsTtlMs, settled: entry?.settled };
@@ -291,7 +300,7 @@ function createGateway(options) {
     } catch (error) {
       reply = isRepairClaimsError(error)
         ? { status: statusOf(error), error: errorJson(error) }
-        : own(500, 'unexpectedResponse', 'The gateway failed.', { operation });
+        : own(500, 'unexpectedResponse', 'The gateway failed during the call.', { operation, mayHaveReachedServer: true });
     }
     reply.secrets = clients.secrets;
     return told(reply);
@@ -300,7 +309,8 @@ function createGateway(options) {
   /** `reply` as `{ status, headers, body }`. */
   const written = (reply) => {
     const { status, headers = {}, secrets = [] } = reply;
-    const body = scrub(JSON.stringify(reply.error ? { error: reply.error } : { data: reply.data }), secrets);
+    // A result is the API's data as the client gave it; an error's words are scrubbed.
+    const body = reply.error ? scrub(JSON.stringify({ error: reply.error }), secrets) : JSON.stringify({ data: reply.data });
     return {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers },
@@ -335,7 +345,10 @@ function createGateway(options) {
         over = true;
         return Promise.resolve(null);
       }
+      // Read by something before the gateway, but not into `req.body`: nothing more will come.
+      if (req.readableEnded) return Promise.resolve(null);
       return new Promise((resolve) => {
+        req.once('close', () => resolve(null));
         const chunks = [];
         let size = 0;
         req.on('data', (chunk) => {

@@ -195,6 +195,36 @@ test('a 3 MB file through the gateway reaches LALUX whole (the gateway hands it 
   assert.equal(direct.bytes, 3_000_000);
 });
 
+test("an API that echoes the credentials in its refusal: the page's error holds none of them", async () => {
+  const { createServer } = await import('node:http');
+  const echo = createServer((req, res) => {
+    const said = `key ${req.headers.api_key} auth ${req.headers.authorization ?? ''}`;
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ResponseStatus: 'E', ResponseMessage: said, ResponseErrorMessage: said, ResponseData: null }));
+  });
+  await new Promise((r) => echo.listen(0, '127.0.0.1', r));
+  const echoing = createGateway(gatewayOptions({
+    credentials: () => ({ ecologic: { environment: 'production', baseUrl: `http://127.0.0.1:${echo.address().port}`, apiKey: ` ${API_KEY}\n`, maxRetries: 0 } }),
+  })).fetch;
+  try {
+    const page = new pkg.EcologicClient({
+      gateway: `http://portal.example${PREFIX}`,
+      fetch: (url, init) => echoing(new Request(url, { ...init, headers: { ...init.headers, cookie: 'garage=A' } })),
+    });
+    let error;
+    try {
+      await page.getClaimStatus(1);
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(pkg.isRepairClaimsError(error), String(error));
+    assertNoSecret(error);
+    assert.equal(error.body, undefined, "the API's reply text stays on the server");
+  } finally {
+    echo.close();
+  }
+});
+
 test('an upstream that refuses the connection: the write is reported as never sent', async () => {
   const error = await rejects(clients('DOWN').ecologic.createSupportRequest({
     RepairSiteId: SITE, QuoteNumber: 'DEV-GW', ...dossier(),

@@ -11,14 +11,20 @@ export async function gatewayPortalChecks({ browser, root, packageDir, sandbox, 
   const { start } = await import(join(root, 'examples', 'gateway-portal', 'server.mjs'));
   const portal = await start({ sandbox, packageDir });
   const seen = [];
+  const settled = [];
+  const close = async (context) => {
+    await Promise.all(settled.splice(0));
+    await context.close();
+  };
   const open = async (garage) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on('request', (request) => seen.push(`${request.method()} ${request.url()} ${JSON.stringify(request.headers())} ${request.postData() ?? ''}`));
-    page.on('response', async (response) => {
+    // Every reply read in full before the context closes (`settled`), so none goes unseen.
+    page.on('response', (response) => settled.push((async () => {
       seen.push(`${response.status()} ${response.url()} ${JSON.stringify(await response.allHeaders())}`);
-      if (!/\.(wasm|js)$/.test(response.url())) seen.push(await response.text().catch(() => ''));
-    });
+      if (!/\.(wasm|js)$/.test(response.url())) seen.push(await response.text());
+    })()));
     await page.goto(portal.url);
     await page.locator('select[name=garage]').selectOption(garage);
     await page.locator('form button').click();
@@ -38,17 +44,18 @@ export async function gatewayPortalChecks({ browser, root, packageDir, sandbox, 
       assert.match(await result(page, '#upload', 1), /^téléversé : Verified \S+\.pdf$/);
       assert.match(await result(page, '#request', 2), /^demande \d+ créée$/);
       seen.push(JSON.stringify(await context.cookies()), await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })));
-      await context.close();
+      await close(context);
     });
     await check("gateway portal: garage B naming garage A's repair site sees the forbidden error", async () => {
       const { context, page } = await open('B');
       await page.locator('#site').fill('02c867c0-0000-0000-000-3cf8de2dc1c8');
       assert.match(await result(page, '#request', 1), /^erreur forbidden \(createSupportRequest\)/);
       seen.push(JSON.stringify(await context.cookies()));
-      await context.close();
+      await close(context);
     });
     await check('gateway portal: no secret, api key or token in any request, reply, cookie or storage of the page', () => {
       const text = seen.join('\n');
+      assert.ok(seen.some((line) => /^\{"data":/.test(line)) && seen.some((line) => /^\{"error":/.test(line)), 'the replies themselves were read');
       assert.ok(seen.some((line) => line.includes('/api/repair-claims/lalux/repairer.upload')), 'the page went through the gateway');
       for (const secret of SECRETS) assert.ok(!text.includes(secret), `a secret in what the page saw: ${secret}`);
       assert.ok(!TOKEN.test(text), `a token in what the page saw: ${TOKEN.exec(text)?.[0]}`);
