@@ -26,7 +26,7 @@ export type ErrorKind =
   | 'aborted'
   /** A reply the API documents no such way (undocumented status, malformed body). */
   | 'unexpectedResponse'
-  /** The gateway (`repair-claims/server`) refused the call: its `authorize` said no, or the origin is not allowed. Nothing was sent. */
+  /** The gateway (`repair-claims/server`) refused the call: its `authorize` said no, or the origin is not allowed. Nothing was sent. (Made by the gateway only, never by the module.) */
   | 'forbidden';
 
 /** Every error this package throws or rejects with: an `Error` with `name === 'RepairClaimsError'`; what it says beyond its kind is in `ErrorDetails`, derived from the Rust that sets it. */
@@ -60,7 +60,6 @@ pub enum Kind {
     Timeout,
     Aborted,
     UnexpectedResponse,
-    Forbidden,
 }
 
 pub use crate::field::{Code, FieldError};
