@@ -60,7 +60,7 @@ export async function gatewayPortalChecks({ browser, root, packageDir, sandbox, 
       const text = seen.join('\n');
       // Chromium may drop a body it has handed over before the listener reads it (`unread`):
       // the replies that were read must include a result and an error.
-      assert.ok(seen.some((line) => /^\{"data":/.test(line)) && seen.some((line) => /^\{"error":/.test(line)), 'the replies themselves were read');
+      assert.ok(seen.some((line) => /^\{"data":/.test(line)) && seen.some((line) => /^\{"error":/.test(line)), `the replies themselves were read (unread: ${unread.join('; ') || 'none'})`);
       assert.ok(seen.some((line) => line.includes('/api/repair-claims/lalux/repairer.upload')), 'the page went through the gateway');
       for (const secret of SECRETS) assert.ok(!text.includes(secret), `a secret in what the page saw: ${secret}`);
       assert.ok(!TOKEN.test(text), `a token in what the page saw: ${TOKEN.exec(text)?.[0]}`);
