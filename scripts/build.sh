@@ -45,6 +45,10 @@ cp pkg-template/auto.js pkg-template/auto.d.ts "$OUT/web/"
 mkdir -p "$OUT/server"
 cp pkg-template/server/index.js pkg-template/server/index.mjs pkg-template/server/index.d.ts "$OUT/server/"
 echo '{ "type": "commonjs" }' >"$OUT/server/package.json"
+# The journal's stores (repair-claims/journal): Node's (files, Redis) and the browsers' (IndexedDB).
+mkdir -p "$OUT/journal"
+cp pkg-template/journal/index.js pkg-template/journal/index.mjs pkg-template/journal/browser.mjs pkg-template/journal/index.d.ts "$OUT/journal/"
+echo '{ "type": "commonjs" }' >"$OUT/journal/package.json"
 # The browser entry's JS minified, as a portal's bundler would (a page's download counts it; the
 # .d.ts keeps the documentation): esbuild, pinned in package-lock.json.
 for js in "$OUT/web/repair_claims.js" $(find "$OUT/web/snippets" -name '*.js'); do

@@ -61,6 +61,17 @@ setup_chromium() {
     fi
 }
 
+# redis-server (Debian) for the journal's Redis tests, which start and stop their own.
+setup_redis() {
+    if ! command -v redis-server >/dev/null; then
+        say "installing redis-server"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+        # Debian starts a system instance on install: the tests start their own.
+        $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || $SUDO service redis-server stop >/dev/null 2>&1 || true
+    fi
+}
+
 # Python tools pinned in tools/requirements.txt, in a virtualenv of the work tree.
 setup_python() {
     local venv="$ROOT/.tools/venv"

@@ -6,7 +6,7 @@
 #      seconds (scripts/fuzz.sh);
 #   3. the wasm-bindgen-test suites against a sandbox it starts, in Node and in headless Chromium;
 #   4. the package built by ./scripts/build.sh: its JavaScript surface with `node --test`
-#      (tests/js), then the packed tarball installed into a fresh project (tests/package: CommonJS,
+#      (tests/js; the journal's Redis tests start and stop a redis-server of their own), then the packed tarball installed into a fresh project (tests/package: CommonJS,
 #      ESM, tsc --strict, a Vite page and a plain page in Chromium, the size budget);
 #      the npm sandbox's tarball likewise, with no Rust toolchain on the PATH (tests/sandbox-package:
 #      npx, startSandbox() under node:test, one suite against every host, 413, flat memory);
@@ -17,6 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_rust
 setup_npm
 setup_chromium
+setup_redis
 setup_python
 cd "$ROOT"
 

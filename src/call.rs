@@ -175,9 +175,14 @@ impl Abort {
         reached(error, repeat, sent)
     }
 
+    /// The `aborted` error, when the signal fired (nothing of the step was sent).
+    pub fn stopped(&self) -> Option<SdkError> {
+        self.aborted().then(|| self.error(Repeat::Safe, false))
+    }
+
     /// Resolves once the signal fires; never without one (nor when it cannot be listened to).
     /// Its listener goes when this is dropped.
-    async fn fired(&self) {
+    pub async fn fired(&self) {
         match &self.0 {
             Some(signal) => signal.fired().await,
             None => std::future::pending::<()>().await,

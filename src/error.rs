@@ -26,6 +26,8 @@ export type ErrorKind =
   | 'aborted'
   /** A reply the API documents no such way (undocumented status, malformed body). */
   | 'unexpectedResponse'
+  /** A workflow's journal (option `journal`) failed, was too slow, or says an earlier run's write may have reached the API: nothing more was sent (see `mayHaveReachedServer`, and `uploads` / `claimId`: what the server gave is on the error). */
+  | 'journal'
   /** The gateway (`repair-claims/server`) refused the call: its `authorize` said no, or the origin is not allowed. Nothing was sent. (Made by the gateway only, never by the module.) */
   | 'forbidden';
 
@@ -60,6 +62,7 @@ pub enum Kind {
     Timeout,
     Aborted,
     UnexpectedResponse,
+    Journal,
 }
 
 pub use crate::field::{Code, FieldError};

@@ -432,7 +432,7 @@ fn never_sent(error: &JsValue) -> bool {
 }
 
 /// Waits `duration` (a `setTimeout`, in Node and in browsers).
-async fn sleep(duration: Duration) {
+pub(crate) async fn sleep(duration: Duration) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         set_timeout(&resolve, duration.as_millis() as f64);
     });

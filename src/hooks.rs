@@ -18,6 +18,8 @@ export interface ClientHooks {
   onEvent?: (event: CallEvent) => void;
   /** Logs every `CallEvent` as one line: `true` through `console.debug`, or a logger (a function, or an object with a `debug` method). */
   debug?: boolean | ((message: string, event: CallEvent) => void) | { debug(message: string, event: CallEvent): void };
+  /** Where `settle` / `claim()` record each step as it returns, so that a run after a crash resumes (default: `memoryJournal()`, this process's memory). See `Journal`. */
+  journal?: Journal;
 }
 /** One step of a call, as `onEvent` and `debug` hear of it. Never a header, a body, a token or an api key. */
 export interface CallEvent {

@@ -317,6 +317,98 @@ export function notify(listener, logger, text) {
   }
 }
 
+/** The methods a journal store (option `journal`) lacks, of `get`, `set` and `delete`: none, or their names. */
+export function journalLacks(store) {
+  try {
+    return ['get', 'set', 'delete'].filter((name) => typeof store[name] !== 'function').join(', ');
+  } catch {
+    return 'get, set, delete';
+  }
+}
+
+/**
+ * One call of a journal store, which may throw, hang or answer anything: resolves within
+ * `timeoutMs` with `{ value }` (a `get`: a string or nothing; a `set`: whether it stored), or
+ * with `{ fault, cause }`. Never rejects. `ttlMs` 0: kept until deleted.
+ */
+export function journalCall(store, method, key, value, ttlMs, ifAbsent, timeoutMs) {
+  return callStore(store, method, key, value, ttlMs, ifAbsent, timeoutMs);
+}
+
+function callStore(store, method, key, value, ttlMs, ifAbsent, timeoutMs) {
+  return new Promise((resolve) => {
+    let timer;
+    const finish = (result) => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    timer = setTimeout(() => finish({ fault: `did not answer ${method} within ${timeoutMs} ms` }), timeoutMs);
+    const answered = (given) => {
+      if (method === 'get') {
+        if (given === null || given === undefined || typeof given === 'string') return finish({ value: given ?? null });
+        return finish({ fault: 'answered get with something other than a string or null' });
+      }
+      // A set-if-absent says whether it stored; a plain set or a delete may answer anything.
+      finish({ value: ifAbsent ? given === true : true });
+    };
+    const failed = (cause) => finish({ fault: `${method} failed`, cause });
+    try {
+      const options = method === 'set' ? [value, ifAbsent || ttlMs ? { ...(ttlMs ? { ttlMs } : {}), ...(ifAbsent ? { ifAbsent: true } : {}) } : undefined] : [];
+      const given = store[method](key, ...options);
+      if (given && typeof given.then === 'function') given.then(answered, failed);
+      else answered(given);
+    } catch (cause) {
+      failed(cause);
+    }
+  });
+}
+
+/**
+ * Keeps a workflow's claim on its journal entry (`key`, holding `owner`) for as long as it runs:
+ * renewed every third of `leaseMs` while it still holds `owner` (without keeping the process
+ * alive). Returns the function that stops it.
+ */
+export function journalHold(store, key, owner, leaseMs) {
+  const renew = () => {
+    callStore(store, 'get', key, undefined, 0, false, leaseMs).then((held) => {
+      if (held.value === owner) callStore(store, 'set', key, owner, leaseMs, false, leaseMs);
+    });
+  };
+  const timer = setInterval(renew, Math.max(1, Math.floor(leaseMs / 3)));
+  if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * The journal a client keeps when given none: entries in this process's memory, each until its
+ * time to live, at most `maxEntries` (10 000; the oldest goes first).
+ */
+export function makeMemoryJournal(options) {
+  const max = Number.isInteger(options?.maxEntries) && options.maxEntries > 0 ? options.maxEntries : 10000;
+  const entries = new Map();
+  const live = (key) => {
+    const entry = entries.get(key);
+    if (entry && entry.expires <= Date.now()) entries.delete(key);
+    return entries.get(key);
+  };
+  return {
+    async get(key) {
+      return live(String(key))?.value ?? null;
+    },
+    async set(key, value, { ttlMs, ifAbsent } = {}) {
+      key = String(key);
+      if (ifAbsent && live(key)) return false;
+      entries.delete(key);
+      entries.set(key, { value: String(value), expires: ttlMs > 0 ? Date.now() + ttlMs : Infinity });
+      if (entries.size > max) entries.delete(entries.keys().next().value);
+      return true;
+    },
+    async delete(key) {
+      entries.delete(String(key));
+    },
+  };
+}
+
 /** `signal.reason`, what the caller aborted with; `undefined` when it cannot be read. */
 export function abortReason(signal) {
   return reasonOf(signal);

@@ -119,10 +119,11 @@ pub struct Apart {
     pub fetch: JsValue,
     pub on_event: JsValue,
     pub debug: JsValue,
+    pub journal: JsValue,
 }
 
 /// The options both clients take to hook into their requests (`ClientHooks`).
-const HOOKS: [&str; 3] = ["fetch", "onEvent", "debug"];
+const HOOKS: [&str; 4] = ["fetch", "onEvent", "debug", "journal"];
 
 impl Apart {
     /// Where option `name` goes, if it is one of these.
@@ -132,6 +133,7 @@ impl Apart {
             "fetch" => Some(&mut self.fetch),
             "onEvent" => Some(&mut self.on_event),
             "debug" => Some(&mut self.debug),
+            "journal" => Some(&mut self.journal),
             _ => None,
         }
     }

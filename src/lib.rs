@@ -22,6 +22,7 @@ pub mod fuzzing;
 mod gateway;
 mod hooks;
 mod input;
+mod journal;
 mod js;
 pub mod json;
 pub mod lalux;

@@ -1,4 +1,4 @@
-import type { LaluxOptions, EcologicOptions, RepairClaimsError } from '../nodejs/repair_claims';
+import type { LaluxOptions, EcologicOptions, RepairClaimsError, Journal } from '../nodejs/repair_claims';
 
 /** A tenant's credentials: a SaaS portal serves many garages, each with its own. Server side only. */
 export interface TenantCredentials {
@@ -44,6 +44,8 @@ export interface GatewayOptions<Req = unknown> {
   authorize?: (request: AuthorizeRequest) => boolean | Promise<boolean>;
   /** Told of every call, once. */
   onEvent?: (event: GatewayEvent) => void;
+  /** Where the tenants' workflows (`settle`, `claim`) record their steps (`fileJournal`, `redisJournal` from `repair-claims/journal`, or your database's), each tenant under keys of its own; a tenant's credentials may give their own `journal`. Default: each tenant client's memory, kept with the client. */
+  journal?: Journal;
   /** Origins besides the page's own that may call (default none: a page of another origin gets `forbidden`). */
   allowedOrigins?: string[];
   /** Calls per tenant per window; over it, 429 with `Retry-After` (which the browser client honours). */

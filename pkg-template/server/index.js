@@ -117,9 +117,19 @@ function scrub(text, secrets) {
 /**
  * The gateway. See `index.d.ts` (GatewayOptions) for what each option does.
  */
+/** `journal` seen by tenant `id`'s clients: its keys prefixed by the tenant, so tenants never share a workflow. */
+function tenantJournal(journal, id) {
+  const scoped = (key) => `repair-claims:tenant:${encodeURIComponent(String(id))}:${key}`;
+  return {
+    get: (key) => journal.get(scoped(key)),
+    set: (key, value, options) => journal.set(scoped(key), value, options),
+    delete: (key) => journal.delete(scoped(key)),
+  };
+}
+
 function createGateway(options) {
   if (!options || typeof options !== 'object') throw new TypeError('createGateway(options): options must be an object');
-  const { tenant, credentials, authorize, onEvent, allowedOrigins = [], rateLimit } = options;
+  const { tenant, credentials, authorize, onEvent, allowedOrigins = [], rateLimit, journal } = options;
   if (typeof tenant !== 'function') throw new TypeError('createGateway: `tenant` must be a function (request) => tenant id or null');
   if (typeof credentials !== 'function') throw new TypeError('createGateway: `credentials` must be a function (tenant) => { lalux?, ecologic? }');
   const prefix = String(options.prefix ?? '').replace(/\/+$/, '');
@@ -155,7 +165,14 @@ function createGateway(options) {
       if (kept && kept.print === print) return kept;
       const made = { print, secrets: secretsOf(given) };
       // A tenant's client sends to the API itself: never to a gateway (itself, in a loop).
-      const own = (options) => ({ ...options, gateway: undefined, dangerouslyAllowBrowser: undefined });
+      // Its workflows record their steps in the gateway's journal, under the tenant's own keys,
+      // unless its credentials give one (`memoryJournal()` of the client otherwise).
+      const own = (options) => ({
+        ...(journal ? { journal: tenantJournal(journal, id) } : {}),
+        ...options,
+        gateway: undefined,
+        dangerouslyAllowBrowser: undefined,
+      });
       if (given?.lalux) made.lalux = new LaluxClient(own(given.lalux));
       if (given?.ecologic) made.ecologic = new EcologicClient(own(given.ecologic));
       return made;

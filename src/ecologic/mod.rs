@@ -37,7 +37,7 @@ pub use outcomes::{ClaimOutcome, DossierOutcome, SubmitOutcome};
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ECOLOGIC: &str = r#"
 /** `claim()` input: the claim, the files to attach in order (the invoice and the consumer's proof always, the nameplate for "Fiche métier 7" products, E15), and whether to submit (default true). */
-export type ClaimWorkflowInput = CreateClaimInput & { files: ClaimFile[]; submit?: boolean };
+export type ClaimWorkflowInput = CreateClaimInput & { files: ClaimFile[]; submit?: boolean } & WorkflowIdentity;
 "#;
 /// The Ecologic Fonds Réparations EEE API, for one environment.
 #[wasm_bindgen]

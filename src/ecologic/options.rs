@@ -5,6 +5,7 @@ use super::service::{Connection, Ecologic};
 use crate::auth::Auth;
 use crate::error::{Code, FieldError, SdkError};
 use crate::hooks::Hooks;
+use crate::journal::Journal;
 use crate::js::{self, CallPolicy};
 use serde::Deserialize;
 use std::rc::Rc;
@@ -70,6 +71,11 @@ pub struct EcologicOptionFields {
     /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` header wins.
     #[serde(default)]
     retry_delay_ms: Option<u32>,
+    /// How long a workflow run holds its journal entry without renewing it, in milliseconds
+    /// (default 15 000): after a crash, the next run of the same workflow resumes at most this
+    /// long after. Renewed every third of it while the run lasts.
+    #[serde(default)]
+    journal_lease_ms: Option<u32>,
     /// Your back end's gateway (`repair-claims/server`), for a browser portal: every call goes
     /// there, which holds the api key (`/api/repair-claims`, relative to the page). Nothing else
     /// is given with it.
@@ -90,6 +96,8 @@ impl Ecologic {
             ("headers", callback.is_some()),
             ("environment", options.environment.is_some()),
             ("baseUrl", options.base_url.is_some()),
+            ("journal", !apart.journal.is_undefined()),
+            ("journalLeaseMs", options.journal_lease_ms.is_some()),
         ];
         let gateway = js::gateway(&options.gateway, "ecologic", &given, &mut errors);
         js::secrets_outside_browsers(&given[..1], options.dangerously_allow_browser, &mut errors);
@@ -148,6 +156,7 @@ impl Ecologic {
                 .with("given", max_age),
             );
         }
+        let journal = Journal::read(apart.journal, options.journal_lease_ms, &mut errors);
         let policy = CallPolicy {
             timeout_ms: options.timeout_ms,
             max_retries: options.max_retries,
@@ -166,6 +175,7 @@ impl Ecologic {
                 referential_max_age_ms: max_age.into(),
                 referentials: Referentials::default(),
                 invoices: Default::default(),
+                journal,
             }),
             (policy, auth) => {
                 if let Err(mut e) = policy {

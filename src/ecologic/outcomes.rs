@@ -41,6 +41,11 @@ pub struct ClaimOutcome {
     pub last_status: String,
     #[tsify(type = "ValidationError[]")]
     pub validation_errors: Value,
+    /// Whether an earlier run of this claim (its journal) had done some of it.
+    pub resumed: bool,
+    /// The steps this run did not send again, done by an earlier one: `createClaim` (its id
+    /// read back), `attach:{name}`, and for a finished claim `submitClaim`.
+    pub skipped: Vec<String>,
 }
 
 /// A support request's result (`RequestId`) or a claim's (`ClaimId`), checked against its schema.

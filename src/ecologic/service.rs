@@ -29,6 +29,8 @@ pub(super) struct Ecologic {
     /// The `ConsumerInvoiceNumber` each of this client's claims holds: Ecologic refuses an
     /// invoice number used twice (T11).
     pub(super) invoices: RefCell<Invoices>,
+    /// Where `claim()` records its steps.
+    pub(super) journal: crate::journal::Journal,
 }
 
 /// Invoice numbers (trimmed, in any case) and the claims holding them, both ways.
@@ -135,7 +137,8 @@ impl Ecologic {
         let read = crate::input::read(js_input, "input").await;
         let (mut value, mut errors) = (read.value, read.errors);
         prepare(&mut value, &mut errors);
-        self.check(settings, value, errors, operation, rules).await
+        self.check(settings, value, errors, operation, rules, None)
+            .await
     }
 
     /// [`Self::checked`] for an input already read, with the faults found so far. The rules that
@@ -147,6 +150,7 @@ impl Ecologic {
         mut errors: Vec<FieldError>,
         operation: Operation,
         rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
+        claim: Option<i64>,
     ) -> Result<Value, SdkError> {
         let request = matches!(
             operation,
@@ -166,7 +170,7 @@ impl Ecologic {
         for day in ["RepairEndDate", "RepairDate", "CallDate"] {
             rules::not_after(&value, day, &today, &mut errors);
         }
-        self.invoice_unused(&value, &mut errors);
+        self.invoice_unused(&value, claim, &mut errors);
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));
         }
@@ -192,13 +196,13 @@ impl Ecologic {
     }
 
     /// T11: a claim's `ConsumerInvoiceNumber` that another claim of this client holds is refused
-    /// before sending, as Ecologic refuses it.
-    fn invoice_unused(&self, value: &Value, errors: &mut Vec<FieldError>) {
+    /// before sending, as Ecologic refuses it. The claim is the input's `ClaimId`, or `claim`.
+    fn invoice_unused(&self, value: &Value, claim: Option<i64>, errors: &mut Vec<FieldError>) {
         const FIELD: &str = "ConsumerInvoiceNumber";
         let Some(given) = value.get(FIELD).and_then(Value::as_str) else {
             return;
         };
-        let this = value.get("ClaimId").and_then(Value::as_i64);
+        let this = value.get("ClaimId").and_then(Value::as_i64).or(claim);
         let held = self.invoices.borrow().held(given);
         if let Some(other) = held.filter(|other| Some(*other) != this) {
             errors.push(
@@ -295,8 +299,7 @@ impl Ecologic {
         mut file: Value,
         call: &PerCall,
     ) -> Result<String, SdkError> {
-        let part = |key: &str| file[key].as_str().unwrap_or_default().to_owned();
-        let name = format!("{}.{}", part("FileName"), part("FileExtension"));
+        let name = attached_name(&file);
         file["ClaimId"] = claim_id.into();
         let request = call::request(Operation::AttachFile, file)?;
         let bytes = match &request.body {
@@ -432,6 +435,12 @@ pub(super) fn claim_rules(value: &Value, catalogue: &Catalogue<'_>, errors: &mut
         catalogue,
         errors,
     );
+}
+
+/// The name `attachFile` gives a file: `FileName.FileExtension`.
+pub(super) fn attached_name(file: &Value) -> String {
+    let part = |key: &str| file[key].as_str().unwrap_or_default().to_owned();
+    format!("{}.{}", part("FileName"), part("FileExtension"))
 }
 
 /// The French calendar day of parameter `name`, or today's when it is absent.

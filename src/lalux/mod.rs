@@ -29,7 +29,7 @@ export type RepairSettleInput = Omit<RepairSettlement, 'refPDFFacture'> & {
   invoicePdf: FileData;
   /** Its name with extension (default `facture.pdf`). */
   invoiceFileName?: string;
-};
+} & WorkflowIdentity;
 /** `expert.settle` input: the settlement without the two keys, plus the two files. */
 export type ExpertSettleInput = Omit<ExpertSettlement, 'refPdfHonoraires' | 'refPdfExpertise'> & {
   /** The fee note ("Mémoire d'honoraires"). */
@@ -40,7 +40,7 @@ export type ExpertSettleInput = Omit<ExpertSettlement, 'refPdfHonoraires' | 'ref
   reportPdf: FileData;
   /** Its name with extension (default `expertise.pdf`). */
   reportFileName?: string;
-};
+} & WorkflowIdentity;
 "#;
 
 /// A LALUX provider: what repairers and experts send.

@@ -4,6 +4,7 @@ use super::service::Lalux;
 use crate::auth::{TokenCache, TokenService};
 use crate::error::{Code, FieldError, SdkError};
 use crate::hooks::Hooks;
+use crate::journal::Journal;
 use crate::js::{self, CallPolicy};
 use serde::Deserialize;
 use std::rc::Rc;
@@ -63,6 +64,11 @@ pub struct LaluxOptionFields {
     /// First backoff delay in milliseconds, doubled on each retry with jitter (default 300); a `Retry-After` header wins.
     #[serde(default)]
     retry_delay_ms: Option<u32>,
+    /// How long a workflow run holds its journal entry without renewing it, in milliseconds
+    /// (default 15 000): after a crash, the next run of the same workflow resumes at most this
+    /// long after. Renewed every third of it while the run lasts.
+    #[serde(default)]
+    journal_lease_ms: Option<u32>,
     /// Your back end's gateway (`repair-claims/server`), for a browser portal: every call goes
     /// there, which holds the credentials (`/api/repair-claims`, relative to the page). Nothing
     /// else is given with it.
@@ -88,6 +94,8 @@ impl Lalux {
             ("headers", headers.is_some()),
             ("tokenUrl", options.token_url.is_some()),
             ("apiUrl", options.api_url.is_some()),
+            ("journal", !apart.journal.is_undefined()),
+            ("journalLeaseMs", options.journal_lease_ms.is_some()),
         ];
         let gateway = js::gateway(&options.gateway, "lalux", &given, &mut errors);
         js::secrets_outside_browsers(
@@ -95,6 +103,7 @@ impl Lalux {
             options.dangerously_allow_browser,
             &mut errors,
         );
+        let journal = Journal::read(apart.journal, options.journal_lease_ms, &mut errors);
         let policy = CallPolicy {
             timeout_ms: options.timeout_ms,
             max_retries: options.max_retries,
@@ -110,6 +119,7 @@ impl Lalux {
                     policy,
                     tokens: None,
                     headers: None,
+                    journal,
                 }),
                 Ok(_) => Err(SdkError::validation(errors)),
                 Err(mut e) => {
@@ -216,6 +226,7 @@ impl Lalux {
             policy,
             tokens,
             headers,
+            journal,
         })
     }
 }

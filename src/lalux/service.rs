@@ -36,7 +36,13 @@ pub struct UploadReceipt {
 /// What `settle` gave: the uploads (keys and times) of the settlement LALUX accepted (202).
 #[derive(Serialize, Tsify)]
 pub struct SettleResult {
-    pub uploads: Vec<UploadReceipt>,
+    #[tsify(type = "UploadReceipt[]")]
+    pub uploads: Vec<Value>,
+    /// Whether an earlier run of this settlement (its journal) had done some of it.
+    pub resumed: bool,
+    /// The steps this run did not send again, done by an earlier one: `upload:invoicePdf`
+    /// (its key reused), `submit` (the settlement, for a finished one).
+    pub skipped: Vec<String>,
 }
 
 /// One client's state: where the API is, its call policy, and how calls authenticate.
@@ -45,6 +51,8 @@ pub(super) struct Lalux {
     pub(super) policy: call::Policy,
     pub(super) tokens: Option<Rc<crate::auth::TokenCache>>,
     pub(super) headers: Option<js_sys::Function>,
+    /// Where `settle` records its steps.
+    pub(super) journal: crate::journal::Journal,
 }
 
 impl Lalux {
@@ -193,6 +201,22 @@ impl Role {
         match self {
             Self::Repairer => Operation::UploadRepairerFile,
             Self::Expert => Operation::UploadExpertFile,
+        }
+    }
+
+    /// The workflow's name, as its method is called.
+    pub(super) fn settle_name(self) -> &'static str {
+        match self {
+            Self::Repairer => "repairer.settle",
+            Self::Expert => "expert.settle",
+        }
+    }
+
+    /// The settlement field naming who is paid.
+    pub(super) fn provider_field(self) -> &'static str {
+        match self {
+            Self::Repairer => "idPrestataire",
+            Self::Expert => "idExpert",
         }
     }
 

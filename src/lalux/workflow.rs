@@ -2,8 +2,10 @@
 
 use super::service::*;
 use crate::error::{Code, FieldError, Kind, SdkError};
+use crate::files;
 use crate::generated::lalux::types as api;
 use crate::input;
+use crate::journal::{self, Begun, Run};
 use crate::js::{self, PerCall};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -19,7 +21,9 @@ impl Lalux {
     ) -> Result<JsValue, SdkError> {
         let read = input::read(&js_input, "input").await;
         let mut errors = read.errors;
-        let mut settlement = match read.value {
+        let mut value = read.value;
+        let key = journal::idempotency_key(&mut value, &mut errors);
+        let mut settlement = match value {
             Value::Object(map) => map,
             _ => {
                 return Err(SdkError::validation(vec![
@@ -70,12 +74,41 @@ impl Lalux {
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));
         }
-        let mut uploads = Vec::new();
+        // The settlement's identity: the provider's id and the invoice's reference.
+        let identity = journal::identity(
+            "lalux",
+            role.settle_name(),
+            key.as_deref(),
+            &[
+                &settlement[role.provider_field()],
+                &settlement["referenceFacture"],
+            ],
+        );
+        let mut run = match self
+            .journal
+            .begin(identity, &call.settings, |_| true)
+            .await?
+        {
+            Begun::Finished(result) => return finished(role, result),
+            Begun::Running(run) => run,
+        };
+        let mut done = SettleResult {
+            uploads: Vec::new(),
+            resumed: run.resumed(),
+            skipped: Vec::new(),
+        };
         for (document, file) in role.documents().iter().zip(files) {
+            let step = format!("upload:{}", document.file);
+            if let Some((kept, key)) = kept_upload(&run, &step, &file) {
+                settlement[document.key] = Value::String(key);
+                done.uploads.push(kept);
+                done.skipped.push(step);
+                continue;
+            }
             let receipt = self
                 .upload(role, file, &call)
                 .await
-                .map_err(|e| with_uploads(e, &uploads))?;
+                .map_err(|e| with_uploads(e, &done.uploads))?;
             let verified = receipt.status == api::UploadStatus::Verified;
             match (&receipt.key, verified) {
                 (Some(key), true) => settlement[document.key] = Value::String(key.clone()),
@@ -91,23 +124,93 @@ impl Lalux {
                             _ => "Try again later.",
                         }
                     );
-                    uploads.push(receipt);
+                    done.uploads.push(receipt_value(&receipt));
                     return Err(with_uploads(
                         SdkError::new(Kind::Refused, message),
-                        &uploads,
+                        &done.uploads,
                     ));
                 }
             }
-            uploads.push(receipt);
+            done.uploads.push(receipt_value(&receipt));
+            let noted = receipt_value(&receipt);
+            run.note(&step, noted)
+                .await
+                .map_err(|e| with_uploads(e, &done.uploads))?;
         }
-        self.submit(role, settlement, &call)
+        // A settlement is never sent twice: one an earlier run sent without recording LALUX's
+        // answer may have reached it.
+        if run.record.contains_key(SUBMITTING) {
+            return Err(with_uploads(
+                SdkError::new(
+                    Kind::Journal,
+                    "An earlier run sent this settlement and did not record LALUX's answer: it may have reached LALUX, so it is not sent again. Check with LALUX, then give another idempotencyKey to send it anyway.",
+                )
+                .with(|d| d.may_have_reached_server = Some(true)),
+                &done.uploads,
+            ));
+        }
+        run.note(SUBMITTING, Value::String(crate::js::now_iso()))
             .await
-            .map_err(|e| with_uploads(e, &uploads))?;
-        js::to_js(&SettleResult { uploads })
+            .map_err(|e| with_uploads(e, &done.uploads))?;
+        if let Err(error) = self.submit(role, settlement, &call).await {
+            // Refused, or certainly never received: a later run may send it.
+            if matches!(error.kind, Kind::Refused | Kind::Authentication)
+                || error.details.may_have_reached_server == Some(false)
+            {
+                let _ = run.forget(SUBMITTING).await;
+            }
+            return Err(with_uploads(error, &done.uploads));
+        }
+        // Sent and accepted: the result is the caller's even if the journal cannot record it
+        // (a later run then refuses to send it again, as above).
+        let _ = run
+            .finish(serde_json::to_value(&done).unwrap_or_default())
+            .await;
+        js::to_js(&done)
     }
 }
 
+/// The step recorded before a settlement is sent.
+const SUBMITTING: &str = "submitting";
+/// How long an upload key is reused: LALUX keeps a file 24 h, less an hour to submit in.
+const KEY_KEPT_MS: f64 = 23.0 * 3_600_000.0;
+
+/// What a finished settlement gave, for a later run: resumed, every step skipped.
+fn finished(role: Role, mut result: Value) -> Result<JsValue, SdkError> {
+    let skipped = role
+        .documents()
+        .iter()
+        .map(|d| Value::String(format!("upload:{}", d.file)))
+        .chain([Value::String("submit".to_owned())])
+        .collect();
+    if let Some(outcome) = result.as_object_mut() {
+        outcome.insert("resumed".to_owned(), Value::Bool(true));
+        outcome.insert("skipped".to_owned(), Value::Array(skipped));
+    }
+    js::to_js(&result)
+}
+
+/// An upload's receipt, as the caller and the journal hold it.
+fn receipt_value(receipt: &UploadReceipt) -> Value {
+    serde_json::to_value(receipt).unwrap_or_default()
+}
+
+/// The receipt an earlier run recorded for upload `step`, and its key, if the key may be
+/// reused: the same file name and size, verified, uploaded less than [`KEY_KEPT_MS`] ago.
+fn kept_upload(run: &Run, step: &str, upload: &Value) -> Option<(Value, String)> {
+    let receipt = run.record.get(step)?;
+    let key = receipt["key"].as_str()?.to_owned();
+    let bytes = upload["file"].as_str().and_then(files::size);
+    let uploaded = js_sys::Date::parse(receipt["uploadedAt"].as_str()?);
+    let fresh = js_sys::Date::now() - uploaded < KEY_KEPT_MS;
+    (receipt["status"] == "Verified"
+        && upload["fileNameWithExtension"] == receipt["fileNameWithExtension"]
+        && bytes.is_some_and(|b| receipt["bytes"].as_u64() == Some(b as u64))
+        && fresh)
+        .then(|| (receipt.clone(), key))
+}
+
 /// The receipts of the uploads made before `error`: their keys cannot be recovered later.
-fn with_uploads(error: SdkError, uploads: &[UploadReceipt]) -> SdkError {
-    error.with(|d| d.uploads = serde_json::to_value(uploads).ok())
+fn with_uploads(error: SdkError, uploads: &[Value]) -> SdkError {
+    error.with(|d| d.uploads = Some(Value::Array(uploads.to_vec())))
 }

@@ -126,7 +126,7 @@ test('every error names the operation that failed', async () => {
 });
 
 test('the package exports only its own API', () => {
-  assert.deepEqual(Object.keys(pkg).sort(), ['EcologicClient', 'LaluxClient', 'LaluxExpert', 'LaluxRepairer', 'amountsFromHT', 'formatFieldError', 'isRepairClaimsError']);
+  assert.deepEqual(Object.keys(pkg).sort(), ['EcologicClient', 'LaluxClient', 'LaluxExpert', 'LaluxRepairer', 'amountsFromHT', 'formatFieldError', 'isRepairClaimsError', 'memoryJournal']);
 });
 
 // What a French portal needs.

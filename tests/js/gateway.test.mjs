@@ -365,3 +365,21 @@ test('after every refusal above, the gateway and the module still serve a call',
   const receipt = await clients('A').lalux.repairer.upload({ fileNameWithExtension: 'last.pdf', file: new Blob([PDF]) });
   assert.equal(receipt.status, 'Verified');
 });
+
+test("option journal: a tenant's workflows record under the tenant's own keys, and a second run resumes", async () => {
+  await reset();
+  const store = pkg.memoryJournal();
+  const keys = [];
+  const journal = { ...store, get: store.get, delete: store.delete, set: (key, value, options) => { keys.push(key); return store.set(key, value, options); } };
+  const handler = createGateway(gatewayOptions({ journal })).fetch;
+  const page = new pkg.EcologicClient({
+    gateway: `http://portal.example${PREFIX}`,
+    fetch: (url, init) => handler(new Request(url, { ...init, headers: { ...init.headers, cookie: 'garage=A' } })),
+  });
+  const input = { RepairSiteId: SITE, RepairEndDate: '2024-05-02', ConsumerInvoiceNumber: 'GW-J', ...dossier(), files: claimFiles() };
+  const first = await page.claim(input);
+  const again = await page.claim(input);
+  assert.deepEqual([again.claimId, again.resumed, first.resumed], [first.claimId, true, false]);
+  assert.equal((await receivedAt('/createclaim')).length, 1);
+  assert.ok(keys.length > 0 && keys.every((k) => k.startsWith('repair-claims:tenant:A:repair-claims:ecologic:claim:')), keys.join('\n'));
+});

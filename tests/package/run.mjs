@@ -55,6 +55,31 @@ await check('repair-claims/server: require() and import give createGateway, whos
   const out = run('node', ['-e', script]);
   if (out.trim() !== 'ok') throw new Error(out);
 });
+await check('repair-claims/journal: require() and import give the same stores; a fileJournal claim() resumes in a new process', () => {
+  const script = `
+    const { fileJournal, redisJournal, indexedDbJournal } = require('repair-claims/journal');
+    const { EcologicClient, memoryJournal } = require('repair-claims');
+    const dir = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'journal-'));
+    const client = () => new EcologicClient({ environment: 'production', baseUrl: process.env.SANDBOX_URL + '/ecologic/api/v1/ecosupport',
+      apiKey: 'C8E88146-AF8D-4E95-9B76-8C8FFF5A2C9B', journal: fileJournal(dir) });
+    const input = { RepairEndDate: '2026-11-20T10:00:00', RepairSiteId: '02c867c0-0000-0000-000-3cf8de2dc1c8', ConsumerInvoiceNumber: 'PKG-' + Date.now(), submit: false, files: [],
+      Consumer: { Title: 1, LastName: 'Dupont', FirstName: 'Marie', Zip: '75001', City: 'Paris', Country: '250', Phone: '0601020304' },
+      Product: { ProductId: 'EEE.M1.010', BrandId: '1689', IRISSymptom: 'XX4', IRISSection: 'G12', SerialNumber: 'SN-1', PurchaseDate: '2022-01-03' },
+      Quote: { TotalAmountExclVAT: { Amount: 100, Currency: 'EUR' }, TotalAmountInclVAT: { Amount: '120.00', Currency: 'EUR' } } };
+    import('repair-claims/journal').then(async (esm) => {
+      if (esm.fileJournal !== fileJournal || esm.redisJournal !== redisJournal) throw new Error('import gives other stores');
+      if (typeof memoryJournal().get !== 'function') throw new Error('no memoryJournal');
+      let refused = false;
+      try { indexedDbJournal(); } catch { refused = true; }
+      if (!refused) throw new Error('indexedDbJournal in Node');
+      const first = await client().claim(input);
+      const again = await client().claim(input);
+      if (again.claimId !== first.claimId || !again.resumed) throw new Error(JSON.stringify([first, again]));
+      console.log('ok');
+    });`;
+  const out = run('node', ['-e', script]);
+  if (out.trim() !== 'ok') throw new Error(out);
+});
 await check('the README quickstart runs as written, and both READMEs show it verbatim', () => {
   const quickstart = readFileSync(join(root, 'examples', 'quickstart.mjs'), 'utf8');
   for (const readme of ['README.md', 'pkg-template/README.md']) {
@@ -105,7 +130,7 @@ await check('the package holds one .wasm, which the Node and the browser entries
 await check('every .wasm and JS file is within the size budget (tests/package/size-budget.json)', () => {
   const budget = JSON.parse(readFileSync(join(here, 'size-budget.json'), 'utf8')).files;
   const installed = join(project, 'node_modules', 'repair-claims');
-  const shipped = ['nodejs', 'server', 'web'].flatMap((d) => readdirSync(join(installed, d), { recursive: true }).filter((f) => /\.(wasm|m?js)$/.test(f)).map((f) => `${d}/${f}`));
+  const shipped = ['journal', 'nodejs', 'server', 'web'].flatMap((d) => readdirSync(join(installed, d), { recursive: true }).filter((f) => /\.(wasm|m?js)$/.test(f)).map((f) => `${d}/${f}`));
   // A snippet's folder is named by a hash of the crate: budgeted as `snippets/*/`.
   const budgeted = (file) => file.replace(/\/snippets\/[^/]+\//, '/snippets/*/');
   const over = [];
@@ -152,6 +177,30 @@ try {
     await pageSays('/vite/vite-dist/');
   });
   await check('a plain HTML page using the web entry runs in Chromium', () => pageSays('/plain/'));
+  await check('indexedDbJournal in Chromium: a page reloaded mid-claim resumes it, one claim', async () => {
+    const invoice = `IDB-${Date.now()}`;
+    // This claim's requests: the createclaim naming its invoice, the attachments naming its id.
+    const log = async (id) => (await (await fetch(`${sandbox}/_sandbox/requests`)).json())
+      .filter((r) => (r.path.endsWith('/createclaim') && JSON.stringify(r).includes(invoice)) || (r.path.endsWith('/attachfile') && JSON.stringify(r).includes(String(id))))
+      .map((r) => r.path.split('/').pop());
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${site}/journal/?phase=1&invoice=${invoice}&sandbox=${encodeURIComponent(sandbox)}`);
+      await page.waitForURL(/phase=2/, { timeout: 30_000 });
+      await page.waitForFunction(() => document.title !== 'pending', null, { timeout: 30_000 });
+      const title = await page.title();
+      const outcome = JSON.parse(title.startsWith('{') ? title : 'null');
+      if (!outcome) throw new Error(`the page says ${title}`);
+      const expected = { resumed: true, skipped: ['createClaim', 'attach:facture.pdf'], attached: ['facture.pdf', 'preuve.pdf'], submitted: true };
+      for (const [key, value] of Object.entries(expected)) {
+        if (JSON.stringify(outcome[key]) !== JSON.stringify(value)) throw new Error(`${key}: ${JSON.stringify(outcome[key])}, expected ${JSON.stringify(value)}`);
+      }
+      const sent = await log(outcome.claimId);
+      if (JSON.stringify(sent) !== JSON.stringify(['createclaim', 'attachfile', 'attachfile'])) throw new Error(`the sandbox received ${sent.join(', ')}`);
+    } finally {
+      await page.close();
+    }
+  });
   const { portalChecks } = await import('./portal.mjs');
   const packageDir = join(project, 'node_modules', 'repair-claims');
   const { gatewayPortalChecks } = await import('./gateway-portal.mjs');

@@ -96,7 +96,7 @@ export function explain(error: unknown): string {
     }
     case 'authentication': return `${e.message} ${e.error ?? ''}`;
     case 'forbidden': return `${e.operation}: ${e.message}`;
-    case 'network': case 'timeout': case 'aborted': case 'unexpectedResponse': {
+    case 'network': case 'timeout': case 'aborted': case 'unexpectedResponse': case 'journal': {
       const reached: boolean | undefined = e.mayHaveReachedServer;
       return `${e.message} ${reached ?? ''} ${e.responseErrorMessage ?? ''} ${e.claimId ?? e.requestId ?? ''}`;
     }
@@ -122,3 +122,25 @@ export const gateway = createGateway<{ headers: Record<string, string | undefine
   rateLimit: { max: 60, windowMs: 60_000 },
 });
 export const handler: (request: Request) => Promise<Response> = gateway.fetch;
+
+// The workflows' journal: the package's memory one, the stores of repair-claims/journal, a portal's own.
+import { memoryJournal, type ClaimWorkflowInput, type Journal } from 'repair-claims';
+import { fileJournal, redisJournal } from 'repair-claims/journal';
+const own: Journal = {
+  get: async (key: string) => (key ? null : 'value'),
+  set: async (_key: string, _value: string, options?: { ttlMs?: number; ifAbsent?: boolean }) => options?.ifAbsent ?? true,
+  delete: async () => {},
+};
+export const journaled = [
+  new EcologicClient({ environment: 'production', apiKey: 'key', journal: own, journalLeaseMs: 5_000 }),
+  new EcologicClient({ environment: 'production', apiKey: 'key', journal: fileJournal('/var/lib/portal/journal') }),
+  new LaluxClient({ clientId: 'id', clientSecret: 'secret', journal: memoryJournal() }),
+];
+export async function resumed(
+  redis: { get(k: string): Promise<string | null>; set(k: string, v: string, o: { NX: true }): Promise<string | null>; del(k: string): Promise<number> },
+  input: ClaimWorkflowInput,
+): Promise<boolean> {
+  const client = new EcologicClient({ environment: 'production', apiKey: 'key', journal: redisJournal(redis) });
+  const outcome: ClaimOutcome = await client.claim({ ...input, idempotencyKey: 'claim-42' });
+  return outcome.resumed && outcome.skipped.includes('createClaim');
+}

@@ -1,0 +1,279 @@
+// The workflows' journal (option `journal`, repair-claims/journal): each step recorded as it
+// returns, a later run resuming from it: no second claim or settlement, no lost upload key; a
+// store that fails or hangs stops the workflow before a write it could not record; processes
+// killed (SIGKILL) after each step, and two processes racing on one identity through Redis.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, test } from 'node:test';
+import { createRequire } from 'node:module';
+import {
+  pkg, PDF, SITE, claimFiles, dossier, ecologic, expertClient, expertSettlement, fault, lalux,
+  received, receivedAt, rejects, repairSettlement, reset,
+} from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const { fileJournal, redisJournal } = require('../../dist/repair-claims/journal/index.js');
+const CHILD = new URL('./journal-child.mjs', import.meta.url).pathname;
+
+beforeEach(reset);
+
+const claimInput = (invoice, overrides = {}) => ({
+  RepairEndDate: new Date(), RepairSiteId: SITE, ConsumerInvoiceNumber: invoice, ...dossier(), files: claimFiles(), ...overrides,
+});
+/** The API's writes the sandbox received (token requests left out), as `METHOD a/b`. */
+const writes = async () => (await received()).filter((r) => r.method !== 'GET' && !r.path.endsWith('/token'))
+  .map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')}`);
+const count = async (suffix, method) => (await receivedAt(suffix)).filter((r) => !method || r.method === method).length;
+
+test('settle() resumed after its settlement failed: the upload key is reused, the settlement sent once', async () => {
+  const client = lalux();
+  await fault({ route: '/reparateur', method: 'PUT', status: 400, times: 1 });
+  const input = { ...repairSettlement({ referenceFacture: 'J-1' }), invoicePdf: PDF };
+  const failed = await rejects(client.repairer.settle(input), 'refused');
+  assert.equal(failed.uploads.length, 1, 'the key is on the error');
+  const resumed = await client.repairer.settle(input);
+  assert.equal(resumed.resumed, true);
+  assert.deepEqual(resumed.skipped, ['upload:invoicePdf']);
+  assert.equal(resumed.uploads[0].key, failed.uploads[0].key);
+  const again = await client.repairer.settle(input);
+  assert.deepEqual([again.resumed, again.skipped], [true, ['upload:invoicePdf', 'submit']]);
+  assert.deepEqual(await writes(), ['PUT reparateur/upload', 'PUT api/reparateur', 'PUT api/reparateur'],
+    'one upload; the refused settlement, then the accepted one; nothing for the finished one');
+});
+
+test('settle(): a settlement that may have reached LALUX is never sent again by a later run', async () => {
+  const client = lalux();
+  await fault({ route: '/reparateur', method: 'PUT', drop: true, afterProcessing: true, times: 1 });
+  const input = { ...repairSettlement({ referenceFacture: 'J-2' }), invoicePdf: PDF };
+  const lost = await rejects(client.repairer.settle(input), 'network');
+  assert.equal(lost.mayHaveReachedServer, true);
+  const doubt = await rejects(client.repairer.settle(input), 'journal');
+  assert.equal(doubt.mayHaveReachedServer, true);
+  assert.equal(doubt.uploads[0].key, lost.uploads[0].key, 'the key is still on the error');
+  assert.equal(await count('/reparateur', 'PUT'), 1);
+  // Another idempotency key is another settlement: sent.
+  const forced = await client.repairer.settle({ ...input, idempotencyKey: 'J-2 checked with LALUX' });
+  assert.equal(forced.resumed, false);
+  assert.equal(await count('/reparateur', 'PUT'), 2);
+});
+
+test('claim() resumed after an attachment failed: the claim is not created again, its id read back', async () => {
+  const client = ecologic();
+  await fault({ route: '/attachfile', status: 500, times: 1 });
+  const failed = await rejects(client.claim(claimInput('J-3')), 'refused');
+  assert.ok(Number.isInteger(failed.claimId));
+  const outcome = await client.claim(claimInput('J-3'));
+  assert.equal(outcome.claimId, failed.claimId);
+  assert.deepEqual([outcome.resumed, outcome.skipped, outcome.submitted], [true, ['createClaim'], true]);
+  const finished = await client.claim(claimInput('J-3'));
+  assert.deepEqual(finished.skipped, ['createClaim', 'attach:facture.pdf', 'attach:preuve.pdf', 'submitClaim']);
+  assert.equal(await count('/createclaim'), 1);
+  assert.equal(await count('/submitclaim'), 1, 'a finished claim sends nothing');
+});
+
+test('claim() with submit: false, then again with submit: true, goes on from the same claim', async () => {
+  const client = ecologic();
+  const first = await client.claim(claimInput('J-4', { files: [claimFiles()[0]], submit: false }));
+  assert.equal(first.submitted, false);
+  const second = await client.claim(claimInput('J-4'));
+  assert.deepEqual([second.claimId, second.submitted, second.skipped], [first.claimId, true, ['createClaim', 'attach:facture.pdf']]);
+  assert.equal(await count('/createclaim'), 1);
+  assert.equal(await count('/attachfile'), 2);
+});
+
+test('a journal store that throws, hangs or answers nonsense stops the workflow before any write it could not record', async () => {
+  const thrown = new Error('disk full');
+  const stores = {
+    throws: { get: async () => null, set: async () => { throw thrown; }, delete: async () => {} },
+    hangs: { get: () => new Promise(() => {}), set: () => new Promise(() => {}), delete: () => {} },
+    nonsense: { get: async () => ({ not: 'text' }), set: async () => true, delete: async () => {} },
+    corrupt: { get: async () => '{"v":1,', set: async () => true, delete: async () => {} },
+  };
+  for (const [name, journal] of Object.entries(stores)) {
+    const started = Date.now();
+    const error = await rejects(ecologic({ journal, timeoutMs: 300 }).claim(claimInput(`J-5-${name}`)), 'journal');
+    assert.ok(Date.now() - started < 5000, `${name}: settled in bounded time`);
+    if (name === 'throws') assert.equal(error.cause, thrown, 'what the store threw is the cause');
+  }
+  assert.equal(await count('/createclaim'), 0, 'no claim sent without its record');
+  // The store fails once the claim exists: its id is on the error, and nothing more is sent.
+  let sets = 0;
+  const failsLater = { ...pkg.memoryJournal(), set: async (key, value) => { if (key.endsWith(':lease')) return true; if (++sets > 1) throw thrown; return true; }, get: async () => null, delete: async () => {} };
+  const later = await rejects(ecologic({ journal: failsLater }).claim(claimInput('J-5-later')), 'journal');
+  assert.ok(Number.isInteger(later.claimId), 'the created claim id reaches the caller');
+  assert.equal(await count('/attachfile'), 0);
+  // The module keeps working.
+  assert.equal((await ecologic().claim(claimInput('J-5-after'))).submitted, true);
+});
+
+test('option journal: a store without its methods, or whose getters throw, is a validation error naming it', () => {
+  const trap = new Proxy({}, { get() { throw new Error('trap'); } });
+  for (const journal of [{}, { get() {}, set() {} }, trap, 42]) {
+    let error;
+    try { ecologic({ journal }); } catch (e) { error = e; }
+    assert.equal(error?.kind, 'validation');
+    assert.deepEqual(error.fields.map((f) => f.field), ['journal']);
+  }
+  assert.throws(() => lalux({ journalLeaseMs: 10 }), (e) => e.fields[0].field === 'journalLeaseMs');
+  assert.throws(() => new pkg.EcologicClient({ gateway: 'http://127.0.0.1:1/api', journal: pkg.memoryJournal() }), (e) => e.fields[0].field === 'journal');
+});
+
+test('two runs of one claim at once in one process: one creates, the other returns its result', async () => {
+  const journal = pkg.memoryJournal();
+  const [a, b] = await Promise.all([ecologic({ journal }).claim(claimInput('J-6')), ecologic({ journal }).claim(claimInput('J-6'))]);
+  assert.equal(a.claimId, b.claimId);
+  assert.deepEqual([a.resumed, b.resumed].sort(), [false, true]);
+  assert.equal(await count('/createclaim'), 1);
+});
+
+// Processes killed after each step, with fileJournal; the next run finishes.
+function child(task) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [CHILD, JSON.stringify(task)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (d) => { out += d; });
+    proc.on('error', reject);
+    proc.on('close', (code, signal) => resolve({ code, signal, result: out.trim() ? JSON.parse(out.trim().split('\n').pop()) : null }));
+  });
+}
+
+const dirs = [];
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const journalDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'repair-claims-journal-'));
+  dirs.push(dir);
+  return dir;
+};
+
+// step × outcome of the second run; `requests`: what the sandbox received in all (path suffix → count).
+const CLAIM_CRASHES = [
+  { crash: { afterStep: 'claimId' }, skipped: ['createClaim'], requests: { '/createclaim': 1, '/attachfile': 2, '/submitclaim': 1 } },
+  { crash: { afterStep: 'attached' }, skipped: ['createClaim', 'attach:facture.pdf'], requests: { '/createclaim': 1, '/attachfile': 2, '/submitclaim': 1 } },
+  { crash: { afterReply: '/submitclaim' }, skipped: ['createClaim', 'attach:facture.pdf', 'attach:preuve.pdf'], requests: { '/createclaim': 1, '/attachfile': 2, '/submitclaim': 2 } },
+];
+for (const [i, row] of CLAIM_CRASHES.entries()) {
+  test(`claim() killed (${Object.entries(row.crash)[0].join(' ')}): the next run finishes, one claim`, async () => {
+    const task = { workflow: 'claim', store: 'file', dir: journalDir(), invoice: `J-K${i}` };
+    const killed = await child({ ...task, crash: row.crash });
+    assert.equal(killed.signal, 'SIGKILL');
+    const { result } = await child(task);
+    assert.ok(result.outcome, JSON.stringify(result));
+    assert.deepEqual([result.outcome.resumed, result.outcome.skipped, result.outcome.submitted], [true, row.skipped, true]);
+    for (const [suffix, n] of Object.entries(row.requests)) assert.equal(await count(suffix, 'POST'), n, suffix);
+  });
+}
+
+test('claim() killed before it read the answer of createclaim: the next run never makes a second claim', async () => {
+  const task = { workflow: 'claim', store: 'file', dir: journalDir(), invoice: 'J-K9' };
+  assert.equal((await child({ ...task, crash: { afterReply: '/createclaim' } })).signal, 'SIGKILL');
+  const { result } = await child(task);
+  // Sent again, Ecologic refuses the invoice number it already holds: in doubt, said so.
+  assert.equal(result.error?.kind, 'refused', JSON.stringify(result));
+  assert.equal(result.error.mayHaveReachedServer, true);
+  const created = (await receivedAt('/createclaim')).length;
+  assert.equal(created, 2);
+});
+
+const SETTLE_CRASHES = [
+  { crash: { afterStep: 'upload:feeNotePdf' }, skipped: ['upload:feeNotePdf'], uploads: 2, settlements: 1 },
+  { crash: { afterReply: '/expert/upload' }, resumed: false, skipped: [], uploads: 3, settlements: 1 },
+  { crash: { afterStep: 'result' }, skipped: ['upload:feeNotePdf', 'upload:reportPdf', 'submit'], uploads: 2, settlements: 1 },
+];
+for (const [i, row] of SETTLE_CRASHES.entries()) {
+  test(`settle() killed (${Object.entries(row.crash)[0].join(' ')}): the next run finishes, one settlement, every key reused or uploaded again`, async () => {
+    const task = { workflow: 'settle', store: 'file', dir: journalDir(), invoice: `J-S${i}` };
+    assert.equal((await child({ ...task, crash: row.crash })).signal, 'SIGKILL');
+    const { result } = await child(task);
+    assert.ok(result.outcome, JSON.stringify(result));
+    // A key whose reply was lost was never recorded: nothing to resume, uploaded again.
+    assert.deepEqual([result.outcome.resumed, result.outcome.skipped], [row.resumed ?? true, row.skipped]);
+    assert.equal(result.outcome.uploads.length, 2);
+    assert.ok(result.outcome.uploads.every((u) => u.status === 'Verified' && u.key));
+    assert.equal(await count('/expert/upload'), row.uploads);
+    assert.equal(await count('/expert', 'PUT'), row.settlements);
+  });
+}
+
+for (const crash of [{ afterStep: 'submitting' }, { afterReply: '/expert' }]) {
+  test(`settle() killed while its settlement may be on its way (${Object.entries(crash)[0].join(' ')}): the next run says so and sends nothing`, async () => {
+    const task = { workflow: 'settle', store: 'file', dir: journalDir(), invoice: `J-D-${crash.afterStep ?? 'reply'}` };
+    assert.equal((await child({ ...task, crash })).signal, 'SIGKILL');
+    const sent = await count('/expert', 'PUT');
+    const { result } = await child(task);
+    assert.equal(result.error?.kind, 'journal', JSON.stringify(result));
+    assert.equal(result.error.mayHaveReachedServer, true);
+    assert.equal(result.error.uploads.length, 2, 'both keys on the error');
+    assert.equal(await count('/expert', 'PUT'), sent, 'nothing sent again');
+  });
+}
+
+// Redis: a real redis-server, started and stopped here; two processes racing on one identity.
+let redisServer;
+let redisUrl;
+before(async () => {
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
+  });
+  redisServer = spawn(execFileSync('sh', ['-c', 'command -v redis-server']).toString().trim(),
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redisUrl = `redis://127.0.0.1:${port}`;
+  const { createClient } = require('redis');
+  for (let i = 0; ; i++) {
+    const probe = createClient({ url: redisUrl, socket: { reconnectStrategy: false } });
+    try {
+      await probe.connect();
+      await probe.quit();
+      break;
+    } catch (error) {
+      if (i > 100) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+});
+after(() => redisServer?.kill());
+
+test('redisJournal: two processes racing claim() on one identity make one claim, and both get it', async () => {
+  const task = { workflow: 'claim', store: 'redis', redisUrl, invoice: 'J-R1' };
+  const [a, b] = await Promise.all([child(task), child(task)]);
+  assert.ok(a.result.outcome && b.result.outcome, JSON.stringify([a.result, b.result]));
+  assert.equal(a.result.outcome.claimId, b.result.outcome.claimId);
+  assert.deepEqual([a.result.outcome.resumed, b.result.outcome.resumed].sort(), [false, true]);
+  assert.equal(await count('/createclaim'), 1);
+  assert.equal(await count('/submitclaim'), 1);
+});
+
+test('redisJournal: a process killed after createclaim answered, then two racing: one claim, finished', async () => {
+  const task = { workflow: 'claim', store: 'redis', redisUrl, invoice: 'J-R2' };
+  assert.equal((await child({ ...task, crash: { afterStep: 'claimId' } })).signal, 'SIGKILL');
+  const [a, b] = await Promise.all([child(task), child(task)]);
+  assert.ok(a.result.outcome && b.result.outcome, JSON.stringify([a.result, b.result]));
+  assert.equal(a.result.outcome.claimId, b.result.outcome.claimId);
+  assert.equal(await count('/createclaim'), 1);
+});
+
+test('redisJournal and fileJournal keep values with their time to live, and set-if-absent once', async () => {
+  const { createClient } = require('redis');
+  const client = createClient({ url: redisUrl });
+  await client.connect();
+  try {
+    for (const journal of [redisJournal(client, { prefix: 't:' }), fileJournal(journalDir())]) {
+      assert.equal(await journal.get('k'), null);
+      assert.equal(await journal.set('k', 'one', { ifAbsent: true }), true);
+      assert.equal(await journal.set('k', 'two', { ifAbsent: true }), false);
+      assert.equal(await journal.get('k'), 'one');
+      await journal.set('k', 'three', { ttlMs: 100 });
+      assert.equal(await journal.get('k'), 'three');
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(await journal.get('k'), null, 'expired');
+      assert.equal(await journal.set('k', 'four', { ifAbsent: true }), true, 'an expired value is no value');
+      await journal.delete('k');
+      assert.equal(await journal.get('k'), null);
+    }
+  } finally {
+    await client.quit();
+  }
+});
