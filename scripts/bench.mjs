@@ -13,6 +13,9 @@
 //   node scripts/bench.mjs gateway URL            a page's calls through repair-claims/server
 //                                                 against the same through a hand-written Express
 //                                                 proxy (issue 24), and the server entry's cold start
+//   node scripts/bench.mjs journal URL REDIS_URL  what the workflows' journal costs (issue 25):
+//                                                 settle() with each store against a store that
+//                                                 keeps nothing, interleaved in one process
 //   node --expose-gc scripts/bench.mjs body-floor fresh|reused URL
 //                                                 what streaming a 5 MB upload's body costs in RSS
 //                                                 by itself, in plain JS: a fresh buffer per chunk
@@ -395,7 +398,66 @@ async function gatewayCold(url) {
   process.stdout.write(JSON.stringify({ load, first: performance.now() - started }));
 }
 
+/**
+ * `repairer.settle` (a small invoice: its upload, then its settlement, each a new identity) with
+ * each journal store, against the same with a store that records nothing (the floor: the
+ * workflow's own requests), interleaved; and one store write alone.
+ */
+async function journalBench(url, redisUrl) {
+  const { pkg } = loaded;
+  const { fileJournal, redisJournal } = require(join(PACKAGE, 'journal', 'index.js'));
+  const { createClient } = require('redis');
+  const { mkdtempSync, rmSync } = require('node:fs');
+  const dir = mkdtempSync(join(require('node:os').tmpdir(), 'bench-journal-'));
+  const redis = await createClient({ url: redisUrl }).connect();
+  const nothing = { get: async () => null, set: async () => true, delete: async () => {} };
+  const stores = { nothing, memory: pkg.memoryJournal(), file: fileJournal(dir), redis: redisJournal(redis) };
+  const clients = Object.fromEntries(Object.entries(stores).map(([name, journal]) => [name,
+    new pkg.LaluxClient({ tokenUrl: `${url}/lalux/wts`, apiUrl: `${url}/lalux/api`, ...REPAIRER, journal })]));
+  const pdf = new TextEncoder().encode('%PDF-1.4 bench');
+  let n = 0;
+  const settle = (client) => client.repairer.settle({
+    idPrestataire: 'XT1234', referenceFacture: `B-${process.pid}-${n++}`, dateFacture: '2024-03-01', numeroSinistre: 'S-1',
+    referenceInterneLalux: 'PEC-1', immatriculationVehicule: 'AB1234', numeroChassisVehicule: 'VIN1', type: 'F', typeFacture: 'REP',
+    factureHT: 1000, factureTVA: '170.50', factureTTC: 1170.5, invoicePdf: pdf,
+  });
+  const runs = Object.fromEntries(Object.keys(stores).map((k) => [k, []]));
+  for (let i = 0; i < 20; i++) for (const client of Object.values(clients)) await settle(client);
+  for (let i = 0; i < 200; i++) {
+    const order = Object.keys(stores);
+    if (i % 2) order.reverse();
+    for (const name of order) {
+      const started = performance.now();
+      await settle(clients[name]);
+      runs[name].push(performance.now() - started);
+    }
+  }
+  const writes = {};
+  for (const [name, store] of Object.entries(stores)) {
+    const times = [];
+    for (let i = 0; i < 300; i++) {
+      const started = performance.now();
+      await store.set(`bench:${i}`, '{"v":1,"upload:invoicePdf":{}}', { ttlMs: 60_000 });
+      times.push(performance.now() - started);
+    }
+    writes[name] = quantile([...times].sort((a, b) => a - b), 0.5);
+  }
+  await redis.quit();
+  rmSync(dir, { recursive: true, force: true });
+  const floor = quantile([...runs.nothing].sort((a, b) => a - b), 0.5);
+  // A settle() with one upload makes 7 store calls: 2 reads, the lease, 3 records, the lease's delete.
+  console.log([
+    '| store | `repairer.settle` (median of 200, interleaved) | ratio to a store that keeps nothing | per store call (settle − floor) / 7 | one `set` alone |',
+    '|---|---|---|---|---|',
+    ...Object.keys(stores).map((name) => {
+      const median = quantile([...runs[name]].sort((a, b) => a - b), 0.5);
+      return `| ${name} | ${ms(median)} ms | ${(median / floor).toFixed(2)}× | ${ms((median - floor) / 7)} ms | ${ms(writes[name])} ms |`;
+    }),
+  ].join('\n'));
+}
+
 if (mode === 'memory') await memory(args[0], args[1]);
+else if (mode === 'journal') await journalBench(args[0], args[1]);
 else if (mode === 'gateway') await gatewayBench(args[0]);
 else if (mode === 'gateway-cold') await gatewayCold(args[0]);
 else if (mode === 'init') init();

@@ -6,6 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_rust
 setup_npm
+setup_redis
 cd "$ROOT"
 
 [ -f dist/repair-claims/web/repair_claims_bg.wasm ] && [ "${REBUILD:-0}" = 0 ] || ./scripts/build.sh
@@ -32,3 +33,10 @@ say "benchmark on $(nproc) cores, $(node --version), $(date -u +%Y-%m-%d)"
 node --expose-gc scripts/bench.mjs "$URL"
 say "the gateway (repair-claims/server) against a hand-written Express proxy"
 node scripts/bench.mjs gateway "$URL"
+say "the workflows' journal: each store against one that keeps nothing (a redis-server of its own)"
+REDIS_PORT="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >/dev/null &
+REDIS_PID=$!
+trap 'kill "$SANDBOX_PID" "$REDIS_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+node scripts/bench.mjs journal "$URL" "redis://127.0.0.1:$REDIS_PORT"
