@@ -190,6 +190,8 @@ pub struct TokenService {
     /// Expert `username` / `password` for `/authen` (L4), which every expert call needs.
     pub expert_login: Option<(String, String)>,
     pub policy: Policy,
+    /// Where tokens are shared with the client's other instances (option `shareCaches`).
+    pub journal: crate::journal::Journal,
 }
 
 /// LALUX tokens per scope.
@@ -240,7 +242,8 @@ impl TokenCache {
                 Some(Slot::Pending(pending)) => pending.clone(),
                 _ => {
                     let service = self.service.clone();
-                    let pending = async move { request_token(&service, scope).await }
+                    let refused = refused.map(str::to_owned);
+                    let pending = async move { shared_token(&service, scope, refused).await }
                         .boxed_local()
                         .shared();
                     slots.insert(key, Slot::Pending(pending.clone()));
@@ -260,6 +263,39 @@ impl TokenCache {
         }
         outcome
     }
+}
+
+/// A token another instance of the client shared (`shareCaches`), unless it is the one refused
+/// or due for renewal; otherwise a new one, shared in turn until its renewal.
+async fn shared_token(
+    service: &TokenService,
+    scope: Scope,
+    refused: Option<String>,
+) -> Result<Token, SdkError> {
+    let name = format!("token:{}", scope.as_str());
+    let timeout_ms = service.policy.timeout.as_millis() as f64;
+    if let Some(kept) = service.journal.cached(&name, timeout_ms).await {
+        let token = Token {
+            access_token: text(&kept, "accessToken"),
+            renew_at_ms: kept["renewAtMs"].as_f64().unwrap_or(0.0),
+        };
+        if !token.access_token.is_empty()
+            && refused.as_deref() != Some(token.access_token.as_str())
+            && js_sys::Date::now() < token.renew_at_ms
+        {
+            return Ok(token);
+        }
+    }
+    let token = request_token(service, scope).await?;
+    let kept = json!({"accessToken": token.access_token, "renewAtMs": token.renew_at_ms});
+    let ttl_ms = token.renew_at_ms - js_sys::Date::now();
+    if ttl_ms > 0.0 {
+        service
+            .journal
+            .cache(&name, &kept, ttl_ms, timeout_ms)
+            .await;
+    }
+    Ok(token)
 }
 
 async fn request_token(service: &TokenService, scope: Scope) -> Result<Token, SdkError> {

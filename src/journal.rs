@@ -77,14 +77,59 @@ const VERSION: u64 = 1;
 pub struct Journal {
     store: JsValue,
     lease_ms: u32,
+    /// Option `shareCaches`: the prefix of this client's cache keys in the store (its API,
+    /// base URL and account), when its token and referential caches are shared through it.
+    shared: Option<std::rc::Rc<str>>,
 }
 
 impl Journal {
-    /// Options `journal` (undefined: a memory journal of this client) and `journalLeaseMs`.
-    pub fn read(store: JsValue, lease_ms: Option<u32>, errors: &mut Vec<FieldError>) -> Self {
-        let store = match store.is_undefined() || store.is_null() {
-            true => memory_journal(&JsValue::UNDEFINED),
-            false => store,
+    /// Options `journal` (undefined: a memory journal of this client), `journalLeaseMs` and
+    /// `shareCaches` (`account`: what names the client's caches, never a secret).
+    pub fn read(
+        store: JsValue,
+        lease_ms: Option<u32>,
+        share: Option<bool>,
+        account: Option<String>,
+        errors: &mut Vec<FieldError>,
+    ) -> Self {
+        let given = !(store.is_undefined() || store.is_null());
+        let shared = match share {
+            Some(true) if !given => {
+                errors.push(
+                    FieldError::new(
+                        "shareCaches",
+                        Code::Together,
+                        "shares the caches through the journal: give the journal your instances share",
+                    )
+                    .with("other", "journal"),
+                );
+                None
+            }
+            // Tokens are secrets: never in a store a browser's user can read.
+            Some(true) if crate::js::in_browser() => {
+                errors.push(FieldError::new(
+                    "shareCaches",
+                    Code::SecretInBrowser,
+                    "would keep LALUX tokens in a browser's store, where anyone can read them: share caches between back-end instances only",
+                ));
+                None
+            }
+            Some(true) => match account {
+                Some(account) => Some(format!("repair-claims:cache:{account}").into()),
+                None => {
+                    errors.push(FieldError::new(
+                        "shareCaches",
+                        Code::Option,
+                        "needs the client's own credentials (the caches are the account's): a client with a headers callback or a gateway shares nothing",
+                    ));
+                    None
+                }
+            },
+            _ => None,
+        };
+        let store = match given {
+            true => store,
+            false => memory_journal(&JsValue::UNDEFINED),
         };
         let lacks = journal_lacks(&store);
         if !lacks.is_empty() {
@@ -110,7 +155,41 @@ impl Journal {
                 .with("given", lease_ms),
             );
         }
-        Self { store, lease_ms }
+        Self {
+            store,
+            lease_ms,
+            shared,
+        }
+    }
+
+    /// The value a client of the same account cached as `name` in the store (`shareCaches`),
+    /// if it is there and readable; a store that fails is a cache miss.
+    pub async fn cached(&self, name: &str, timeout_ms: f64) -> Option<Value> {
+        let key = format!("{}:{name}", self.shared.as_deref()?);
+        let store = Store {
+            store: self.store.clone(),
+            timeout_ms,
+        };
+        match store.call("get", &key, None, 0.0, false).await {
+            Ok(Value::String(text)) => serde_json::from_str(&text).ok(),
+            _ => None,
+        }
+    }
+
+    /// Caches `value` as `name` in the store for `ttl_ms` (`shareCaches`); a store that fails
+    /// keeps nothing.
+    pub async fn cache(&self, name: &str, value: &Value, ttl_ms: f64, timeout_ms: f64) {
+        let Some(prefix) = self.shared.as_deref() else {
+            return;
+        };
+        let store = Store {
+            store: self.store.clone(),
+            timeout_ms,
+        };
+        let key = format!("{prefix}:{name}");
+        let _ = store
+            .call("set", &key, Some(value.to_string()), ttl_ms.max(1.0), false)
+            .await;
     }
 
     /// Starts or resumes the workflow `identity` (`repair-claims:…`): its result when a run
@@ -311,6 +390,17 @@ impl Store {
             )),
         }
     }
+}
+
+/// A 64-bit FNV-1a hash of `secret`, in hex: names an account in cache keys without holding
+/// its key.
+pub fn fingerprint(secret: &str) -> String {
+    let hash = secret
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    format!("{hash:016x}")
 }
 
 /// The identity of a workflow, `repair-claims:{api}:{workflow}:{parts}`: the caller's

@@ -425,7 +425,7 @@ pub fn secrets_outside_browsers(
 }
 
 /// Whether a browser page (`window` and `document`) or worker (`importScripts`) runs this code.
-fn in_browser() -> bool {
+pub(crate) fn in_browser() -> bool {
     let global = js_sys::global();
     let has = |name: &str| {
         js_sys::Reflect::get(&global, &name.into()).is_ok_and(|v| !v.is_undefined() && !v.is_null())

@@ -76,6 +76,11 @@ pub struct EcologicOptionFields {
     /// long after. Renewed every third of it while the run lasts.
     #[serde(default)]
     journal_lease_ms: Option<u32>,
+    /// With a `journal` your back-end instances share: they share LALUX tokens (each kept until a
+    /// minute before it expires) and Ecologic's referentials (for `referentialMaxAgeMs`) through
+    /// it too, instead of asking for them once per instance. Tokens are secrets: never in a browser.
+    #[tsify(optional)]
+    share_caches: Option<bool>,
     /// Your back end's gateway (`repair-claims/server`), for a browser portal: every call goes
     /// there, which holds the api key (`/api/repair-claims`, relative to the page). Nothing else
     /// is given with it.
@@ -98,6 +103,7 @@ impl Ecologic {
             ("baseUrl", options.base_url.is_some()),
             ("journal", !apart.journal.is_undefined()),
             ("journalLeaseMs", options.journal_lease_ms.is_some()),
+            ("shareCaches", options.share_caches.is_some()),
         ];
         let gateway = js::gateway(&options.gateway, "ecologic", &given, &mut errors);
         js::secrets_outside_browsers(&given[..1], options.dangerously_allow_browser, &mut errors);
@@ -156,7 +162,20 @@ impl Ecologic {
                 .with("given", max_age),
             );
         }
-        let journal = Journal::read(apart.journal, options.journal_lease_ms, &mut errors);
+        // The account, named without its key.
+        let account = api_key.map(|key| {
+            format!(
+                "ecologic:{}",
+                crate::journal::fingerprint(&format!("{base_url}\n{key}"))
+            )
+        });
+        let journal = Journal::read(
+            apart.journal,
+            options.journal_lease_ms,
+            options.share_caches,
+            account,
+            &mut errors,
+        );
         let policy = CallPolicy {
             timeout_ms: options.timeout_ms,
             max_retries: options.max_retries,

@@ -21,17 +21,24 @@ pub struct Referential {
     pub items: Vec<Value>,
     /// Each item's id (a string, as on the wire, E4) and its index; the first of a repeated id.
     by_id: HashMap<String, usize>,
+    /// When Ecologic sent it (another instance may have read it earlier: `shareCaches`).
+    read_at_ms: f64,
 }
 
 impl Referential {
-    pub fn new(list: List, items: Vec<Value>) -> Self {
+    /// The items of `list`, as Ecologic sent them at `read_at_ms`.
+    pub fn new(list: List, items: Vec<Value>, read_at_ms: f64) -> Self {
         let mut by_id = HashMap::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             if let Some(id) = item.get(list.id_field()).and_then(Value::as_str) {
                 by_id.entry(id.to_owned()).or_insert(index);
             }
         }
-        Self { items, by_id }
+        Self {
+            items,
+            by_id,
+            read_at_ms,
+        }
     }
 
     /// The item whose id is `id`.
@@ -116,7 +123,7 @@ impl Referentials {
         let mut slot = self.slot(list).borrow_mut();
         slot.loading = None;
         if let Ok(items) = outcome {
-            slot.read = Some((js_sys::Date::now(), items.clone()));
+            slot.read = Some((items.read_at_ms, items.clone()));
         }
     }
 
@@ -141,13 +148,16 @@ mod tests {
             json!({"BrandId": "1689", "BrandName": "repeated"}),
             json!({"BrandName": "no id"}),
         ];
-        let brands = Referential::new(List::Brands, items);
+        let brands = Referential::new(List::Brands, items, 0.0);
         assert_eq!(brands.get("1689").unwrap()["BrandName"], "SEB");
         assert!(brands.get("42").is_none());
         assert!(brands.get("").is_none());
         assert_eq!(brands.items.len(), 4);
-        let products =
-            Referential::new(List::ProductTypes, vec![json!({"ProductId": "EEE.M1.010"})]);
+        let products = Referential::new(
+            List::ProductTypes,
+            vec![json!({"ProductId": "EEE.M1.010"})],
+            0.0,
+        );
         assert!(products.get("EEE.M1.010").is_some());
     }
 }

@@ -104,7 +104,18 @@ impl Ecologic {
         }
         let loading = self.referentials.loading(list, || {
             let connection = self.connection.clone();
+            let journal = self.journal.clone();
+            let max_age_ms = self.referential_max_age_ms;
             async move {
+                // Another instance's read, while it is fresh (`shareCaches`).
+                let name = format!("referential:{}", list.operation().id());
+                let timeout_ms = connection.policy.timeout.as_millis() as f64;
+                if let Some(kept) = journal.cached(&name, timeout_ms).await
+                    && let (Some(at), Value::Array(items)) = (kept["at"].as_f64(), &kept["items"])
+                    && js_sys::Date::now() - at < max_age_ms
+                {
+                    return Ok(Rc::new(Referential::new(list, items.clone(), at)));
+                }
                 // Shared by every caller waiting for it: the client's policy, no one's signal.
                 let settings = Settings::of(connection.policy.clone());
                 let request = call::request(list.operation(), json!({}))?;
@@ -113,7 +124,9 @@ impl Ecologic {
                     Value::Array(items) => items,
                     _ => Vec::new(),
                 };
-                Ok(Rc::new(Referential::new(list, items)))
+                let kept = json!({"at": js_sys::Date::now(), "items": items});
+                journal.cache(&name, &kept, max_age_ms, timeout_ms).await;
+                Ok(Rc::new(Referential::new(list, items, js_sys::Date::now())))
             }
         });
         let outcome = call::within(settings, Repeat::Safe, false, loading.clone()).await;

@@ -69,6 +69,11 @@ pub struct LaluxOptionFields {
     /// long after. Renewed every third of it while the run lasts.
     #[serde(default)]
     journal_lease_ms: Option<u32>,
+    /// With a `journal` your back-end instances share: they share LALUX tokens (each kept until a
+    /// minute before it expires) and Ecologic's referentials (for `referentialMaxAgeMs`) through
+    /// it too, instead of asking for them once per instance. Tokens are secrets: never in a browser.
+    #[tsify(optional)]
+    share_caches: Option<bool>,
     /// Your back end's gateway (`repair-claims/server`), for a browser portal: every call goes
     /// there, which holds the credentials (`/api/repair-claims`, relative to the page). Nothing
     /// else is given with it.
@@ -96,6 +101,7 @@ impl Lalux {
             ("apiUrl", options.api_url.is_some()),
             ("journal", !apart.journal.is_undefined()),
             ("journalLeaseMs", options.journal_lease_ms.is_some()),
+            ("shareCaches", options.share_caches.is_some()),
         ];
         let gateway = js::gateway(&options.gateway, "lalux", &given, &mut errors);
         js::secrets_outside_browsers(
@@ -103,7 +109,24 @@ impl Lalux {
             options.dangerously_allow_browser,
             &mut errors,
         );
-        let journal = Journal::read(apart.journal, options.journal_lease_ms, &mut errors);
+        // The account, named without its secret: a changed secret or login is another one.
+        let account = match (&options.client_id, &options.client_secret) {
+            (Some(id), Some(secret)) => Some(format!(
+                "lalux:{}",
+                crate::journal::fingerprint(&format!(
+                    "{token_url}\n{id}\n{secret}\n{}",
+                    options.username.as_deref().unwrap_or_default()
+                ))
+            )),
+            _ => None,
+        };
+        let journal = Journal::read(
+            apart.journal,
+            options.journal_lease_ms,
+            options.share_caches,
+            account,
+            &mut errors,
+        );
         let policy = CallPolicy {
             timeout_ms: options.timeout_ms,
             max_retries: options.max_retries,
@@ -217,6 +240,7 @@ impl Lalux {
                         .zip(password)
                         .map(|(u, p)| (u.to_owned(), p.to_owned())),
                     policy: policy.clone(),
+                    journal: journal.clone(),
                 })))
             }
             None => None,

@@ -277,3 +277,47 @@ test('redisJournal and fileJournal keep values with their time to live, and set-
     await client.quit();
   }
 });
+
+test('shareCaches: instances sharing a Redis journal share one LALUX token and one read of each referential', async () => {
+  const { createClient } = require('redis');
+  const connections = await Promise.all([1, 2].map(() => createClient({ url: redisUrl }).connect()));
+  try {
+    await connections[0].flushAll();
+    const [a, b] = connections.map((redis) => ({
+      lalux: lalux({ journal: redisJournal(redis), shareCaches: true }),
+      ecologic: ecologic({ journal: redisJournal(redis), shareCaches: true }),
+    }));
+    await a.lalux.repairer.upload({ fileNameWithExtension: 'a.pdf', file: PDF });
+    await b.lalux.repairer.upload({ fileNameWithExtension: 'b.pdf', file: PDF });
+    assert.equal(await count('/token'), 1, 'the second instance used the first one\'s token');
+    assert.ok((await a.ecologic.brands()).length > 0);
+    assert.deepEqual((await b.ecologic.brands()).length, (await a.ecologic.brands()).length);
+    assert.equal(await count('/printbrandlist'), 1);
+    // An instance without shareCaches keeps its own.
+    await lalux({ journal: redisJournal(connections[0]) }).repairer.upload({ fileNameWithExtension: 'c.pdf', file: PDF });
+    assert.equal(await count('/token'), 2);
+    // What the store holds: keys without credentials; the token (a secret, documented) until its renewal.
+    const keys = await connections[0].keys('*');
+    assert.ok(keys.some((k) => /^repair-claims:cache:lalux:[0-9a-f]{16}:token:\/reparateur$/.test(k)), keys.join('\n'));
+    assert.ok(keys.some((k) => /^repair-claims:cache:ecologic:[0-9a-f]{16}:referential:printBrandList$/.test(k)), keys.join('\n'));
+    for (const key of keys) for (const secret of ['sandbox-repairer', 'C8E88146']) assert.ok(!key.includes(secret), key);
+    const ttl = await connections[0].pTTL(keys.find((k) => k.includes(':token:')));
+    assert.ok(ttl > 0 && ttl <= 3_600_000, `the token is kept until its renewal, not longer (${ttl} ms)`);
+  } finally {
+    await Promise.all(connections.map((c) => c.quit()));
+  }
+});
+
+test('shareCaches is refused without a journal, for a headers callback, and where a browser runs', () => {
+  const field = (make) => { try { make(); } catch (e) { return e.fields.map((f) => `${f.field} ${f.code}`); } return []; };
+  assert.deepEqual(field(() => lalux({ shareCaches: true })), ['shareCaches together']);
+  assert.deepEqual(field(() => new pkg.EcologicClient({ environment: 'production', headers: () => ({}), journal: pkg.memoryJournal(), shareCaches: true })), ['shareCaches option']);
+  globalThis.window = {};
+  globalThis.document = {};
+  try {
+    assert.deepEqual(field(() => lalux({ journal: pkg.memoryJournal(), shareCaches: true, dangerouslyAllowBrowser: true })), ['shareCaches secretInBrowser']);
+  } finally {
+    delete globalThis.window;
+    delete globalThis.document;
+  }
+});
