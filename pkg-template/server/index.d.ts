@@ -46,6 +46,8 @@ export interface GatewayOptions<Req = unknown> {
   onEvent?: (event: GatewayEvent) => void;
   /** Where the tenants' workflows (`settle`, `claim`) record their steps (`fileJournal`, `redisJournal` from `repair-claims/journal`, or your database's), each tenant under keys of its own; a tenant's credentials may give their own `journal`. Default: each tenant client's memory, kept with the client. */
   journal?: Journal;
+  /** The most calls of one tenant the gateway runs at once (uploads buffer up to `bodyLimit` each); one more is answered 429 with `Retry-After: 1`, before its body is read. Default: no limit. */
+  maxInFlight?: number;
   /** Origins besides the page's own that may call (default none: a page of another origin gets `forbidden`). */
   allowedOrigins?: string[];
   /** Calls per tenant per window; over it, 429 with `Retry-After` (which the browser client honours). */

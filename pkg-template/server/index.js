@@ -129,7 +129,7 @@ function tenantJournal(journal, id) {
 
 function createGateway(options) {
   if (!options || typeof options !== 'object') throw new TypeError('createGateway(options): options must be an object');
-  const { tenant, credentials, authorize, onEvent, allowedOrigins = [], rateLimit, journal } = options;
+  const { tenant, credentials, authorize, onEvent, allowedOrigins = [], rateLimit, maxInFlight, journal } = options;
   if (typeof tenant !== 'function') throw new TypeError('createGateway: `tenant` must be a function (request) => tenant id or null');
   if (typeof credentials !== 'function') throw new TypeError('createGateway: `credentials` must be a function (tenant) => { lalux?, ecologic? }');
   const prefix = String(options.prefix ?? '').replace(/\/+$/, '');
@@ -138,6 +138,7 @@ function createGateway(options) {
   const table = operations();
   const tenants = new Map();
   const windows = new Map();
+  const inFlight = new Map();
 
   const emit = (event) => {
     if (typeof onEvent !== 'function') return;
@@ -269,6 +270,24 @@ function createGateway(options) {
     if (wait > 0) {
       return told({ ...own(429, 'refused', 'Too many calls: try again later. Nothing was sent.', { operation, status: 429 }), headers: { 'retry-after': String(wait) } });
     }
+    if (!(maxInFlight > 0)) return forward(key, id, told, api, role, name, operation, read, signal);
+    // At most `maxInFlight` calls of one tenant at a time, counted before its body is read.
+    const busy = inFlight.get(key) ?? 0;
+    if (busy >= maxInFlight) {
+      return told({ ...own(429, 'refused', 'Too many calls at once: try again later. Nothing was sent.', { operation, status: 429 }), headers: { 'retry-after': '1' } });
+    }
+    inFlight.set(key, busy + 1);
+    try {
+      return await forward(key, id, told, api, role, name, operation, read, signal);
+    } finally {
+      const left = (inFlight.get(key) ?? 1) - 1;
+      if (left > 0) inFlight.set(key, left);
+      else inFlight.delete(key);
+    }
+  };
+
+  /** The call itself, once the tenant is known and within its limits: its body, client, authorization. */
+  const forward = async (key, id, told, api, role, name, operation, read, signal) => {
     const text = await read();
     if (text === null) return told(own(413, 'validation', `The body is over the gateway's limit (${bodyLimit} bytes). Nothing was sent.`, { operation }));
     let args;

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import {
   API_KEY, EXPERT, PDF, REPAIRER, SANDBOX, SECRETS, SITE, assertNoSecret, claimFiles, dossier,
-  expertSettlement, fieldsOf, pkg, pkgPath, received, receivedAt, rejects, repairSettlement, reset,
+  expertSettlement, fault, fieldsOf, pkg, pkgPath, received, receivedAt, rejects, repairSettlement, reset,
 } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -382,4 +382,20 @@ test("option journal: a tenant's workflows record under the tenant's own keys, a
   assert.deepEqual([again.claimId, again.resumed, first.resumed], [first.claimId, true, false]);
   assert.equal((await receivedAt('/createclaim')).length, 1);
   assert.ok(keys.length > 0 && keys.every((k) => k.startsWith('repair-claims:tenant:A:repair-claims:ecologic:claim:')), keys.join('\n'));
+});
+
+test('option maxInFlight: one call of a tenant more than it allows is 429 with Retry-After, before its body is read, and nothing is forwarded', async () => {
+  await reset();
+  await fault({ route: '/getclaimstatus', latencyMs: 400 });
+  const handler = createGateway(gatewayOptions({ maxInFlight: 2 })).fetch;
+  const post = () => handler(new Request(`http://portal.example${PREFIX}/ecologic/getClaimStatus`, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie: 'garage=A' }, body: JSON.stringify({ args: [123] }),
+  }));
+  const replies = await Promise.all(Array.from({ length: 5 }, post));
+  const statuses = replies.map((r) => r.status).sort();
+  assert.deepEqual(statuses.filter((s) => s === 429).length, 3, statuses.join());
+  assert.ok(replies.filter((r) => r.status === 429).every((r) => r.headers.get('retry-after') === '1'));
+  assert.equal((await receivedAt('/getclaimstatus')).length, 2);
+  // Once they are done, the tenant may call again.
+  assert.notEqual((await post()).status, 429);
 });
