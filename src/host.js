@@ -366,22 +366,55 @@ function callStore(store, method, key, value, ttlMs, ifAbsent, timeoutMs) {
 /**
  * Keeps a workflow's claim on its journal entry (`key`, holding `owner`) for as long as it runs:
  * renewed every third of `leaseMs` while it still holds `owner` (without keeping the process
- * alive). Returns the function that stops it.
+ * alive). Returns `{ lost, renewedAt, stop }`: `lost` once another run holds the entry, and when
+ * it was last renewed, which the run checks before each step.
  */
 export function journalHold(store, key, owner, leaseMs) {
+  const hold = { lost: false, renewedAt: Date.now() };
   const renew = () => {
+    const asked = Date.now();
     callStore(store, 'get', key, undefined, 0, false, leaseMs).then((held) => {
-      if (held.value === owner) callStore(store, 'set', key, owner, leaseMs, false, leaseMs);
+      if (held.fault) return undefined;
+      if (held.value !== owner) {
+        hold.lost = true;
+        return undefined;
+      }
+      return callStore(store, 'set', key, owner, leaseMs, false, leaseMs).then((set) => {
+        if (!set.fault) hold.renewedAt = asked;
+      });
     });
   };
   const timer = setInterval(renew, Math.max(1, Math.floor(leaseMs / 3)));
   if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
-  return () => clearInterval(timer);
+  hold.stop = () => clearInterval(timer);
+  return hold;
+}
+
+/** Lets a workflow's entry `key` go, if `owner` still holds it (never another run's). */
+export function journalRelease(store, key, owner, timeoutMs) {
+  callStore(store, 'get', key, undefined, 0, false, timeoutMs).then((held) => {
+    if (held.value === owner) callStore(store, 'delete', key, undefined, 0, false, timeoutMs);
+  });
+}
+
+/**
+ * A fingerprint of a file's bytes (two 32-bit FNV-1a hashes with different primes), so that a
+ * journal tells a file from another of the same name and size.
+ */
+export function digest(bytes) {
+  let a = 0x811c9dc5;
+  let b = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    a = Math.imul(a ^ bytes[i], 0x01000193);
+    b = Math.imul(b ^ bytes[i], 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 /**
  * The journal a client keeps when given none: entries in this process's memory, each until its
- * time to live, at most `maxEntries` (10 000; the oldest goes first).
+ * time to live, at most `maxEntries` (10 000; the oldest goes first, never a running workflow's
+ * lease).
  */
 export function makeMemoryJournal(options) {
   const max = Number.isInteger(options?.maxEntries) && options.maxEntries > 0 ? options.maxEntries : 10000;
@@ -400,7 +433,15 @@ export function makeMemoryJournal(options) {
       if (ifAbsent && live(key)) return false;
       entries.delete(key);
       entries.set(key, { value: String(value), expires: ttlMs > 0 ? Date.now() + ttlMs : Infinity });
-      if (entries.size > max) entries.delete(entries.keys().next().value);
+      if (entries.size > max) {
+        // The oldest entry goes, unless it is a running workflow's lease.
+        for (const old of entries.keys()) {
+          if (!old.endsWith(':lease')) {
+            entries.delete(old);
+            break;
+          }
+        }
+      }
       return true;
     },
     async delete(key) {

@@ -13,7 +13,7 @@ use crate::error::{Code, FieldError, Kind, SdkError};
 use futures_util::future::{Either, select};
 use serde_json::{Map, Value};
 use std::time::Duration;
-use wasm_bindgen::{JsValue, prelude::wasm_bindgen};
+use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -52,7 +52,17 @@ extern "C" {
         timeout_ms: f64,
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = journalHold)]
-    fn journal_hold(store: &JsValue, key: &str, owner: &str, lease_ms: f64) -> js_sys::Function;
+    fn journal_hold(store: &JsValue, key: &str, owner: &str, lease_ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = journalRelease)]
+    fn journal_release(store: &JsValue, key: &str, owner: &str, timeout_ms: f64);
+    #[wasm_bindgen(js_name = digest)]
+    fn digest(bytes: &js_sys::Uint8Array) -> String;
+}
+
+/// A fingerprint of the file a stand-in text names (`crate::files`), to tell it from another file
+/// of the same name and size; `None` when it is not held.
+pub fn file_digest(text: &str) -> Option<String> {
+    crate::files::bytes(text).map(|bytes| digest(&bytes))
 }
 
 /// `memoryJournal(options)`, for a caller who shares one memory journal between clients.
@@ -228,6 +238,8 @@ impl Journal {
                     store,
                     record: Map::new(),
                     lease,
+                    owner,
+                    lease_ms,
                     identity,
                 };
                 // The run that held it may have finished since the record was read.
@@ -270,7 +282,10 @@ pub struct Run {
     store: Store,
     identity: String,
     lease: String,
-    hold: js_sys::Function,
+    owner: String,
+    lease_ms: f64,
+    /// `{ lost, renewedAt, stop }` of `journalHold`.
+    hold: JsValue,
     /// What the runs of this workflow recorded so far (no `result`: the workflow is not done).
     pub record: Map<String, Value>,
 }
@@ -281,10 +296,45 @@ impl Run {
         !self.record.is_empty()
     }
 
-    /// Records `value` as `step` of the workflow, in the store, before anything else happens.
+    /// Records `value` as `step` of the workflow, in the store, before anything else happens
+    /// (once sure this run still holds it).
     pub async fn note(&mut self, step: &str, value: Value) -> Result<(), SdkError> {
+        self.holds().await?;
         self.record.insert(step.to_owned(), value);
         self.write().await
+    }
+
+    /// Whether this run still holds its workflow, before a step: its lease renewed within two
+    /// thirds of its time, or found still its own (and renewed). Otherwise another run may have
+    /// taken it over: a `journal` error, and this run sends nothing more.
+    pub async fn holds(&self) -> Result<(), SdkError> {
+        let get = |name: &str| js_sys::Reflect::get(&self.hold, &name.into()).unwrap_or_default();
+        let lost = SdkError::new(
+            Kind::Journal,
+            "Another run of this workflow took it over (this run's lease lapsed): nothing more was sent.",
+        );
+        if get("lost").as_bool() == Some(true) {
+            return Err(lost);
+        }
+        let renewed = get("renewedAt").as_f64().unwrap_or(0.0);
+        if js_sys::Date::now() - renewed < self.lease_ms * 2.0 / 3.0 {
+            return Ok(());
+        }
+        let asked = js_sys::Date::now();
+        let held = self
+            .store
+            .call("get", &self.lease, None, 0.0, false)
+            .await?;
+        if held.as_str() != Some(self.owner.as_str()) {
+            let _ = js_sys::Reflect::set(&self.hold, &"lost".into(), &true.into());
+            return Err(lost);
+        }
+        let lease = Some(self.owner.clone());
+        self.store
+            .call("set", &self.lease, lease, self.lease_ms, false)
+            .await?;
+        let _ = js_sys::Reflect::set(&self.hold, &"renewedAt".into(), &asked.into());
+        Ok(())
     }
 
     /// Forgets `step` (a write certainly not received: a later run sends it).
@@ -315,8 +365,16 @@ impl Drop for Run {
     /// Lets the workflow go: its lease is no longer renewed, and deleted (a later run need not
     /// wait for it to lapse).
     fn drop(&mut self) {
-        let _ = self.hold.call0(&JsValue::UNDEFINED);
-        let _ = self.store.call_now("delete", &self.lease);
+        let stop = js_sys::Reflect::get(&self.hold, &"stop".into()).unwrap_or_default();
+        if let Some(stop) = stop.dyn_ref::<js_sys::Function>() {
+            let _ = stop.call0(&JsValue::UNDEFINED);
+        }
+        journal_release(
+            &self.store.store,
+            &self.lease,
+            &self.owner,
+            self.store.timeout_ms,
+        );
     }
 }
 
@@ -365,11 +423,6 @@ impl Store {
         }
     }
 
-    /// `method` on `key`, not waited for.
-    fn call_now(&self, method: &str, key: &str) -> js_sys::Promise {
-        journal_call(&self.store, method, key, None, 0.0, false, self.timeout_ms)
-    }
-
     /// The record under `identity`: empty when there is none.
     async fn record(&self, identity: &str) -> Result<Map<String, Value>, SdkError> {
         let Value::String(text) = self.call("get", identity, None, 0.0, false).await? else {
@@ -390,6 +443,20 @@ impl Store {
             )),
         }
     }
+}
+
+/// A write an earlier run sent whose answer it did not record: a `journal` error, nothing sent.
+pub fn in_doubt(message: &str) -> SdkError {
+    SdkError::new(Kind::Journal, message).with(|d| d.may_have_reached_server = Some(true))
+}
+
+/// Whether a write's error says it made nothing: refused, or certainly never received (a
+/// later run may send it again).
+pub fn never_made(error: &SdkError) -> bool {
+    matches!(
+        error.kind,
+        Kind::Refused | Kind::Authentication | Kind::Validation
+    ) || error.details.may_have_reached_server == Some(false)
 }
 
 /// A 64-bit FNV-1a hash of `secret`, in hex: names an account in cache keys without holding

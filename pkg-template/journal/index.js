@@ -26,15 +26,65 @@ function readEntry(file) {
   }
 }
 
+/** A name of its own in `dir`, for a file being written or moved aside. */
+const aside = (dir, what) => path.join(dir, `.${process.pid}-${randomBytes(6).toString('hex')}.${what}`);
+
+/**
+ * Moves the expired entry `file` out of the way: renamed to a name of its own (of two processes
+ * doing so, one rename wins; the other finds nothing, or what the winner linked since, which it
+ * puts back). Whether the expired entry is gone.
+ */
+function takeExpired(file) {
+  const moved = aside(path.dirname(file), 'old');
+  try {
+    fs.renameSync(file, moved);
+  } catch (error) {
+    if (error.code === 'ENOENT') return true;
+    throw error;
+  }
+  if (readEntry(moved) === null) {
+    fs.rmSync(moved, { force: true });
+    return true;
+  }
+  // A live value (another process's, linked after this one read the expired one): back it goes.
+  try {
+    fs.linkSync(moved, file);
+  } catch {
+    // Another value is there by now: that one stands.
+  }
+  fs.rmSync(moved, { force: true });
+  return false;
+}
+
+/** Removes from `dir` the entries past their time to live, and what a killed process left (an hour old). */
+function sweep(dir) {
+  const now = Date.now();
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    try {
+      if (name.startsWith('.')) {
+        if (now - fs.statSync(file).mtimeMs > 3_600_000) fs.rmSync(file, { force: true });
+      } else if (name.endsWith('.json') && readEntry(file) === null) {
+        fs.rmSync(file, { force: true });
+      }
+    } catch {
+      // Gone meanwhile, or not ours to read: left alone.
+    }
+  }
+}
+
 /**
  * A journal in directory `dir` (made if absent), one file per key, for one machine: each write
  * goes to a file of its own, is flushed to the disk (fsync) and renamed over the key's file, so
  * that a process killed at any instant leaves the old value or the new one, never a part.
- * `ifAbsent` links the new file to the key's name, which fails if another process made it first.
+ * `ifAbsent` links the new file to the key's name, which fails if another process made it first
+ * (an expired entry is moved aside first: see `takeExpired`). Expired entries, and files a killed
+ * process left, are removed when the journal is made.
  */
 function fileJournal(dir) {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('fileJournal(dir): dir must be a directory path');
   fs.mkdirSync(dir, { recursive: true });
+  sweep(dir);
   const syncDir = () => {
     let fd;
     try {
@@ -47,7 +97,7 @@ function fileJournal(dir) {
     }
   };
   const staged = (entry) => {
-    const temp = path.join(dir, `.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    const temp = aside(dir, 'tmp');
     const fd = fs.openSync(temp, 'wx');
     try {
       fs.writeSync(fd, JSON.stringify(entry));
@@ -71,13 +121,19 @@ function fileJournal(dir) {
           syncDir();
           return true;
         }
-        // An expired entry is no entry: it goes first (another process may take its place).
-        if (readEntry(file) === null) fs.rmSync(file, { force: true });
         try {
           fs.linkSync(temp, file);
         } catch (error) {
-          if (error.code === 'EEXIST') return false;
-          throw error;
+          if (error.code !== 'EEXIST') throw error;
+          // Taken, unless what is there expired: moved aside (one process's rename wins), checked
+          // (a live value moved by mistake goes back), then the link is tried once more.
+          if (readEntry(file) !== null || !takeExpired(file)) return false;
+          try {
+            fs.linkSync(temp, file);
+          } catch (again) {
+            if (again.code === 'EEXIST') return false;
+            throw again;
+          }
         }
         syncDir();
         return true;

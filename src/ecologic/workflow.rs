@@ -3,18 +3,27 @@
 
 use super::outcomes::*;
 use super::service::*;
-use crate::error::{Code, FieldError, Kind, SdkError};
-use crate::journal::{self, Begun};
+use crate::error::{Code, FieldError, SdkError};
+use crate::journal::{self, Begun, in_doubt, never_made};
 use crate::js::{self, PerCall};
 use crate::schema::Operation;
 use crate::schema::Spec;
-use serde_json::Value;
+use serde_json::{Value, json};
 use wasm_bindgen::JsValue;
 
 /// The steps a run records: the claim's id, the files attached, and the submission.
 const CLAIM_ID: &str = "claimId";
 const CREATING: &str = "creating";
+const ATTACHING: &str = "attaching";
 const ATTACHED: &str = "attached";
+
+/// The names of the files attached (`{ name, digest }` in the journal).
+fn names(attached: &[Value]) -> Vec<String> {
+    attached
+        .iter()
+        .filter_map(|a| a["name"].as_str().map(str::to_owned))
+        .collect()
+}
 
 impl Ecologic {
     pub(super) async fn claim_workflow(
@@ -115,55 +124,76 @@ impl Ecologic {
             }
             None => {
                 self.competence(&call.settings, &claim).await?;
-                // Sent again after a run that did not record its answer: Ecologic refuses an
-                // invoice number used twice, so a second claim is never made.
-                let again = run.record.contains_key(CREATING);
+                // A claim an earlier run sent without recording Ecologic's answer may exist: it
+                // is never sent again (its id would be on no error).
+                if run.record.contains_key(CREATING) {
+                    return Err(in_doubt(
+                        "An earlier run sent createClaim and did not record Ecologic's answer: the claim may exist, so it is not created again. Find it on Ecologic's portal and go on with attachFile and submitClaim, or give another idempotencyKey to create it anyway.",
+                    ));
+                }
                 run.note(CREATING, Value::String(js::now_iso())).await?;
                 call.progress.emit("creating", None, None);
-                let created =
-                    self.create_claim(&call.settings, claim)
-                        .await
-                        .map_err(|e| match (again, e.kind) {
-                            (true, Kind::Refused) => {
-                                e.with(|d| d.may_have_reached_server = Some(true))
-                            }
-                            _ => e,
-                        })?;
+                let created = match self.create_claim(&call.settings, claim).await {
+                    Ok(created) => created,
+                    Err(error) => {
+                        if never_made(&error) {
+                            let _ = run.forget(CREATING).await;
+                        }
+                        return Err(error);
+                    }
+                };
                 call.progress.emit("created", None, None);
                 let noted = run.note(CLAIM_ID, created.id.into()).await;
                 noted.map_err(|e| e.with(|d| d.claim_id = Some(created.id)))?;
                 created.id
             }
         };
-        let with_claim = |e: SdkError, attached: &[String]| {
+        let with_claim = |e: SdkError, attached: &[Value]| {
             e.with(|d| {
                 d.claim_id = Some(id);
-                d.attached = Some(attached.to_vec());
+                d.attached = Some(names(attached));
             })
         };
-        let earlier: Vec<String> = crate::json::read(
-            run.record
-                .get(ATTACHED)
-                .cloned()
-                .unwrap_or(Value::Array(Vec::new())),
-        )
-        .unwrap_or_default();
+        // Each file attached so far, by its name and fingerprint: a file of this run is skipped
+        // when an earlier run attached that same file (a file of the same name is another one).
+        let mut earlier = match run.record.get(ATTACHED) {
+            Some(Value::Array(files)) => files.clone(),
+            _ => Vec::new(),
+        };
         let mut attached = earlier.clone();
         for file in files {
             let name = attached_name(&file);
-            if earlier.contains(&name) {
+            let digest = file["FileContent"].as_str().and_then(journal::file_digest);
+            let this = json!({ "name": name, "digest": digest });
+            if let Some(at) = earlier.iter().position(|e| *e == this) {
+                earlier.remove(at);
                 skipped.push(format!("attach:{name}"));
                 continue;
             }
-            let name = self
-                .attach(id, file, &call)
+            if run.record.get(ATTACHING) == Some(&this) {
+                return Err(with_claim(
+                    in_doubt(&format!(
+                        "An earlier run sent {name} and did not record Ecologic's answer: it may be attached already, so it is not sent again. Check the claim (getClaimStatus), then attach it with attachFile or leave it out of files."
+                    )),
+                    &attached,
+                ));
+            }
+            run.note(ATTACHING, this.clone())
                 .await
                 .map_err(|e| with_claim(e, &attached))?;
-            attached.push(name);
-            run.note(ATTACHED, attached.clone().into())
+            if let Err(error) = self.attach(id, file, &call).await {
+                if never_made(&error) {
+                    let _ = run.forget(ATTACHING).await;
+                }
+                return Err(with_claim(error, &attached));
+            }
+            attached.push(this);
+            run.record.remove(ATTACHING);
+            run.note(ATTACHED, Value::Array(attached.clone()))
                 .await
                 .map_err(|e| with_claim(e, &attached))?;
         }
+        run.holds().await.map_err(|e| with_claim(e, &attached))?;
         // A submission is sent again on a resumed run: Ecologic answers a submitted claim valid.
         let submitted = match submit {
             true => {
@@ -184,7 +214,7 @@ impl Ecologic {
             .map_err(|e| with_claim(e, &attached))?;
         let outcome = ClaimOutcome {
             claim_id: id,
-            attached,
+            attached: names(&attached),
             submitted,
             last_status: crate::json::text(&status, "LastStatus").unwrap_or_default(),
             validation_errors: crate::json::list(&status, "ValidationErrors"),

@@ -99,7 +99,8 @@ impl Lalux {
         };
         for (document, file) in role.documents().iter().zip(files) {
             let step = format!("upload:{}", document.file);
-            if let Some((kept, key)) = kept_upload(&run, &step, &file) {
+            let digest = file["file"].as_str().and_then(journal::file_digest);
+            if let Some((kept, key)) = kept_upload(&run, &step, &file, digest.as_deref()) {
                 settlement[document.key] = Value::String(key);
                 done.uploads.push(kept);
                 done.skipped.push(step);
@@ -132,7 +133,9 @@ impl Lalux {
                 }
             }
             done.uploads.push(receipt_value(&receipt));
-            let noted = receipt_value(&receipt);
+            // Kept with the file's fingerprint: a later run reuses the key for the same file only.
+            let mut noted = receipt_value(&receipt);
+            noted["digest"] = digest.map(Value::String).unwrap_or_default();
             run.note(&step, noted)
                 .await
                 .map_err(|e| with_uploads(e, &done.uploads))?;
@@ -141,11 +144,9 @@ impl Lalux {
         // answer may have reached it.
         if run.record.contains_key(SUBMITTING) {
             return Err(with_uploads(
-                SdkError::new(
-                    Kind::Journal,
+                journal::in_doubt(
                     "An earlier run sent this settlement and did not record LALUX's answer: it may have reached LALUX, so it is not sent again. Check with LALUX, then give another idempotencyKey to send it anyway.",
-                )
-                .with(|d| d.may_have_reached_server = Some(true)),
+                ),
                 &done.uploads,
             ));
         }
@@ -154,9 +155,7 @@ impl Lalux {
             .map_err(|e| with_uploads(e, &done.uploads))?;
         if let Err(error) = self.submit(role, settlement, &call).await {
             // Refused, or certainly never received: a later run may send it.
-            if matches!(error.kind, Kind::Refused | Kind::Authentication)
-                || error.details.may_have_reached_server == Some(false)
-            {
+            if journal::never_made(&error) {
                 let _ = run.forget(SUBMITTING).await;
             }
             return Err(with_uploads(error, &done.uploads));
@@ -196,18 +195,27 @@ fn receipt_value(receipt: &UploadReceipt) -> Value {
 }
 
 /// The receipt an earlier run recorded for upload `step`, and its key, if the key may be
-/// reused: the same file name and size, verified, uploaded less than [`KEY_KEPT_MS`] ago.
-fn kept_upload(run: &Run, step: &str, upload: &Value) -> Option<(Value, String)> {
-    let receipt = run.record.get(step)?;
+/// reused: the same file (name, size and fingerprint `digest`), verified, uploaded less than
+/// [`KEY_KEPT_MS`] ago.
+fn kept_upload(
+    run: &Run,
+    step: &str,
+    upload: &Value,
+    digest: Option<&str>,
+) -> Option<(Value, String)> {
+    let mut receipt = run.record.get(step)?.clone();
     let key = receipt["key"].as_str()?.to_owned();
     let bytes = upload["file"].as_str().and_then(files::size);
     let uploaded = js_sys::Date::parse(receipt["uploadedAt"].as_str()?);
     let fresh = js_sys::Date::now() - uploaded < KEY_KEPT_MS;
-    (receipt["status"] == "Verified"
+    let same = digest.is_some() && receipt["digest"].as_str() == digest;
+    let reused = receipt["status"] == "Verified"
         && upload["fileNameWithExtension"] == receipt["fileNameWithExtension"]
         && bytes.is_some_and(|b| receipt["bytes"].as_u64() == Some(b as u64))
-        && fresh)
-        .then(|| (receipt.clone(), key))
+        && same
+        && fresh;
+    receipt.as_object_mut()?.remove("digest");
+    reused.then_some((receipt, key))
 }
 
 /// The receipts of the uploads made before `error`: their keys cannot be recovered later.

@@ -167,15 +167,13 @@ for (const [i, row] of CLAIM_CRASHES.entries()) {
   });
 }
 
-test('claim() killed before it read the answer of createclaim: the next run never makes a second claim', async () => {
+test('claim() killed before it read the answer of createclaim: the next run says the claim may exist and sends nothing', async () => {
   const task = { workflow: 'claim', store: 'file', dir: journalDir(), invoice: 'J-K9' };
   assert.equal((await child({ ...task, crash: { afterReply: '/createclaim' } })).signal, 'SIGKILL');
   const { result } = await child(task);
-  // Sent again, Ecologic refuses the invoice number it already holds: in doubt, said so.
-  assert.equal(result.error?.kind, 'refused', JSON.stringify(result));
+  assert.equal(result.error?.kind, 'journal', JSON.stringify(result));
   assert.equal(result.error.mayHaveReachedServer, true);
-  const created = (await receivedAt('/createclaim')).length;
-  assert.equal(created, 2);
+  assert.equal(await count('/createclaim'), 1, 'never sent again');
 });
 
 const SETTLE_CRASHES = [
@@ -320,4 +318,119 @@ test('shareCaches is refused without a journal, for a headers callback, and wher
     delete globalThis.window;
     delete globalThis.document;
   }
+});
+
+test('settle(): a corrected file of the same name and size is uploaded again, never given the old key', async () => {
+  const client = lalux();
+  await fault({ route: '/reparateur', method: 'PUT', status: 400, times: 1 });
+  const first = new TextEncoder().encode('%PDF-1.4 version A');
+  const fixed = new TextEncoder().encode('%PDF-1.4 version B');
+  const input = { ...repairSettlement({ referenceFacture: 'J-7' }) };
+  const failed = await rejects(client.repairer.settle({ ...input, invoicePdf: first }), 'refused');
+  const settled = await client.repairer.settle({ ...input, invoicePdf: fixed });
+  assert.deepEqual(settled.skipped, []);
+  assert.notEqual(settled.uploads[0].key, failed.uploads[0].key);
+  assert.equal(await count('/reparateur/upload'), 2);
+});
+
+test('claim(): two files of the same name are two attachments; a resumed run attaches the one not yet attached', async () => {
+  const client = ecologic();
+  const files = [
+    { FileName: 'doc', FileExtension: 'pdf', DocumentType: 'INVOICE', FileContent: PDF },
+    { FileName: 'doc', FileExtension: 'pdf', DocumentType: 'CONSUMERVALIDATION', FileContent: new TextEncoder().encode('%PDF-1.4 other') },
+  ];
+  await fault({ route: '/attachfile', status: 500, times: 2 });
+  // The first attach is refused twice (two runs), then both go.
+  await rejects(client.claim(claimInput('J-8', { files })), 'refused');
+  await rejects(client.claim(claimInput('J-8', { files })), 'refused');
+  const outcome = await client.claim(claimInput('J-8', { files }));
+  assert.deepEqual(outcome.attached, ['doc.pdf', 'doc.pdf']);
+  assert.equal(outcome.submitted, true);
+  assert.equal(await count('/attachfile'), 4);
+});
+
+test('claim(): an attachment that may have reached Ecologic is never sent again; left out of files, the claim goes on', async () => {
+  const client = ecologic();
+  await fault({ route: '/attachfile', drop: true, afterProcessing: true, times: 1 });
+  const lost = await rejects(client.claim(claimInput('J-9')), 'network');
+  assert.equal(lost.mayHaveReachedServer, true);
+  const doubt = await rejects(client.claim(claimInput('J-9')), 'journal');
+  assert.equal(doubt.mayHaveReachedServer, true);
+  assert.equal(doubt.claimId, lost.claimId);
+  assert.match(doubt.message, /facture\.pdf/);
+  assert.equal(await count('/attachfile'), 1);
+  const outcome = await client.claim(claimInput('J-9', { files: [claimFiles()[1]] }));
+  assert.deepEqual([outcome.claimId, outcome.attached, outcome.submitted], [lost.claimId, ['preuve.pdf'], true]);
+  assert.equal(await count('/attachfile'), 2);
+});
+
+test('a run whose lease lapsed (a store slower than journalLeaseMs) sends nothing more once another run took over', async () => {
+  const memory = pkg.memoryJournal();
+  const slow = {
+    get: async (key) => { if (key.endsWith(':lease')) await new Promise((r) => setTimeout(r, 400)); return memory.get(key); },
+    set: (key, value, options) => memory.set(key, value, options),
+    delete: (key) => memory.delete(key),
+  };
+  const slowUpload = async (url, init) => { if (String(url).endsWith('/upload')) await new Promise((r) => setTimeout(r, 1500)); return fetch(url, init); };
+  const input = { ...repairSettlement({ referenceFacture: 'J-10' }), invoicePdf: PDF };
+  const a = lalux({ journal: slow, journalLeaseMs: 300, fetch: slowUpload }).repairer.settle(input).then((v) => v, (e) => e);
+  await new Promise((r) => setTimeout(r, 700));
+  const b = lalux({ journal: slow, journalLeaseMs: 300 }).repairer.settle(input).then((v) => v, (e) => e);
+  const [ra, rb] = await Promise.all([a, b]);
+  assert.equal(await count('/reparateur', 'PUT'), 1, 'one settlement');
+  const outcomes = [ra, rb].map((r) => (r instanceof Error ? r.kind : 'ok')).sort();
+  assert.deepEqual(outcomes, ['journal', 'ok'], JSON.stringify([ra?.message, rb?.message]));
+  const loser = [ra, rb].find((r) => r instanceof Error);
+  assert.match(loser.message, /took it over/);
+});
+
+test('fileJournal: two processes taking one expired entry at once never both get it', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const dir = journalDir();
+  const script = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    const { fileJournal } = require(workerData.journal);
+    const journal = fileJournal(workerData.dir);
+    const control = new Int32Array(workerData.control);
+    const results = new Int32Array(workerData.results);
+    let seen = 0;
+    (async () => {
+      for (;;) {
+        Atomics.wait(control, 0, seen);
+        const round = Atomics.load(control, 0);
+        if (round < 0) break;
+        if (round === seen) continue;
+        seen = round;
+        const got = await journal.set('k', 'owner-' + workerData.id, { ttlMs: 60000, ifAbsent: true }).catch(() => false);
+        results[2 * (round - 1) + workerData.id] = got ? 1 : 0;
+        Atomics.add(control, 1, 1);
+        Atomics.notify(control, 1);
+      }
+      parentPort.postMessage('done');
+    })();`;
+  const ROUNDS = 500;
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const results = new Int32Array(new SharedArrayBuffer(ROUNDS * 8));
+  const journalPath = require.resolve('../../dist/repair-claims/journal/index.js');
+  const workers = [0, 1].map((id) => new Worker(script, { eval: true, workerData: { id, dir, control: control.buffer, results: results.buffer, journal: journalPath } }));
+  const main = fileJournal(dir);
+  for (let round = 1; round <= ROUNDS; round++) {
+    await main.set('k', 'crashed run', { ttlMs: 1 });
+    await new Promise((r) => setTimeout(r, 2));
+    Atomics.store(control, 1, 0);
+    Atomics.store(control, 0, round);
+    Atomics.notify(control, 0);
+    while (Atomics.load(control, 1) < 2) await new Promise((r) => setTimeout(r, 0));
+  }
+  Atomics.store(control, 0, -1);
+  Atomics.notify(control, 0);
+  await Promise.all(workers.map((w) => w.terminate()));
+  let both = 0;
+  let none = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    if (results[2 * i] && results[2 * i + 1]) both++;
+    if (!results[2 * i] && !results[2 * i + 1]) none++;
+  }
+  assert.equal(both, 0, `both took it in ${both} of ${ROUNDS} rounds`);
+  assert.ok(none < ROUNDS / 10, `nobody took the expired entry in ${none} rounds`);
 });
