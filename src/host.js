@@ -364,30 +364,41 @@ function callStore(store, method, key, value, ttlMs, ifAbsent, timeoutMs) {
 }
 
 /**
- * Keeps a workflow's claim on its journal entry (`key`, holding `owner`) for as long as it runs:
- * renewed every third of `leaseMs` while it still holds `owner` (without keeping the process
- * alive). Returns `{ lost, renewedAt, stop }`: `lost` once another run holds the entry, and when
- * it was last renewed, which the run checks before each step.
+ * Keeps a workflow's claim on its journal entry (`key`, holding `owner`) while it runs, so that
+ * other runs wait: renewed every third of `leaseMs` while it holds `owner`, taken again if it
+ * lapsed and nobody took it (without keeping the process alive). Returns `{ stop }`; nothing is
+ * written once stopped. (The run's record, not the lease, decides whether it may go on.)
  */
 export function journalHold(store, key, owner, leaseMs) {
-  const hold = { lost: false, renewedAt: Date.now() };
+  const hold = { stopped: false };
   const renew = () => {
-    const asked = Date.now();
     callStore(store, 'get', key, undefined, 0, false, leaseMs).then((held) => {
-      if (held.fault) return undefined;
-      if (held.value !== owner) {
-        hold.lost = true;
-        return undefined;
-      }
-      return callStore(store, 'set', key, owner, leaseMs, false, leaseMs).then((set) => {
-        if (!set.fault) hold.renewedAt = asked;
-      });
+      if (hold.stopped || held.fault) return;
+      if (held.value === owner) callStore(store, 'set', key, owner, leaseMs, false, leaseMs);
+      else if (held.value === null) callStore(store, 'set', key, owner, leaseMs, true, leaseMs);
     });
   };
   const timer = setInterval(renew, Math.max(1, Math.floor(leaseMs / 3)));
   if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
-  hold.stop = () => clearInterval(timer);
+  hold.stop = () => {
+    hold.stopped = true;
+    clearInterval(timer);
+  };
   return hold;
+}
+
+/**
+ * The SHA-256 of `text` in hex (what names an account in a shared cache's keys, from its
+ * credentials), with Node's crypto; `null` where there is none (browsers: caches are not shared
+ * there).
+ */
+export function accountOf(text) {
+  try {
+    // eslint-disable-next-line no-undef
+    return require('node:crypto').createHash('sha256').update(text).digest('hex');
+  } catch {
+    return null;
+  }
 }
 
 /** Lets a workflow's entry `key` go, if `owner` still holds it (never another run's). */
@@ -398,10 +409,11 @@ export function journalRelease(store, key, owner, timeoutMs) {
 }
 
 /**
- * A fingerprint of a file's bytes (two 32-bit FNV-1a hashes with different primes), so that a
- * journal tells a file from another of the same name and size.
+ * A fingerprint of a file's bytes, or of its base64 text (two 32-bit FNV-1a hashes with
+ * different primes), so that a journal tells a file from another of the same name and size.
  */
 export function digest(bytes) {
+  if (typeof bytes === 'string') bytes = new TextEncoder().encode(bytes);
   let a = 0x811c9dc5;
   let b = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) {

@@ -56,13 +56,19 @@ extern "C" {
     #[wasm_bindgen(js_name = journalRelease)]
     fn journal_release(store: &JsValue, key: &str, owner: &str, timeout_ms: f64);
     #[wasm_bindgen(js_name = digest)]
-    fn digest(bytes: &js_sys::Uint8Array) -> String;
+    fn digest(bytes: &JsValue) -> String;
+    #[wasm_bindgen(js_name = accountOf)]
+    fn account_of(text: &str) -> Option<String>;
 }
 
-/// A fingerprint of the file a stand-in text names (`crate::files`), to tell it from another file
-/// of the same name and size; `None` when it is not held.
+/// A fingerprint of a file, to tell it from another of the same name and size: of the bytes a
+/// stand-in text names (`crate::files`), or of the text itself (base64, as the gateway relays
+/// small files).
 pub fn file_digest(text: &str) -> Option<String> {
-    crate::files::bytes(text).map(|bytes| digest(&bytes))
+    Some(match crate::files::bytes(text) {
+        Some(bytes) => digest(&bytes.into()),
+        None => digest(&JsValue::from_str(text)),
+    })
 }
 
 /// `memoryJournal(options)`, for a caller who shares one memory journal between clients.
@@ -94,12 +100,13 @@ pub struct Journal {
 
 impl Journal {
     /// Options `journal` (undefined: a memory journal of this client), `journalLeaseMs` and
-    /// `shareCaches` (`account`: what names the client's caches, never a secret).
+    /// `shareCaches` (`account`: the API and the credentials its caches are of, which name them
+    /// by their SHA-256 only).
     pub fn read(
         store: JsValue,
         lease_ms: Option<u32>,
         share: Option<bool>,
-        account: Option<String>,
+        account: Option<(&str, String)>,
         errors: &mut Vec<FieldError>,
     ) -> Self {
         let given = !(store.is_undefined() || store.is_null());
@@ -124,8 +131,16 @@ impl Journal {
                 ));
                 None
             }
-            Some(true) => match account {
-                Some(account) => Some(format!("repair-claims:cache:{account}").into()),
+            Some(true) => match account.map(|(api, credentials)| (api, account_of(&credentials))) {
+                Some((api, Some(hash))) => Some(format!("repair-claims:cache:{api}:{hash}").into()),
+                Some((_, None)) => {
+                    errors.push(FieldError::new(
+                        "shareCaches",
+                        Code::Option,
+                        "needs Node's crypto (node:crypto), which names the account in the store by a hash of its credentials",
+                    ));
+                    None
+                }
                 None => {
                     errors.push(FieldError::new(
                         "shareCaches",
@@ -224,7 +239,7 @@ impl Journal {
         let lease_ms = f64::from(self.lease_ms);
         let started = js_sys::Date::now();
         loop {
-            if let Some(result) = store.record(&identity).await?.remove("result")
+            if let Some(result) = store.record(&identity).await?.0.remove("result")
                 && done(&result)
             {
                 return Ok(Begun::Finished(result));
@@ -239,11 +254,11 @@ impl Journal {
                     record: Map::new(),
                     lease,
                     owner,
-                    lease_ms,
+                    seq: 0,
                     identity,
                 };
                 // The run that held it may have finished since the record was read.
-                run.record = run.store.record(&run.identity).await?;
+                (run.record, run.seq) = run.store.record(&run.identity).await?;
                 return match run.record.remove("result") {
                     Some(result) if done(&result) => Ok(Begun::Finished(result)),
                     _ => Ok(Begun::Running(run)),
@@ -283,8 +298,9 @@ pub struct Run {
     identity: String,
     lease: String,
     owner: String,
-    lease_ms: f64,
-    /// `{ lost, renewedAt, stop }` of `journalHold`.
+    /// How many writes the record has had, as this run last wrote or read it.
+    seq: u64,
+    /// `{ stop }` of `journalHold`.
     hold: JsValue,
     /// What the runs of this workflow recorded so far (no `result`: the workflow is not done).
     pub record: Map<String, Value>,
@@ -297,52 +313,36 @@ impl Run {
     }
 
     /// Records `value` as `step` of the workflow, in the store, before anything else happens
-    /// (once sure this run still holds it).
+    /// (once sure no other run wrote meanwhile).
     pub async fn note(&mut self, step: &str, value: Value) -> Result<(), SdkError> {
         self.holds().await?;
         self.record.insert(step.to_owned(), value);
         self.write().await
     }
 
-    /// Whether this run still holds its workflow, before a step: its lease renewed within two
-    /// thirds of its time, or found still its own (and renewed). Otherwise another run may have
-    /// taken it over: a `journal` error, and this run sends nothing more.
+    /// Whether this run still has its workflow to itself: the record is as this run left it (the
+    /// lease keeps other runs waiting, and it may lapse: a paused process, a slow store; the
+    /// record says whether another run went on meanwhile). Otherwise a `journal` error, and this
+    /// run sends nothing more.
     pub async fn holds(&self) -> Result<(), SdkError> {
-        let get = |name: &str| js_sys::Reflect::get(&self.hold, &name.into()).unwrap_or_default();
-        let lost = SdkError::new(
-            Kind::Journal,
-            "Another run of this workflow took it over (this run's lease lapsed): nothing more was sent.",
-        );
-        if get("lost").as_bool() == Some(true) {
-            return Err(lost);
+        let (_, seq) = self.store.record(&self.identity).await?;
+        if seq != self.seq {
+            return Err(SdkError::new(
+                Kind::Journal,
+                "Another run of this workflow went on meanwhile (this run's lease lapsed): nothing more was sent.",
+            ));
         }
-        let renewed = get("renewedAt").as_f64().unwrap_or(0.0);
-        if js_sys::Date::now() - renewed < self.lease_ms * 2.0 / 3.0 {
-            return Ok(());
-        }
-        let asked = js_sys::Date::now();
-        let held = self
-            .store
-            .call("get", &self.lease, None, 0.0, false)
-            .await?;
-        if held.as_str() != Some(self.owner.as_str()) {
-            let _ = js_sys::Reflect::set(&self.hold, &"lost".into(), &true.into());
-            return Err(lost);
-        }
-        let lease = Some(self.owner.clone());
-        self.store
-            .call("set", &self.lease, lease, self.lease_ms, false)
-            .await?;
-        let _ = js_sys::Reflect::set(&self.hold, &"renewedAt".into(), &asked.into());
         Ok(())
     }
 
     /// Forgets `step` (a write certainly not received: a later run sends it).
     pub async fn forget(&mut self, step: &str) -> Result<(), SdkError> {
-        match self.record.remove(step) {
-            Some(_) => self.write().await,
-            None => Ok(()),
+        if !self.record.contains_key(step) {
+            return Ok(());
         }
+        self.holds().await?;
+        self.record.remove(step);
+        self.write().await
     }
 
     /// Records the workflow's result: a later run returns it and sends nothing.
@@ -350,14 +350,16 @@ impl Run {
         self.note("result", result).await
     }
 
-    async fn write(&self) -> Result<(), SdkError> {
+    async fn write(&mut self) -> Result<(), SdkError> {
         let mut record = self.record.clone();
         record.insert("v".to_owned(), VERSION.into());
+        record.insert("seq".to_owned(), (self.seq + 1).into());
         let text = Value::Object(record).to_string();
         self.store
             .call("set", &self.identity, Some(text), RECORD_TTL_MS, false)
-            .await
-            .map(drop)
+            .await?;
+        self.seq += 1;
+        Ok(())
     }
 }
 
@@ -423,17 +425,18 @@ impl Store {
         }
     }
 
-    /// The record under `identity`: empty when there is none.
-    async fn record(&self, identity: &str) -> Result<Map<String, Value>, SdkError> {
+    /// The record under `identity` and how many writes it had: empty when there is none.
+    async fn record(&self, identity: &str) -> Result<(Map<String, Value>, u64), SdkError> {
         let Value::String(text) = self.call("get", identity, None, 0.0, false).await? else {
-            return Ok(Map::new());
+            return Ok((Map::new(), 0));
         };
         match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(mut record))
                 if record.get("v").and_then(Value::as_u64) == Some(VERSION) =>
             {
                 record.remove("v");
-                Ok(record)
+                let seq = record.remove("seq").and_then(|n| n.as_u64()).unwrap_or(0);
+                Ok((record, seq))
             }
             _ => Err(SdkError::new(
                 Kind::Journal,
@@ -450,24 +453,16 @@ pub fn in_doubt(message: &str) -> SdkError {
     SdkError::new(Kind::Journal, message).with(|d| d.may_have_reached_server = Some(true))
 }
 
-/// Whether a write's error says it made nothing: refused, or certainly never received (a
+/// Whether a write's error says it made nothing: refused (4xx), or certainly never received (a
 /// later run may send it again).
 pub fn never_made(error: &SdkError) -> bool {
-    matches!(
-        error.kind,
-        Kind::Refused | Kind::Authentication | Kind::Validation
-    ) || error.details.may_have_reached_server == Some(false)
-}
-
-/// A 64-bit FNV-1a hash of `secret`, in hex: names an account in cache keys without holding
-/// its key.
-pub fn fingerprint(secret: &str) -> String {
-    let hash = secret
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
-    format!("{hash:016x}")
+    let refusal = error.status.is_some_and(|s| (400..500).contains(&s));
+    match error.kind {
+        Kind::Validation => true,
+        // A 4xx refusal: a 5xx with the API's words may come after the write was made.
+        Kind::Refused | Kind::Authentication => refusal,
+        _ => error.details.may_have_reached_server == Some(false),
+    }
 }
 
 /// The identity of a workflow, `repair-claims:{api}:{workflow}:{parts}`: the caller's

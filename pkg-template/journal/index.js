@@ -65,7 +65,8 @@ function sweep(dir) {
       if (name.startsWith('.')) {
         if (now - fs.statSync(file).mtimeMs > 3_600_000) fs.rmSync(file, { force: true });
       } else if (name.endsWith('.json') && readEntry(file) === null) {
-        fs.rmSync(file, { force: true });
+        // Moved aside and checked, as set-if-absent does: a value written meanwhile stays.
+        takeExpired(file);
       }
     } catch {
       // Gone meanwhile, or not ours to read: left alone.
@@ -78,7 +79,9 @@ function sweep(dir) {
  * goes to a file of its own, is flushed to the disk (fsync) and renamed over the key's file, so
  * that a process killed at any instant leaves the old value or the new one, never a part.
  * `ifAbsent` links the new file to the key's name, which fails if another process made it first
- * (an expired entry is moved aside first: see `takeExpired`). Expired entries, and files a killed
+ * (an expired entry is moved aside first: see `takeExpired`; of three or more processes taking
+ * one expired entry at the same instant, two may both win, which the workflow's record then
+ * tells apart: `Run::holds`). Expired entries, and files a killed
  * process left, are removed when the journal is made.
  */
 function fileJournal(dir) {

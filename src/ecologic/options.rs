@@ -162,13 +162,8 @@ impl Ecologic {
                 .with("given", max_age),
             );
         }
-        // The account, named without its key.
-        let account = api_key.map(|key| {
-            format!(
-                "ecologic:{}",
-                crate::journal::fingerprint(&format!("{base_url}\n{key}"))
-            )
-        });
+        // The account its caches are of.
+        let account = api_key.map(|key| ("ecologic", format!("{base_url}\n{key}")));
         let journal = Journal::read(
             apart.journal,
             options.journal_lease_ms,

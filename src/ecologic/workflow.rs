@@ -15,6 +15,8 @@ use wasm_bindgen::JsValue;
 const CLAIM_ID: &str = "claimId";
 const CREATING: &str = "creating";
 const ATTACHING: &str = "attaching";
+/// Files earlier runs sent without recording the answer, beside the one in `attaching`.
+const DOUBTFUL: &str = "doubtful";
 const ATTACHED: &str = "attached";
 
 /// The names of the files attached (`{ name, digest }` in the journal).
@@ -170,13 +172,30 @@ impl Ecologic {
                 skipped.push(format!("attach:{name}"));
                 continue;
             }
-            if run.record.get(ATTACHING) == Some(&this) {
+            let doubtful = |run: &journal::Run| {
+                run.record.get(ATTACHING) == Some(&this)
+                    || run
+                        .record
+                        .get(DOUBTFUL)
+                        .and_then(Value::as_array)
+                        .is_some_and(|d| d.contains(&this))
+            };
+            if doubtful(&run) {
                 return Err(with_claim(
                     in_doubt(&format!(
                         "An earlier run sent {name} and did not record Ecologic's answer: it may be attached already, so it is not sent again. Check the claim (getClaimStatus), then attach it with attachFile or leave it out of files."
                     )),
                     &attached,
                 ));
+            }
+            // Another file an earlier run left in doubt stays in doubt.
+            if let Some(earlier) = run.record.remove(ATTACHING) {
+                let mut kept = match run.record.remove(DOUBTFUL) {
+                    Some(Value::Array(kept)) => kept,
+                    _ => Vec::new(),
+                };
+                kept.push(earlier);
+                run.record.insert(DOUBTFUL.to_owned(), Value::Array(kept));
             }
             run.note(ATTACHING, this.clone())
                 .await

@@ -109,14 +109,15 @@ impl Lalux {
             options.dangerously_allow_browser,
             &mut errors,
         );
-        // The account, named without its secret: a changed secret or login is another one.
+        // The account its caches are of: another secret or login is another account.
         let account = match (&options.client_id, &options.client_secret) {
-            (Some(id), Some(secret)) => Some(format!(
-                "lalux:{}",
-                crate::journal::fingerprint(&format!(
-                    "{token_url}\n{id}\n{secret}\n{}",
-                    options.username.as_deref().unwrap_or_default()
-                ))
+            (Some(id), Some(secret)) => Some((
+                "lalux",
+                format!(
+                    "{token_url}\n{id}\n{secret}\n{}\n{}",
+                    options.username.as_deref().unwrap_or_default(),
+                    options.password.as_deref().unwrap_or_default()
+                ),
             )),
             _ => None,
         };

@@ -63,7 +63,7 @@ test('settle(): a settlement that may have reached LALUX is never sent again by 
 
 test('claim() resumed after an attachment failed: the claim is not created again, its id read back', async () => {
   const client = ecologic();
-  await fault({ route: '/attachfile', status: 500, times: 1 });
+  await fault({ route: '/attachfile', status: 400, times: 1 });
   const failed = await rejects(client.claim(claimInput('J-3')), 'refused');
   assert.ok(Number.isInteger(failed.claimId));
   const outcome = await client.claim(claimInput('J-3'));
@@ -296,8 +296,8 @@ test('shareCaches: instances sharing a Redis journal share one LALUX token and o
     assert.equal(await count('/token'), 2);
     // What the store holds: keys without credentials; the token (a secret, documented) until its renewal.
     const keys = await connections[0].keys('*');
-    assert.ok(keys.some((k) => /^repair-claims:cache:lalux:[0-9a-f]{16}:token:\/reparateur$/.test(k)), keys.join('\n'));
-    assert.ok(keys.some((k) => /^repair-claims:cache:ecologic:[0-9a-f]{16}:referential:printBrandList$/.test(k)), keys.join('\n'));
+    assert.ok(keys.some((k) => /^repair-claims:cache:lalux:[0-9a-f]{64}:token:\/reparateur$/.test(k)), keys.join('\n'));
+    assert.ok(keys.some((k) => /^repair-claims:cache:ecologic:[0-9a-f]{64}:referential:printBrandList$/.test(k)), keys.join('\n'));
     for (const key of keys) for (const secret of ['sandbox-repairer', 'C8E88146']) assert.ok(!key.includes(secret), key);
     const ttl = await connections[0].pTTL(keys.find((k) => k.includes(':token:')));
     assert.ok(ttl > 0 && ttl <= 3_600_000, `the token is kept until its renewal, not longer (${ttl} ms)`);
@@ -339,7 +339,7 @@ test('claim(): two files of the same name are two attachments; a resumed run att
     { FileName: 'doc', FileExtension: 'pdf', DocumentType: 'INVOICE', FileContent: PDF },
     { FileName: 'doc', FileExtension: 'pdf', DocumentType: 'CONSUMERVALIDATION', FileContent: new TextEncoder().encode('%PDF-1.4 other') },
   ];
-  await fault({ route: '/attachfile', status: 500, times: 2 });
+  await fault({ route: '/attachfile', status: 400, times: 2 });
   // The first attach is refused twice (two runs), then both go.
   await rejects(client.claim(claimInput('J-8', { files })), 'refused');
   await rejects(client.claim(claimInput('J-8', { files })), 'refused');
@@ -381,7 +381,7 @@ test('a run whose lease lapsed (a store slower than journalLeaseMs) sends nothin
   const outcomes = [ra, rb].map((r) => (r instanceof Error ? r.kind : 'ok')).sort();
   assert.deepEqual(outcomes, ['journal', 'ok'], JSON.stringify([ra?.message, rb?.message]));
   const loser = [ra, rb].find((r) => r instanceof Error);
-  assert.match(loser.message, /took it over/);
+  assert.match(loser.message, /went on meanwhile/);
 });
 
 test('fileJournal: two processes taking one expired entry at once never both get it', async () => {
@@ -433,4 +433,69 @@ test('fileJournal: two processes taking one expired entry at once never both get
   }
   assert.equal(both, 0, `both took it in ${both} of ${ROUNDS} rounds`);
   assert.ok(none < ROUNDS / 10, `nobody took the expired entry in ${none} rounds`);
+});
+
+test('a run whose store stalled, then came back after another run finished, overwrites nothing and sends nothing more', async () => {
+  const memory = pkg.memoryJournal();
+  let stalled = false;
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  // Run A's store connection stalls at its first lease renewal (node-redis queues commands while
+  // it reconnects), then sends them all, late.
+  const viaA = (call) => async (key, value, options) => {
+    if (!stalled && key.endsWith(':lease') && value !== undefined && !options?.ifAbsent) {
+      stalled = true;
+      setTimeout(release, 1200);
+    }
+    if (stalled) await gate;
+    return call(key, value, options);
+  };
+  const storeA = { get: viaA((k) => memory.get(k)), set: viaA((k, v, o) => memory.set(k, v, o)), delete: viaA((k) => memory.delete(k)) };
+  const slowUpload = async (url, init) => { if (String(url).endsWith('/upload')) await new Promise((r) => setTimeout(r, 2000)); return fetch(url, init); };
+  const input = { ...repairSettlement({ referenceFacture: 'J-11' }), invoicePdf: PDF };
+  const a = lalux({ journal: storeA, journalLeaseMs: 300, fetch: slowUpload }).repairer.settle(input).then((v) => v, (e) => e);
+  await new Promise((r) => setTimeout(r, 500));
+  const b = await lalux({ journal: memory, journalLeaseMs: 300 }).repairer.settle(input);
+  const late = await a;
+  assert.equal(b.resumed, false);
+  assert.equal(late.kind, 'journal', late.message);
+  assert.equal(await count('/reparateur', 'PUT'), 1, 'one settlement');
+  const again = await lalux({ journal: memory }).repairer.settle(input);
+  assert.deepEqual([again.resumed, again.skipped], [true, ['upload:invoicePdf', 'submit']], "B's result still recorded");
+});
+
+test('claim(): an attachment answered 500 may have been stored: in doubt, never sent again, even with the files reordered', async () => {
+  const client = ecologic();
+  await fault({ route: '/attachfile', status: 500, times: 1 });
+  const [invoice, proof] = claimFiles();
+  const failed = await rejects(client.claim(claimInput('J-12')), 'refused');
+  assert.equal(failed.status, 500);
+  // Another file first: the in-doubt one is still known.
+  const extra = { FileName: 'plaque', FileExtension: 'jpg', DocumentType: 'NAMEPLATE', FileContent: PDF };
+  const doubt = await rejects(client.claim(claimInput('J-12', { files: [extra, proof, invoice] })), 'journal');
+  assert.match(doubt.message, /facture\.pdf/);
+  assert.equal(await count('/attachfile'), 3, 'the first run\'s one, then plaque and preuve; never facture again');
+  assert.equal(await count('/createclaim'), 1);
+});
+
+test('claim(): files given as base64 text are told apart by their content too', async () => {
+  const client = ecologic();
+  await fault({ route: '/attachfile', status: 400, times: 1 });
+  const text = (body) => ({ FileName: 'facture', FileExtension: 'pdf', DocumentType: 'INVOICE', FileContent: Buffer.from(body).toString('base64') });
+  const proof = claimFiles()[1];
+  // The first run attaches nothing (refused); a second attaches version A, the third brings B.
+  await rejects(client.claim(claimInput('J-13', { files: [text('%PDF-1.4 A')] })), 'refused');
+  const first = await client.claim(claimInput('J-13', { files: [text('%PDF-1.4 A')], submit: false }));
+  const fixed = await client.claim(claimInput('J-13', { files: [text('%PDF-1.4 B'), proof] }));
+  assert.deepEqual(first.attached, ['facture.pdf']);
+  assert.deepEqual(fixed.skipped, ['createClaim'], 'version B is another file');
+  assert.equal(await count('/attachfile'), 4);
+});
+
+test("shareCaches: a client with another password never gets an expert's shared token", async () => {
+  const journal = pkg.memoryJournal();
+  const expert = (password) => expertClient({ password, journal, shareCaches: true });
+  await expert('sandbox-expert-password').expert.upload({ fileNameWithExtension: 'a.pdf', file: PDF });
+  await rejects(expert('wrong-password').expert.upload({ fileNameWithExtension: 'b.pdf', file: PDF }), 'authentication');
+  assert.equal(await count('/authen'), 2);
 });
