@@ -329,7 +329,7 @@ impl Run {
         if seq != self.seq {
             return Err(SdkError::new(
                 Kind::Journal,
-                "Another run of this workflow went on meanwhile (this run's lease lapsed): nothing more was sent.",
+                "Another run of this workflow went on meanwhile (this run's lease lapsed), or the journal's store lost its record: nothing more was sent.",
             ));
         }
         Ok(())
