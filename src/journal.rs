@@ -465,13 +465,20 @@ pub fn never_made(error: &SdkError) -> bool {
     }
 }
 
-/// The identity of a workflow, `repair-claims:{api}:{workflow}:{parts}`: the caller's
-/// `idempotencyKey`, or its business identity (`parts`, as JSON text).
-pub fn identity(api: &str, workflow: &str, given: Option<&str>, parts: &[&Value]) -> String {
+/// The identity of a workflow, `repair-claims:{api}:{base}:{workflow}:{parts}`: the caller's
+/// `idempotencyKey`, or its business identity (`parts`, as JSON text), on the API at `base` (a
+/// journal shared by a test and a production client keeps their workflows apart).
+pub fn identity(
+    api: &str,
+    base: &str,
+    workflow: &str,
+    given: Option<&str>,
+    parts: &[&Value],
+) -> String {
     match given {
-        Some(key) => format!("repair-claims:{api}:{workflow}:key:{key}"),
+        Some(key) => format!("repair-claims:{api}:{base}:{workflow}:key:{key}"),
         None => format!(
-            "repair-claims:{api}:{workflow}:{}",
+            "repair-claims:{api}:{base}:{workflow}:{}",
             Value::Array(parts.iter().map(|v| (*v).clone()).collect())
         ),
     }

@@ -82,8 +82,13 @@ impl Ecologic {
         let identified = key.is_some() || parts.iter().all(|p| p.is_string() || p.is_number());
         let run = match identified && errors.is_empty() {
             true => {
-                let identity =
-                    journal::identity("ecologic", "claim", key.as_deref(), &[&parts[0], &parts[1]]);
+                let identity = journal::identity(
+                    "ecologic",
+                    &self.connection.base_url,
+                    "claim",
+                    key.as_deref(),
+                    &[&parts[0], &parts[1]],
+                );
                 // A claim finished without its submission goes on when it is now asked for.
                 let done = |result: &Value| !submit || result["submitted"] == Value::Bool(true);
                 match self.journal.begin(identity, &call.settings, done).await? {

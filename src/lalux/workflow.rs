@@ -77,6 +77,7 @@ impl Lalux {
         // The settlement's identity: the provider's id and the invoice's reference.
         let identity = journal::identity(
             "lalux",
+            &self.api_url,
             role.settle_name(),
             key.as_deref(),
             &[
