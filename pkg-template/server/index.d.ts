@@ -48,7 +48,7 @@ export interface GatewayOptions<Req = unknown> {
   journal?: Journal;
   /** The most calls of one tenant the gateway runs at once (uploads buffer up to `bodyLimit` each); one more is answered 429 with `Retry-After: 1`, before its body is read. Default: no limit. */
   maxInFlight?: number;
-  /** Origins besides the page's own that may call (default none: a page of another origin gets `forbidden`). */
+  /** Origins besides the page's own that may call (default none: a page of another origin gets `forbidden`). Their pages get CORS answers: the preflight (`OPTIONS`, 204) and `Access-Control-Allow-Origin` with credentials (the session cookie) on every reply. */
   allowedOrigins?: string[];
   /** Calls per tenant per window; over it, 429 with `Retry-After` (which the browser client honours). */
   rateLimit?: { max: number; windowMs: number };

@@ -228,6 +228,11 @@ function createGateway(options) {
   const handle = async (request) => {
     const started = Date.now();
     const reply = await serve(request);
+    // Every reply to an allowed other origin says so, for its page to read it (and only those).
+    const origin = request.header('origin');
+    if (reply && allowedOrigins.includes(origin)) {
+      reply.headers = { ...reply.headers, 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'origin' };
+    }
     if (reply?.operation) {
       emit({
         type: 'call', tenant: reply.tenant ?? null, api: reply.api, operation: reply.operation, status: reply.status,
@@ -244,6 +249,13 @@ function createGateway(options) {
     const operation = role ? `${role}.${name}` : name;
     if (api === undefined) return own(404, 'refused', 'No such operation: the gateway serves the methods of LaluxClient and EcologicClient only.', { status: 404 });
     const named = (reply) => Object.assign(reply, { api, operation });
+    // A page of an allowed other origin asks first (CORS preflight): its session cookie may follow.
+    if (method === 'OPTIONS' && allowedOrigins.includes(header('origin'))) {
+      return {
+        status: 204, preflight: true,
+        headers: { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' },
+      };
+    }
     if (method !== 'POST') return named({ ...own(405, 'refused', 'Calls are POST.', { status: 405, operation }), headers: { allow: 'POST' } });
     if (!originAllowed(header('origin'), header('host'), header('sec-fetch-site'))) {
       return named(own(403, 'forbidden', 'This origin may not call the gateway (see allowedOrigins).', { operation }));
@@ -345,6 +357,7 @@ function createGateway(options) {
   /** `reply` as `{ status, headers, body }`. */
   const written = (reply) => {
     const { status, headers = {}, secrets = [] } = reply;
+    if (reply.preflight) return { status, headers, body: null };
     // A result is the API's data as the client gave it; an error's words are scrubbed.
     const body = reply.error ? scrub(JSON.stringify({ error: reply.error }), secrets) : JSON.stringify({ data: reply.data });
     return {
@@ -412,7 +425,7 @@ function createGateway(options) {
         // A body left unread (too large) is not read on: the connection closes after the reply.
         if (over || !req.readableEnded) headers.connection = 'close';
         res.writeHead(status, headers);
-        res.end(body);
+        res.end(body ?? undefined);
       });
   };
 

@@ -399,3 +399,31 @@ test('option maxInFlight: one call of a tenant more than it allows is 429 with R
   // Once they are done, the tenant may call again.
   assert.notEqual((await post()).status, 429);
 });
+
+test('allowedOrigins: a page of an allowed other origin gets its CORS preflight and readable replies; another origin gets neither', async () => {
+  await reset();
+  const handler = createGateway(gatewayOptions({ allowedOrigins: ['https://portal.example'] })).fetch;
+  const url = `http://api.example${PREFIX}/ecologic/brands`;
+  const ask = (origin, method = 'OPTIONS') => handler(new Request(url, {
+    method,
+    headers: { origin, cookie: 'garage=A', 'content-type': 'application/json', 'access-control-request-method': 'POST' },
+    ...(method === 'POST' ? { body: '{"args":[]}' } : {}),
+  }));
+  const preflight = await ask('https://portal.example');
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://portal.example');
+  assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true');
+  assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST');
+  assert.match(preflight.headers.get('access-control-allow-headers'), /content-type/);
+  const reply = await ask('https://portal.example', 'POST');
+  assert.equal(reply.status, 200);
+  assert.equal(reply.headers.get('access-control-allow-origin'), 'https://portal.example');
+  assert.ok((await reply.json()).data.length > 0);
+  const other = await ask('https://elsewhere.example');
+  assert.equal(other.status, 405);
+  assert.equal(other.headers.get('access-control-allow-origin'), null);
+  const refused = await ask('https://elsewhere.example', 'POST');
+  assert.equal(refused.status, 403);
+  assert.equal(refused.headers.get('access-control-allow-origin'), null);
+  assert.equal((await receivedAt('/printbrandlist')).length, 1, 'only the allowed page\'s call went on');
+});
