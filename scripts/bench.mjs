@@ -311,7 +311,8 @@ async function main(url) {
  * clients call both (with `gateway`, and with base URLs and an empty `headers` callback), in one
  * process with both servers, interleaved.
  */
-async function gatewayBench(url) {
+/** An Express app with the gateway at /gw and a hand-written proxy at /proxy, and the page's clients of each. */
+async function gatewayApp(url) {
   const { pkg } = loaded;
   const express = require('express');
   const { createGateway } = require(join(PACKAGE, 'server', 'index.js'));
@@ -349,6 +350,11 @@ async function gatewayBench(url) {
       lalux: new pkg.LaluxClient({ apiUrl: `${base}/proxy/lalux`, headers: none }),
     },
   };
+  return { server, both };
+}
+
+async function gatewayBench(url) {
+  const { server, both } = await gatewayApp(url);
   const file = new Uint8Array(FIVE_MB).fill(37);
   const run = async (n, warmup, call) => {
     const runs = { ours: [], peer: [] };
@@ -371,6 +377,8 @@ async function gatewayBench(url) {
   const twenty = performance.now() - concurrent;
   server.close();
   const cold = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'gateway-cold', url], { encoding: 'utf8' })));
+  const rss = Object.fromEntries(['ours', 'peer'].map((side) => [side,
+    JSON.parse(execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'gateway-rss', side, url], { encoding: 'utf8' }))]));
   console.log([
     '| figure | through repair-claims/server | through a hand-written Express proxy | ratio |',
     '|---|---|---|---|',
@@ -378,7 +386,25 @@ async function gatewayBench(url) {
     `| 5 MB LALUX upload (20 interleaved runs) | ${upload} |`,
     `| 20 concurrent 5 MB uploads through the gateway | ${ms(twenty)} ms in all | | |`,
     `| \`require('repair-claims/server')\` + the first forwarded call, fresh process (median of 5) | ${ms(median(cold.map((c) => c.load)))} ms + ${ms(median(cold.map((c) => c.first)))} ms | | |`,
+    `| peak RSS over 100 sequential 5 MB uploads, above the process's after 3 (a process each) | ${mb(rss.ours.peak)} | ${mb(rss.peer.peak)} | ${(rss.ours.peak / rss.peer.peak).toFixed(2)}× |`,
   ].join('\n'));
+}
+
+/** Peak RSS of 100 sequential 5 MB uploads through the gateway (`ours`) or the proxy (`peer`), above the process's after 3 warm-up uploads: `{ peak }` bytes. */
+async function gatewayRss(side, url) {
+  const { server, both } = await gatewayApp(url);
+  const file = new Uint8Array(FIVE_MB).fill(37);
+  const upload = () => both[side].lalux.repairer.upload({ fileNameWithExtension: 'facture.pdf', file });
+  for (let i = 0; i < 3; i++) await upload();
+  globalThis.gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = 0;
+  const sample = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss - base); }, 5);
+  for (let i = 0; i < 100; i++) await upload();
+  clearInterval(sample);
+  peak = Math.max(peak, process.memoryUsage().rss - base);
+  server.close();
+  process.stdout.write(JSON.stringify({ peak }));
 }
 
 /** One cold start of the server entry and its first forwarded call (`gateway.fetch`, in process). */
@@ -462,6 +488,7 @@ if (mode === 'memory') await memory(args[0], args[1]);
 else if (mode === 'journal') await journalBench(args[0], args[1]);
 else if (mode === 'gateway') await gatewayBench(args[0]);
 else if (mode === 'gateway-cold') await gatewayCold(args[0]);
+else if (mode === 'gateway-rss') await gatewayRss(args[0], args[1]);
 else if (mode === 'init') init();
 else if (mode === 'calls') await smallCallsOnly(args[0]);
 else if (mode === 'body-floor') await bodyFloor(args[0], args[1]);
