@@ -353,8 +353,8 @@ function callStore(store, method, key, value, ttlMs, ifAbsent, timeoutMs) {
     };
     const failed = (cause) => finish({ fault: `${method} failed`, cause });
     try {
-      const options = method === 'set' ? [value, ifAbsent || ttlMs ? { ...(ttlMs ? { ttlMs } : {}), ...(ifAbsent ? { ifAbsent: true } : {}) } : undefined] : [];
-      const given = store[method](key, ...options);
+      const options = { ...(ttlMs ? { ttlMs } : {}), ...(ifAbsent ? { ifAbsent: true } : {}) };
+      const given = method === 'set' ? store.set(key, value, options) : store[method](key);
       if (given && typeof given.then === 'function') given.then(answered, failed);
       else answered(given);
     } catch (cause) {

@@ -191,11 +191,11 @@ impl Journal {
     /// if it is there and readable; a store that fails is a cache miss.
     pub async fn cached(&self, name: &str, timeout_ms: f64) -> Option<Value> {
         let key = format!("{}:{name}", self.shared.as_deref()?);
-        let store = Store {
-            store: self.store.clone(),
-            timeout_ms,
-        };
-        match store.call("get", &key, None, 0.0, false).await {
+        match self
+            .store(timeout_ms)
+            .call("get", &key, None, 0.0, false)
+            .await
+        {
             Ok(Value::String(text)) => serde_json::from_str(&text).ok(),
             _ => None,
         }
@@ -207,14 +207,19 @@ impl Journal {
         let Some(prefix) = self.shared.as_deref() else {
             return;
         };
-        let store = Store {
-            store: self.store.clone(),
-            timeout_ms,
-        };
         let key = format!("{prefix}:{name}");
-        let _ = store
+        let _ = self
+            .store(timeout_ms)
             .call("set", &key, Some(value.to_string()), ttl_ms.max(1.0), false)
             .await;
+    }
+
+    /// The caller's store, each call given up after `timeout_ms`.
+    fn store(&self, timeout_ms: f64) -> Store {
+        Store {
+            store: self.store.clone(),
+            timeout_ms,
+        }
     }
 
     /// Starts or resumes the workflow `identity` (`repair-claims:…`): its result when a run
@@ -226,10 +231,7 @@ impl Journal {
         settings: &Settings,
         done: impl Fn(&Value) -> bool,
     ) -> Result<Begun, SdkError> {
-        let store = Store {
-            store: self.store.clone(),
-            timeout_ms: settings.policy.timeout.as_millis() as f64,
-        };
+        let store = self.store(settings.policy.timeout.as_millis() as f64);
         let lease = format!("{identity}:lease");
         let owner = format!(
             "{:013x}{:013x}",

@@ -282,7 +282,8 @@ function createGateway(options) {
     if (wait > 0) {
       return told({ ...own(429, 'refused', 'Too many calls: try again later. Nothing was sent.', { operation, status: 429 }), headers: { 'retry-after': String(wait) } });
     }
-    if (!(maxInFlight > 0)) return forward(key, id, told, api, role, name, operation, read, signal);
+    const call = { key, id, told, api, role, name, operation, read, signal };
+    if (!(maxInFlight > 0)) return forward(call);
     // At most `maxInFlight` calls of one tenant at a time, counted before its body is read.
     const busy = inFlight.get(key) ?? 0;
     if (busy >= maxInFlight) {
@@ -290,7 +291,7 @@ function createGateway(options) {
     }
     inFlight.set(key, busy + 1);
     try {
-      return await forward(key, id, told, api, role, name, operation, read, signal);
+      return await forward(call);
     } finally {
       const left = (inFlight.get(key) ?? 1) - 1;
       if (left > 0) inFlight.set(key, left);
@@ -299,7 +300,7 @@ function createGateway(options) {
   };
 
   /** The call itself, once the tenant is known and within its limits: its body, client, authorization. */
-  const forward = async (key, id, told, api, role, name, operation, read, signal) => {
+  const forward = async ({ key, id, told, api, role, name, operation, read, signal }) => {
     const text = await read();
     if (text === null) return told(own(413, 'validation', `The body is over the gateway's limit (${bodyLimit} bytes). Nothing was sent.`, { operation }));
     let args;

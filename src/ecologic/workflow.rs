@@ -130,7 +130,6 @@ impl Ecologic {
                 id
             }
             None => {
-                self.competence(&call.settings, &claim).await?;
                 // A claim an earlier run sent without recording Ecologic's answer may exist: it
                 // is never sent again (its id would be on no error).
                 if run.record.contains_key(CREATING) {
@@ -138,6 +137,7 @@ impl Ecologic {
                         "An earlier run sent createClaim and did not record Ecologic's answer: the claim may exist, so it is not created again. Find it on Ecologic's portal and go on with attachFile and submitClaim, or give another idempotencyKey to create it anyway.",
                     ));
                 }
+                self.competence(&call.settings, &claim).await?;
                 run.note(CREATING, Value::String(js::now_iso())).await?;
                 call.progress.emit("creating", None, None);
                 let created = match self.create_claim(&call.settings, claim).await {
