@@ -50,6 +50,8 @@ export interface GatewayOptions<Req = unknown> {
   maxInFlight?: number;
   /** Origins besides the page's own that may call (default none: a page of another origin gets `forbidden`). Their pages get CORS answers: the preflight (`OPTIONS`, 204) and `Access-Control-Allow-Origin` with credentials (the session cookie) on every reply. */
   allowedOrigins?: string[];
+  /** Behind a proxy that rewrites `Host` (nginx's `proxy_pass` without `proxy_set_header Host`, most PaaS routers): compare a write's `Origin` with the host the proxy says the page called, the first `X-Forwarded-Host` (else `Forwarded: host=`). Only where that proxy sets the header and clients cannot reach the app past it. Default `false`: `Host`. (Or list the public origin in `allowedOrigins`.) */
+  trustProxy?: boolean;
   /** Calls per tenant per window; over it, 429 with `Retry-After` (which the browser client honours). */
   rateLimit?: { max: number; windowMs: number };
   /** The largest body taken, in bytes, checked before it is read (default 16 MiB: an expert's two 5 MiB files as base64). */
@@ -59,7 +61,7 @@ export interface GatewayOptions<Req = unknown> {
 }
 
 export interface Gateway {
-  /** node:http, Express, Connect: `app.use(gateway.node)` (before `express.json()`). Calls `next()` for paths not under `prefix`. */
+  /** node:http, Express, Connect: `app.use(gateway.node)`, before body parsers (or after one that fills `req.body`: `express.json()` with a `limit` the files fit in). Calls `next()` for paths not under `prefix`. */
   node(req: object, res: object, next?: () => void): Promise<void>;
   /** The web standard: Next.js route handlers, Hono, Deno, Bun. */
   fetch(request: Request): Promise<Response>;

@@ -129,7 +129,7 @@ function tenantJournal(journal, id) {
 
 function createGateway(options) {
   if (!options || typeof options !== 'object') throw new TypeError('createGateway(options): options must be an object');
-  const { tenant, credentials, authorize, onEvent, allowedOrigins = [], rateLimit, maxInFlight, journal } = options;
+  const { tenant, credentials, authorize, onEvent, allowedOrigins = [], rateLimit, maxInFlight, journal, trustProxy = false } = options;
   if (typeof tenant !== 'function') throw new TypeError('createGateway: `tenant` must be a function (request) => tenant id or null');
   if (typeof credentials !== 'function') throw new TypeError('createGateway: `credentials` must be a function (tenant) => { lalux?, ecologic? }');
   const prefix = String(options.prefix ?? '').replace(/\/+$/, '');
@@ -210,12 +210,26 @@ function createGateway(options) {
     return found ? [api, ...found] : [];
   };
 
+  /**
+   * The host the page called: `Host`, or behind a proxy that rewrites it (`trustProxy`), the
+   * first `X-Forwarded-Host` (else `Forwarded: host=`), which that proxy sets.
+   */
+  const publicHost = (header) => {
+    if (trustProxy) {
+      const forwarded = header('x-forwarded-host')?.split(',')[0].trim()
+        || /(?:^|[;,\s])host="?([^";,\s]+)/i.exec(header('forwarded') ?? '')?.[1];
+      if (forwarded) return forwarded;
+    }
+    return header('host');
+  };
+
   /** Whether the page that sent a write may: its own origin, or one of `allowedOrigins`. */
-  const originAllowed = (origin, host, site) => {
-    if (origin === undefined || origin === null) return site !== 'cross-site';
+  const originAllowed = (header) => {
+    const origin = header('origin');
+    if (origin === undefined || origin === null) return header('sec-fetch-site') !== 'cross-site';
     if (allowedOrigins.includes(origin)) return true;
     try {
-      return new URL(origin).host === host;
+      return new URL(origin).host === publicHost(header);
     } catch {
       return false;
     }
@@ -257,8 +271,8 @@ function createGateway(options) {
       };
     }
     if (method !== 'POST') return named({ ...own(405, 'refused', 'Calls are POST.', { status: 405, operation }), headers: { allow: 'POST' } });
-    if (!originAllowed(header('origin'), header('host'), header('sec-fetch-site'))) {
-      return named(own(403, 'forbidden', 'This origin may not call the gateway (see allowedOrigins).', { operation }));
+    if (!originAllowed(header)) {
+      return named(own(403, 'forbidden', 'This origin may not call the gateway (see allowedOrigins, and trustProxy behind a proxy that rewrites Host).', { operation }));
     }
     if (!/^application\/json\s*(;|$)/i.test(header('content-type') ?? '')) {
       return named(own(415, 'validation', 'The body must be application/json.', { operation }));
@@ -303,6 +317,9 @@ function createGateway(options) {
   const forward = async ({ key, id, told, api, role, name, operation, read, signal }) => {
     const text = await read();
     if (text === null) return told(own(413, 'validation', `The body is over the gateway's limit (${bodyLimit} bytes). Nothing was sent.`, { operation }));
+    if (text === undefined) {
+      return told(own(500, 'unexpectedResponse', 'The body was read before the gateway, and not into req.body: mount the gateway before body parsers. Nothing was sent.', { operation }));
+    }
     let args;
     try {
       ({ args } = JSON.parse(text));
@@ -384,10 +401,11 @@ function createGateway(options) {
       if (!res.writableFinished) controller.abort(new Error('the browser went away'));
     });
     let over = false;
+    /** The body's text; `null` past `bodyLimit`; `undefined` when something before the gateway took it. */
     const read = () => {
-      // Already read by a body parser mounted before the gateway.
+      // Already read by a body parser mounted before the gateway (`express.json()`, `express.text()`, `express.raw()`).
       if (req.body !== undefined && req.readableEnded) {
-        const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+        const text = typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : JSON.stringify(req.body);
         return Promise.resolve(Buffer.byteLength(text) > bodyLimit ? null : text);
       }
       const declared = Number(req.headers['content-length']);
@@ -396,7 +414,7 @@ function createGateway(options) {
         return Promise.resolve(null);
       }
       // Read by something before the gateway, but not into `req.body`: nothing more will come.
-      if (req.readableEnded) return Promise.resolve(null);
+      if (req.readableEnded) return Promise.resolve(undefined);
       return new Promise((resolve) => {
         req.once('close', () => resolve(null));
         const chunks = [];

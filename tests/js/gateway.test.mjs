@@ -427,3 +427,143 @@ test('allowedOrigins: a page of an allowed other origin gets its CORS preflight 
   assert.equal(refused.headers.get('access-control-allow-origin'), null);
   assert.equal((await receivedAt('/printbrandlist')).length, 1, 'only the allowed page\'s call went on');
 });
+
+/** A Host-rewriting reverse proxy (as nginx's `proxy_pass` without `proxy_set_header Host`) in front of `target`: its URL. */
+async function rewritingProxy(target) {
+  const http = require('node:http');
+  const { host } = new URL(target);
+  const server = http.createServer((req, res) => {
+    const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: { ...req.headers, host, 'x-forwarded-host': req.headers.host } }, (reply) => {
+      res.writeHead(reply.statusCode, reply.headers);
+      reply.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+test('behind a proxy that rewrites Host: the page\'s writes are refused until trustProxy, which reads X-Forwarded-Host (or Forwarded); without it a forged header changes nothing', async () => {
+  await reset();
+  const appWith = (extra) => {
+    const app = express();
+    app.use(createGateway(gatewayOptions(extra)).node);
+    return listen(app);
+  };
+  const [plain, trusting] = [await appWith(), await appWith({ trustProxy: true })];
+  const [viaPlain, viaTrusting] = [await rewritingProxy(plain), await rewritingProxy(trusting)];
+  const post = (at, headers) => fetch(`${at}${PREFIX}/ecologic/repairSites`, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie: 'garage=A', ...headers }, body: '{"args":[]}',
+  });
+  const refused = await post(viaPlain, { origin: viaPlain });
+  assert.equal(refused.status, 403);
+  assert.match((await refused.json()).error.message, /trustProxy/);
+  const forged = await post(plain, { origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', forwarded: 'host=evil.example' });
+  assert.equal(forged.status, 403, 'a forged X-Forwarded-Host is not read without trustProxy');
+  const stranger = await post(viaTrusting, { origin: 'https://evil.example' });
+  assert.equal(stranger.status, 403, 'behind the proxy, another origin is still refused');
+  assert.deepEqual(await received(), [], 'nothing forwarded for the refusals');
+
+  const page = new pkg.EcologicClient({
+    gateway: `${viaTrusting}${PREFIX}`,
+    fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, cookie: 'garage=A', origin: viaTrusting } }),
+  });
+  assert.ok((await page.repairSites()).some((s) => s.SiteId === SITE), 'the page behind the proxy is served');
+  const rfc = await post(trusting, { origin: 'https://portal.example', forwarded: 'for=192.0.2.1;proto=https;host=portal.example' });
+  assert.equal(rfc.status, 200, 'Forwarded: host= read when X-Forwarded-Host is absent');
+  assert.equal((await receivedAt('/getrepairsitesbyats')).length, 1, 'the first served call reached Ecologic; the second was the tenant client\'s cached list');
+});
+
+test('a body streamed without Content-Length past bodyLimit, endless: 413 once the limit is passed (node and fetch hosts), the rest unread, nothing forwarded', async () => {
+  await reset();
+  const http = require('node:http');
+  const small = createGateway(gatewayOptions({ bodyLimit: 4096 }));
+  const app = express();
+  app.use(small.node);
+  const at = new URL(await listen(app));
+  // node:http: chunks written until the reply comes (the body never ends by itself).
+  const { status, connection, text, written } = await new Promise((resolve, reject) => {
+    let written = 0;
+    let answered = false;
+    const request = http.request({
+      host: at.hostname, port: at.port, method: 'POST', path: `${PREFIX}/ecologic/brands`,
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', cookie: 'garage=A' },
+    }, (reply) => {
+      answered = true;
+      let body = '';
+      reply.on('data', (chunk) => { body += chunk; });
+      reply.on('end', () => {
+        request.destroy();
+        resolve({ status: reply.statusCode, connection: reply.headers.connection, text: body, written });
+      });
+    });
+    request.on('error', (error) => (answered ? undefined : reject(error)));
+    request.write('{"args":["');
+    const pump = () => {
+      while (!answered && written < 64 * 1024 * 1024) {
+        written += 1024;
+        if (!request.write('x'.repeat(1024))) return request.once('drain', pump);
+      }
+      return undefined;
+    };
+    pump();
+  });
+  assert.equal(status, 413);
+  assert.equal(connection, 'close');
+  assert.equal(JSON.parse(text).error.kind, 'validation');
+  assert.ok(written < 64 * 1024 * 1024, `answered while the body was still coming (${written} bytes written)`);
+  // The web standard host: a ReadableStream that never ends, cancelled once past the limit.
+  let cancelled = false;
+  let pulled = 0;
+  const endless = new ReadableStream({
+    pull(controller) {
+      pulled += 1;
+      controller.enqueue(new TextEncoder().encode('x'.repeat(1024)));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const reply = await small.fetch(new Request(`http://portal.example${PREFIX}/ecologic/brands`, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie: 'garage=A' }, body: endless, duplex: 'half',
+  }));
+  assert.equal(reply.status, 413);
+  assert.equal((await reply.json()).error.kind, 'validation');
+  assert.ok(cancelled, 'the stream was cancelled');
+  assert.ok(pulled < 100, `read no further than the limit (${pulled} chunks)`);
+  assert.deepEqual(await received(), [], 'nothing forwarded');
+  assert.ok((await clients('A').ecologic.brands()).length > 0, 'the gateway serves on');
+});
+
+test('a body parsed before the gateway (express.json(), express.raw()) is taken from req.body; one taken without req.body is a typed error, nothing forwarded', async () => {
+  await reset();
+  const appWith = (...before) => {
+    const app = express();
+    for (const middleware of before) app.use(middleware);
+    app.use(createGateway(gatewayOptions()).node);
+    return listen(app);
+  };
+  const json = await appWith(express.json({ limit: '16mb' }));
+  const raw = await appWith(express.raw({ type: () => true, limit: '16mb' }));
+  const file = new Uint8Array(200_000).map((_, i) => i % 251);
+  for (const at of [json, raw]) {
+    const receipt = await clients('A', at).lalux.repairer.upload({ fileNameWithExtension: 'facture.pdf', file });
+    assert.equal(receipt.status, 'Verified');
+    assert.equal(receipt.bytes, 200_000, 'the file reached LALUX whole');
+  }
+  const sent = await receivedAt('/reparateur/upload');
+  assert.equal(sent.length, 2);
+  assert.deepEqual(sent[0].body, sent[1].body);
+  // A middleware that drains the body and keeps nothing.
+  const drained = await appWith((req, res, next) => {
+    req.resume();
+    req.on('end', next);
+  });
+  await reset();
+  const error = await rejects(clients('A', drained).ecologic.getClaimStatus(1), 'unexpectedResponse');
+  assert.equal(error.kind, 'unexpectedResponse');
+  assert.match(error.message, /mount the gateway before body parsers/);
+  assert.deepEqual(await received(), [], 'nothing forwarded');
+});
