@@ -1,52 +1,25 @@
 // The demo portal: a repair shop's two forms, built on the package's `web` entry (served under
-// ./repair-claims/ by serve.mjs). Field errors come from the client's validation (nothing sent)
-// or from the APIs, and are shown next to their inputs.
-import init, { EcologicClient, LaluxClient, formatFieldError, isRepairClaimsError } from './repair-claims/web/repair_claims.js';
+// /repair-claims/ by serve.mjs, the portal's back end). The page holds no credential: its clients
+// send every call to the back end's gateway, which checks it again, adds the signed-in garage's
+// credentials and sends it on. Field errors come from the gateway's checks (nothing was sent) or
+// from the APIs, and are shown next to their inputs.
+import init, { EcologicClient, LaluxClient, formatFieldError, isRepairClaimsError } from '/repair-claims/web/repair_claims.js';
 
 await init();
 
 const $ = (selector) => document.querySelector(selector);
 const lalux = $('#lalux');
 const eco = $('#ecologic');
-let clients;
+const clients = {
+  lalux: new LaluxClient({ gateway: '/api/repair-claims' }),
+  ecologic: new EcologicClient({ gateway: '/api/repair-claims' }),
+};
 let referentials = { brands: [], products: [] };
 let claimId;
 
-/**
- * The sandbox named by `?sandbox=URL`; with `?sandbox=worker`, the npm sandbox in a Service Worker
- * of this origin (sandbox-sw.js), so the portal runs as a static site with no server at all.
- */
-async function sandboxFromQuery() {
-  const wanted = new URLSearchParams(location.search).get('sandbox');
-  if (wanted !== 'worker') return wanted;
-  await navigator.serviceWorker.register('./sandbox-sw.js', { type: 'module' });
-  await navigator.serviceWorker.ready;
-  if (!navigator.serviceWorker.controller) {
-    await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
-  }
-  return new URL('sandbox', location.href).href;
-}
-const fromQuery = await sandboxFromQuery();
-
-function connect() {
-  if (fromQuery && !$('#sandbox').dataset.edited) $('#sandbox').value = fromQuery;
-  const sandbox = $('#sandbox').value;
-  // Each base URL may be overridden (a back end of your own); the sandbox's otherwise.
-  const url = (id, path) => $(id).value || `${sandbox}${path}`;
-  clients = {
-    lalux: new LaluxClient({
-      tokenUrl: url('#tokenUrl', '/lalux/wts'), apiUrl: url('#apiUrl', '/lalux/api'),
-      clientId: $('#clientId').value, clientSecret: $('#clientSecret').value,
-      // The sandbox's demo credentials, typed into the page: a real portal uses `gateway`.
-      dangerouslyAllowBrowser: true,
-    }),
-    ecologic: new EcologicClient({
-      environment: 'production', baseUrl: url('#ecologicUrl', '/ecologic/api/v1/ecosupport'), apiKey: $('#apiKey').value,
-      dangerouslyAllowBrowser: true,
-    }),
-  };
-  loadReferentials();
-}
+/** The signed-in garage (`{ garage, name, sites }`), or null. */
+const me = await (await fetch('/me')).json();
+$('#who').textContent = me ? me.name : 'non connecté';
 
 function say(output, text, ok) {
   output.textContent = text;
@@ -155,7 +128,9 @@ function dossier() {
     },
   };
 }
-const siteId = async () => (await clients.ecologic.repairSites())[0]?.SiteId;
+// The garage's own repair site, else the first the Ecologic account lists (which the gateway
+// refuses for a garage that does not own it: the page shows that `forbidden` error).
+const siteId = async () => me?.sites[0] ?? (await clients.ecologic.repairSites())[0]?.SiteId;
 const ecoAlias = { ProductId: 'product', BrandId: 'brand', Amount: 'TotalAmountInclVAT', TotalAmountExclVAT: 'TotalAmountExclVAT' };
 const listErrors = (errors) => (errors ?? []).map((e) => `• ${e.Field}: ${e.ErrorMessage}`).join('\n');
 
@@ -241,7 +216,5 @@ $('#submit').addEventListener('click', async () => {
   }
 });
 
-$('#sandbox').addEventListener('input', () => { $('#sandbox').dataset.edited = 'true'; });
-$('#connect').addEventListener('click', connect);
-connect();
+if (me) loadReferentials();
 document.body.dataset.ready = 'true';

@@ -5,10 +5,10 @@
 //   - one .wasm in the package, and the size budget of every .wasm and JS file;
 //   - a Vite production build of a page, and a plain HTML page using the `web` entry, both
 //     served locally and driven in headless Chromium with playwright-core;
-//   - the demo portal (examples/portal) filled in Chromium (portal.mjs), against the sandbox and
-//     as a static site on the npm sandbox's Service Worker host;
-//   - the gateway portal (examples/gateway-portal, gateway-portal.mjs): two garages through
-//     repair-claims/server, no secret in anything the page sees, another garage's site forbidden;
+//   - the demo portal (examples/portal, portal.mjs): its back end on repair-claims/server, two
+//     garages signed in, both forms filled in Chromium against the sandbox, no secret in anything
+//     the pages see, another garage's site forbidden;
+//   - the npm sandbox's Service Worker host against the Rust binary (sandbox-worker.mjs);
 //   - repair-claims/server by require() and import.
 // Prints one line per check and a "test result:" summary line; exits non-zero on any failure.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,7 +37,7 @@ writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', 
 const sandboxTarball = readdirSync(join(root, 'dist')).find((f) => /^repair-claims-sandbox-\d.*\.tgz$/.test(f));
 if (!sandboxTarball) throw new Error('no repair-claims-sandbox tarball in dist/: run ./scripts/build.sh');
 run('npm', ['install', '--no-audit', '--no-fund', '--offline', join(root, 'dist', tarball), join(root, 'dist', sandboxTarball)]);
-cpSync(here, project, { recursive: true, filter: (src) => !/(run|portal|gateway-portal|checks)\.mjs$/.test(src) });
+cpSync(here, project, { recursive: true, filter: (src) => !/(run|portal|sandbox-worker|checks)\.mjs$/.test(src) });
 
 await check('require() in CommonJS calls both APIs', () => run('node', ['consumer.cjs']));
 await check('import in an ES module calls both APIs', () => run('node', ['consumer.mjs']));
@@ -203,13 +203,9 @@ try {
   });
   const { portalChecks } = await import('./portal.mjs');
   const packageDir = join(project, 'node_modules', 'repair-claims');
-  const { gatewayPortalChecks } = await import('./gateway-portal.mjs');
-  await gatewayPortalChecks({ browser, root, packageDir, sandbox, check });
   await portalChecks({ browser, root, packageDir, sandbox, check });
-  await portalChecks({
-    browser, root, packageDir, sandboxDir: join(project, 'node_modules', 'repair-claims-sandbox'), sandbox: 'worker', check,
-    label: 'static portal, sandbox in a Service Worker', compareHostsWith: sandbox,
-  });
+  const { sandboxWorkerChecks } = await import('./sandbox-worker.mjs');
+  await sandboxWorkerChecks({ browser, root, sandboxDir: join(project, 'node_modules', 'repair-claims-sandbox'), sandbox, check });
 } finally {
   await browser.close();
   server.close();
