@@ -74,6 +74,19 @@ impl RequestBody {
         Self::whole(JsValue::from_str(text))
     }
 
+    /// A relayed call's body (`src/gateway.rs`): the JSON text of `value`, each held file in it
+    /// written as `{"repairClaimsFile":<its length in bytes>}`, and those files' bytes in the
+    /// order they appear (the relay sends them raw after the text: no base64 to write and read
+    /// back); `None` when a file it names is no longer held.
+    pub fn relayed(mut value: Value) -> Option<(String, js_sys::Array)> {
+        let mut parts = Parts {
+            relayed: Some(js_sys::Array::new()),
+            ..Parts::default()
+        };
+        parts.write(&mut value);
+        (!parts.lost).then(|| (parts.text, parts.relayed.unwrap_or_default()))
+    }
+
     fn whole(value: JsValue) -> Self {
         Self {
             value,
@@ -174,6 +187,8 @@ struct Parts {
     text: String,
     /// A file's stand-in text was met whose file is no longer held.
     lost: bool,
+    /// For a relayed body, the files met, each left out of the text (see [`RequestBody::relayed`]).
+    relayed: Option<js_sys::Array>,
 }
 
 impl Parts {
@@ -195,9 +210,15 @@ impl Parts {
     fn write(&mut self, value: &mut Value) {
         match value {
             Value::String(s) => match crate::files::bytes(s) {
-                Some(file) => self.part(Part::File(file)),
+                Some(file) => match &self.relayed {
+                    Some(files) => {
+                        files.push(&file);
+                        self.write(&mut serde_json::json!({ "repairClaimsFile": file.length() }));
+                    }
+                    None => self.part(Part::File(file)),
+                },
                 None if crate::files::is_held(s) => self.lost = true,
-                None if s.len() >= LONG && needs_no_escape(s.as_bytes()) => {
+                None if self.relayed.is_none() && s.len() >= LONG && needs_no_escape(s.as_bytes()) => {
                     self.part(Part::Raw(std::mem::take(s)));
                 }
                 None => self.string(s),

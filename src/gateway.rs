@@ -1,6 +1,7 @@
 //! The browser half of the gateway (`repair-claims/server`): a client made with option `gateway`
 //! holds no credential and sends each method it is called with, and what it was given, to
-//! `{gateway}/{api}/{method}` as `{ "args": [...] }` (files as base64). The gateway checks the
+//! `{gateway}/{api}/{method}` as `{ "args": [...] }` (its files' bytes after the JSON, see
+//! [`RequestBody::relayed`]). The gateway checks the
 //! input again with the same rules (it calls the same method of a client of its own, which holds
 //! the tenant's credentials), sends the call to the API once, and answers `{ "data": … }` or
 //! `{ "error": … }` (the `RepairClaimsError` its client gave, or its own: `forbidden`,
@@ -27,8 +28,8 @@ extern "C" {
     fn relay_js(
         url: &str,
         operation: &str,
-        body: &JsValue,
-        length: Option<u32>,
+        text: &str,
+        files: js_sys::Array,
         timeout_ms: f64,
         max_retries: u32,
         options: &JsValue,
@@ -55,8 +56,8 @@ pub async fn relay(
     if !errors.is_empty() {
         return Err(SdkError::validation(errors));
     }
-    // Files are held as stand-ins in `read`: the body writer encodes their bytes as base64.
-    let body = RequestBody::json(json!({ "args": read })).ok_or_else(|| {
+    // Files are held as stand-ins in `read`: their bytes go after the text, as they are.
+    let (text, files) = RequestBody::relayed(json!({ "args": read })).ok_or_else(|| {
         SdkError::new(
             Kind::Validation,
             "A file given to this call can no longer be read; nothing was sent.",
@@ -68,8 +69,8 @@ pub async fn relay(
     let sent = relay_js(
         &format!("{url}/{method}"),
         method,
-        &body.value,
-        body.length,
+        &text,
+        files,
         timeout.as_millis() as f64,
         policy.max_retries,
         &options,

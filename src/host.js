@@ -83,6 +83,8 @@ function send(url, method, headers, body, signal, limit, hops, fetcher) {
   });
 }
 
+/** The content type of a relayed call with files (`repair-claims/server` reads it back). */
+const RELAYED_FILES = 'application/vnd.repair-claims.relay';
 /** The most bytes of a gateway's reply read (`src/fetch.rs`'s limit for the APIs' replies). */
 const RELAY_LIMIT = 8 * 1024 * 1024;
 /** The longest `Retry-After` of a gateway's rate limit waited for. */
@@ -91,12 +93,15 @@ const MAX_WAIT_MS = 30000;
 const UNSENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'];
 
 /**
- * One call relayed to a gateway (`src/gateway.rs`): `body` POSTed to `url` (one attempt, and
+ * One call relayed to a gateway (`src/gateway.rs`): `text` and `files` POSTed to `url` (one attempt, and
  * another after each `429` with a `Retry-After`, up to `maxRetries`), within `timeoutMs` and the
  * call's `signal`. Resolves with `{ data, status, headers, durationMs }`; rejects with a
  * `RepairClaimsError`: the gateway's own, or one saying why no reply came.
  */
-export function relay(url, operation, body, length, timeoutMs, maxRetries, options, fetcher) {
+export function relay(url, operation, text, files, timeoutMs, maxRetries, options, fetcher) {
+  // A call with files: its JSON, a newline, then each file's bytes (src/body.rs `relayed`).
+  const body = files.length ? new Blob([text, '\n', ...files]) : text;
+  const headers = `accept\napplication/json\ncontent-type\n${files.length ? RELAYED_FILES : 'application/json'}`;
   let signal;
   try {
     signal = options?.signal;
@@ -178,8 +183,7 @@ export function relay(url, operation, body, length, timeoutMs, maxRetries, optio
       clearTimeout(timer);
       unlisten();
     };
-    const headers = 'accept\napplication/json\ncontent-type\napplication/json';
-    return Promise.resolve().then(() => attemptOnce(url, 'POST', headers, body, length, controller, RELAY_LIMIT, fetcher)).then(
+    return Promise.resolve().then(() => attemptOnce(url, 'POST', headers, body, undefined, controller, RELAY_LIMIT, fetcher)).then(
       (reply) => {
         done();
         return answer(reply, tries, Math.round(performance.now() - started), late, controller.signal.aborted);

@@ -54,7 +54,7 @@ export interface GatewayOptions<Req = unknown> {
   trustProxy?: boolean;
   /** Calls per tenant per window; over it, 429 with `Retry-After` (which the browser client honours). */
   rateLimit?: { max: number; windowMs: number };
-  /** The largest body taken, in bytes, checked before it is read (default 16 MiB: an expert's two 5 MiB files as base64). */
+  /** The largest body taken, in bytes, checked before it is read (default 16 MiB: an expert's two 5 MiB files, and room). */
   bodyLimit?: number;
   /** How long a tenant's credentials are used before `credentials` is asked again (default 300 000). */
   credentialsTtlMs?: number;

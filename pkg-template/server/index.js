@@ -1,7 +1,7 @@
 'use strict';
 // repair-claims/server: the gateway a portal's back end mounts so that its browser pages hold no
 // secret. A browser client made with `gateway` sends `POST {prefix}/{api}/{method}` with
-// `{ "args": [...] }` (what the method was given; files as base64); the gateway finds the
+// `{ "args": [...] }` (what the method was given; with files, their bytes after it); the gateway finds the
 // tenant, calls the same method of that tenant's own client (which checks the input again with
 // the same rules, holds the credentials and tokens, and sends the call to the API once), and
 // answers `{ "data": … }` or `{ "error": … }` (a RepairClaimsError's properties, without a secret).
@@ -10,7 +10,7 @@
 const { LaluxClient, EcologicClient, isRepairClaimsError } = require('../nodejs/repair_claims.js');
 const { createHash } = require('node:crypto');
 
-/** The largest body taken by default: two 5 MiB LALUX files as base64 (an expert's settle), and their JSON. */
+/** The largest body taken by default: two 5 MiB LALUX files (an expert's settle), their JSON, and room. */
 const BODY_LIMIT = 16 * 1024 * 1024;
 /** How long a tenant's credentials are used before `credentials` is asked again. */
 const CREDENTIALS_TTL_MS = 5 * 60 * 1000;
@@ -39,22 +39,46 @@ function operations() {
   return table;
 }
 
-/** Strings this long in a relayed input are files (no other field of either API comes near). */
-const FILE_TEXT = 64 * 1024;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** The content type of a relayed call with files: its JSON, a newline, then each file's bytes. */
+const RELAYED_FILES = 'application/vnd.repair-claims.relay';
+/** The most nesting walked in a relayed input (deeper than any input of either API). */
+const MAX_DEPTH = 16;
 
 /**
- * `value` with each long base64 string (a file, as the page's client writes it) as its bytes, so
- * that the tenant's client holds and streams the file as it does a caller's own buffer.
+ * The `args` of a relayed body (`bytes`, a Buffer), or `undefined` when it is not one. With
+ * files, each `{ "repairClaimsFile": length }` in the JSON is replaced by the next `length` bytes
+ * after it (a view: the tenant's client holds and streams the file as it does a caller's buffer);
+ * the lengths must account for every byte.
  */
-function withFiles(value, depth = 0) {
-  if (typeof value === 'string') {
-    return value.length >= FILE_TEXT && value.length % 4 === 0 && BASE64.test(value) ? Buffer.from(value, 'base64') : value;
+function argsOf(bytes, withFiles) {
+  const end = withFiles ? bytes.indexOf(10) : bytes.length;
+  if (end < 0) return undefined;
+  let args;
+  try {
+    ({ args } = JSON.parse(bytes.toString('utf8', 0, end)));
+  } catch {
+    return undefined;
   }
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (Array.isArray(value)) return value.map((item) => withFiles(item, depth + 1));
-  for (const key of Object.keys(value)) value[key] = withFiles(value[key], depth + 1);
-  return value;
+  if (!withFiles) return args;
+  let at = end + 1;
+  const files = (value, depth) => {
+    if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
+    const keys = Object.keys(value);
+    if (!Array.isArray(value) && keys.length === 1 && keys[0] === 'repairClaimsFile') {
+      const length = value.repairClaimsFile;
+      if (!Number.isSafeInteger(length) || length < 0 || at + length > bytes.length) throw new RangeError('a file past the body');
+      at += length;
+      return bytes.subarray(at - length, at);
+    }
+    for (const key of keys) value[key] = files(value[key], depth + 1);
+    return value;
+  };
+  try {
+    args = files(args, 0);
+  } catch {
+    return undefined;
+  }
+  return at === bytes.length ? args : undefined;
 }
 
 /** A RepairClaimsError-shaped reply of the gateway's own. */
@@ -274,8 +298,10 @@ function createGateway(options) {
     if (!originAllowed(header)) {
       return named(own(403, 'forbidden', 'This origin may not call the gateway (see allowedOrigins, and trustProxy behind a proxy that rewrites Host).', { operation }));
     }
-    if (!/^application\/json\s*(;|$)/i.test(header('content-type') ?? '')) {
-      return named(own(415, 'validation', 'The body must be application/json.', { operation }));
+    const type = header('content-type') ?? '';
+    const withFiles = type.toLowerCase() === RELAYED_FILES;
+    if (!withFiles && !/^application\/json\s*(;|$)/i.test(type)) {
+      return named(own(415, 'validation', `The body must be application/json (or ${RELAYED_FILES}, as the clients send files).`, { operation }));
     }
     let id;
     try {
@@ -296,7 +322,7 @@ function createGateway(options) {
     if (wait > 0) {
       return told({ ...own(429, 'refused', 'Too many calls: try again later. Nothing was sent.', { operation, status: 429 }), headers: { 'retry-after': String(wait) } });
     }
-    const call = { key, id, told, api, role, name, operation, read, signal };
+    const call = { key, id, told, api, role, name, operation, read, withFiles, signal };
     if (!(maxInFlight > 0)) return forward(call);
     // At most `maxInFlight` calls of one tenant at a time, counted before its body is read.
     const busy = inFlight.get(key) ?? 0;
@@ -314,18 +340,13 @@ function createGateway(options) {
   };
 
   /** The call itself, once the tenant is known and within its limits: its body, client, authorization. */
-  const forward = async ({ key, id, told, api, role, name, operation, read, signal }) => {
-    const text = await read();
-    if (text === null) return told(own(413, 'validation', `The body is over the gateway's limit (${bodyLimit} bytes). Nothing was sent.`, { operation }));
-    if (text === undefined) {
+  const forward = async ({ key, id, told, api, role, name, operation, read, withFiles, signal }) => {
+    const bytes = await read();
+    if (bytes === null) return told(own(413, 'validation', `The body is over the gateway's limit (${bodyLimit} bytes). Nothing was sent.`, { operation }));
+    if (bytes === undefined) {
       return told(own(500, 'unexpectedResponse', 'The body was read before the gateway, and not into req.body: mount the gateway before body parsers. Nothing was sent.', { operation }));
     }
-    let args;
-    try {
-      ({ args } = JSON.parse(text));
-    } catch {
-      args = undefined;
-    }
+    const args = argsOf(bytes, withFiles);
     let clients;
     try {
       clients = await clientsOf(id, key);
@@ -352,7 +373,7 @@ function createGateway(options) {
         return told(own(403, 'forbidden', `This account may not call ${operation} with this input. Nothing was sent.`, { operation }));
       }
     }
-    const given = Array.from({ length: inputs }, (_, i) => withFiles(args[i]));
+    const given = Array.from({ length: inputs }, (_, i) => args[i]);
     let reply;
     try {
       const promise = fn.length === 0 ? fn.call(target) : fn.call(target, ...given, { signal });
@@ -401,12 +422,12 @@ function createGateway(options) {
       if (!res.writableFinished) controller.abort(new Error('the browser went away'));
     });
     let over = false;
-    /** The body's text; `null` past `bodyLimit`; `undefined` when something before the gateway took it. */
+    /** The body's bytes; `null` past `bodyLimit`; `undefined` when something before the gateway took it. */
     const read = () => {
       // Already read by a body parser mounted before the gateway (`express.json()`, `express.text()`, `express.raw()`).
       if (req.body !== undefined && req.readableEnded) {
-        const text = typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : JSON.stringify(req.body);
-        return Promise.resolve(Buffer.byteLength(text) > bodyLimit ? null : text);
+        const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+        return Promise.resolve(bytes.length > bodyLimit ? null : bytes);
       }
       const declared = Number(req.headers['content-length']);
       if (declared > bodyLimit) {
@@ -428,7 +449,7 @@ function createGateway(options) {
             resolve(null);
           } else chunks.push(chunk);
         });
-        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        req.on('end', () => resolve(Buffer.concat(chunks, size)));
         req.on('error', () => resolve(null));
       });
     };
@@ -454,7 +475,7 @@ function createGateway(options) {
     if (route(path) === null) return new Response('Not found', { status: 404 });
     const read = async () => {
       const declared = Number(request.headers.get('content-length'));
-      if (declared > bodyLimit || !request.body) return declared > bodyLimit ? null : '';
+      if (declared > bodyLimit || !request.body) return declared > bodyLimit ? null : Buffer.alloc(0);
       const reader = request.body.getReader();
       const chunks = [];
       let size = 0;
@@ -468,7 +489,7 @@ function createGateway(options) {
         }
         chunks.push(value);
       }
-      return Buffer.concat(chunks).toString('utf8');
+      return Buffer.concat(chunks, size);
     };
     let reply;
     try {

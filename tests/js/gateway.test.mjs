@@ -567,3 +567,51 @@ test('a body parsed before the gateway (express.json(), express.raw()) is taken 
   assert.match(error.message, /mount the gateway before body parsers/);
   assert.deepEqual(await received(), [], 'nothing forwarded');
 });
+
+test('files relayed as bytes after the JSON: the page sends no base64; bodies whose file lengths do not add up are refused, nothing forwarded', async () => {
+  await reset();
+  const sent = [];
+  const file = new Uint8Array(100_000).map((_, i) => (i * 7) % 256);
+  const page = new pkg.LaluxClient({
+    gateway: `${base}${PREFIX}`,
+    fetch: async (url, init) => {
+      sent.push({ type: init.headers['content-type'], body: Buffer.from(await new Response(init.body).arrayBuffer()) });
+      return fetch(url, { ...init, headers: { ...init.headers, cookie: 'garage=A' } });
+    },
+  });
+  const receipt = await page.repairer.upload({ fileNameWithExtension: 'facture.pdf', file });
+  assert.equal(receipt.bytes, 100_000);
+  const [{ type, body }] = sent;
+  assert.equal(type, 'application/vnd.repair-claims.relay');
+  const newline = body.indexOf(10);
+  assert.deepEqual(JSON.parse(body.subarray(0, newline)), { args: [{ fileNameWithExtension: 'facture.pdf', file: { repairClaimsFile: 100_000 } }] });
+  assert.deepEqual(new Uint8Array(body.subarray(newline + 1)), file, 'the bytes as they are, after the JSON');
+  await new pkg.LaluxClient({ ...GARAGES.A.lalux }).repairer.upload({ fileNameWithExtension: 'facture.pdf', file });
+  const [relayed, direct] = await receivedAt('/reparateur/upload');
+  assert.deepEqual(relayed.bodySummary, direct.bodySummary, 'LALUX received what a direct client sends');
+
+  await reset();
+  const post = (body, type = 'application/vnd.repair-claims.relay') => fetch(`${base}${PREFIX}/lalux/repairer.upload`, {
+    method: 'POST', headers: { 'content-type': type, cookie: 'garage=A' }, body,
+  });
+  const json = (args) => JSON.stringify({ args });
+  const bad = [
+    Buffer.concat([Buffer.from(`${json([{ fileNameWithExtension: 'f.pdf', file: { repairClaimsFile: 10 } }])}\n`), Buffer.alloc(9)]),
+    Buffer.concat([Buffer.from(`${json([{ fileNameWithExtension: 'f.pdf', file: { repairClaimsFile: 10 } }])}\n`), Buffer.alloc(11)]),
+    Buffer.from(`${json([{ fileNameWithExtension: 'f.pdf', file: { repairClaimsFile: -1 } }])}\n`),
+    Buffer.from(`${json([{ fileNameWithExtension: 'f.pdf', file: { repairClaimsFile: 0.5 } }])}\n`),
+    Buffer.from(`${json([{ fileNameWithExtension: 'f.pdf', file: { repairClaimsFile: 1e300 } }])}\n`),
+    Buffer.from(json([{ fileNameWithExtension: 'f.pdf', file: { repairClaimsFile: 0 } }])),
+    Buffer.from('\n\n'),
+  ];
+  for (const body of bad) {
+    const reply = await post(body);
+    assert.equal(reply.status, 400, body.subarray(0, 80).toString());
+    assert.equal((await reply.json()).error.kind, 'validation');
+  }
+  // In a JSON body the same object is an input like any other: refused by the client's checks as a file.
+  const plain = await post(json([{ fileNameWithExtension: 'f.pdf', file: { repairClaimsFile: 3 } }]), 'application/json');
+  assert.equal(plain.status, 400);
+  assert.ok((await plain.json()).error.fields.some((f) => f.field === 'file'));
+  assert.deepEqual(await received(), [], 'nothing forwarded');
+});
