@@ -218,7 +218,10 @@ impl Parts {
                     None => self.part(Part::File(file)),
                 },
                 None if crate::files::is_held(s) => self.lost = true,
-                None if self.relayed.is_none() && s.len() >= LONG && needs_no_escape(s.as_bytes()) => {
+                None if self.relayed.is_none()
+                    && s.len() >= LONG
+                    && needs_no_escape(s.as_bytes()) =>
+                {
                     self.part(Part::Raw(std::mem::take(s)));
                 }
                 None => self.string(s),
