@@ -99,8 +99,9 @@ const UNSENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTU
  * `RepairClaimsError`: the gateway's own, or one saying why no reply came.
  */
 export function relay(url, operation, text, files, timeoutMs, maxRetries, options, fetcher) {
-  // A call with files: its JSON, a newline, then each file's bytes (src/body.rs `relayed`).
-  const body = files.length ? new Blob([text, '\n', ...files]) : text;
+  // A call with files: its JSON, a newline, then each file's bytes (src/body.rs `relayed`), in one
+  // buffer (Node's fetch streams a Blob by small reads: 20 uploads at once took twice as long).
+  const body = files.length ? joined([new TextEncoder().encode(`${text}\n`), ...files]) : text;
   const headers = `accept\napplication/json\ncontent-type\n${files.length ? RELAYED_FILES : 'application/json'}`;
   let signal;
   try {
@@ -204,6 +205,17 @@ export function relay(url, operation, text, files, timeoutMs, maxRetries, option
   return attempt1(0);
 }
 
+/** The bytes of `parts` (Uint8Arrays), one after the other. */
+function joined(parts) {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
 /** Lets a reply go unread. */
 function discard(response) {
   try {
@@ -228,15 +240,7 @@ function read(response, limit) {
   const chunks = [];
   let size = 0;
   const pump = () => reader.read().then(({ done, value }) => {
-    if (done) {
-      const bytes = new Uint8Array(size);
-      let at = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, at);
-        at += chunk.length;
-      }
-      return bytes;
-    }
+    if (done) return joined(chunks);
     size += value.length;
     if (size > limit) {
       chunks.length = 0;
