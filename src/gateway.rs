@@ -37,24 +37,22 @@ extern "C" {
     ) -> Result<js_sys::Promise, JsValue>;
 }
 
-/// Relays method `method`, with its `args` and call `options`, to the gateway at `url`
-/// (`{gateway}/{api}`).
+/// Relays method `method`, with its `input` (if it takes one) and call `options`, to the gateway
+/// at `url` (`{gateway}/{api}`).
 pub async fn relay(
     url: Rc<str>,
     method: &'static str,
-    args: Vec<JsValue>,
+    input: Option<JsValue>,
     options: JsValue,
     call: PerCall,
 ) -> Result<JsValue, SdkError> {
-    let mut read = Vec::with_capacity(args.len());
-    let mut errors = Vec::new();
-    for arg in &args {
-        let input = crate::input::read(arg, "input").await;
-        errors.extend(input.errors);
+    let mut read = Vec::new();
+    if let Some(input) = input {
+        let input = crate::input::read(&input, "input").await;
+        if !input.errors.is_empty() {
+            return Err(SdkError::validation(input.errors));
+        }
         read.push(input.value);
-    }
-    if !errors.is_empty() {
-        return Err(SdkError::validation(errors));
     }
     // Files are held as stand-ins in `read`: their bytes go after the text, as they are.
     let (text, files) = RequestBody::relayed(json!({ "args": read })).ok_or_else(|| {

@@ -515,56 +515,69 @@ pub fn format_field_error(error: JsValue, locale: JsValue) -> Result<String, JsV
 }
 
 /// Runs `work`, the JS method `operation`, with its call options (`CallOptions`, read against the
-/// client's `policy`), as a JS promise: it resolves with its value or rejects with a
-/// `RepairClaimsError` naming the operation; its `withResponse()` also gives the reply the value
-/// came from. A client made with option `gateway` relays the method and its `args` (what it was
-/// given, in order) to the gateway instead (`crate::gateway`), which runs `work` on its side.
+/// client's `policy`) and its `input` (`None` for a method that takes none; `work` is given it),
+/// as a JS promise: it resolves with its value or rejects with a `RepairClaimsError` naming the
+/// operation; its `withResponse()` also gives the reply the value came from. A client made with
+/// option `gateway` relays the method, its input and its options to the gateway instead
+/// (`crate::gateway`), which runs `work` on its side.
 pub fn run<F, Fut>(
     operation: &'static str,
     options: &Option<js_sys::Object>,
     policy: Policy,
-    args: &[&JsValue],
+    input: Option<JsValue>,
     work: F,
 ) -> js_sys::Promise
 where
-    F: FnOnce(PerCall) -> Fut,
+    F: FnOnce(PerCall, JsValue) -> Fut + 'static,
     Fut: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
-    if policy.gateway.is_some() {
-        return relay(operation, options, policy, args);
+    // Only this boxing is per method: what follows is one function for all of them.
+    start(
+        operation,
+        options,
+        policy,
+        input,
+        Box::new(move |call, input| Box::pin(work(call, input))),
+    )
+}
+
+/// A method's work, boxed (see [`run`]).
+type Work = Box<
+    dyn FnOnce(
+        PerCall,
+        JsValue,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<JsValue, SdkError>>>>,
+>;
+
+/// [`run`], once for every method.
+fn start(
+    operation: &'static str,
+    options: &Option<js_sys::Object>,
+    policy: Policy,
+    input: Option<JsValue>,
+    work: Work,
+) -> js_sys::Promise {
+    if let Some(url) = policy.gateway.clone() {
+        let given = options.clone().map_or(JsValue::UNDEFINED, JsValue::from);
+        let policy = Policy {
+            gateway: None,
+            ..policy
+        };
+        let relayed: Work = Box::new(move |call, _| {
+            Box::pin(crate::gateway::relay(url, operation, input, given, call))
+        });
+        return start(operation, options, policy, None, relayed);
     }
     match PerCall::read(options, policy) {
         Ok(call) => {
             let seen = call.settings.seen.clone();
-            settle(operation, seen, Box::pin(work(call)))
+            settle(operation, seen, work(call, input.unwrap_or_default()))
         }
         Err(error) => {
             let error = error.in_operation(operation).into_js();
             api_promise(&js_sys::Promise::reject(&error))
         }
     }
-}
-
-/// [`run`] for a client made with option `gateway`: once, for every method.
-fn relay(
-    operation: &'static str,
-    options: &Option<js_sys::Object>,
-    policy: Policy,
-    args: &[&JsValue],
-) -> js_sys::Promise {
-    let url = policy.gateway.clone().unwrap_or_default();
-    let args: Vec<JsValue> = args.iter().map(|a| (*a).clone()).collect();
-    let given = options.clone().map_or(JsValue::UNDEFINED, JsValue::from);
-    run(
-        operation,
-        options,
-        Policy {
-            gateway: None,
-            ..policy
-        },
-        &[],
-        move |call| crate::gateway::relay(url, operation, args, given, call),
-    )
 }
 
 #[wasm_bindgen(module = "/src/host.js")]

@@ -51,17 +51,17 @@ fn run<F, Fut>(
     client: &EcologicClient,
     operation: &'static str,
     options: Option<js_sys::Object>,
-    args: &[&JsValue],
+    input: Option<JsValue>,
     work: F,
 ) -> js_sys::Promise
 where
-    F: FnOnce(Rc<Ecologic>, PerCall) -> Fut + 'static,
+    F: FnOnce(Rc<Ecologic>, PerCall, JsValue) -> Fut + 'static,
     Fut: Future<Output = Result<JsValue, SdkError>> + 'static,
 {
     let inner = client.inner.clone();
     let policy = inner.connection.policy.clone();
-    js::run(operation, &options, policy, args, move |call| {
-        work(inner, call)
+    js::run(operation, &options, policy, input, move |call, input| {
+        work(inner, call, input)
     })
 }
 
@@ -82,19 +82,25 @@ impl EcologicClient {
     /// The account's repair sites (`SiteId` is what `RepairSiteId` takes). Cached.
     #[wasm_bindgen(js_name = repairSites, unchecked_return_type = "ApiPromise<RepairSite[]>")]
     pub fn repair_sites(&self) -> js_sys::Promise {
-        run(self, "repairSites", None, &[], move |e, call| async move {
-            js::to_js(
-                &e.referential(&call.settings, List::RepairSites)
-                    .await?
-                    .items,
-            )
-        })
+        run(
+            self,
+            "repairSites",
+            None,
+            None,
+            move |e, call, _| async move {
+                js::to_js(
+                    &e.referential(&call.settings, List::RepairSites)
+                        .await?
+                        .items,
+                )
+            },
+        )
     }
 
     /// The brand referential. Cached.
     #[wasm_bindgen(unchecked_return_type = "ApiPromise<Brand[]>")]
     pub fn brands(&self) -> js_sys::Promise {
-        run(self, "brands", None, &[], move |e, call| async move {
+        run(self, "brands", None, None, move |e, call, _| async move {
             js::to_js(&e.referential(&call.settings, List::Brands).await?.items)
         })
     }
@@ -102,13 +108,19 @@ impl EcologicClient {
     /// The product type referential, with IRIS codes and eligibility windows. Cached.
     #[wasm_bindgen(js_name = productTypes, unchecked_return_type = "ApiPromise<ProductType[]>")]
     pub fn product_types(&self) -> js_sys::Promise {
-        run(self, "productTypes", None, &[], move |e, call| async move {
-            js::to_js(
-                &e.referential(&call.settings, List::ProductTypes)
-                    .await?
-                    .items,
-            )
-        })
+        run(
+            self,
+            "productTypes",
+            None,
+            None,
+            move |e, call, _| async move {
+                js::to_js(
+                    &e.referential(&call.settings, List::ProductTypes)
+                        .await?
+                        .items,
+                )
+            },
+        )
     }
 
     /// The product types with the labels of their IRIS codes. Cached.
@@ -118,8 +130,8 @@ impl EcologicClient {
             self,
             "productTypesWithLabels",
             None,
-            &[],
-            move |e, call| async move {
+            None,
+            move |e, call, _| async move {
                 js::to_js(
                     &e.referential(&call.settings, List::LabelledProductTypes)
                         .await?
@@ -137,8 +149,8 @@ impl EcologicClient {
             self,
             "refreshReferentials",
             None,
-            &[],
-            move |e, call| async move {
+            None,
+            move |e, call, _| async move {
                 e.referentials.clear();
                 for list in [List::RepairSites, List::Brands, List::LabelledProductTypes] {
                     e.referential(&call.settings, list).await?;
@@ -161,8 +173,8 @@ impl EcologicClient {
             self,
             "calculateEcoSupport",
             options,
-            &[&input.clone()],
-            move |e, call| async move {
+            Some(input),
+            move |e, call, input| async move {
                 let checked = e
                     .checked(
                         &call.settings,
@@ -201,8 +213,8 @@ impl EcologicClient {
             self,
             "createSupportRequest",
             options,
-            &[&input.clone()],
-            move |e, call| async move {
+            Some(input),
+            move |e, call, input| async move {
                 let checked = e
                     .checked(
                         &call.settings,
@@ -233,8 +245,8 @@ impl EcologicClient {
             self,
             "updateSupportRequest",
             options,
-            &[&input.clone()],
-            move |e, call| async move {
+            Some(input),
+            move |e, call, input| async move {
                 // E8: the id is sent as `RequestId` and as `claimId`, given under either (T6).
                 let same_id = |v: &mut Value, errors: &mut Vec<FieldError>| {
                     let given = ["RequestId", "claimId"]
@@ -283,8 +295,8 @@ impl EcologicClient {
             self,
             "getSupportRequestStatus",
             options,
-            &[&request_id.clone()],
-            move |e, call| async move {
+            Some(request_id),
+            move |e, call, request_id| async move {
                 let id = record_id(&request_id, "requestId")?;
                 let data = e
                     .read(
@@ -311,8 +323,8 @@ impl EcologicClient {
             self,
             "createClaim",
             options,
-            &[&input.clone()],
-            move |e, call| async move {
+            Some(input),
+            move |e, call, input| async move {
                 let checked = e
                     .checked(
                         &call.settings,
@@ -341,8 +353,8 @@ impl EcologicClient {
             self,
             "updateClaim",
             options,
-            &[&input.clone()],
-            move |e, call| async move {
+            Some(input),
+            move |e, call, input| async move {
                 let checked = e
                     .checked(
                         &call.settings,
@@ -376,8 +388,8 @@ impl EcologicClient {
             self,
             "attachFile",
             options,
-            &[&input.clone()],
-            move |e, call| async move {
+            Some(input),
+            move |e, call, input| async move {
                 let checked = js::checked(&input, Operation::AttachFile, rules::record_ids).await?;
                 let id = checked["ClaimId"].as_i64().unwrap_or_default();
                 e.attach(id, checked, &call).await?;
@@ -399,8 +411,8 @@ impl EcologicClient {
             self,
             "getClaimStatus",
             options,
-            &[&claim_id.clone()],
-            move |e, call| async move {
+            Some(claim_id),
+            move |e, call, claim_id| async move {
                 let status = e
                     .claim_status(&call.settings, record_id(&claim_id, "claimId")?)
                     .await?;
@@ -422,8 +434,8 @@ impl EcologicClient {
             self,
             "submitClaim",
             options,
-            &[&claim_id.clone()],
-            move |e, call| async move {
+            Some(claim_id),
+            move |e, call, claim_id| async move {
                 let outcome = e
                     .submit(&call.settings, record_id(&claim_id, "claimId")?)
                     .await?;
@@ -447,8 +459,8 @@ impl EcologicClient {
             self,
             "claim",
             options,
-            &[&input.clone()],
-            move |e, call| async move { e.claim_workflow(input, call).await },
+            Some(input),
+            move |e, call, input| async move { e.claim_workflow(input, call).await },
         )
     }
 }

@@ -133,8 +133,8 @@ macro_rules! role_class {
                     concat!($name, ".upload"),
                     &options,
                     inner.policy.clone(),
-                    &[&input.clone()],
-                    move |call| upload(inner, $role, input, call),
+                    Some(input),
+                    move |call, input| upload(inner, $role, input, call),
                 )
             }
 
@@ -149,13 +149,12 @@ macro_rules! role_class {
             ) -> js_sys::Promise {
                 let inner = self.inner.clone();
                 let operation = concat!($name, ".", $submit_js);
-                let args: &[&JsValue] = &[&settlement.clone()];
                 js::run(
                     operation,
                     &options,
                     inner.policy.clone(),
-                    args,
-                    move |call| submit(inner, $role, settlement, call),
+                    Some(settlement),
+                    move |call, settlement| submit(inner, $role, settlement, call),
                 )
             }
 
@@ -173,8 +172,8 @@ macro_rules! role_class {
                     concat!($name, ".settle"),
                     &options,
                     inner.policy.clone(),
-                    &[&input.clone()],
-                    move |call| async move { inner.settle($role, input, call).await },
+                    Some(input),
+                    move |call, input| async move { inner.settle($role, input, call).await },
                 )
             }
         }
