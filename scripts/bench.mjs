@@ -13,6 +13,9 @@
 //   node scripts/bench.mjs gateway URL            a page's calls through repair-claims/server
 //                                                 against the same through a hand-written Express
 //                                                 proxy (issue 24), and the server entry's cold start
+//   node scripts/bench.mjs cold URL               cold start (issue 23): the package's import and
+//                                                 its first call in a fresh process, against
+//                                                 openapi-fetch's, 9 processes each, alternated
 //   node scripts/bench.mjs journal URL REDIS_URL  what the workflows' journal costs (issue 25):
 //                                                 settle() with each store against a store that
 //                                                 is a plain Map, interleaved in one process
@@ -54,7 +57,7 @@ function load() {
     WebAssembly.Instance = Instance;
   }
 }
-const loaded = mode === 'init' || mode === 'gateway-cold' ? undefined : load();
+const loaded = ['init', 'gateway-cold', 'cold', 'cold-one'].includes(mode) ? undefined : load();
 
 /** A LALUX repairer's token from the sandbox at `url`, for the peer and plain `fetch`. */
 const repairerToken = (url) => fetch(`${url}/lalux/wts/token?grant_type=client_credentials&scope=%2Freparateur`, {
@@ -407,6 +410,49 @@ async function gatewayRss(side, url) {
   process.stdout.write(JSON.stringify({ peak }));
 }
 
+/**
+ * One cold start (`cold-one ours|peer URL`, a fresh process): the import of the package (ours,
+ * its module initialised) or of openapi-fetch (peer), then the first `calculateEcoSupport`.
+ */
+async function coldOne(side, url) {
+  const eco = `${url}/ecologic/api/v1/ecosupport`;
+  let started = performance.now();
+  if (side === 'ours') {
+    const { EcologicClient } = await import(join(PACKAGE, 'nodejs', 'index.mjs'));
+    const load = performance.now() - started;
+    started = performance.now();
+    await new EcologicClient({ environment: 'production', baseUrl: eco, apiKey: API_KEY }).calculateEcoSupport(calculation);
+    process.stdout.write(JSON.stringify({ load, first: performance.now() - started }));
+  } else {
+    const { default: createClient } = await import('openapi-fetch');
+    const load = performance.now() - started;
+    started = performance.now();
+    const { data } = await createClient({ baseUrl: eco, headers: { api_key: API_KEY } }).GET('/calculateecosupport', {
+      params: { query: { ...calculation, TotalAmountExclVAT_Currency: 'EUR', TotalAmountInclVATCurrency: 'EUR' } },
+    });
+    if (!data) throw new Error('peer: no data');
+    process.stdout.write(JSON.stringify({ load, first: performance.now() - started }));
+  }
+}
+
+/** Cold start of both sides, 9 fresh processes each, alternated: medians and the ratio of the totals. */
+function cold(url) {
+  const runs = { ours: [], peer: [] };
+  for (let i = 0; i < 9; i++) {
+    for (const side of i % 2 ? ['ours', 'peer'] : ['peer', 'ours']) {
+      runs[side].push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'cold-one', side, url], { encoding: 'utf8' })));
+    }
+  }
+  const of = (side, key) => median(runs[side].map((r) => (key ? r[key] : r.load + r.first)));
+  console.log([
+    '| cold start, fresh process (median of 9) | repair-claims | openapi-fetch | ratio |',
+    '|---|---|---|---|',
+    `| import | ${ms(of('ours', 'load'))} ms | ${ms(of('peer', 'load'))} ms | |`,
+    `| first \`calculateEcoSupport\` | ${ms(of('ours', 'first'))} ms | ${ms(of('peer', 'first'))} ms | |`,
+    `| both | ${ms(of('ours'))} ms | ${ms(of('peer'))} ms | ${(of('ours') / of('peer')).toFixed(2)}× |`,
+  ].join('\n'));
+}
+
 /** One cold start of the server entry and its first forwarded call (`gateway.fetch`, in process). */
 async function gatewayCold(url) {
   let started = performance.now();
@@ -490,6 +536,8 @@ else if (mode === 'gateway') await gatewayBench(args[0]);
 else if (mode === 'gateway-cold') await gatewayCold(args[0]);
 else if (mode === 'gateway-rss') await gatewayRss(args[0], args[1]);
 else if (mode === 'init') init();
+else if (mode === 'cold') cold(args[0]);
+else if (mode === 'cold-one') await coldOne(args[0], args[1]);
 else if (mode === 'calls') await smallCallsOnly(args[0]);
 else if (mode === 'body-floor') await bodyFloor(args[0], args[1]);
 else await main(mode ?? process.env.SANDBOX_URL ?? 'http://127.0.0.1:8787');

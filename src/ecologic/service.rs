@@ -187,20 +187,20 @@ impl Ecologic {
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));
         }
-        let mut catalogue = Vec::new();
-        // The labelled product types, as every integration reads them (T2): their codes are the
-        // ones Ecologic labels for the repairer.
-        for list in [List::Brands, List::LabelledProductTypes] {
+        // Both read at once (a first call waits for one round trip, not two). The labelled
+        // product types, as every integration reads them (T2): their codes are the ones Ecologic
+        // labels for the repairer.
+        let read = |list: List| async move {
             // Nothing of the call was sent yet: a write may be sent again safely.
-            let items = self.referential(settings, list).await.map_err(|e| {
+            self.referential(settings, list).await.map_err(|e| {
                 e.with(|d| d.may_have_reached_server = Some(false))
                     .before(list.operation())
-            })?;
-            catalogue.push(items);
-        }
-        if let [brands, products] = catalogue.as_slice() {
-            rules(&value, &Catalogue { brands, products }, &mut errors);
-        }
+            })
+        };
+        let (brands, products) =
+            futures_util::future::join(read(List::Brands), read(List::LabelledProductTypes)).await;
+        let (brands, products) = (&brands?, &products?);
+        rules(&value, &Catalogue { brands, products }, &mut errors);
         if errors.is_empty() {
             Ok(value)
         } else {

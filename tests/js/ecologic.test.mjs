@@ -9,6 +9,29 @@ beforeEach(reset);
 
 const query = (request) => Object.fromEntries(new URLSearchParams(request.query));
 
+test('a first checked call reads the two referentials its rules need at once, then sends itself', async () => {
+  let inFlight = 0;
+  const order = [];
+  const client = ecologic({
+    fetch: async (url, init) => {
+      const name = new URL(url).pathname.split('/').pop();
+      order.push(`${name} sent (${++inFlight} in flight)`);
+      try {
+        return await fetch(url, init);
+      } finally {
+        inFlight -= 1;
+      }
+    },
+  });
+  const [support] = await client.calculateEcoSupport({ TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '1689', ProductId: 'EEE.M1.010' });
+  assert.ok(support.SupportAmount > 0);
+  assert.deepEqual(order, [
+    'printbrandlist sent (1 in flight)',
+    'printproducttypewithlabellist sent (2 in flight)',
+    'calculateecosupport sent (1 in flight)',
+  ]);
+});
+
 test('referentials are read once, sent with the api_key header, and cached until refreshed', async () => {
   const client = ecologic();
   const sites = await client.repairSites();
