@@ -83,6 +83,8 @@ function send(url, method, headers, body, signal, limit, hops, fetcher) {
   });
 }
 
+/** The most bytes of a relayed body sent at a time, where it is streamed (as `src/body.rs` sends). */
+const PIECE = 256 * 1024;
 /** The content type of a relayed call with files (`repair-claims/server` reads it back). */
 const RELAYED_FILES = 'application/vnd.repair-claims.relay';
 /** The most bytes of a gateway's reply read (`src/fetch.rs`'s limit for the APIs' replies). */
@@ -99,9 +101,12 @@ const UNSENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTU
  * `RepairClaimsError`: the gateway's own, or one saying why no reply came.
  */
 export function relay(url, operation, text, files, timeoutMs, maxRetries, options, fetcher) {
-  // A call with files: its JSON, a newline, then each file's bytes (src/body.rs `relayed`), in one
-  // buffer (Node's fetch streams a Blob by small reads: 20 uploads at once took twice as long).
-  const body = files.length ? joined([new TextEncoder().encode(`${text}\n`), ...files]) : text;
+  // A call with files: its JSON, a newline, then each file's bytes (src/body.rs `relayed`):
+  // streamed by pieces where the host streams request bodies (Node), else in one buffer.
+  const parts = [new TextEncoder().encode(`${text}\n`), ...files];
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const pieces = parts.flatMap((part) => Array.from({ length: Math.ceil(part.length / PIECE) }, (_, i) => part.subarray(i * PIECE, (i + 1) * PIECE)));
+  const body = !files.length ? text : streams() ? (i) => pieces[i] : joined(parts);
   const headers = `accept\napplication/json\ncontent-type\n${files.length ? RELAYED_FILES : 'application/json'}`;
   let signal;
   try {
@@ -184,7 +189,7 @@ export function relay(url, operation, text, files, timeoutMs, maxRetries, option
       clearTimeout(timer);
       unlisten();
     };
-    return Promise.resolve().then(() => attemptOnce(url, 'POST', headers, body, undefined, controller, RELAY_LIMIT, fetcher)).then(
+    return Promise.resolve().then(() => attemptOnce(url, 'POST', headers, body, length, controller, RELAY_LIMIT, fetcher)).then(
       (reply) => {
         done();
         return answer(reply, tries, Math.round(performance.now() - started), late, controller.signal.aborted);
@@ -258,6 +263,10 @@ function read(response, limit) {
  * request only over HTTP/2); a page, even one with a `process` (Electron), is not asked to.
  */
 export function streamsRequestBodies() {
+  return streams();
+}
+
+function streams() {
   return typeof process === 'object' && typeof process?.versions?.node === 'string'
     && typeof window === 'undefined' && typeof ReadableStream === 'function';
 }
