@@ -575,14 +575,17 @@ test('files relayed as bytes after the JSON: the page sends no base64; bodies wh
   const page = new pkg.LaluxClient({
     gateway: `${base}${PREFIX}`,
     fetch: async (url, init) => {
-      sent.push({ type: init.headers['content-type'], body: Buffer.from(await new Response(init.body).arrayBuffer()) });
-      return fetch(url, { ...init, headers: { ...init.headers, cookie: 'garage=A' } });
+      // Node streams the body: read whole here, then sent as read.
+      const body = Buffer.from(await new Response(init.body).arrayBuffer());
+      sent.push({ type: init.headers['content-type'], streamed: init.body instanceof ReadableStream, body });
+      return fetch(url, { ...init, body, headers: { ...init.headers, cookie: 'garage=A' } });
     },
   });
   const receipt = await page.repairer.upload({ fileNameWithExtension: 'facture.pdf', file });
   assert.equal(receipt.bytes, 100_000);
-  const [{ type, body }] = sent;
+  const [{ type, streamed, body }] = sent;
   assert.equal(type, 'application/vnd.repair-claims.relay');
+  assert.ok(streamed, 'streamed in Node, as the API calls are');
   const newline = body.indexOf(10);
   assert.deepEqual(JSON.parse(body.subarray(0, newline)), { args: [{ fileNameWithExtension: 'facture.pdf', file: { repairClaimsFile: 100_000 } }] });
   assert.deepEqual(new Uint8Array(body.subarray(newline + 1)), file, 'the bytes as they are, after the JSON');
