@@ -206,11 +206,14 @@ impl Drop for Guard {
 /// The deadlines of the attempts under way, on one host timer set for the earliest: an attempt
 /// starts no timer of its own (a `setTimeout` and `clearTimeout` per attempt cost more than the
 /// rest of its timeout). The timer is `unref`'d in Node: it never keeps a process alive, the
-/// attempts' sockets do; where it cannot be (Deno), it is cleared when no attempt is left.
+/// attempts' sockets do; where it cannot be (Deno), it is cleared when no attempt is left. An
+/// attempt through a caller's `fetch` may hold no socket (a mock that never answers): while one
+/// is pending the timer keeps the process alive, so that the attempt still times out.
 #[derive(Default)]
 struct Clock {
-    /// Each attempt's deadline ([`monotonic_ms`]), id and controller.
-    pending: Vec<(f64, u64, AbortController)>,
+    /// Each attempt's deadline ([`monotonic_ms`]), id and controller, and whether the timer must
+    /// keep the process alive for it.
+    pending: Vec<(f64, u64, AbortController, bool)>,
     /// When the timer fires ([`monotonic_ms`]), the timer, and whether it keeps the host's
     /// event loop alive (not `unref`'d), if set.
     alarm: Option<(f64, JsValue, bool)>,
@@ -228,27 +231,35 @@ impl Clock {
         CLOCK.with_borrow_mut(f)
     }
 
-    /// Puts an attempt's `controller` on the clock, aborted `timeout` from now; its id.
-    fn start(controller: &AbortController, timeout: Duration) -> u64 {
+    /// Puts an attempt's `controller` on the clock, aborted `timeout` from now (keeping the
+    /// process alive until then if `holds`); its id.
+    fn start(controller: &AbortController, timeout: Duration, holds: bool) -> u64 {
         let now = monotonic_ms();
         let deadline = now + timeout.as_millis() as f64;
         Self::with(|clock| {
             clock.last_id += 1;
             clock
                 .pending
-                .push((deadline, clock.last_id, controller.clone()));
+                .push((deadline, clock.last_id, controller.clone(), holds));
             clock.wind(now);
             clock.last_id
         })
     }
 
-    /// Sets the timer for the earliest deadline, unless it already fires by then.
+    /// Sets the timer for the earliest deadline, unless it already fires by then; it keeps the
+    /// process alive while a pending attempt needs it to.
     fn wind(&mut self, now: f64) {
         let Some(earliest) = self.pending.iter().map(|(d, ..)| *d).reduce(f64::min) else {
             return;
         };
-        match &self.alarm {
-            Some((alarm, ..)) if *alarm <= earliest => return,
+        let keep = self.pending.iter().any(|(.., holds)| *holds);
+        match &mut self.alarm {
+            Some((alarm, timer, held)) if *alarm <= earliest => {
+                if keep && !*held {
+                    *held = call_method(timer, "ref");
+                }
+                return;
+            }
             // Only an attempt with a shorter timeout than those under way winds it earlier.
             Some((_, timer, _)) => clear_timeout(timer),
             None => {}
@@ -256,22 +267,19 @@ impl Clock {
         let ring = self.ring.get_or_insert_with(|| {
             wasm_bindgen::closure::Closure::new(|| {
                 // Aborted outside the clock's borrow: an abort event runs listeners at once.
-                for (.., controller) in Clock::with(Clock::rang) {
+                for (_, _, controller, _) in Clock::with(Clock::rang) {
                     controller.abort();
                 }
             })
         });
         let timer = set_timeout(ring.as_ref().unchecked_ref(), earliest - now);
-        let unref = js_sys::Reflect::get(&timer, &"unref".into())
-            .ok()
-            .and_then(|unref| unref.dyn_into::<js_sys::Function>().ok());
-        let holds = unref.is_none_or(|unref| unref.call0(&timer).is_err());
+        let holds = keep || !call_method(&timer, "unref");
         self.alarm = Some((earliest, timer, holds));
     }
 
     /// Takes attempt `id` off the clock (its reply came, or it was given up).
     fn stop(&mut self, id: u64) {
-        self.pending.retain(|(_, pending, _)| *pending != id);
+        self.pending.retain(|(_, pending, ..)| *pending != id);
         if self.pending.is_empty()
             && let Some((_, timer, true)) = &self.alarm
         {
@@ -282,7 +290,7 @@ impl Clock {
 
     /// The timer fired: takes every attempt past its deadline off the clock (to be aborted), and
     /// winds it for the next.
-    fn rang(&mut self) -> Vec<(f64, u64, AbortController)> {
+    fn rang(&mut self) -> Vec<(f64, u64, AbortController, bool)> {
         let now = monotonic_ms();
         self.alarm = None;
         let (late, on_time) = std::mem::take(&mut self.pending)
@@ -292,6 +300,14 @@ impl Clock {
         self.wind(now);
         late
     }
+}
+
+/// Calls `timer.name()` (Node's `ref` / `unref`); whether it could.
+fn call_method(timer: &JsValue, name: &str) -> bool {
+    js_sys::Reflect::get(timer, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .is_some_and(|f| f.call0(timer).is_ok())
 }
 
 /// The host the module runs on (Node, a browser, a worker): what [`call`](crate::call) sends
@@ -366,7 +382,7 @@ async fn fetch(request: &Outgoing<'_, RequestBody>, timeout: Duration) -> Result
         }
     }
     let mut guard = Guard {
-        on_clock: Clock::start(&controller, timeout),
+        on_clock: Clock::start(&controller, timeout, request.fetcher.is_some()),
         controller,
         read: false,
     };
@@ -444,7 +460,7 @@ pub(crate) async fn sleep(duration: Duration) {
 async fn after(timeout: Duration) {
     let controller = AbortController::new();
     let _guard = Guard {
-        on_clock: Clock::start(&controller, timeout),
+        on_clock: Clock::start(&controller, timeout, false),
         controller: controller.clone(),
         read: true,
     };

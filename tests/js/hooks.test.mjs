@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import {
-  EXPERT, PDF, REPAIRER, SANDBOX, SITE, SECRETS, claimFiles, dossier, ecologic, fault, lalux, pkg, received, rejects, reset,
+  EXPERT, PDF, REPAIRER, SANDBOX, SITE, SECRETS, claimFiles, dossier, ecologic, fault, lalux, pkg, pkgPath, received, rejects, reset,
 } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
 
 beforeEach(reset);
 
@@ -145,6 +146,19 @@ test('a caller\'s fetch that hangs, ignores the signal or returns a thenable sti
   const aborted = ecologic({ fetch: () => new Promise(() => {}) }).getClaimStatus(5, { signal: controller.signal });
   setTimeout(() => controller.abort(), 50);
   await rejects(aborted, 'aborted');
+});
+
+test("a caller's fetch that never answers, in a process with nothing else to do: the call still times out (the process is kept alive until then)", () => {
+  const script = `
+    const { EcologicClient } = require(${JSON.stringify(pkgPath)});
+    const client = new EcologicClient({ environment: 'production', apiKey: 'k-1234', timeoutMs: 300, maxRetries: 0, fetch: () => new Promise(() => {}) });
+    client.getClaimStatus(5).then(() => console.log('resolved'), (error) => console.log(error.kind));
+  `;
+  const started = Date.now();
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), 'timeout');
+  assert.ok(Date.now() - started >= 300, 'not before its timeout');
 });
 
 test('a listener or logger that rejects changes nothing; a function is a logger', async () => {
