@@ -19,6 +19,9 @@ const PREFIX: &str = "\u{1}file:";
 struct Held {
     /// Each held file and the call holding it; `None`: a free slot.
     files: Vec<Option<(u64, Uint8Array)>>,
+    /// The free slots of `files` (taken last freed first: a call holding many files finds one
+    /// at once, not by a scan).
+    free: Vec<usize>,
     /// The call being polled (0: none).
     polled: u64,
     /// The last call given an id.
@@ -35,7 +38,8 @@ pub fn hold(bytes: Uint8Array) -> String {
     HELD.with_borrow_mut(|held| {
         let call = held.polled;
         let entry = Some((call, bytes));
-        let slot = match held.files.iter_mut().enumerate().find(|(_, f)| f.is_none()) {
+        let free = held.free.pop();
+        let slot = match free.and_then(|free| Some((free, held.files.get_mut(free)?))) {
             Some((free, slot)) => {
                 *slot = entry;
                 free
@@ -118,9 +122,11 @@ impl<T> Future for Scope<T> {
 impl<T> Drop for Scope<T> {
     fn drop(&mut self) {
         HELD.with_borrow_mut(|held| {
-            for slot in &mut held.files {
+            let Held { files, free, .. } = held;
+            for (i, slot) in files.iter_mut().enumerate() {
                 if slot.as_ref().is_some_and(|(call, _)| *call == self.call) {
                     *slot = None;
+                    free.push(i);
                 }
             }
         });

@@ -14,7 +14,7 @@ export interface AuthorizeRequest {
   api: 'lalux' | 'ecologic';
   /** The method called, as the browser called it: `createClaim`, `claim`, `repairer.settle`, `expert.upload`… */
   operation: string;
-  /** Its first argument (the input, or the claim or request id), as the browser sent it. */
+  /** Its first argument (the input, or the claim or request id), as the browser sent it: not yet checked (the tenant's client checks it after `authorize`), so test each value's type (a file is a `Buffer`, and a page may send one where an id belongs). */
   input: unknown;
   args: unknown[];
 }

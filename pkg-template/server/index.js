@@ -43,12 +43,14 @@ function operations() {
 const RELAYED_FILES = 'application/vnd.repair-claims.relay';
 /** The most nesting walked in a relayed input (deeper than any input of either API). */
 const MAX_DEPTH = 16;
+/** The most files a relayed call may carry (a claim's documents, an expert's two PDFs). */
+const MAX_FILES = 64;
 
 /**
  * The `args` of a relayed body (`bytes`, a Buffer), or `undefined` when it is not one. With
  * files, each `{ "repairClaimsFile": length }` in the JSON is replaced by the next `length` bytes
  * after it (a view: the tenant's client holds and streams the file as it does a caller's buffer);
- * the lengths must account for every byte.
+ * the lengths must account for every byte, and there are at most `MAX_FILES` of them.
  */
 function argsOf(bytes, withFiles) {
   const end = withFiles ? bytes.indexOf(10) : bytes.length;
@@ -61,12 +63,14 @@ function argsOf(bytes, withFiles) {
   }
   if (!withFiles) return args;
   let at = end + 1;
+  let count = 0;
   const files = (value, depth) => {
     if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
     const keys = Object.keys(value);
     if (!Array.isArray(value) && keys.length === 1 && keys[0] === 'repairClaimsFile') {
       const length = value.repairClaimsFile;
-      if (!Number.isSafeInteger(length) || length < 0 || at + length > bytes.length) throw new RangeError('a file past the body');
+      count += 1;
+      if (count > MAX_FILES || !Number.isSafeInteger(length) || length < 0 || at + length > bytes.length) throw new RangeError('not a file of the body');
       at += length;
       return bytes.subarray(at - length, at);
     }
@@ -79,6 +83,17 @@ function argsOf(bytes, withFiles) {
     return undefined;
   }
   return at === bytes.length ? args : undefined;
+}
+
+/** The `host` of the first element of a `Forwarded` header (RFC 7239), unquoted; else undefined. */
+function forwardedHost(value) {
+  const pair = /\s*([^=;,\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,]*)\s*([;,]|$)/gy;
+  for (let match = pair.exec(value ?? ''); match; match = pair.exec(value)) {
+    const [, key, raw, end] = match;
+    if (key.toLowerCase() === 'host') return raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw.trim();
+    if (end !== ';') return undefined;
+  }
+  return undefined;
 }
 
 /** A RepairClaimsError-shaped reply of the gateway's own. */
@@ -236,12 +251,12 @@ function createGateway(options) {
 
   /**
    * The host the page called: `Host`, or behind a proxy that rewrites it (`trustProxy`), the
-   * first `X-Forwarded-Host` (else `Forwarded: host=`), which that proxy sets.
+   * first `X-Forwarded-Host` (else the `host=` of the first `Forwarded` element), which that
+   * proxy sets.
    */
   const publicHost = (header) => {
     if (trustProxy) {
-      const forwarded = header('x-forwarded-host')?.split(',')[0].trim()
-        || /(?:^|[;,\s])host="?([^";,\s]+)/i.exec(header('forwarded') ?? '')?.[1];
+      const forwarded = header('x-forwarded-host')?.split(',')[0].trim() || forwardedHost(header('forwarded'));
       if (forwarded) return forwarded;
     }
     return header('host');
@@ -253,7 +268,9 @@ function createGateway(options) {
     if (origin === undefined || origin === null) return header('sec-fetch-site') !== 'cross-site';
     if (allowedOrigins.includes(origin)) return true;
     try {
-      return new URL(origin).host === publicHost(header);
+      // Compared as URLs of the page's scheme: case and a default port make no difference.
+      const page = new URL(origin);
+      return page.host === new URL(`${page.protocol}//${publicHost(header)}`).host;
     } catch {
       return false;
     }
@@ -299,7 +316,7 @@ function createGateway(options) {
       return named(own(403, 'forbidden', 'This origin may not call the gateway (see allowedOrigins, and trustProxy behind a proxy that rewrites Host).', { operation }));
     }
     const type = header('content-type') ?? '';
-    const withFiles = type.toLowerCase() === RELAYED_FILES;
+    const withFiles = type.split(';')[0].trim().toLowerCase() === RELAYED_FILES;
     if (!withFiles && !/^application\/json\s*(;|$)/i.test(type)) {
       return named(own(415, 'validation', `The body must be application/json (or ${RELAYED_FILES}, as the clients send files).`, { operation }));
     }
@@ -346,6 +363,7 @@ function createGateway(options) {
     if (bytes === undefined) {
       return told(own(500, 'unexpectedResponse', 'The body was read before the gateway, and not into req.body: mount the gateway before body parsers. Nothing was sent.', { operation }));
     }
+    if (bytes === false) return told(own(499, 'aborted', 'The page went away before its call was read. Nothing was sent.', { operation }));
     const args = argsOf(bytes, withFiles);
     let clients;
     try {
@@ -422,7 +440,7 @@ function createGateway(options) {
       if (!res.writableFinished) controller.abort(new Error('the browser went away'));
     });
     let over = false;
-    /** The body's bytes; `null` past `bodyLimit`; `undefined` when something before the gateway took it. */
+    /** The body's bytes; `null` past `bodyLimit`; `undefined` when something before the gateway took it; `false` when the page went away. */
     const read = () => {
       // Already read by a body parser mounted before the gateway (`express.json()`, `express.text()`, `express.raw()`).
       if (req.body !== undefined && req.readableEnded) {
@@ -437,7 +455,7 @@ function createGateway(options) {
       // Read by something before the gateway, but not into `req.body`: nothing more will come.
       if (req.readableEnded) return Promise.resolve(undefined);
       return new Promise((resolve) => {
-        req.once('close', () => resolve(null));
+        req.once('close', () => resolve(false));
         const chunks = [];
         let size = 0;
         req.on('data', (chunk) => {
@@ -450,7 +468,7 @@ function createGateway(options) {
           } else chunks.push(chunk);
         });
         req.on('end', () => resolve(Buffer.concat(chunks, size)));
-        req.on('error', () => resolve(null));
+        req.on('error', () => resolve(false));
       });
     };
     const header = (name) => {
@@ -480,7 +498,13 @@ function createGateway(options) {
       const chunks = [];
       let size = 0;
       for (;;) {
-        const { done, value } = await reader.read();
+        let part;
+        try {
+          part = await reader.read();
+        } catch {
+          return false; // The page went away.
+        }
+        const { done, value } = part;
         if (done) break;
         size += value.length;
         if (size > bodyLimit) {

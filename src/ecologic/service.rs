@@ -197,9 +197,11 @@ impl Ecologic {
                     .before(list.operation())
             })
         };
+        // The first to fail is the error, at once (the other read, shared, goes on for its waiters).
         let (brands, products) =
-            futures_util::future::join(read(List::Brands), read(List::LabelledProductTypes)).await;
-        let (brands, products) = (&brands?, &products?);
+            futures_util::future::try_join(read(List::Brands), read(List::LabelledProductTypes))
+                .await?;
+        let (brands, products) = (&brands, &products);
         rules(&value, &Catalogue { brands, products }, &mut errors);
         if errors.is_empty() {
             Ok(value)

@@ -32,6 +32,29 @@ test('a first checked call reads the two referentials its rules need at once, th
   ]);
 });
 
+test('a referential that fails ends the checked call at once, while the other is still being read', async () => {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let productsAnswered = false;
+  const client = ecologic({
+    maxRetries: 0,
+    fetch: async (url, init) => {
+      const name = new URL(url).pathname.split('/').pop();
+      if (name === 'printbrandlist') return new Response('{"message":"no"}', { status: 401, headers: { 'content-type': 'application/json' } });
+      if (name !== 'printproducttypewithlabellist') return fetch(url, init);
+      await held;
+      const reply = await fetch(url, init);
+      productsAnswered = true;
+      return reply;
+    },
+  });
+  const call = client.calculateEcoSupport({ TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '1689', ProductId: 'EEE.M1.010' });
+  const error = await rejects(call, 'authentication');
+  assert.equal(productsAnswered, false, 'the call ended before the product types were answered');
+  assert.equal(error.operation, 'calculateEcoSupport');
+  release();
+});
+
 test('referentials are read once, sent with the api_key header, and cached until refreshed', async () => {
   const client = ecologic();
   const sites = await client.repairSites();

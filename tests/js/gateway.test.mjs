@@ -618,3 +618,67 @@ test('files relayed as bytes after the JSON: the page sends no base64; bodies wh
   assert.ok((await plain.json()).error.fields.some((f) => f.field === 'file'));
   assert.deepEqual(await received(), [], 'nothing forwarded');
 });
+
+test('review: more than 64 files in one relayed call, a relay type with parameters, a page gone mid-body, hosts compared as URLs behind trustProxy', async () => {
+  await reset();
+  const post = (at, body, headers = {}) => fetch(`${at}${PREFIX}/lalux/repairer.upload`, {
+    method: 'POST', headers: { 'content-type': 'application/vnd.repair-claims.relay', cookie: 'garage=A', ...headers }, body,
+  });
+  const many = (n) => Buffer.from(`${JSON.stringify({ args: [{ fileNameWithExtension: 'f.pdf', file: Array.from({ length: n }, () => ({ repairClaimsFile: 0 })) }] })}\n`);
+  const refused = await post(base, many(65));
+  assert.equal(refused.status, 400);
+  const { error: own } = await refused.json();
+  assert.equal(own.kind, 'validation');
+  assert.deepEqual(own.fields, [], "refused by the gateway itself, before the tenant's client holds any");
+  // 64 are read back as files, then refused by the client's own checks (a file is not an array).
+  const checked = await post(base, many(64));
+  assert.equal(checked.status, 400);
+  assert.ok((await checked.json()).error.fields.some((f) => f.field.startsWith('file')));
+  const pdf = Buffer.from('%PDF-1.4 x');
+  const withCharset = await post(base, Buffer.concat([Buffer.from(`${JSON.stringify({ args: [{ fileNameWithExtension: 'f.pdf', file: { repairClaimsFile: pdf.length } }] })}\n`), pdf]), {
+    'content-type': 'application/vnd.repair-claims.relay; charset=binary',
+  });
+  assert.equal(withCharset.status, 200, await withCharset.clone().text());
+  // (Sent twice when the tenant's token had to be fetched again after a 401: the same body.)
+  const uploads = await receivedAt('/reparateur/upload');
+  assert.equal(new Set(uploads.map((u) => JSON.stringify(u.bodySummary))).size, 1, 'only that upload went on');
+
+  // A page that goes away in the middle of its body: told as aborted (499), not as over the limit.
+  const told = [];
+  const app = express();
+  app.use(createGateway(gatewayOptions({ onEvent: (event) => told.push(event) })).node);
+  const at = new URL(await listen(app));
+  await new Promise((resolve) => {
+    const request = require('node:http').request({
+      host: at.hostname, port: at.port, method: 'POST', path: `${PREFIX}/lalux/repairer.upload`,
+      headers: { 'content-type': 'application/json', 'content-length': '100000', cookie: 'garage=A' },
+    });
+    request.on('error', () => {});
+    request.write('{"args":[');
+    setTimeout(() => {
+      request.destroy();
+      resolve();
+    }, 50);
+  });
+  for (let i = 0; i < 50 && told.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(told.map((e) => [e.status, e.kind]), [[499, 'aborted']]);
+
+  // trustProxy: the proxy's host as the page's origin has it, in any case, with its default port.
+  const trusting = await listen((() => {
+    const a = express();
+    a.use(createGateway(gatewayOptions({ trustProxy: true })).node);
+    return a;
+  })());
+  const brands = (headers) => fetch(`${trusting}${PREFIX}/ecologic/brands`, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie: 'garage=A', origin: 'https://portal.example', ...headers }, body: '{"args":[]}',
+  });
+  assert.equal((await brands({ 'x-forwarded-host': 'Portal.Example' })).status, 200);
+  assert.equal((await brands({ 'x-forwarded-host': 'portal.example:443' })).status, 200);
+  assert.equal((await brands({ forwarded: 'for=192.0.2.1;host="portal.example"' })).status, 200);
+  // A `host=` inside a quoted value of another parameter is not the host.
+  const quoted = await fetch(`${trusting}${PREFIX}/ecologic/brands`, {
+    method: 'POST', body: '{"args":[]}',
+    headers: { 'content-type': 'application/json', cookie: 'garage=A', origin: 'https://evil.example', forwarded: 'for="1.2.3.4;host=evil.example";host=portal.example' },
+  });
+  assert.equal(quoted.status, 403);
+});
