@@ -101,12 +101,7 @@ const UNSENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTU
  * `RepairClaimsError`: the gateway's own, or one saying why no reply came.
  */
 export function relay(url, operation, text, files, timeoutMs, maxRetries, options, fetcher) {
-  // A call with files: its JSON, a newline, then each file's bytes (src/body.rs `relayed`):
-  // streamed by pieces where the host streams request bodies (Node), else in one buffer.
-  const parts = [new TextEncoder().encode(`${text}\n`), ...files];
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
-  const pieces = parts.flatMap((part) => Array.from({ length: Math.ceil(part.length / PIECE) }, (_, i) => part.subarray(i * PIECE, (i + 1) * PIECE)));
-  const body = !files.length ? text : streams() ? (i) => pieces[i] : joined(parts);
+  const { body, length } = files.length ? withFiles(text, files) : { body: text };
   const headers = `accept\napplication/json\ncontent-type\n${files.length ? RELAYED_FILES : 'application/json'}`;
   let signal;
   try {
@@ -208,6 +203,19 @@ export function relay(url, operation, text, files, timeoutMs, maxRetries, option
       });
   };
   return attempt1(0);
+}
+
+/**
+ * A relayed call's body with files: its JSON, a newline, then each file's bytes (src/body.rs
+ * `relayed`); streamed by pieces (views) where the host streams request bodies (Node), else in
+ * one buffer. `{ body, length }`, as `attemptOnce` takes them.
+ */
+function withFiles(text, files) {
+  const parts = [new TextEncoder().encode(`${text}\n`), ...files];
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  if (!streams()) return { body: joined(parts) };
+  const pieces = parts.flatMap((part) => Array.from({ length: Math.ceil(part.length / PIECE) }, (_, i) => part.subarray(i * PIECE, (i + 1) * PIECE)));
+  return { body: (i) => pieces[i], length };
 }
 
 /** The bytes of `parts` (Uint8Arrays), one after the other. */
