@@ -42,7 +42,35 @@ impl RequestBody {
             return Some(Self::text(&parts.text));
         }
         parts.flush();
-        let parts = parts.parts;
+        Some(Self::of(parts.parts))
+    }
+
+    /// A relayed call's body (`src/gateway.rs`): the JSON text of `value`, each held file in it
+    /// written as `{"repairClaimsFile":<its length in bytes>}`, then a newline and those files'
+    /// bytes, raw, in the order they appear (no base64 to write and read back); `None` when a
+    /// file it names is no longer held.
+    pub fn relayed(mut value: Value) -> Option<Self> {
+        let mut parts = Parts {
+            relayed: Some(Vec::new()),
+            ..Parts::default()
+        };
+        parts.write(&mut value);
+        let files = parts.relayed.take().unwrap_or_default();
+        if parts.lost {
+            return None;
+        }
+        if files.is_empty() {
+            return Some(Self::text(&parts.text));
+        }
+        parts.text.push('\n');
+        parts.flush();
+        parts.parts.extend(files.into_iter().map(Part::Bytes));
+        Some(Self::of(parts.parts))
+    }
+
+    /// The body of `parts`, streamed by chunks where the host streams request bodies, else in one
+    /// `Uint8Array`.
+    fn of(parts: Vec<Part>) -> Self {
         let length: usize = parts.iter().map(Part::len).sum();
         let chunks = chunks(&parts);
         let mut scratch = Scratch::default();
@@ -52,39 +80,30 @@ impl RequestBody {
             for chunk in &chunks {
                 let bytes = scratch.encode(&parts, chunk);
                 // SAFETY: the view is copied by `set` at once, before the module allocates again.
-                body.set(&unsafe { Uint8Array::view(bytes) }.into(), offset);
-                offset += bytes.len() as u32;
+                let view = bytes.unwrap_or_else(|bytes| unsafe { Uint8Array::view(bytes) });
+                body.set(&view, offset);
+                offset += view.length();
             }
-            return Some(Self::whole(body.into()));
+            return Self::whole(body.into());
         }
         let next =
             Closure::<dyn FnMut(u32) -> JsValue>::new(move |i: u32| match chunks.get(i as usize) {
-                Some(chunk) => Uint8Array::from(scratch.encode(&parts, chunk)).into(),
+                Some(chunk) => match scratch.encode(&parts, chunk) {
+                    Ok(view) => view.into(),
+                    Err(bytes) => Uint8Array::from(bytes).into(),
+                },
                 None => JsValue::UNDEFINED,
             });
-        Some(Self {
+        Self {
             value: next.as_ref().clone(),
             length: Some(length as u32),
             _chunks: Some(next),
-        })
+        }
     }
 
     /// A body of text (JSON, a form).
     pub fn text(text: &str) -> Self {
         Self::whole(JsValue::from_str(text))
-    }
-
-    /// A relayed call's body (`src/gateway.rs`): the JSON text of `value`, each held file in it
-    /// written as `{"repairClaimsFile":<its length in bytes>}`, and those files' bytes in the
-    /// order they appear (the relay sends them raw after the text: no base64 to write and read
-    /// back); `None` when a file it names is no longer held.
-    pub fn relayed(mut value: Value) -> Option<(String, js_sys::Array)> {
-        let mut parts = Parts {
-            relayed: Some(js_sys::Array::new()),
-            ..Parts::default()
-        };
-        parts.write(&mut value);
-        (!parts.lost).then(|| (parts.text, parts.relayed.unwrap_or_default()))
     }
 
     fn whole(value: JsValue) -> Self {
@@ -111,6 +130,8 @@ enum Part {
     Raw(String),
     /// A held file, written as its base64.
     File(Uint8Array),
+    /// A held file's bytes, as they are (a relayed body).
+    Bytes(Uint8Array),
 }
 
 impl Part {
@@ -118,6 +139,7 @@ impl Part {
         match self {
             Part::Text(text) | Part::Raw(text) => text.len(),
             Part::File(file) => crate::files::base64_len(file.length() as usize),
+            Part::Bytes(file) => file.length() as usize,
         }
     }
 }
@@ -136,6 +158,7 @@ fn chunks(parts: &[Part]) -> Vec<Chunk> {
         let (length, step) = match content {
             Part::Text(text) => (text.len(), text.len().max(1)),
             Part::Raw(text) => (text.len(), CHUNK),
+            Part::Bytes(file) => (file.length() as usize, CHUNK),
             Part::File(file) => (file.length() as usize, FILE_CHUNK),
         };
         let mut start = 0;
@@ -156,13 +179,15 @@ struct Scratch {
 }
 
 impl Scratch {
-    /// The bytes of `chunk` of `parts` (empty when it is out of range).
-    fn encode<'a>(&'a mut self, parts: &'a [Part], chunk: &Chunk) -> &'a [u8] {
+    /// The bytes of `chunk` of `parts` (empty when it is out of range): in the module's memory,
+    /// or a view of a file's bytes where they are sent as they are.
+    fn encode<'a>(&'a mut self, parts: &'a [Part], chunk: &Chunk) -> Result<Uint8Array, &'a [u8]> {
         let range = chunk.start..chunk.end;
         match parts.get(chunk.part) {
             Some(Part::Text(text) | Part::Raw(text)) => {
-                text.as_bytes().get(range).unwrap_or_default()
+                Err(text.as_bytes().get(range).unwrap_or_default())
             }
+            Some(Part::Bytes(file)) => Ok(file.subarray(range.start as u32, range.end as u32)),
             Some(Part::File(file)) => {
                 self.bytes.resize(range.len(), 0);
                 self.base64.resize(crate::files::base64_len(range.len()), 0);
@@ -171,11 +196,11 @@ impl Scratch {
                 match base64::engine::general_purpose::STANDARD
                     .encode_slice(&self.bytes, &mut self.base64)
                 {
-                    Ok(n) => self.base64.get(..n).unwrap_or_default(),
-                    Err(_) => &[],
+                    Ok(n) => Err(self.base64.get(..n).unwrap_or_default()),
+                    Err(_) => Err(&[]),
                 }
             }
-            None => &[],
+            None => Err(&[]),
         }
     }
 }
@@ -188,7 +213,7 @@ struct Parts {
     /// A file's stand-in text was met whose file is no longer held.
     lost: bool,
     /// For a relayed body, the files met, each left out of the text (see [`RequestBody::relayed`]).
-    relayed: Option<js_sys::Array>,
+    relayed: Option<Vec<Uint8Array>>,
 }
 
 impl Parts {
@@ -210,10 +235,11 @@ impl Parts {
     fn write(&mut self, value: &mut Value) {
         match value {
             Value::String(s) => match crate::files::bytes(s) {
-                Some(file) => match &self.relayed {
+                Some(file) => match &mut self.relayed {
                     Some(files) => {
-                        files.push(&file);
-                        self.write(&mut serde_json::json!({ "repairClaimsFile": file.length() }));
+                        let length = file.length();
+                        files.push(file);
+                        self.write(&mut serde_json::json!({ "repairClaimsFile": length }));
                     }
                     None => self.part(Part::File(file)),
                 },

@@ -248,6 +248,43 @@ pub async fn send(
     send_on(&fetch::Js, settings, repeat, auth, target, request).await
 }
 
+/// What the replies of one call mean, by status: an operation of a spec, or a method relayed to
+/// a gateway (`crate::gateway`). The call path reads every reply through it.
+pub trait Contract {
+    /// The call's name in events (`createClaim`; a relayed `repairer.settle`).
+    fn name(&self) -> &'static str;
+    /// Whether a reply of `status` has a body (`Some(false)`: it has none), `None` when the
+    /// status is not documented.
+    fn documents(&self, status: u16) -> Option<bool>;
+    /// Whether its replies hold a secret (a token): never shown in an error.
+    fn secret_replies(&self) -> bool;
+    /// Where `body`, a reply of `status`, breaks what is documented for it.
+    fn check_reply(&self, status: u16, body: &Value) -> Vec<FieldError>;
+    /// Whether a reply of `status` says the call went no further than it (a gateway's own
+    /// `429`): it may go again, as a call that never left.
+    fn held_back(&self, _status: u16) -> bool {
+        false
+    }
+}
+
+/// Operation `.1` of spec `.0`.
+struct Documented<'a>(&'a Spec, Operation);
+
+impl Contract for Documented<'_> {
+    fn name(&self) -> &'static str {
+        self.1.id()
+    }
+    fn documents(&self, status: u16) -> Option<bool> {
+        self.0.documents(self.1, status)
+    }
+    fn secret_replies(&self) -> bool {
+        self.0.secret_replies(self.1)
+    }
+    fn check_reply(&self, status: u16, body: &Value) -> Vec<FieldError> {
+        self.0.check_reply(self.1, status, body)
+    }
+}
+
 /// [`send`] on `host`.
 pub async fn send_on<H: Host>(
     host: &H,
@@ -257,14 +294,38 @@ pub async fn send_on<H: Host>(
     (spec, base_url): (&Spec, &str),
     request: Request,
 ) -> Result<Reply, SdkError> {
+    let url = format!("{base_url}{}", request.target);
+    let contract = Documented(spec, request.operation);
+    send_to(
+        host,
+        settings,
+        repeat,
+        auth,
+        &contract,
+        (&request.method, &url),
+        request.body,
+    )
+    .await
+}
+
+/// Sends `body` to `url` with HTTP `method` on `host`, its replies read by `contract`: the
+/// call path itself, whatever is called.
+pub async fn send_to<H: Host>(
+    host: &H,
+    settings: &Settings,
+    repeat: Repeat,
+    auth: &dyn HeaderSource,
+    contract: &dyn Contract,
+    (method, url): (&str, &str),
+    body: Body,
+) -> Result<Reply, SdkError> {
     let Settings {
         policy,
         abort,
         seen,
     } = settings;
-    let url = format!("{base_url}{}", request.target);
-    let content_type = request.body.content_type();
-    let body = match request.body {
+    let content_type = body.content_type();
+    let body = match body {
         Body::None => None,
         body => Some(host.body(body).ok_or_else(|| {
             reached(
@@ -277,7 +338,6 @@ pub async fn send_on<H: Host>(
             )
         })?),
     };
-    let operation = request.operation;
     let mut retries = 0;
     let mut reauthenticated = false;
     // Whether the next attempt's headers must be new ones: only right after a 401.
@@ -287,10 +347,10 @@ pub async fn send_on<H: Host>(
     let hooks = &policy.hooks;
     let event = |kind, attempt| Event {
         kind,
-        operation: operation.id(),
+        operation: contract.name(),
         attempt,
-        method: &request.method,
-        url: &url,
+        method,
+        url,
         status: None,
         error: None,
         duration_ms: None,
@@ -309,8 +369,8 @@ pub async fn send_on<H: Host>(
         )
         .await?;
         let outgoing = Outgoing {
-            method: &request.method,
-            url: &url,
+            method,
+            url,
             headers: &headers,
             content_type,
             body: body.as_ref(),
@@ -328,9 +388,9 @@ pub async fn send_on<H: Host>(
                     .map_or(JsValue::UNDEFINED, |i| i.headers.clone());
                 let elapsed_ms = (host.monotonic_ms() - started).max(0.0);
                 let outcome = observe(hooks, outcome, event("response", attempts), elapsed_ms);
-                match classify(outcome, spec, operation, repeat) {
+                match classify(outcome, contract, repeat) {
                     Ok(reply) => {
-                        let reply = checked(reply, spec, operation, repeat);
+                        let reply = checked(reply, contract, repeat);
                         if let Ok(Reply::Success { status, .. }) = &reply {
                             seen.record(Raw {
                                 status: *status,
@@ -354,7 +414,7 @@ pub async fn send_on<H: Host>(
                 Some(*status),
                 retryable(*status),
                 retry_after.clone(),
-                false,
+                contract.held_back(*status),
             ),
             Failure::Error {
                 error,
@@ -389,7 +449,7 @@ pub async fn send_on<H: Host>(
         }
         return match failure {
             Failure::Refusal { status, body, .. } => {
-                checked(Reply::Refusal { status, body }, spec, operation, repeat)
+                checked(Reply::Refusal { status, body }, contract, repeat)
             }
             Failure::Error { error, .. } => Err(error),
         };
@@ -465,8 +525,7 @@ fn retryable(status: u16) -> bool {
 /// What one attempt gave: a documented reply, or why not.
 fn classify(
     outcome: Result<Incoming, Failed>,
-    spec: &Spec,
-    operation: Operation,
+    contract: &dyn Contract,
     repeat: Repeat,
 ) -> Result<Reply, Failure> {
     let failed = |failed: Failed| {
@@ -534,7 +593,7 @@ fn classify(
         ..
     } = outcome.map_err(failed)?;
     // A documented status's body (`None`: not JSON, or not documented) and the bytes it came as.
-    let (body, bytes) = match (spec.documents(operation, status), bytes) {
+    let (body, bytes) = match (contract.documents(status), bytes) {
         // No body documented: the reply is complete whatever its body did.
         (Some(false), _) => (Some(Value::Null), None),
         (Some(true), Err(failure)) => return Err(failed(failure)),
@@ -549,7 +608,7 @@ fn classify(
             retry_after,
         }),
         None => {
-            let shown = bytes.as_deref().filter(|_| !spec.secret_replies(operation));
+            let shown = bytes.as_deref().filter(|_| !contract.secret_replies());
             let error = unexpected(Some(status), shown);
             let error = match error.kind {
                 Kind::UnexpectedResponse => reached(error, repeat, true),
@@ -574,22 +633,17 @@ pub(crate) fn json(bytes: &[u8]) -> Option<Value> {
 }
 
 /// A documented reply, its body checked against the schema the spec gives its status.
-fn checked(
-    reply: Reply,
-    spec: &Spec,
-    operation: Operation,
-    repeat: Repeat,
-) -> Result<Reply, SdkError> {
+fn checked(reply: Reply, contract: &dyn Contract, repeat: Repeat) -> Result<Reply, SdkError> {
     let (Reply::Success {
         status,
         value: body,
     }
     | Reply::Refusal { status, body }) = &reply;
-    let mut faults = spec.check_reply(operation, *status, body);
+    let mut faults = contract.check_reply(*status, body);
     if faults.is_empty() {
         return Ok(reply);
     }
-    let secret = spec.secret_replies(operation);
+    let secret = contract.secret_replies();
     if secret {
         // A token reply's fields are named, never what they hold.
         faults.iter_mut().for_each(|f| f.params.clear());

@@ -321,6 +321,7 @@ impl Host for Js {
         match body {
             Body::Json(value) => RequestBody::json(value),
             Body::Form(text) => Some(RequestBody::text(&text)),
+            Body::Relayed(value) => RequestBody::relayed(value),
             Body::None => Some(RequestBody::text("")),
         }
     }

@@ -1,49 +1,68 @@
 //! The browser half of the gateway (`repair-claims/server`): a client made with option `gateway`
 //! holds no credential and sends each method it is called with, and what it was given, to
 //! `{gateway}/{api}/{method}` as `{ "args": [...] }` (its files' bytes after the JSON, see
-//! [`RequestBody::relayed`]). The gateway checks the
-//! input again with the same rules (it calls the same method of a client of its own, which holds
-//! the tenant's credentials), sends the call to the API once, and answers `{ "data": … }` or
+//! [`RequestBody::relayed`](crate::body::RequestBody::relayed)). The gateway checks the input
+//! again with the same rules (it calls the same method of a client of its own, which holds the
+//! tenant's credentials), sends the call to the API once, and answers `{ "data": … }` or
 //! `{ "error": … }` (the `RepairClaimsError` its client gave, or its own: `forbidden`,
-//! `validation`, `authentication`), which `src/host.js` (`relay`) hands back as it came.
+//! `validation`, `authentication`), which is handed back as it came.
 //!
-//! A relayed call is one attempt: the gateway's client retries what is safe to retry; only a
-//! `429` of the gateway's own rate limit (nothing was forwarded) is tried again, after its
-//! `Retry-After`.
+//! A relayed call goes through the call path like an operation ([`Relayed`] says what its
+//! replies mean): its timeout, abort, redirects and reply limit are the same. It is never sent
+//! twice once it may have reached the gateway (the gateway's client retries what is safe to
+//! retry); it goes again only when it never left, or after a `429` of the gateway's own rate
+//! limit (nothing was forwarded), after its `Retry-After`.
 
-use crate::body::RequestBody;
-use crate::call::Raw;
-use crate::error::{Kind, SdkError};
+use crate::auth::Auth;
+use crate::call::{self, Contract, Repeat, Reply, Settings};
+use crate::error::{Code, FieldError, SdkError};
 use crate::js::PerCall;
-use serde_json::json;
+use crate::schema::Body;
+use serde_json::{Value, json};
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::{JsCast, JsValue};
 
-#[wasm_bindgen(module = "/src/host.js")]
-extern "C" {
-    /// One relayed call: `{ data, status, headers, durationMs }`, or a `RepairClaimsError`.
-    #[wasm_bindgen(js_name = relay, catch)]
-    #[allow(clippy::too_many_arguments)]
-    fn relay_js(
-        url: &str,
-        operation: &str,
-        text: &str,
-        files: js_sys::Array,
-        timeout_ms: f64,
-        max_retries: u32,
-        options: &JsValue,
-        fetcher: Option<js_sys::Function>,
-    ) -> Result<js_sys::Promise, JsValue>;
+/// What the replies of a relayed method mean: `{ "data": … }` on success, else the gateway's
+/// `{ "error": RepairClaimsError }`.
+struct Relayed(&'static str);
+
+impl Contract for Relayed {
+    fn name(&self) -> &'static str {
+        self.0
+    }
+    fn documents(&self, _status: u16) -> Option<bool> {
+        Some(true)
+    }
+    fn secret_replies(&self) -> bool {
+        false
+    }
+    fn check_reply(&self, status: u16, body: &Value) -> Vec<FieldError> {
+        let error = &body["error"];
+        let fits = match status {
+            200..=299 => body.get("data").is_some(),
+            _ => error["name"] == "RepairClaimsError" && error["kind"].is_string(),
+        };
+        match (fits, status) {
+            (true, _) => Vec::new(),
+            (false, 200..=299) => vec![FieldError::required("data")],
+            (false, _) => vec![FieldError::new(
+                "error",
+                Code::Type,
+                "must be a RepairClaimsError",
+            )],
+        }
+    }
+    fn held_back(&self, status: u16) -> bool {
+        status == 429
+    }
 }
 
-/// Relays method `method`, with its `input` (if it takes one) and call `options`, to the gateway
-/// at `url` (`{gateway}/{api}`).
+/// Relays method `method`, with its `input` (if it takes one), to the gateway at `url`
+/// (`{gateway}/{api}`), within `call`'s options (its timeout, retries, signal, hooks).
 pub async fn relay(
     url: Rc<str>,
     method: &'static str,
     input: Option<JsValue>,
-    options: JsValue,
     call: PerCall,
 ) -> Result<JsValue, SdkError> {
     let mut read = Vec::new();
@@ -54,36 +73,77 @@ pub async fn relay(
         }
         read.push(input.value);
     }
-    // Files are held as stand-ins in `read`: their bytes go after the text, as they are.
-    let (text, files) = RequestBody::relayed(json!({ "args": read })).ok_or_else(|| {
-        SdkError::new(
-            Kind::Validation,
-            "A file given to this call can no longer be read; nothing was sent.",
-        )
-    })?;
-    let policy = &call.settings.policy;
-    // The gateway's client may take every attempt it allows, and the waits between them.
-    let timeout = policy.budget().saturating_add(policy.timeout);
-    let sent = relay_js(
-        &format!("{url}/{method}"),
-        method,
-        &text,
-        files,
-        timeout.as_millis() as f64,
-        policy.max_retries,
-        &options,
-        policy.hooks.fetch.clone(),
-    );
-    let reply = match sent {
-        Ok(promise) => JsFuture::from(promise).await,
-        Err(error) => Err(error),
+    let mut policy = call.settings.policy.clone();
+    // One attempt may take what every attempt of the gateway's client, and the waits between
+    // them, may take.
+    policy.timeout = policy.budget().saturating_add(policy.timeout);
+    let settings = Settings {
+        policy,
+        ..call.settings.clone()
+    };
+    let sent = call::send_to(
+        &crate::fetch::Js,
+        &settings,
+        Repeat::Never,
+        &Auth::Fixed(Default::default()),
+        &Relayed(method),
+        ("POST", &format!("{url}/{method}")),
+        Body::Relayed(json!({ "args": read })),
+    )
+    .await?;
+    match sent {
+        Reply::Success { mut value, .. } => crate::js::to_js(&value["data"].take()),
+        Reply::Refusal { mut body, .. } => {
+            Err(SdkError::thrown(error(body["error"].take(), method)))
+        }
     }
-    .map_err(SdkError::thrown)?;
-    let get = |key: &str| js_sys::Reflect::get(&reply, &key.into()).unwrap_or_default();
-    call.settings.seen.record(Raw {
-        status: get("status").as_f64().unwrap_or_default() as u16,
-        headers: get("headers"),
-        duration_ms: get("durationMs").as_f64().unwrap_or_default(),
-    });
-    Ok(get("data"))
+}
+
+/// The `RepairClaimsError` of `props` (a gateway's `error`), naming `method`.
+fn error(props: Value, method: &'static str) -> JsValue {
+    let mut props = match props {
+        Value::Object(props) => props,
+        _ => Default::default(),
+    };
+    for own in ["name", "stack", "cause"] {
+        props.remove(own);
+    }
+    props.entry("fields").or_insert_with(|| json!([]));
+    props.insert("operation".into(), method.into());
+    let message = match props.get("message").and_then(Value::as_str) {
+        Some(message) => message.to_owned(),
+        None => "The gateway failed.".to_owned(),
+    };
+    let made = js_sys::Error::new(&message);
+    made.set_name("RepairClaimsError");
+    if let Ok(props) = crate::js::to_js(&props) {
+        js_sys::Object::assign(&made, &props.unchecked_into());
+    }
+    made.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gateway_reply_is_its_data_or_a_repair_claims_error_and_only_its_429_held_the_call_back() {
+        let contract = Relayed("brands");
+        let faults = |status, body: Value| contract.check_reply(status, &body).len();
+        assert_eq!(faults(200, json!({ "data": null })), 0);
+        assert_eq!(faults(200, json!({ "other": 1 })), 1);
+        assert_eq!(faults(200, json!([1])), 1);
+        let error = json!({ "error": { "name": "RepairClaimsError", "kind": "forbidden" } });
+        assert_eq!(faults(403, error), 0);
+        assert_eq!(
+            faults(403, json!({ "error": "denied" })),
+            1,
+            "a proxy's error is not the gateway's"
+        );
+        assert_eq!(
+            faults(502, json!({ "error": { "name": "Error", "kind": "x" } })),
+            1
+        );
+        assert!(contract.held_back(429) && !contract.held_back(503));
+    }
 }

@@ -13,12 +13,6 @@ const MAX_REDIRECTS = 5;
  * `redirect` (the origin a redirect pointed at, not followed: credentials never go there).
  */
 export function attempt(url, method, headers, body, length, controller, limit, fetcher) {
-  return attemptOnce(url, method, headers, body, length, controller, limit, fetcher);
-}
-
-// What the module's own functions call (the Node entry's copy of this file is CommonJS, where an
-// exported function's name is not in scope for the others).
-function attemptOnce(url, method, headers, body, length, controller, limit, fetcher) {
   const lines = headers.split('\n');
   const sent = {};
   for (let i = 0; i + 1 < lines.length; i += 2) sent[lines[i]] = lines[i + 1];
@@ -83,141 +77,6 @@ function send(url, method, headers, body, signal, limit, hops, fetcher) {
   });
 }
 
-/** The most bytes of a relayed body sent at a time, where it is streamed (as `src/body.rs` sends). */
-const PIECE = 256 * 1024;
-/** The content type of a relayed call with files (`repair-claims/server` reads it back). */
-const RELAYED_FILES = 'application/vnd.repair-claims.relay';
-/** The most bytes of a gateway's reply read (`src/fetch.rs`'s limit for the APIs' replies). */
-const RELAY_LIMIT = 8 * 1024 * 1024;
-/** The longest `Retry-After` of a gateway's rate limit waited for. */
-const MAX_WAIT_MS = 30000;
-/** Node's fetch failures before anything was written (as `src/fetch.rs` reads them). */
-const UNSENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'];
-
-/**
- * One call relayed to a gateway (`src/gateway.rs`): `text` and `files` POSTed to `url` (one attempt, and
- * another after each `429` with a `Retry-After`, up to `maxRetries`), within `timeoutMs` and the
- * call's `signal`. Resolves with `{ data, status, headers, durationMs }`; rejects with a
- * `RepairClaimsError`: the gateway's own, or one saying why no reply came.
- */
-export function relay(url, operation, text, files, timeoutMs, maxRetries, options, fetcher) {
-  const { body, length } = files.length ? withFiles(text, files) : { body: text };
-  const headers = `accept\napplication/json\ncontent-type\n${files.length ? RELAYED_FILES : 'application/json'}`;
-  let signal;
-  try {
-    signal = options?.signal;
-  } catch {
-    signal = undefined;
-  }
-  const fail = (props, cause) => {
-    const error = new Error(String(props.message ?? 'The gateway failed.'));
-    Object.assign(error, { fields: [], ...props, operation });
-    error.name = 'RepairClaimsError';
-    if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
-    return error;
-  };
-  const aborted = (sent) => fail({ kind: 'aborted', message: 'The call was aborted through its signal; nothing more was sent.', mayHaveReachedServer: sent }, reasonOf(signal));
-  const listen = (stop) => {
-    try {
-      signal?.addEventListener?.('abort', stop, { once: true });
-    } catch {
-      // A signal that cannot be listened to is not one.
-    }
-    return () => {
-      try {
-        signal?.removeEventListener?.('abort', stop);
-      } catch {
-        // As above.
-      }
-    };
-  };
-  const wait = (ms) => new Promise((resolve, reject) => {
-    const unlisten = listen(() => {
-      clearTimeout(timer);
-      reject(aborted(false));
-    });
-    const timer = setTimeout(() => {
-      unlisten();
-      resolve();
-    }, ms);
-  });
-  const answer = (reply, tries, durationMs, late, stopped) => {
-    const { status } = reply;
-    // The reply's body was cut short by the timeout or the caller's signal.
-    if (reply.error !== undefined && late) throw fail({ kind: 'timeout', message: 'The gateway did not answer in time.', mayHaveReachedServer: true });
-    if (reply.error !== undefined && stopped) throw aborted(true);
-    if (reply.redirect !== undefined) throw fail({ kind: 'unexpectedResponse', message: 'The gateway redirected the call to another origin; it was not followed.', status, mayHaveReachedServer: true });
-    if (reply.tooLarge) throw fail({ kind: 'unexpectedResponse', message: "The gateway's reply is over 8 MiB; it was read no further.", status, mayHaveReachedServer: true });
-    if (reply.error !== undefined) throw fail({ kind: 'network', message: "The gateway's reply broke off.", status, mayHaveReachedServer: true });
-    if (status === 429 && tries < maxRetries && reply.retryAfter !== null) {
-      const asked = /^\s*\d+\s*$/.test(reply.retryAfter) ? Number(reply.retryAfter) * 1000 : Date.parse(reply.retryAfter) - Date.now();
-      if (asked >= 0 && asked <= MAX_WAIT_MS) return wait(asked).then(() => attempt1(tries + 1));
-    }
-    const text = new TextDecoder().decode(reply.body);
-    let parsed;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (status >= 200 && status < 300 && parsed !== null && typeof parsed === 'object' && 'data' in parsed) {
-      return { data: parsed.data ?? undefined, status, headers: reply.headers, durationMs };
-    }
-    // The gateway's own errors only: a proxy's `{ error }` in front of it says nothing of the call.
-    if (parsed?.error?.name === 'RepairClaimsError' && typeof parsed.error.kind === 'string') {
-      const { name, stack, cause, ...props } = parsed.error;
-      throw fail(props);
-    }
-    throw fail({ kind: 'unexpectedResponse', message: 'The gateway answered with neither a result nor an error (is it repair-claims/server?).', status, body: text.slice(0, 4000), mayHaveReachedServer: true });
-  };
-  const attempt1 = (tries) => {
-    if (abortedNow(signal)) return Promise.reject(aborted(tries > 0));
-    const controller = new AbortController();
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      controller.abort();
-    }, timeoutMs);
-    const unlisten = listen(() => controller.abort());
-    const started = performance.now();
-    const done = () => {
-      clearTimeout(timer);
-      unlisten();
-    };
-    return Promise.resolve().then(() => attemptOnce(url, 'POST', headers, body, length, controller, RELAY_LIMIT, fetcher)).then(
-      (reply) => {
-        done();
-        return answer(reply, tries, Math.round(performance.now() - started), late, controller.signal.aborted);
-      },
-      (error) => {
-        done();
-        if (late) throw fail({ kind: 'timeout', message: 'The gateway did not answer in time.', mayHaveReachedServer: true });
-        if (controller.signal.aborted) throw aborted(true);
-        let code;
-        try {
-          code = error?.cause?.code;
-        } catch {
-          code = undefined;
-        }
-        throw fail({ kind: 'network', message: "The gateway could not be reached (the network, or the portal's back end is down).", mayHaveReachedServer: !UNSENT.includes(code) });
-      });
-  };
-  return attempt1(0);
-}
-
-/**
- * A relayed call's body with files: its JSON, a newline, then each file's bytes (src/body.rs
- * `relayed`); streamed by pieces (views) where the host streams request bodies (Node), else in
- * one buffer. `{ body, length }`, as `attemptOnce` takes them.
- */
-function withFiles(text, files) {
-  const parts = [new TextEncoder().encode(`${text}\n`), ...files];
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
-  if (!streams()) return { body: joined(parts) };
-  const pieces = parts.flatMap((part) => Array.from({ length: Math.ceil(part.length / PIECE) }, (_, i) => part.subarray(i * PIECE, (i + 1) * PIECE)));
-  return { body: (i) => pieces[i], length };
-}
-
 /** The bytes of `parts` (Uint8Arrays), one after the other. */
 function joined(parts) {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
@@ -271,10 +130,6 @@ function read(response, limit) {
  * request only over HTTP/2); a page, even one with a `process` (Electron), is not asked to.
  */
 export function streamsRequestBodies() {
-  return streams();
-}
-
-function streams() {
   return typeof process === 'object' && typeof process?.versions?.node === 'string'
     && typeof window === 'undefined' && typeof ReadableStream === 'function';
 }
@@ -489,10 +344,6 @@ export function makeMemoryJournal(options) {
 
 /** `signal.reason`, what the caller aborted with; `undefined` when it cannot be read. */
 export function abortReason(signal) {
-  return reasonOf(signal);
-}
-
-function reasonOf(signal) {
   try {
     return signal?.reason;
   } catch {
@@ -502,12 +353,6 @@ function reasonOf(signal) {
 
 /** Whether `signal` is aborted; false when that cannot be read. */
 export function isAborted(signal) {
-  return abortedNow(signal);
-}
-
-// No signal is the common case: reading a property of `undefined` would throw, and a throw costs
-// a stack trace (0.1 ms a relayed call).
-function abortedNow(signal) {
   try {
     return signal?.aborted === true;
   } catch {

@@ -558,14 +558,12 @@ fn start(
     work: Work,
 ) -> js_sys::Promise {
     if let Some(url) = policy.gateway.clone() {
-        let given = options.clone().map_or(JsValue::UNDEFINED, JsValue::from);
         let policy = Policy {
             gateway: None,
             ..policy
         };
-        let relayed: Work = Box::new(move |call, _| {
-            Box::pin(crate::gateway::relay(url, operation, input, given, call))
-        });
+        let relayed: Work =
+            Box::new(move |call, _| Box::pin(crate::gateway::relay(url, operation, input, call)));
         return start(operation, options, policy, None, relayed);
     }
     match PerCall::read(options, policy) {

@@ -39,8 +39,8 @@ function operations() {
   return table;
 }
 
-/** The content type of a relayed call with files: its JSON, a newline, then each file's bytes. */
-const RELAYED_FILES = 'application/vnd.repair-claims.relay';
+/** The content type of a relayed call: its JSON, then, with files, a newline and each file's bytes. */
+const RELAYED = 'application/vnd.repair-claims.relay';
 /** The most nesting walked in a relayed input (deeper than any input of either API). */
 const MAX_DEPTH = 16;
 /** The most files a relayed call may carry (a claim's documents, an expert's two PDFs). */
@@ -48,20 +48,21 @@ const MAX_FILES = 64;
 
 /**
  * The `args` of a relayed body (`bytes`, a Buffer), or `undefined` when it is not one. With
- * files, each `{ "repairClaimsFile": length }` in the JSON is replaced by the next `length` bytes
+ * files (after a newline), each `{ "repairClaimsFile": length }` in the JSON is replaced by the next `length` bytes
  * after it (a view: the tenant's client holds and streams the file as it does a caller's buffer);
  * the lengths must account for every byte, and there are at most `MAX_FILES` of them.
  */
-function argsOf(bytes, withFiles) {
-  const end = withFiles ? bytes.indexOf(10) : bytes.length;
-  if (end < 0) return undefined;
+function argsOf(bytes, relayed) {
+  // The JSON ends at the first newline (JSON text never holds a raw one), or with the body.
+  const newline = relayed ? bytes.indexOf(10) : -1;
+  const end = newline < 0 ? bytes.length : newline;
   let args;
   try {
     ({ args } = JSON.parse(bytes.toString('utf8', 0, end)));
   } catch {
     return undefined;
   }
-  if (!withFiles) return args;
+  if (newline < 0) return args;
   let at = end + 1;
   let count = 0;
   const files = (value, depth) => {
@@ -316,9 +317,9 @@ function createGateway(options) {
       return named(own(403, 'forbidden', 'This origin may not call the gateway (see allowedOrigins, and trustProxy behind a proxy that rewrites Host).', { operation }));
     }
     const type = header('content-type') ?? '';
-    const withFiles = type.split(';')[0].trim().toLowerCase() === RELAYED_FILES;
-    if (!withFiles && !/^application\/json\s*(;|$)/i.test(type)) {
-      return named(own(415, 'validation', `The body must be application/json (or ${RELAYED_FILES}, as the clients send files).`, { operation }));
+    const relayed = type.split(';')[0].trim().toLowerCase() === RELAYED;
+    if (!relayed && !/^application\/json\s*(;|$)/i.test(type)) {
+      return named(own(415, 'validation', `The body must be application/json (or ${RELAYED}, as the clients send).`, { operation }));
     }
     let id;
     try {
@@ -339,7 +340,7 @@ function createGateway(options) {
     if (wait > 0) {
       return told({ ...own(429, 'refused', 'Too many calls: try again later. Nothing was sent.', { operation, status: 429 }), headers: { 'retry-after': String(wait) } });
     }
-    const call = { key, id, told, api, role, name, operation, read, withFiles, signal };
+    const call = { key, id, told, api, role, name, operation, read, relayed, signal };
     if (!(maxInFlight > 0)) return forward(call);
     // At most `maxInFlight` calls of one tenant at a time, counted before its body is read.
     const busy = inFlight.get(key) ?? 0;
@@ -357,14 +358,14 @@ function createGateway(options) {
   };
 
   /** The call itself, once the tenant is known and within its limits: its body, client, authorization. */
-  const forward = async ({ key, id, told, api, role, name, operation, read, withFiles, signal }) => {
+  const forward = async ({ key, id, told, api, role, name, operation, read, relayed, signal }) => {
     const bytes = await read();
     if (bytes === null) return told(own(413, 'validation', `The body is over the gateway's limit (${bodyLimit} bytes). Nothing was sent.`, { operation }));
     if (bytes === undefined) {
       return told(own(500, 'unexpectedResponse', 'The body was read before the gateway, and not into req.body: mount the gateway before body parsers. Nothing was sent.', { operation }));
     }
     if (bytes === false) return told(own(499, 'aborted', 'The page went away before its call was read. Nothing was sent.', { operation }));
-    const args = argsOf(bytes, withFiles);
+    const args = argsOf(bytes, relayed);
     let clients;
     try {
       clients = await clientsOf(id, key);

@@ -127,7 +127,7 @@ impl Host for Scripted {
 
     fn body(&self, body: Body) -> Option<String> {
         match body {
-            Body::Json(value) => Some(value.to_string()),
+            Body::Json(value) | Body::Relayed(value) => Some(value.to_string()),
             Body::Form(text) => Some(text),
             Body::None => None,
         }
@@ -738,4 +738,55 @@ fn a_token_reply_that_breaks_its_schema_never_shows_what_it_holds() {
         host.sent.borrow()[0].body.as_deref(),
         Some("grant_type=client_credentials")
     );
+}
+
+/// A contract whose `429` says the call went no further (as a gateway's own rate limit does).
+struct HeldBack;
+
+impl Contract for HeldBack {
+    fn name(&self) -> &'static str {
+        "relayed"
+    }
+    fn documents(&self, _status: u16) -> Option<bool> {
+        Some(true)
+    }
+    fn secret_replies(&self) -> bool {
+        false
+    }
+    fn check_reply(&self, _status: u16, _body: &Value) -> Vec<FieldError> {
+        Vec::new()
+    }
+    fn held_back(&self, status: u16) -> bool {
+        status == 429
+    }
+}
+
+#[test]
+fn a_write_held_back_by_its_contract_goes_again_after_retry_after_and_one_that_may_have_gone_on_does_not()
+ {
+    let send = |host: &Scripted| {
+        run(send_to(
+            host,
+            &Settings::of(policy(2)),
+            Repeat::Never,
+            &Tokens::default(),
+            &HeldBack,
+            ("POST", "https://gateway.test/m"),
+            Body::Json(json!({})),
+        ))
+    };
+    let host = Scripted::new([
+        Step::Reply(429, "{}", Some("2")),
+        Step::Reply(200, r#"{"data":1}"#, None),
+    ]);
+    assert_eq!(success(send(&host)), (200, json!({"data": 1})));
+    assert_eq!(host.attempts(), 2);
+    assert_eq!(*host.slept.borrow(), [Duration::from_secs(2)]);
+
+    let host = Scripted::new([Step::Reply(503, "{}", None), Step::Reply(200, "{}", None)]);
+    match send(&host) {
+        Ok(Reply::Refusal { status, .. }) => assert_eq!(status, 503),
+        _ => panic!("a 503 of a write is its answer"),
+    }
+    assert_eq!(host.attempts(), 1, "never sent twice");
 }

@@ -25,6 +25,9 @@ pub enum Body {
     Json(Value),
     /// `application/x-www-form-urlencoded`, written out.
     Form(String),
+    /// A call relayed to a gateway (`crate::gateway`): this JSON, then the bytes of the files it
+    /// holds, raw.
+    Relayed(Value),
 }
 
 impl Body {
@@ -34,11 +37,14 @@ impl Body {
             Body::None => None,
             Body::Json(_) => Some("application/json"),
             Body::Form(_) => Some("application/x-www-form-urlencoded"),
+            Body::Relayed(_) => Some(RELAYED),
         }
     }
 }
 
 const FORM: &str = "application/x-www-form-urlencoded";
+/// The content type of a relayed call (`repair-claims/server` reads it back).
+const RELAYED: &str = "application/vnd.repair-claims.relay";
 
 impl Spec {
     /// The request of operation `operation` for a checked `input` (its parameters and, beside

@@ -682,3 +682,105 @@ test('review: more than 64 files in one relayed call, a relay type with paramete
   });
   assert.equal(quoted.status, 403);
 });
+
+test("the page's half of a relayed call is the call path's: a gateway that hangs, redirects, floods, is not a gateway or is down; aborts; events", async () => {
+  // A hostile "gateway": each path prefix misbehaves its own way; every request it gets is counted.
+  const hits = [];
+  const sockets = new Set();
+  const other = require('node:http').createServer((req, res) => {
+    hits.push(`other ${req.url}`);
+    res.end('{"data":1}');
+  });
+  const hostile = require('node:http').createServer((req, res) => {
+    hits.push(req.url);
+    const [, how] = req.url.split('/');
+    if (how === 'slow') return; // never answers
+    if (how === 'redirect') {
+      res.writeHead(307, { location: `http://127.0.0.1:${other.address().port}/stolen` });
+      return res.end();
+    }
+    if (how === 'flood') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 32);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      return pump();
+    }
+    res.writeHead(502, { 'content-type': 'text/html' });
+    res.end('<html>Bad gateway</html>');
+  });
+  hostile.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await Promise.all([hostile, other].map((s) => new Promise((resolve) => s.listen(0, '127.0.0.1', resolve))));
+  const at = (how, options = {}) => new pkg.EcologicClient({ gateway: `http://127.0.0.1:${hostile.address().port}/${how}`, retryDelayMs: 10, ...options });
+  const write = (client, options) => client.createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'DEV-RELAY' }, options);
+  try {
+    let started = Date.now();
+    await rejects(at('slow', { timeoutMs: 200, maxRetries: 0 }).brands(), 'timeout');
+    assert.ok(Date.now() - started < 3000, 'settled at its timeout');
+
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('left the page'), 50);
+    const aborted = await rejects(write(at('slow'), { signal: controller.signal }), 'aborted', { callersCause: true });
+    assert.equal(aborted.cause, 'left the page');
+    assert.equal(aborted.mayHaveReachedServer, true);
+
+    const redirected = await rejects(at('redirect').brands(), 'unexpectedResponse');
+    assert.match(redirected.message, /not followed/);
+    assert.ok(!hits.some((h) => h.startsWith('other')), 'the other origin never heard of the call');
+
+    started = Date.now();
+    const flooded = await rejects(at('flood').brands(), 'unexpectedResponse');
+    assert.match(flooded.message, /MiB/);
+
+    hits.length = 0;
+    const proxy = await rejects(write(at('html', { maxRetries: 3 })), 'unexpectedResponse');
+    assert.equal(proxy.status, 502);
+    assert.equal(proxy.operation, 'createSupportRequest');
+    assert.deepEqual(hits, ['/html/ecologic/createSupportRequest'], 'a write that may have reached the gateway goes once');
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    hostile.close();
+    other.close();
+  }
+
+  // Down (a port just closed): the connection was never made, so even a write goes again, then
+  // says it never left.
+  const closed = require('node:http').createServer();
+  await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address();
+  await new Promise((resolve) => closed.close(resolve));
+  let tries = 0;
+  const down = new pkg.EcologicClient({
+    gateway: `http://127.0.0.1:${port}/api`, maxRetries: 2, retryDelayMs: 10,
+    fetch: (url, init) => { tries += 1; return fetch(url, init); },
+  });
+  const never = await rejects(write(down), 'network');
+  assert.equal(never.mayHaveReachedServer, false);
+  assert.equal(tries, 3);
+
+  // The page hears of its relayed calls as of any other: by method, never a secret.
+  const heard = [];
+  const page = new pkg.EcologicClient({ gateway: `${base}${PREFIX}`, fetch: browserFetch('A'), onEvent: (e) => heard.push(e) });
+  assert.ok((await page.brands()).length > 0);
+  assert.deepEqual(heard.map((e) => [e.type, e.operation, e.method, e.status]), [['request', 'brands', 'POST', undefined], ['response', 'brands', 'POST', 200]]);
+  assertNoSecret(heard);
+});
+
+test('a JSON body parsed by express.json() before the gateway is read from req.body', async () => {
+  await reset();
+  const app = express();
+  app.use(express.json());
+  app.use(createGateway(gatewayOptions()).node);
+  const at = await listen(app);
+  const reply = await fetch(`${at}${PREFIX}/ecologic/getClaimStatus`, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie: 'garage=A' }, body: '{"args":[4242]}',
+  });
+  const { error } = await reply.json();
+  assert.equal(error.kind, 'refused', 'the call reached Ecologic, which knows no such claim');
+  assert.deepEqual((await received()).map((r) => r.path), ['/ecologic/api/v1/ecosupport/getclaimstatus']);
+});
