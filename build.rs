@@ -1,7 +1,7 @@
 //! Reads every OpenAPI spec in `openapi/` with progenitor into `$OUT_DIR`: the spec's types for
 //! the library (`{stem}_types.rs`: their TypeScript, and the types the tests build and read
-//! bodies with), a complete generated client for the tests (`{stem}_client.rs`, which checks the
-//! spec against the sandbox through typed calls), and the spec as JSON without its prose
+//! bodies with), a complete generated client for the tests only (`{stem}_client.rs`, with feature
+//! `tests-client`, which checks the spec against the sandbox through typed calls), and the spec as JSON without its prose
 //! (`{stem}.json`), which the library sends every operation from (`src/schema.rs`).
 //!
 //! It also writes `operations.rs`: every operation of every spec as one enum (its `operationId`,
@@ -98,14 +98,17 @@ fn main() {
             types,
             &Path::new(&out_dir).join(format!("{out_file}_types.rs")),
         );
-        // The tests: a complete typed client of the spec.
-        let client = Generator::new(&settings(Crate::Tests, false))
-            .generate_tokens(&spec)
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
-        write_rust(
-            client,
-            &Path::new(&out_dir).join(format!("{out_file}_client.rs")),
-        );
+        // The tests (feature `tests-client`, which the crate's dev-dependency on itself turns
+        // on): a complete typed client of the spec.
+        if env::var_os("CARGO_FEATURE_TESTS_CLIENT").is_some() {
+            let client = Generator::new(&settings(Crate::Tests, false))
+                .generate_tokens(&spec)
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            write_rust(
+                client,
+                &Path::new(&out_dir).join(format!("{out_file}_client.rs")),
+            );
+        }
     }
     write_operations(&operations, &Path::new(&out_dir).join("operations.rs"));
 }
