@@ -2,6 +2,8 @@
 # scripts/fuzz.sh [SECONDS_PER_TARGET] (default 60): coverage-guided fuzzing (cargo fuzz,
 # libFuzzer) of the pure code, target by target (fuzz/fuzz_targets/):
 #   validation  arbitrary JSON against every operation, as the client checks a caller's input
+#   contract    differential: an input the client accepts, written as the client writes its
+#               request, is one the sandbox's contract (the specs read strictly) accepts
 #   reply       arbitrary status and body for every kind of reply, as the client reads it
 #   reader      the reply reader at its limits: bodies nested up to and past serde_json's depth
 #               limit, and bodies up to the 8 MiB reply limit, read then checked as every reply
@@ -19,7 +21,7 @@ setup_fuzz
 cd "$ROOT/fuzz"
 
 SECONDS_PER_TARGET="${1:-60}"
-TARGETS=(validation reply reader money dates sandbox)
+TARGETS=(validation contract reply reader money dates sandbox)
 PROFILE=(-O)
 [ "${FUZZ_DEV:-}" = 1 ] && PROFILE=(--dev)
 LOGS="$(mktemp -d)"

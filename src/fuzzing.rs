@@ -4,11 +4,9 @@
 
 use crate::ecologic::envelope;
 use crate::error::{FieldError, SdkError};
-use crate::lalux::rules;
 use serde_json::Value;
 
-use crate::schema::Api;
-pub use crate::schema::Operation;
+pub use crate::schema::{Api, Operation};
 
 /// Every operation a caller's input is checked against (the token service's take none).
 pub fn operations() -> Vec<Operation> {
@@ -18,23 +16,33 @@ pub fn operations() -> Vec<Operation> {
         .collect()
 }
 
-/// What the client does with a caller's input before sending it: normalises enum cases, checks
-/// it against the operation's schema, then (LALUX settlements) the rules the spec cannot say.
-pub fn check(operation: Operation, mut input: Value) -> Vec<FieldError> {
-    let spec = operation.spec();
-    spec.normalise(operation, &mut input);
-    let mut errors = spec.check(operation, &input);
-    match operation {
-        Operation::SubmitRepairSettlement => {
-            rules::amounts_add_up(&input, rules::REPAIR_AMOUNTS, &mut errors);
-            rules::replacement_days(&input, &mut errors);
-        }
-        Operation::SubmitExpertSettlement => {
-            rules::amounts_add_up(&input, rules::EXPERT_AMOUNTS, &mut errors)
-        }
-        _ => {}
+/// The day the fuzz targets check inputs on (a repair may not be after it).
+pub fn today() -> repair_dates::Day {
+    repair_dates::Day {
+        year: 2026,
+        month: 12,
+        day: 3,
     }
-    errors
+}
+
+/// What the client does with a caller's input before sending it (`crate::validate::offline`,
+/// on [`today`]): the faults, and the input as it would be sent.
+pub fn check(operation: Operation, mut input: Value) -> (Vec<FieldError>, Value) {
+    let mut errors = Vec::new();
+    crate::validate::offline(operation, &mut input, &today(), &mut errors);
+    (errors, input)
+}
+
+/// The request the client writes for `input`, checked: its method, path and query (from the
+/// spec's server on), and its JSON body if it has one; `None` if the spec cannot write it.
+pub fn request(operation: Operation, input: Value) -> Option<(String, String, Option<Vec<u8>>)> {
+    let request = crate::call::request(operation, input).ok()?;
+    let body = match request.body {
+        crate::schema::Body::Json(value) => Some(serde_json::to_vec(&value).ok()?),
+        crate::schema::Body::None => None,
+        _ => return None,
+    };
+    Some((request.method, request.target, body))
 }
 
 /// A reply body as the call path reads it (`fetch`'s `text()` decoding, then JSON): `None` when

@@ -629,19 +629,13 @@ pub fn to_js(value: &impl Serialize) -> Result<JsValue, SdkError> {
     js_sys::JSON::parse(&text).map_err(|_| failed(&"JSON.parse refused it"))
 }
 
-/// Reads a call's input, checks it against operation `operation_id` of `spec` and applies
-/// `rules` (cross-field rules the spec cannot express): every fault, or the checked input.
-pub async fn checked(
-    js: &JsValue,
-    operation: Operation,
-    rules: impl FnOnce(&Value, &mut Vec<FieldError>),
-) -> Result<Value, SdkError> {
+/// Reads a call's input and validates it for `operation` (`crate::validate::offline`): every
+/// fault, or the checked input.
+pub async fn checked(js: &JsValue, operation: Operation) -> Result<Value, SdkError> {
     let input = input::read(js, "input").await;
     let mut errors = input.errors;
     let mut value = input.value;
-    operation.spec().normalise(operation, &mut value);
-    check(operation, &value, &mut errors);
-    rules(&value, &mut errors);
+    crate::validate::offline(operation, &mut value, &today(), &mut errors);
     if errors.is_empty() {
         Ok(value)
     } else {
@@ -649,16 +643,9 @@ pub async fn checked(
     }
 }
 
-/// Adds the faults of `value` for `operation` to `errors`, one per field (the first), except
-/// for fields already at fault. Linear in the faults (a caller may send thousands).
-pub fn check(operation: Operation, value: &Value, errors: &mut Vec<FieldError>) {
-    let mut at_fault: std::collections::HashSet<String> =
-        errors.iter().map(|e| e.field.clone()).collect();
-    for error in operation.spec().check(operation, value) {
-        if at_fault.insert(error.field.clone()) {
-            errors.push(error);
-        }
-    }
+/// Today's calendar day in Paris, by the host's clock (the day a repair may not be after).
+pub fn today() -> repair_dates::Day {
+    repair_dates::WallClock::paris(js_sys::Date::now() as i64).day
 }
 
 /// Field `name` of a checked value as a generated type `T` (an `Option` for an optional one).

@@ -28,3 +28,4 @@ pub mod json;
 pub mod lalux;
 mod pattern;
 mod schema;
+mod validate;

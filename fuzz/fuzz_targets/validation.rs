@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(&operation) = operations.get(usize::from(pick) % operations.len()) else {
         return;
     };
-    for error in check(operation, input) {
+    for error in check(operation, input).0 {
         assert!(
             !error.field.is_empty(),
             "{}: a refusal without a field: {error:?}",

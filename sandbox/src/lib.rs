@@ -7,7 +7,7 @@
 //! Every API sits under a path prefix of one port (see [`Bases`]); `/_sandbox/…` is the admin API
 //! that tests use to read what was received, reset state, move the clock and inject faults.
 
-mod contract;
+pub mod contract;
 mod ecologic;
 mod faults;
 mod fields;

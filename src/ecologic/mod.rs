@@ -11,7 +11,7 @@ mod inputs;
 mod options;
 mod outcomes;
 mod referential;
-mod rules;
+pub(crate) mod rules;
 mod service;
 mod workflow;
 
@@ -390,7 +390,7 @@ impl EcologicClient {
             options,
             Some(input),
             move |e, call, input| async move {
-                let checked = js::checked(&input, Operation::AttachFile, rules::record_ids).await?;
+                let checked = js::checked(&input, Operation::AttachFile).await?;
                 let id = checked["ClaimId"].as_i64().unwrap_or_default();
                 e.attach(id, checked, &call).await?;
                 Ok(JsValue::UNDEFINED)

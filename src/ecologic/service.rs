@@ -165,24 +165,7 @@ impl Ecologic {
         rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
         claim: Option<i64>,
     ) -> Result<Value, SdkError> {
-        let request = matches!(
-            operation,
-            Operation::CreateSupportRequest | Operation::UpdateSupportRequest
-        );
-        rules::offline_mode(&mut value, request, &mut errors);
-        rules::empty_purchase_date(&mut value);
-        rules::default_currency(&mut value);
-        Spec::ecologic().normalise(operation, &mut value);
-        js::check(operation, &value, &mut errors);
-        rules::french_zip(&value, &mut errors);
-        rules::brand_name(&value, &mut errors);
-        rules::record_ids(&value, &mut errors);
-        rules::phone(&value, &mut errors);
-        rules::totals_in_order(&value, &mut errors);
-        let today = today();
-        for day in ["RepairEndDate", "RepairDate", "CallDate"] {
-            rules::not_after(&value, day, &today, &mut errors);
-        }
+        crate::validate::offline(operation, &mut value, &js::today(), &mut errors);
         self.invoice_unused(&value, claim, &mut errors);
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));
@@ -464,12 +447,7 @@ pub(super) fn day_of(value: &Value, name: &str) -> Day {
         .get(name)
         .and_then(Value::as_str)
         .and_then(ParisDateTime::parse)
-        .map_or_else(today, ParisDateTime::day)
-}
-
-/// Today in France.
-pub(super) fn today() -> Day {
-    WallClock::paris(js_sys::Date::now() as i64).day
+        .map_or_else(js::today, ParisDateTime::day)
 }
 
 /// A request or claim id given as a JS number (anything else, a `BigInt` or an object whose

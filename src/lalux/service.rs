@@ -1,7 +1,6 @@
 //! The client's state and its operations: uploads and settlements through the shared call path,
 //! LALUX's refusals, and what each role sends.
 
-use super::rules;
 use crate::auth::{Auth, Scope};
 use crate::call::{self, Repeat, Reply};
 use crate::error::{Code, FieldError, Kind, SdkError};
@@ -249,16 +248,6 @@ impl Role {
                     key: "refPdfExpertise",
                 },
             ],
-        }
-    }
-
-    pub(super) fn rules(self, input: &Value, errors: &mut Vec<FieldError>) {
-        match self {
-            Self::Repairer => {
-                rules::amounts_add_up(input, rules::REPAIR_AMOUNTS, errors);
-                rules::replacement_days(input, errors);
-            }
-            Self::Expert => rules::amounts_add_up(input, rules::EXPERT_AMOUNTS, errors),
         }
     }
 

@@ -7,6 +7,7 @@ use crate::generated::lalux::types as api;
 use crate::input;
 use crate::journal::{self, Begun, Run};
 use crate::js::{self, PerCall};
+use crate::validate;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
@@ -21,6 +22,7 @@ impl Lalux {
     ) -> Result<JsValue, SdkError> {
         let read = input::read(&js_input, "input").await;
         let mut errors = read.errors;
+        let today = js::today();
         let mut value = read.value;
         let key = journal::idempotency_key(&mut value, &mut errors);
         let mut settlement = match value {
@@ -52,12 +54,17 @@ impl Lalux {
                 document.key.to_owned(),
                 Value::String("pending-upload.pdf".to_owned()),
             );
-            let upload = Value::Object(Map::from_iter([
+            let mut upload = Value::Object(Map::from_iter([
                 ("fileNameWithExtension".to_owned(), name),
                 ("file".to_owned(), file),
             ]));
             let mut upload_errors = Vec::new();
-            js::check(role.upload_operation(), &upload, &mut upload_errors);
+            validate::offline(
+                role.upload_operation(),
+                &mut upload,
+                &today,
+                &mut upload_errors,
+            );
             errors.extend(upload_errors.into_iter().map(|e| FieldError {
                 field: if e.field == "file" {
                     document.file.to_owned()
@@ -69,8 +76,12 @@ impl Lalux {
             files.push(upload);
         }
         let mut settlement = Value::Object(settlement);
-        js::check(role.submit_operation(), &settlement, &mut errors);
-        role.rules(&settlement, &mut errors);
+        validate::offline(
+            role.submit_operation(),
+            &mut settlement,
+            &today,
+            &mut errors,
+        );
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));
         }
