@@ -6,7 +6,7 @@
 //! used twice) come after it, in `Ecologic::check`.
 
 use crate::ecologic::rules as ecologic;
-use crate::error::FieldError;
+use crate::error::{Code, FieldError};
 use crate::lalux::rules as lalux;
 use crate::schema::{Api, Operation};
 use repair_dates::Day;
@@ -49,6 +49,25 @@ pub fn offline(operation: Operation, value: &mut Value, today: &Day, errors: &mu
     }
 }
 
+/// [`offline`] for a step of a workflow, whose fields `filled` the workflow fills from an earlier
+/// step (an upload's key, the claim's id): they are not asked of the caller, and nothing stands
+/// in for them.
+pub fn step(
+    operation: Operation,
+    value: &mut Value,
+    filled: &[&str],
+    today: &Day,
+    errors: &mut Vec<FieldError>,
+) {
+    let before = errors.len();
+    offline(operation, value, today, errors);
+    let mut at = 0;
+    errors.retain(|e| {
+        at += 1;
+        at <= before || e.code != Code::Required || !filled.contains(&e.field.as_str())
+    });
+}
+
 /// Adds the faults of `value` for `operation`'s schema to `errors`, one per field (the first),
 /// except for fields already at fault. Linear in the faults (a caller may send thousands).
 pub fn spec(operation: Operation, value: &Value, errors: &mut Vec<FieldError>) {
@@ -58,5 +77,66 @@ pub fn spec(operation: Operation, value: &Value, errors: &mut Vec<FieldError>) {
         if at_fault.insert(error.field.clone()) {
             errors.push(error);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn today() -> Day {
+        Day::new(2026, 12, 3).unwrap_or(Day {
+            year: 2026,
+            month: 12,
+            day: 3,
+        })
+    }
+
+    #[test]
+    fn a_step_is_checked_without_the_fields_its_workflow_fills_and_nothing_else_is_let_off() {
+        let settlement = json!({
+            "idPrestataire": "XT1234", "referenceFacture": "F-1", "dateFacture": "2024-03-01",
+            "numeroSinistre": "S-1", "referenceInterneLalux": "PEC-1", "immatriculationVehicule": "AB1234",
+            "numeroChassisVehicule": "1HGBH41JXMN109186", "type": "F", "typeFacture": "VHR", "nbrJourVehiculeRemplacement": 2,
+            "factureHT": 1000, "factureTVA": "170.50", "factureTTC": 1170.5,
+        });
+        let fields =
+            |errors: &[FieldError]| errors.iter().map(|e| e.field.clone()).collect::<Vec<_>>();
+        let mut errors = Vec::new();
+        offline(
+            Operation::SubmitRepairSettlement,
+            &mut settlement.clone(),
+            &today(),
+            &mut errors,
+        );
+        assert_eq!(fields(&errors), ["refPDFFacture"]);
+
+        let mut value = settlement.clone();
+        let mut errors = Vec::new();
+        step(
+            Operation::SubmitRepairSettlement,
+            &mut value,
+            &["refPDFFacture"],
+            &today(),
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+
+        // A filled field's other faults, and a fault found before, stay.
+        let mut value = json!({ "ClaimId": 0, "FileName": "f", "FileExtension": "pdf", "DocumentType": "INVOICE" });
+        let mut errors = vec![FieldError::required("earlier")];
+        step(
+            Operation::AttachFile,
+            &mut value,
+            &["ClaimId", "earlier"],
+            &today(),
+            &mut errors,
+        );
+        let found = fields(&errors);
+        assert!(
+            found.contains(&"earlier".to_owned()) && found.contains(&"ClaimId".to_owned()),
+            "{found:?}"
+        );
     }
 }

@@ -7,7 +7,7 @@ use crate::error::{Code, FieldError, SdkError};
 use crate::journal::{self, Begun, in_doubt, never_made};
 use crate::js::{self, PerCall};
 use crate::schema::Operation;
-use crate::schema::Spec;
+use crate::validate;
 use serde_json::{Value, json};
 use wasm_bindgen::JsValue;
 
@@ -47,16 +47,22 @@ impl Ecologic {
         let (mut files, submit) = (take("files"), take("submit"));
         match files.as_array_mut() {
             Some(files) => {
+                let today = js::today();
                 for (i, file) in files.iter_mut().enumerate() {
-                    // Each file is checked as `attachFile` would be, for a claim not made yet.
-                    default(file, "ClaimId", 1);
-                    Spec::ecologic().normalise(Operation::AttachFile, file);
-                    for e in Spec::ecologic().check(Operation::AttachFile, file) {
-                        errors.push(FieldError {
-                            field: format!("files[{i}].{}", e.field),
-                            ..e
-                        });
-                    }
+                    // Each file is checked as `attachFile` would be, without the claim's id
+                    // (the claim is not made yet).
+                    let mut found = Vec::new();
+                    validate::step(
+                        Operation::AttachFile,
+                        file,
+                        &["ClaimId"],
+                        &today,
+                        &mut found,
+                    );
+                    errors.extend(found.into_iter().map(|e| FieldError {
+                        field: format!("files[{i}].{}", e.field),
+                        ..e
+                    }));
                 }
             }
             None => errors.push(FieldError::new(

@@ -50,10 +50,7 @@ impl Lalux {
                     .with("file", document.file),
                 );
             }
-            settlement.insert(
-                document.key.to_owned(),
-                Value::String("pending-upload.pdf".to_owned()),
-            );
+            settlement.remove(document.key);
             let mut upload = Value::Object(Map::from_iter([
                 ("fileNameWithExtension".to_owned(), name),
                 ("file".to_owned(), file),
@@ -76,9 +73,12 @@ impl Lalux {
             files.push(upload);
         }
         let mut settlement = Value::Object(settlement);
-        validate::offline(
+        // Checked without the keys the uploads give.
+        let keys: Vec<&str> = role.documents().iter().map(|d| d.key).collect();
+        validate::step(
             role.submit_operation(),
             &mut settlement,
+            &keys,
             &today,
             &mut errors,
         );
