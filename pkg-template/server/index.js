@@ -41,6 +41,8 @@ function operations() {
 
 /** The content type of a relayed call: its JSON, then, with files, a newline and each file's bytes. */
 const RELAYED = 'application/vnd.repair-claims.relay';
+/** The header a small relayed call without files carries its args in, with no body. */
+const ARGS_HEADER = 'x-repair-claims-args';
 /** The most nesting walked in a relayed input (deeper than any input of either API). */
 const MAX_DEPTH = 16;
 /** The most files a relayed call may carry (a claim's documents, an expert's two PDFs). */
@@ -84,6 +86,15 @@ function argsOf(bytes, relayed) {
     return undefined;
   }
   return at === bytes.length ? args : undefined;
+}
+
+/** The args a header carries (`src/gateway.rs`: their JSON, URI-encoded), or `undefined`. */
+function carriedArgs(value) {
+  try {
+    return JSON.parse(decodeURIComponent(value)).args;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The `host` of the first element of a `Forwarded` header (RFC 7239), unquoted; else undefined. */
@@ -309,7 +320,7 @@ function createGateway(options) {
     if (method === 'OPTIONS' && allowedOrigins.includes(header('origin'))) {
       return {
         status: 204, preflight: true,
-        headers: { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' },
+        headers: { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': `content-type, ${ARGS_HEADER}`, 'access-control-max-age': '600' },
       };
     }
     if (method !== 'POST') return named({ ...own(405, 'refused', 'Calls are POST.', { status: 405, operation }), headers: { allow: 'POST' } });
@@ -318,7 +329,9 @@ function createGateway(options) {
     }
     const type = header('content-type') ?? '';
     const relayed = type.split(';')[0].trim().toLowerCase() === RELAYED;
-    if (!relayed && !/^application\/json\s*(;|$)/i.test(type)) {
+    // Small calls without files carry their args in a header, with no body.
+    const carried = header(ARGS_HEADER);
+    if (carried === undefined && !relayed && !/^application\/json\s*(;|$)/i.test(type)) {
       return named(own(415, 'validation', `The body must be application/json (or ${RELAYED}, as the clients send).`, { operation }));
     }
     let id;
@@ -340,7 +353,7 @@ function createGateway(options) {
     if (wait > 0) {
       return told({ ...own(429, 'refused', 'Too many calls: try again later. Nothing was sent.', { operation, status: 429 }), headers: { 'retry-after': String(wait) } });
     }
-    const call = { key, id, told, api, role, name, operation, read, relayed, signal };
+    const call = { key, id, told, api, role, name, operation, read, relayed, carried, signal };
     if (!(maxInFlight > 0)) return forward(call);
     // At most `maxInFlight` calls of one tenant at a time, counted before its body is read.
     const busy = inFlight.get(key) ?? 0;
@@ -358,14 +371,14 @@ function createGateway(options) {
   };
 
   /** The call itself, once the tenant is known and within its limits: its body, client, authorization. */
-  const forward = async ({ key, id, told, api, role, name, operation, read, relayed, signal }) => {
+  const forward = async ({ key, id, told, api, role, name, operation, read, relayed, carried, signal }) => {
     const bytes = await read();
     if (bytes === null) return told(own(413, 'validation', `The body is over the gateway's limit (${bodyLimit} bytes). Nothing was sent.`, { operation }));
     if (bytes === undefined) {
       return told(own(500, 'unexpectedResponse', 'The body was read before the gateway, and not into req.body: mount the gateway before body parsers. Nothing was sent.', { operation }));
     }
     if (bytes === false) return told(own(499, 'aborted', 'The page went away before its call was read. Nothing was sent.', { operation }));
-    const args = argsOf(bytes, relayed);
+    const args = carried === undefined ? argsOf(bytes, relayed) : bytes.length === 0 ? carriedArgs(carried) : undefined;
     let clients;
     try {
       clients = await clientsOf(id, key);
@@ -379,7 +392,7 @@ function createGateway(options) {
     // Its inputs, then its call options (`fn.length` counts both where it takes options).
     const inputs = fn.length === 0 ? 0 : Math.max(fn.length - 1, 1);
     if (!Array.isArray(args) || args.length > inputs) {
-      return told(own(400, 'validation', `The body must be { "args": [...] } with at most ${inputs} input(s).`, { operation }));
+      return told(own(400, 'validation', `The call must send { "args": [...] } (as its body, or in ${ARGS_HEADER}) with at most ${inputs} input(s).`, { operation }));
     }
     if (typeof authorize === 'function') {
       let allowed;

@@ -784,3 +784,48 @@ test('a JSON body parsed by express.json() before the gateway is read from req.b
   assert.equal(error.kind, 'refused', 'the call reached Ecologic, which knows no such claim');
   assert.deepEqual((await received()).map((r) => r.path), ['/ecologic/api/v1/ecosupport/getclaimstatus']);
 });
+
+test('a small call without files carries its args in a header, with no body (non-ASCII and % intact); a long one, or a malformed header, is not', async () => {
+  await reset();
+  const sent = [];
+  const page = (garage) => new pkg.EcologicClient({
+    gateway: `${base}${PREFIX}`,
+    fetch: async (url, init) => {
+      sent.push({ headers: init.headers, body: init.body });
+      return fetch(url, { ...init, headers: { ...init.headers, cookie: `garage=${garage}` } });
+    },
+  });
+  const name = 'Hélène 100% «Ωμέγα» 😀';
+  const error = await rejects(page('A').createSupportRequest({ RepairSiteId: SITE, QuoteNumber: name, ...dossier({ CallDate: 'not a day' }) }), 'validation');
+  assert.ok(error.fields.some((f) => f.field === 'CallDate'), 'checked by the gateway');
+  const [small] = sent;
+  assert.equal(small.body, undefined, 'no body');
+  assert.equal(small.headers['content-type'], undefined);
+  const carried = small.headers['x-repair-claims-args'];
+  assert.ok(/^[\x20-\x7e]+$/.test(carried), 'ASCII');
+  assert.equal(JSON.parse(decodeURIComponent(carried)).args[0].QuoteNumber, name);
+  // Through to the API: the gateway read the same text.
+  const supportRequest = await page('A').createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'DEV-é%', CallDate: '2026-11-20', ...dossier() });
+  assert.ok(supportRequest.id > 0);
+  const [created] = await receivedAt('/createsupportrequest');
+  assert.equal(new URLSearchParams(created.query).get('QuoteNumber'), 'DEV-é%');
+
+  sent.length = 0;
+  const long = await page('A').createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'x'.repeat(5000), CallDate: '2026-11-20', ...dossier() });
+  assert.ok(long.id > 0);
+  assert.equal(sent[0].headers['x-repair-claims-args'], undefined, 'over 4 KiB: as the body');
+  assert.match(String(sent[0].headers['content-type']), /vnd\.repair-claims\.relay/);
+
+  await reset();
+  const post = (headers, body) => fetch(`${base}${PREFIX}/ecologic/brands`, { method: 'POST', headers: { cookie: 'garage=A', ...headers }, body });
+  for (const [headers, body] of [
+    [{ 'x-repair-claims-args': '%E9' }, undefined],
+    [{ 'x-repair-claims-args': 'not json' }, undefined],
+    [{ 'x-repair-claims-args': '{"args":[]}', 'content-type': 'application/json' }, '{"args":[]}'],
+  ]) {
+    const reply = await post(headers, body);
+    assert.equal(reply.status, 400, JSON.stringify(headers));
+    assert.equal((await reply.json()).error.kind, 'validation');
+  }
+  assert.deepEqual(await received(), [], 'nothing forwarded');
+});
