@@ -32,7 +32,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let Some((method, target, body)) = request(operation, checked) else {
-        panic!("{}: the client accepts {input} but cannot write its request", operation.id());
+        panic!(
+            "{}: the client accepts {input} but cannot write its request",
+            operation.id()
+        );
     };
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let sent = sandbox::Request {

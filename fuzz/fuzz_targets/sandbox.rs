@@ -4,39 +4,40 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sandbox::{Config, Request, Sandbox};
-use std::sync::Mutex;
+use repair_claims::fuzzing::{Api, Operation};
+use sandbox::{Bases, Config, Request, Sandbox};
+use std::sync::{Mutex, OnceLock};
 
 const NOW_MS: i64 = 1_795_000_000_000;
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "OPTIONS"];
-const ROUTES: [&str; 20] = [
-    "/lalux/wts/token",
-    "/lalux/wts/authen",
-    "/lalux/api/reparateur/upload",
-    "/lalux/api/reparateur",
-    "/lalux/api/expert/upload",
-    "/lalux/api/expert",
-    "/ecologic/api/v1/ecosupport/getrepairsitesbyats",
-    "/ecologic/api/v1/ecosupport/printbrandlist",
-    "/ecologic/api/v1/ecosupport/printproducttypelist",
-    "/ecologic/api/v1/ecosupport/PrintProductTypeWithLabelList",
-    "/ecologic/api/v1/ecosupport/calculateecosupport",
-    "/ecologic/api/v1/ecosupport/createsupportrequest",
-    "/ecologic/api/v1/ecosupport/updatesupportrequest",
-    "/ecologic/api/v1/ecosupport/getsupportrequeststatus",
-    "/ecologic/api/v1/ecosupport/createclaim",
-    "/ecologic/api/v1/ecosupport/UpdateClaim",
-    "/ecologic/api/v1/ecosupport/attachfile",
-    "/ecologic/api/v1/ecosupport/getclaimstatus",
-    "/ecologic-preprod/api/v1/ecosupport/submitclaim",
-    "/elsewhere",
-];
+/// Every operation's route at the sandbox, from the specs (`Operation::ALL`), in its spec's case,
+/// then in upper case, one on Ecologic's pre-production host, and one that is no route.
+fn routes() -> Vec<String> {
+    let mut routes: Vec<String> = Operation::ALL
+        .into_iter()
+        .map(|op| {
+            let base = match op.api() {
+                Api::LaluxToken => Bases::LALUX_TOKEN,
+                Api::Lalux => Bases::LALUX_API,
+                Api::Ecologic => Bases::ECOLOGIC_PRODUCTION,
+            };
+            format!("{base}{}", op.path())
+        })
+        .collect();
+    let upper: Vec<String> = routes.iter().map(|r| r.to_uppercase()).collect();
+    routes.extend(upper);
+    routes.push(format!("{}/submitclaim", Bases::ECOLOGIC_PREPRODUCTION));
+    routes.push("/elsewhere".to_owned());
+    routes
+}
 const AUTHORIZATIONS: [&str; 4] = [
     "sandbox-repairer/sandbox-repairer-secret",
     "sandbox-expert/sandbox-expert-secret",
     "Bearer nothing",
     "",
 ];
+
+static ROUTES: OnceLock<Vec<String>> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     static SANDBOX: Mutex<Option<Sandbox>> = Mutex::new(None);
@@ -62,9 +63,10 @@ fuzz_target!(|data: &[u8]| {
     if !authorization.is_empty() {
         headers.push(("authorization".to_owned(), authorization.to_owned()));
     }
+    let all = ROUTES.get_or_init(routes);
     let request = Request {
         method: METHODS[usize::from(*method) % METHODS.len()].to_owned(),
-        path: ROUTES[usize::from(*route) % ROUTES.len()].to_owned(),
+        path: all[usize::from(*route) % all.len()].clone(),
         query,
         headers,
         body,
