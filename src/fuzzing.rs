@@ -16,6 +16,17 @@ pub fn operations() -> Vec<Operation> {
         .collect()
 }
 
+/// A fuzz input as an operation (its first byte, modulo [`operations`]) and a JSON input (the
+/// rest); `None` when the rest is not JSON.
+pub fn pick(data: &[u8]) -> Option<(Operation, Value)> {
+    let (&which, json) = data.split_first()?;
+    let input = serde_json::from_slice(json).ok()?;
+    static OPERATIONS: std::sync::OnceLock<Vec<Operation>> = std::sync::OnceLock::new();
+    let operations = OPERATIONS.get_or_init(operations);
+    let operation = *operations.get(usize::from(which) % operations.len())?;
+    Some((operation, input))
+}
+
 /// The day the fuzz targets check inputs on (a repair may not be after it).
 pub fn today() -> repair_dates::Day {
     repair_dates::Day {
@@ -68,7 +79,8 @@ pub fn check_every_reply(status: u16, body: &Value) -> usize {
 /// mapping read it: `None` when the body does not read (the client's `unexpectedResponse`),
 /// otherwise the data or a typed error.
 pub fn reply(which: u8, status: u16, body: &[u8]) -> Option<Result<(), SdkError>> {
-    let operations = operations();
+    static OPERATIONS: std::sync::OnceLock<Vec<Operation>> = std::sync::OnceLock::new();
+    let operations = OPERATIONS.get_or_init(operations);
     let operation = *operations.get(usize::from(which) % operations.len())?;
     let body: Value = serde_json::from_slice(body).ok()?;
     let spec = operation.spec();

@@ -3,19 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use repair_claims::fuzzing::{Operation, check, operations};
-use std::sync::OnceLock;
+use repair_claims::fuzzing::{check, pick};
 
 fuzz_target!(|data: &[u8]| {
-    static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
-    let operations = OPERATIONS.get_or_init(operations);
-    let Some((&pick, json)) = data.split_first() else {
-        return;
-    };
-    let Ok(input) = serde_json::from_slice::<serde_json::Value>(json) else {
-        return;
-    };
-    let Some(&operation) = operations.get(usize::from(pick) % operations.len()) else {
+    let Some((operation, input)) = pick(data) else {
         return;
     };
     for error in check(operation, input).0 {
