@@ -618,7 +618,7 @@ fn classify(
                 error,
                 retryable: retryable(status),
                 retry_after,
-                unsent: false,
+                unsent: contract.held_back(status),
             })
         }
     }

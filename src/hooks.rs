@@ -25,7 +25,7 @@ export interface ClientHooks {
 export interface CallEvent {
   /** `request`: an attempt leaves; `response`: its reply came, or none (`error`); `retry`: the call waits `delayMs`, then tries again. */
   type: 'request' | 'response' | 'retry';
-  /** The API operation, as the spec names it (`createClaim`, `submitRepairSettlement`, `requestToken`). */
+  /** The API operation, as the spec names it (`createClaim`, `submitRepairSettlement`, `requestToken`); through a gateway, the method relayed (`brands`, `repairer.settle`). */
   operation: string;
   /** The attempt, from 1 (a retry or a renewed token makes another). */
   attempt: number;

@@ -518,8 +518,8 @@ pub fn format_field_error(error: JsValue, locale: JsValue) -> Result<String, JsV
 /// client's `policy`) and its `input` (`None` for a method that takes none; `work` is given it),
 /// as a JS promise: it resolves with its value or rejects with a `RepairClaimsError` naming the
 /// operation; its `withResponse()` also gives the reply the value came from. A client made with
-/// option `gateway` relays the method, its input and its options to the gateway instead
-/// (`crate::gateway`), which runs `work` on its side.
+/// option `gateway` relays the method and its input to the gateway instead, within its options
+/// (`crate::gateway`), and the gateway runs `work` on its side.
 pub fn run<F, Fut>(
     operation: &'static str,
     options: &Option<js_sys::Object>,

@@ -61,7 +61,7 @@ export interface GatewayOptions<Req = unknown> {
 }
 
 export interface Gateway {
-  /** node:http, Express, Connect: `app.use(gateway.node)`, before body parsers (or after one that fills `req.body`: `express.json()` with a `limit` the files fit in). Calls `next()` for paths not under `prefix`. */
+  /** node:http, Express, Connect: `app.use(gateway.node)`, before body parsers (or after one that fills `req.body`: `express.raw({ type: () => true, limit: '16mb' })`; the page's clients send no `application/json`). Calls `next()` for paths not under `prefix`. */
   node(req: object, res: object, next?: () => void): Promise<void>;
   /** The web standard: Next.js route handlers, Hono, Deno, Bun. */
   fetch(request: Request): Promise<Response>;

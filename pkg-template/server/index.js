@@ -1,7 +1,8 @@
 'use strict';
 // repair-claims/server: the gateway a portal's back end mounts so that its browser pages hold no
 // secret. A browser client made with `gateway` sends `POST {prefix}/{api}/{method}` with
-// `{ "args": [...] }` (what the method was given; with files, their bytes after it); the gateway finds the
+// `{ "args": [...] }` (what the method was given): a small read's in header `x-repair-claims-args`
+// with no body, any other as its body (with files, their bytes after it); the gateway finds the
 // tenant, calls the same method of that tenant's own client (which checks the input again with
 // the same rules, holds the credentials and tokens, and sends the call to the API once), and
 // answers `{ "data": … }` or `{ "error": … }` (a RepairClaimsError's properties, without a secret).
@@ -108,9 +109,9 @@ function forwardedHost(value) {
   return undefined;
 }
 
-/** A RepairClaimsError-shaped reply of the gateway's own. */
+/** A RepairClaimsError-shaped reply of the gateway's own: nothing was forwarded, unless `extra` says otherwise. */
 function own(status, kind, message, extra) {
-  return { status, error: { name: 'RepairClaimsError', kind, message, fields: [], ...extra } };
+  return { status, error: { name: 'RepairClaimsError', kind, message, fields: [], mayHaveReachedServer: false, ...extra } };
 }
 
 /** The HTTP status a relayed error goes with. */
@@ -458,6 +459,10 @@ function createGateway(options) {
     const read = () => {
       // Already read by a body parser mounted before the gateway (`express.json()`, `express.text()`, `express.raw()`).
       if (req.body !== undefined && req.readableEnded) {
+        // A call with its args in the header has no body, whatever a catch-all parser made of none.
+        if (req.headers[ARGS_HEADER] !== undefined && !(Number(req.headers['content-length']) > 0) && req.headers['transfer-encoding'] === undefined) {
+          return Promise.resolve(Buffer.alloc(0));
+        }
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
         return Promise.resolve(bytes.length > bodyLimit ? null : bytes);
       }
@@ -490,7 +495,7 @@ function createGateway(options) {
       return Array.isArray(value) ? value[0] : value;
     };
     return handle({ method: req.method, path, header, read, request: req, signal: controller.signal })
-      .catch(() => own(500, 'unexpectedResponse', 'The gateway failed.', {}))
+      .catch(() => own(500, 'unexpectedResponse', 'The gateway failed.', { mayHaveReachedServer: true }))
       .then((reply) => {
         const { status, headers, body } = written(reply);
         if (res.headersSent || res.destroyed) return;
@@ -536,7 +541,7 @@ function createGateway(options) {
         read, request, signal: request.signal,
       });
     } catch {
-      reply = own(500, 'unexpectedResponse', 'The gateway failed.', {});
+      reply = own(500, 'unexpectedResponse', 'The gateway failed.', { mayHaveReachedServer: true });
     }
     const { status, headers, body } = written(reply);
     return new Response(body, { status, headers });

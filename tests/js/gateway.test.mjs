@@ -699,6 +699,18 @@ test("the page's half of a relayed call is the call path's: a gateway that hangs
       res.writeHead(307, { location: `http://127.0.0.1:${other.address().port}/stolen` });
       return res.end();
     }
+    if (how === 'lies') {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      return res.end('{"error":{"name":"RepairClaimsError","kind":"forbidden","message":"no","__proto__":{"polluted":1},"stack":"FAKE","cause":{"x":1},"fields":"nope"}}');
+    }
+    if (how === 'busy' && hits.filter((h) => h.startsWith('/busy')).length === 1) {
+      res.writeHead(429, { 'content-type': 'text/html', 'retry-after': '0' });
+      return res.end('<html>slow down</html>');
+    }
+    if (how === 'busy') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end('{"data":{"id":7}}');
+    }
     if (how === 'flood') {
       res.writeHead(200, { 'content-type': 'application/json' });
       const chunk = Buffer.alloc(64 * 1024, 32);
@@ -736,6 +748,21 @@ test("the page's half of a relayed call is the call path's: a gateway that hangs
     started = Date.now();
     const flooded = await rejects(at('flood').brands(), 'unexpectedResponse');
     assert.match(flooded.message, /MiB/);
+
+    // A reply whose error carries more than data: what is not data is left out.
+    const lying = await rejects(at('lies').brands(), 'forbidden');
+    assert.ok(lying instanceof Error && pkg.isRepairClaimsError(lying));
+    assert.equal(Object.getPrototypeOf(lying), Error.prototype);
+    assert.equal(lying.polluted, undefined);
+    assert.notEqual(lying.stack, 'FAKE');
+    assert.equal(lying.cause, undefined);
+    assert.deepEqual(lying.fields, []);
+    assert.equal(lying.operation, 'brands');
+
+    // A proxy's 429 in front of the gateway (not JSON): nothing went further, so even a write goes again.
+    hits.length = 0;
+    assert.deepEqual(await write(at('busy')), { id: 7 });
+    assert.deepEqual(hits, ['/busy/ecologic/createSupportRequest', '/busy/ecologic/createSupportRequest']);
 
     hits.length = 0;
     const proxy = await rejects(write(at('html', { maxRetries: 3 })), 'unexpectedResponse');
@@ -785,7 +812,7 @@ test('a JSON body parsed by express.json() before the gateway is read from req.b
   assert.deepEqual((await received()).map((r) => r.path), ['/ecologic/api/v1/ecosupport/getclaimstatus']);
 });
 
-test('a small call without files carries its args in a header, with no body (non-ASCII and % intact); a long one, or a malformed header, is not', async () => {
+test('a small read carries its args in a header, with no body (non-ASCII and % intact); a write, a long call or a malformed header does not', async () => {
   await reset();
   const sent = [];
   const page = (garage) => new pkg.EcologicClient({
@@ -796,25 +823,38 @@ test('a small call without files carries its args in a header, with no body (non
     },
   });
   const name = 'Hélène 100% «Ωμέγα» 😀';
-  const error = await rejects(page('A').createSupportRequest({ RepairSiteId: SITE, QuoteNumber: name, ...dossier({ CallDate: 'not a day' }) }), 'validation');
-  assert.ok(error.fields.some((f) => f.field === 'CallDate'), 'checked by the gateway');
+  const calculation = { TotalAmountExclVAT: 100, TotalAmountInclVAT: 120, BrandId: '0', BrandName: name, ProductId: 'EEE.M1.010' };
+  await page('A').calculateEcoSupport(calculation).catch(() => {});
   const [small] = sent;
   assert.equal(small.body, undefined, 'no body');
   assert.equal(small.headers['content-type'], undefined);
   const carried = small.headers['x-repair-claims-args'];
   assert.ok(/^[\x20-\x7e]+$/.test(carried), 'ASCII');
-  assert.equal(JSON.parse(decodeURIComponent(carried)).args[0].QuoteNumber, name);
+  assert.deepEqual(JSON.parse(decodeURIComponent(carried)).args, [calculation]);
   // Through to the API: the gateway read the same text.
+  const [calculated] = await receivedAt('/calculateecosupport');
+  assert.equal(new URLSearchParams(calculated.query).get('BrandName'), name);
+
+  // A write, however small, goes as the body: a dossier's names and phones stay out of headers.
+  sent.length = 0;
   const supportRequest = await page('A').createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'DEV-é%', CallDate: '2026-11-20', ...dossier() });
   assert.ok(supportRequest.id > 0);
+  assert.equal(sent[0].headers['x-repair-claims-args'], undefined);
+  assert.match(String(sent[0].headers['content-type']), /vnd\.repair-claims\.relay/);
   const [created] = await receivedAt('/createsupportrequest');
   assert.equal(new URLSearchParams(created.query).get('QuoteNumber'), 'DEV-é%');
 
   sent.length = 0;
-  const long = await page('A').createSupportRequest({ RepairSiteId: SITE, QuoteNumber: 'x'.repeat(5000), CallDate: '2026-11-20', ...dossier() });
-  assert.ok(long.id > 0);
+  await page('A').calculateEcoSupport({ ...calculation, BrandName: 'x'.repeat(5000) }).catch(() => {});
   assert.equal(sent[0].headers['x-repair-claims-args'], undefined, 'over 4 KiB: as the body');
-  assert.match(String(sent[0].headers['content-type']), /vnd\.repair-claims\.relay/);
+
+  // A catch-all body parser before the gateway makes `{}` of no body: the header's args are read.
+  const app = express();
+  app.use(express.json({ type: () => true }));
+  app.use(createGateway(gatewayOptions()).node);
+  const parsed = await listen(app);
+  const brands = await new pkg.EcologicClient({ gateway: `${parsed}${PREFIX}`, fetch: browserFetch('A') }).brands();
+  assert.ok(brands.length > 0);
 
   await reset();
   const post = (headers, body) => fetch(`${base}${PREFIX}/ecologic/brands`, { method: 'POST', headers: { cookie: 'garage=A', ...headers }, body });
@@ -825,7 +865,9 @@ test('a small call without files carries its args in a header, with no body (non
   ]) {
     const reply = await post(headers, body);
     assert.equal(reply.status, 400, JSON.stringify(headers));
-    assert.equal((await reply.json()).error.kind, 'validation');
+    const { error } = await reply.json();
+    assert.equal(error.kind, 'validation');
+    assert.equal(error.mayHaveReachedServer, false, "the gateway's own refusal: nothing forwarded");
   }
   assert.deepEqual(await received(), [], 'nothing forwarded');
 });
