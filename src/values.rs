@@ -2,8 +2,9 @@
 //! times (`Date`, or any text [`repair_dates::When`] reads) and files (bytes, sent as base64).
 //!
 //! `src/input.rs` turns a JS `Date` into `YYYY-MM-DD` when it is a local midnight (what
-//! `new Date(y, m, d)` and date pickers give) and into its UTC instant otherwise, and bytes into
-//! base64, so these types only ever parse strings. A day is never shifted: an instant is read as
+//! `new Date(y, m, d)` and date pickers give) and into its UTC instant otherwise, and holds bytes
+//! in JS memory behind a stand-in text (`crate::files`; `src/body.rs` writes their base64 into the
+//! body by chunks), so these types only ever parse strings. A day is never shifted: an instant is read as
 //! the French day and time it stands for, whatever the time zone of the machine.
 
 use repair_dates::{Day, WallClock, When};
