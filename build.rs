@@ -7,10 +7,15 @@
 //! It also writes `operations.rs`: every operation of every spec as one enum (its `operationId`,
 //! method, path and spec), which the library, the fuzz targets and the tests name operations by;
 //! and it fails on any schema keyword, type or format the client's validator does not model.
+//! And `inputs.ts`: the TypeScript of the inputs that gather parameters beside a body
+//! (`build/inputs.rs`).
 //!
 //! The specs are the single source of truth: nothing generated is checked in or edited by hand.
 //! `src/generated.rs` includes the types, one module per spec, and the operations; `tests/common`
 //! the clients.
+
+#[path = "build/inputs.rs"]
+mod inputs;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl, TypePatch};
 use std::{env, fs, path::Path};
@@ -66,14 +71,19 @@ const DOCUMENTATION_KEYS: &[&str] = &["description", "summary", "example", "x-de
 fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let mut operations = Vec::new();
+    let mut input_types = String::new();
     for (stem, out_file, exported, api) in SPECS {
         let path = format!("openapi/{stem}.yaml");
         println!("cargo:rerun-if-changed={path}");
+        println!("cargo:rerun-if-changed=build");
         let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let mut tree: serde_json::Value =
             serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
         check_keywords(&tree, &path);
         operations.extend(operations_of(&tree, api));
+        if *exported {
+            input_types.push_str(&inputs::typescript(&tree, &path));
+        }
         without_patterns(&mut tree);
         if AS_JSON.contains(stem) {
             bodies_as_json(&mut tree);
@@ -111,6 +121,8 @@ fn main() {
         }
     }
     write_operations(&operations, &Path::new(&out_dir).join("operations.rs"));
+    let inputs = Path::new(&out_dir).join("inputs.ts");
+    fs::write(&inputs, input_types).unwrap_or_else(|e| panic!("{}: {e}", inputs.display()));
 }
 
 /// An operation of a spec: `(Api variant, operationId, method in capitals, path)`.

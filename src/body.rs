@@ -6,6 +6,7 @@
 //! they are encoded, so that no attempt holds the whole body either; elsewhere (browsers stream
 //! a request only over HTTP/2) they are written into one `Uint8Array`.
 
+use crate::files::Files;
 use base64::Engine;
 use js_sys::Uint8Array;
 use serde_json::Value;
@@ -30,10 +31,13 @@ pub struct RequestBody {
 }
 
 impl RequestBody {
-    /// The JSON body of `value`, a checked input written for the wire; `None` when a file it
-    /// names is no longer held (its stand-in text is never sent).
-    pub fn json(mut value: Value) -> Option<Self> {
-        let mut parts = Parts::default();
+    /// The JSON body of `value`, a checked input written for the wire, with the call's `files`;
+    /// `None` when a file it names is not one of them (its stand-in text is never sent).
+    pub fn json(mut value: Value, files: &Files) -> Option<Self> {
+        let mut parts = Parts {
+            files: files.clone(),
+            ..Parts::default()
+        };
         parts.write(&mut value);
         if parts.lost {
             return None;
@@ -48,9 +52,10 @@ impl RequestBody {
     /// A relayed call's body (`src/gateway.rs`): the JSON text of `value`, each held file in it
     /// written as `{"repairClaimsFile":<its length in bytes>}`, then a newline and those files'
     /// bytes, raw, in the order they appear (no base64 to write and read back); `None` when a
-    /// file it names is no longer held.
-    pub fn relayed(mut value: Value) -> Option<Self> {
+    /// file it names is not one of the call's `files`.
+    pub fn relayed(mut value: Value, files: &Files) -> Option<Self> {
         let mut parts = Parts {
+            files: files.clone(),
             relayed: Some(Vec::new()),
             ..Parts::default()
         };
@@ -210,7 +215,9 @@ impl Scratch {
 struct Parts {
     parts: Vec<Part>,
     text: String,
-    /// A file's stand-in text was met whose file is no longer held.
+    /// The call's files, which stand-in texts name.
+    files: Files,
+    /// A file's stand-in text was met that names none of them.
     lost: bool,
     /// For a relayed body, the files met, each left out of the text (see [`RequestBody::relayed`]).
     relayed: Option<Vec<Uint8Array>>,
@@ -234,7 +241,7 @@ impl Parts {
     /// Writes `value` as JSON, taking its long strings out of it.
     fn write(&mut self, value: &mut Value) {
         match value {
-            Value::String(s) => match crate::files::bytes(s) {
+            Value::String(s) => match self.files.bytes(s) {
                 Some(file) => match &mut self.relayed {
                     Some(files) => {
                         let length = file.length();

@@ -4,6 +4,7 @@
 //! failure to an [`SdkError`]. One path, not generic, shared by every operation of both APIs.
 
 use crate::error::{FieldError, Kind, SdkError};
+use crate::files::Files;
 use crate::fetch::{self, Failed, Headers, Incoming, Outgoing};
 use crate::hooks::{Event, Hooks};
 use crate::schema::{Body, Operation, Request, Spec};
@@ -24,9 +25,9 @@ mod tests;
 pub trait Host {
     /// A request body as the attempts send it, made once per call.
     type Body;
-    /// `body` (never [`Body::None`]) made for the attempts; `None` when a file it names is no
-    /// longer held.
-    fn body(&self, body: Body) -> Option<Self::Body>;
+    /// `body` (never [`Body::None`]) made for the attempts, with the call's `files`; `None` when
+    /// a file it names is not one of them.
+    fn body(&self, body: Body, files: &Files) -> Option<Self::Body>;
     /// Sends `outgoing` once and reads its reply, giving up after `timeout`; dropped, it is
     /// cancelled.
     fn attempt(
@@ -115,6 +116,8 @@ pub struct Settings {
     pub policy: Policy,
     pub abort: Abort,
     pub seen: Seen,
+    /// The files the call was given, which its input's stand-in texts name.
+    pub files: Files,
 }
 
 impl Settings {
@@ -124,6 +127,7 @@ impl Settings {
             policy,
             abort: Abort::default(),
             seen: Seen::default(),
+            files: Files::default(),
         }
     }
 }
@@ -323,11 +327,12 @@ pub async fn send_to<H: Host>(
         policy,
         abort,
         seen,
+        files,
     } = settings;
     let content_type = body.content_type();
     let body = match body {
         Body::None => None,
-        body => Some(host.body(body).ok_or_else(|| {
+        body => Some(host.body(body, files).ok_or_else(|| {
             reached(
                 SdkError::new(
                     Kind::Validation,

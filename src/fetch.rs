@@ -4,6 +4,7 @@
 
 use crate::body::RequestBody;
 use crate::call::{Host, Signal};
+use crate::files::Files;
 use crate::schema::Body;
 use std::fmt;
 use std::future::Future;
@@ -317,11 +318,11 @@ pub struct Js;
 impl Host for Js {
     type Body = RequestBody;
 
-    fn body(&self, body: Body) -> Option<RequestBody> {
+    fn body(&self, body: Body, files: &Files) -> Option<RequestBody> {
         match body {
-            Body::Json(value) => RequestBody::json(value),
+            Body::Json(value) => RequestBody::json(value, files),
             Body::Form(text) => Some(RequestBody::text(&text)),
-            Body::Relayed(value) => RequestBody::relayed(value),
+            Body::Relayed(value) => RequestBody::relayed(value, files),
             Body::None => Some(RequestBody::text("")),
         }
     }

@@ -160,7 +160,7 @@ impl FieldError {
             Code::Required => match (p("unless").as_str(), p("other").as_str(), p("hint").as_str()) {
                 ("headers", "", _) => "est obligatoire, sauf si un callback headers est donné".to_owned(),
                 ("headers", other, _) => format!("est obligatoire (avec {other}), sauf si un callback headers est donné"),
-                ("", other, _) if !other.is_empty() => format!("est obligatoire (ou {other}, le même id sous le nom que lit le serveur)"),
+                ("", other, _) if !other.is_empty() => format!("est obligatoire (ou {other})"),
                 (_, _, "expertLogin") => "est obligatoire pour les appels expert (avec password) : les experts se connectent à /authen (L4)".to_owned(),
                 _ => "est obligatoire".to_owned(),
             },

@@ -17,30 +17,43 @@ pub fn operations() -> Vec<Operation> {
 }
 
 /// A fuzz input as an operation (its first byte, modulo [`operations`]) and a JSON input (the
-/// rest); `None` when the rest is not JSON.
+/// rest); `None` when the rest is not JSON, or not what a caller can give: a text starting with
+/// U+0001, which `readInput` refuses (the client's stand-ins for files start so).
 pub fn pick(data: &[u8]) -> Option<(Operation, Value)> {
     let (&which, json) = data.split_first()?;
-    let input = serde_json::from_slice(json).ok()?;
+    let input: Value = serde_json::from_slice(json).ok()?;
+    fn callers(value: &Value) -> bool {
+        match value {
+            Value::String(text) => !text.starts_with('\u{1}'),
+            Value::Array(items) => items.iter().all(callers),
+            Value::Object(map) => map.values().all(callers),
+            _ => true,
+        }
+    }
+    if !callers(&input) {
+        return None;
+    }
     static OPERATIONS: std::sync::OnceLock<Vec<Operation>> = std::sync::OnceLock::new();
     let operations = OPERATIONS.get_or_init(operations);
     let operation = *operations.get(usize::from(which) % operations.len())?;
     Some((operation, input))
 }
 
-/// The day the fuzz targets check inputs on (a repair may not be after it).
-pub fn today() -> repair_dates::Day {
-    repair_dates::Day {
+/// The moment the fuzz targets check inputs at: midnight in Paris (a repair may not be after
+/// its day).
+pub fn now() -> repair_dates::WallClock {
+    repair_dates::WallClock::midnight(repair_dates::Day {
         year: 2026,
         month: 12,
         day: 3,
-    }
+    })
 }
 
 /// What the client does with a caller's input before sending it (`crate::validate::offline`,
-/// on [`today`]): the faults, and the input as it would be sent.
+/// at [`now`]): the faults, and the input as it would be sent.
 pub fn check(operation: Operation, mut input: Value) -> (Vec<FieldError>, Value) {
     let mut errors = Vec::new();
-    crate::validate::offline(operation, &mut input, &today(), &mut errors);
+    crate::validate::offline(operation, &mut input, &now(), &mut errors);
     (errors, input)
 }
 

@@ -62,7 +62,7 @@ pub async fn relay(
 ) -> Result<JsValue, SdkError> {
     let mut read = Vec::new();
     if let Some(input) = input {
-        let input = crate::input::read(&input, "input").await;
+        let input = crate::input::read(&input, "input", &call.settings.files).await;
         if !input.errors.is_empty() {
             return Err(SdkError::validation(input.errors));
         }

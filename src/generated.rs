@@ -21,3 +21,8 @@ pub mod ecologic {
 pub mod operations {
     include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 }
+
+/// The TypeScript of the inputs that take parameters beside a body, or several parameters, in one
+/// object (`{OperationId}Input`), written by `build.rs` from the specs.
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const TS_INPUTS: &str = include_str!(concat!(env!("OUT_DIR"), "/inputs.ts"));

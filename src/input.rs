@@ -2,10 +2,11 @@
 //! (its getters, Proxies and buffers may throw; an exception must never unwind through the
 //! module) into JSON text, with a `Date` written as its day or its UTC instant (see `readInput`),
 //! bytes (`Uint8Array`, `ArrayBuffer`, `Blob`, `File`) copied and held in JS memory for the call
-//! (`crate::files`: a short text stands for them), and every value that cannot be read named as a
+//! (`crate::files::Files`: a short text stands for them), and every value that cannot be read named as a
 //! field error.
 
 use crate::error::{Code, FieldError};
+use crate::files::Files;
 use js_sys::{Array, Uint8Array};
 use serde_json::{Number, Value};
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
@@ -67,8 +68,9 @@ pub struct Input {
     pub errors: Vec<FieldError>,
 }
 
-/// Reads `js` (the argument named `what`); never fails: what cannot be read is an error.
-pub async fn read(js: &JsValue, what: &str) -> Input {
+/// Reads `js` (the argument named `what`), its files held in the call's `held`; never fails:
+/// what cannot be read is an error.
+pub async fn read(js: &JsValue, what: &str, held: &Files) -> Input {
     let unreadable = |message: &str| Input {
         value: Value::Null,
         errors: vec![FieldError::new(what, Code::Unreadable, message)],
@@ -91,7 +93,7 @@ pub async fn read(js: &JsValue, what: &str) -> Input {
     };
     let mut value = serde_json::from_str(&json).unwrap_or(Value::Null);
     let files: Vec<Option<Uint8Array>> = files.iter().map(|f| f.dyn_into().ok()).collect();
-    stand_ins(&mut value, &files, &numbers);
+    stand_ins(&mut value, &files, &numbers, held);
     let errors = faults
         .iter()
         .filter_map(|fault| {
@@ -114,7 +116,7 @@ pub async fn read(js: &JsValue, what: &str) -> Input {
 }
 
 /// Puts back what `readInput`'s stand-ins stand for: each file held for the call, each number.
-fn stand_ins(value: &mut Value, files: &[Option<Uint8Array>], numbers: &[f64]) {
+fn stand_ins(value: &mut Value, files: &[Option<Uint8Array>], numbers: &[f64], held: &Files) {
     match value {
         Value::String(text) => {
             let Some(rest) = text.strip_prefix(MARK) else {
@@ -123,7 +125,7 @@ fn stand_ins(value: &mut Value, files: &[Option<Uint8Array>], numbers: &[f64]) {
             let index = |digits: &str| digits.parse::<usize>().ok();
             *value = match rest.split_at_checked(1) {
                 Some(("f", i)) => match index(i).and_then(|i| files.get(i)).cloned().flatten() {
-                    Some(bytes) => Value::String(crate::files::hold(bytes)),
+                    Some(bytes) => Value::String(held.hold(bytes)),
                     // A Blob that could not be read: its fault is among the input's.
                     None => Value::Null,
                 },
@@ -134,8 +136,8 @@ fn stand_ins(value: &mut Value, files: &[Option<Uint8Array>], numbers: &[f64]) {
                 _ => Value::Null,
             };
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| stand_ins(v, files, numbers)),
-        Value::Object(map) => map.values_mut().for_each(|v| stand_ins(v, files, numbers)),
+        Value::Array(items) => items.iter_mut().for_each(|v| stand_ins(v, files, numbers, held)),
+        Value::Object(map) => map.values_mut().for_each(|v| stand_ins(v, files, numbers, held)),
         _ => {}
     }
 }

@@ -62,10 +62,10 @@ extern "C" {
 }
 
 /// A fingerprint of a file, to tell it from another of the same name and size: of the bytes a
-/// stand-in text names (`crate::files`), or of the text itself (base64, as the gateway relays
-/// small files).
-pub fn file_digest(text: &str) -> Option<String> {
-    Some(match crate::files::bytes(text) {
+/// stand-in text names (one of the call's `files`), or of the text itself (base64, as the
+/// gateway relays small files).
+pub fn file_digest(text: &str, files: &crate::files::Files) -> Option<String> {
+    Some(match files.bytes(text) {
         Some(bytes) => digest(&bytes.into()),
         None => digest(&JsValue::from_str(text)),
     })

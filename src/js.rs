@@ -591,7 +591,6 @@ fn settle(
     seen: Seen,
     work: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, SdkError>>>>,
 ) -> js_sys::Promise {
-    let work = crate::files::Scope::new(work);
     api_promise(&wasm_bindgen_futures::future_to_promise(async move {
         let data = work
             .await
@@ -631,11 +630,15 @@ pub fn to_js(value: &impl Serialize) -> Result<JsValue, SdkError> {
 
 /// Reads a call's input and validates it for `operation` (`crate::validate::offline`): every
 /// fault, or the checked input.
-pub async fn checked(js: &JsValue, operation: Operation) -> Result<Value, SdkError> {
-    let input = input::read(js, "input").await;
+pub async fn checked(
+    js: &JsValue,
+    operation: Operation,
+    files: &crate::files::Files,
+) -> Result<Value, SdkError> {
+    let input = input::read(js, "input", files).await;
     let mut errors = input.errors;
     let mut value = input.value;
-    crate::validate::offline(operation, &mut value, &today(), &mut errors);
+    crate::validate::offline(operation, &mut value, &now(), &mut errors);
     if errors.is_empty() {
         Ok(value)
     } else {
@@ -643,9 +646,9 @@ pub async fn checked(js: &JsValue, operation: Operation) -> Result<Value, SdkErr
     }
 }
 
-/// Today's calendar day in Paris, by the host's clock (the day a repair may not be after).
-pub fn today() -> repair_dates::Day {
-    repair_dates::WallClock::paris(js_sys::Date::now() as i64).day
+/// The Paris wall clock by the host's clock (its day is the one a repair may not be after).
+pub fn now() -> repair_dates::WallClock {
+    repair_dates::WallClock::paris(js_sys::Date::now() as i64)
 }
 
 /// Field `name` of a checked value as a generated type `T` (an `Option` for an optional one).

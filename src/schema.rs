@@ -119,6 +119,8 @@ struct Described {
     responses: Vec<(Option<u16>, &'static Value)>,
     /// `x-secret-replies`: its replies hold a secret (a token), so no error ever carries one.
     secret_replies: bool,
+    /// `x-one-of-required`: parameters of which the input must give one.
+    one_of_required: Vec<&'static str>,
 }
 
 /// A parameter of an operation, as its calls read it.
@@ -132,6 +134,8 @@ struct Param {
     options: Option<&'static Vec<Value>>,
     /// `x-not-sent`: an input the client checks but never sends (its wire name is unknown).
     sent: bool,
+    /// `x-client-default`: what the client fills it with when the input leaves it out.
+    fill: Option<&'static Value>,
 }
 
 /// Hashes an address (the keys of [`Spec::refs`]): one multiplication.
@@ -216,6 +220,7 @@ impl Spec {
                             in_path: param["in"] == "path",
                             options: spec.resolve(&param["schema"])["enum"].as_array(),
                             sent: param["x-not-sent"] != true,
+                            fill: param.get("x-client-default"),
                         })
                     });
                     let params = params.collect();
@@ -237,6 +242,12 @@ impl Spec {
                         params,
                         responses,
                         secret_replies: op["x-secret-replies"] == true,
+                        one_of_required: op["x-one-of-required"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .collect(),
                     });
                 }
             }
@@ -295,6 +306,30 @@ impl Spec {
         &self.resolve(body)["content"]["application/json"]["schema"]
     }
 
+    /// Fills each parameter that `input` leaves out (or null) and that the client fills
+    /// (`x-client-default`): with the value given there, with the Paris wall clock `now` for
+    /// `$now`, or with parameter `Name`'s for `$Name` (as given, or filled before it).
+    pub fn fill(&self, operation: Operation, input: &mut Value, now: &str) {
+        let (Some(op), Some(object)) = (self.operation(operation), input.as_object_mut()) else {
+            return;
+        };
+        for param in &op.params {
+            let Some(fill) = param.fill else { continue };
+            if object.get(param.name).is_some_and(|v| !v.is_null()) {
+                continue;
+            }
+            let value = match fill.as_str().and_then(|text| text.strip_prefix('$')) {
+                Some("now") => Value::from(now),
+                Some(other) => match object.get(other) {
+                    Some(value) if !value.is_null() => value.clone(),
+                    _ => continue,
+                },
+                None => fill.clone(),
+            };
+            object.insert(param.name.to_owned(), value);
+        }
+    }
+
     /// Writes each string parameter of `input` that names one of its enum's values in another
     /// case (`Invoice`, `PDF`) the way the spec does (R6: the server reads them in any case).
     pub fn normalise(&self, operation: Operation, input: &mut Value) {
@@ -332,6 +367,16 @@ impl Spec {
             return errors;
         };
         let params = &op.params;
+        let given = |name: &str| object.get(name).is_some_and(|v| !v.is_null());
+        if let Some((first, others)) = op.one_of_required.split_first()
+            && !op.one_of_required.iter().any(|name| given(name))
+        {
+            let others = others.join(", ");
+            errors.push(
+                FieldError::new(*first, Code::Required, format!("is required (or {others})"))
+                    .with("other", others),
+            );
+        }
         for param in params {
             match object.get(param.name) {
                 Some(Value::Null) | None if param.required => {

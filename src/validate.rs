@@ -9,13 +9,20 @@ use crate::ecologic::rules as ecologic;
 use crate::error::{Code, FieldError};
 use crate::lalux::rules as lalux;
 use crate::schema::{Api, Operation};
-use repair_dates::Day;
+use repair_dates::WallClock;
 use serde_json::Value;
 
-/// Checks `value`, the input of `operation`, on calendar day `today` (in Paris): fills what the
-/// documents imply when it is left out, normalises enum cases, then adds every fault to `errors`
-/// (one per field, the first; a field already at fault keeps its first).
-pub fn offline(operation: Operation, value: &mut Value, today: &Day, errors: &mut Vec<FieldError>) {
+/// Checks `value`, the input of `operation`, at `now` (Paris wall clock): fills what the spec's
+/// `x-client-default`s and the documents imply when it is left out, normalises enum cases, then
+/// adds every fault to `errors` (one per field, the first; a field already at fault keeps its
+/// first).
+pub fn offline(
+    operation: Operation,
+    value: &mut Value,
+    now: &WallClock,
+    errors: &mut Vec<FieldError>,
+) {
+    operation.spec().fill(operation, value, &now.to_string());
     if operation.api() == Api::Ecologic {
         let request = matches!(
             operation,
@@ -42,7 +49,7 @@ pub fn offline(operation: Operation, value: &mut Value, today: &Day, errors: &mu
             ecologic::phone(value, errors);
             ecologic::totals_in_order(value, errors);
             for day in ["RepairEndDate", "RepairDate", "CallDate"] {
-                ecologic::not_after(value, day, today, errors);
+                ecologic::not_after(value, day, &now.day, errors);
             }
         }
         _ => {}
@@ -56,11 +63,11 @@ pub fn step(
     operation: Operation,
     value: &mut Value,
     filled: &[&str],
-    today: &Day,
+    now: &WallClock,
     errors: &mut Vec<FieldError>,
 ) {
     let before = errors.len();
-    offline(operation, value, today, errors);
+    offline(operation, value, now, errors);
     let mut at = 0;
     errors.retain(|e| {
         at += 1;
@@ -85,12 +92,89 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn today() -> Day {
-        Day::new(2026, 12, 3).unwrap_or(Day {
+    /// Midnight in Paris on 2026-12-03.
+    fn now() -> WallClock {
+        WallClock::midnight(repair_dates::Day {
             year: 2026,
             month: 12,
             day: 3,
         })
+    }
+
+    fn faults(operation: Operation, mut value: Value) -> (Vec<FieldError>, Value) {
+        let mut errors = Vec::new();
+        offline(operation, &mut value, &now(), &mut errors);
+        (errors, value)
+    }
+
+    #[test]
+    fn what_the_client_fills_is_filled_from_the_spec() {
+        let support = json!({
+            "TotalAmountExclVAT": 100, "TotalAmountInclVAT": 120, "BrandId": "0001",
+            "BrandName": "B", "ProductId": "EEE.M1.001",
+        });
+        let (errors, value) = faults(Operation::CalculateEcoSupport, support.clone());
+        let currencies = |v: &Value| (v["TotalAmountExclVAT_Currency"].clone(), v["TotalAmountInclVATCurrency"].clone());
+        assert!(!errors.iter().any(|e| e.field.contains("Currency")), "{errors:?}");
+        assert_eq!(currencies(&value), (json!("EUR"), json!("EUR")));
+
+        // `$Name`: the other parameter's value, as given (a currency the spec does not list
+        // is then refused under both names).
+        let mut given = support.clone();
+        given["TotalAmountExclVAT_Currency"] = json!("USD");
+        let (errors, value) = faults(Operation::CalculateEcoSupport, given);
+        assert_eq!(currencies(&value), (json!("USD"), json!("USD")));
+        assert_eq!(errors.iter().filter(|e| e.code == Code::Enum).count(), 2, "{errors:?}");
+
+        // `$now`: the Paris wall clock of the check.
+        let (errors, value) = faults(Operation::CreateSupportRequest, json!({}));
+        assert_eq!(value["CallDate"], json!(now().to_string()));
+        assert!(!errors.iter().any(|e| e.field == "CallDate"), "{errors:?}");
+
+        // One id under either name is sent under both; neither is one fault, naming both.
+        let (errors, value) = faults(Operation::UpdateSupportRequest, json!({ "claimId": 7 }));
+        assert_eq!((value["RequestId"].clone(), value["claimId"].clone()), (json!(7), json!(7)));
+        assert!(!errors.iter().any(|e| e.field == "RequestId" || e.field == "claimId"), "{errors:?}");
+        let (_, value) = faults(Operation::UpdateSupportRequest, json!({ "RequestId": 8 }));
+        assert_eq!(value["claimId"], json!(8));
+        let (errors, _) = faults(Operation::UpdateSupportRequest, json!({}));
+        let id: Vec<_> = errors.iter().filter(|e| e.field == "RequestId" || e.field == "claimId").collect();
+        assert_eq!(id.len(), 1, "{errors:?}");
+        assert_eq!((id[0].field.as_str(), id[0].code, id[0].params.get("other").cloned()), ("RequestId", Code::Required, Some(json!("claimId"))));
+    }
+
+    /// The input TypeScript `build.rs` writes asks for exactly the parameters the validator
+    /// refuses an input without: what `tsc` accepts, the client does not refuse as missing.
+    #[test]
+    fn the_input_typescript_requires_what_the_validator_requires() {
+        let ts = include_str!(concat!(env!("OUT_DIR"), "/inputs.ts"));
+        let mut seen = 0;
+        for block in ts.split("export type ").skip(1) {
+            let Some((name, body)) = block.split_once(" = {") else { continue };
+            let id = name.strip_suffix("Input").unwrap_or(name);
+            let id = id[..1].to_ascii_lowercase() + &id[1..];
+            let operation = Operation::from_id(&id).unwrap_or_else(|| panic!("{name}: no operation {id}"));
+            let (object, rest) = body.split_once("\n}").unwrap_or((body, ""));
+            let field = |line: &str| line.trim().split_once(':').map(|(n, _)| n.to_owned());
+            let mut params: Vec<String> = object.lines().filter_map(field).filter(|n| !n.starts_with("/**")).collect();
+            let mut required: Vec<String> = params.iter().filter(|n| !n.ends_with('?')).cloned().collect();
+            params.iter_mut().for_each(|n| *n = n.trim_end_matches('?').to_owned());
+            // `x-one-of-required`: the validator names the first of the alternatives.
+            if let Some(first) = rest.split_once("({ ").and_then(|(_, a)| a.split_once(':')) {
+                required.push(first.0.to_owned());
+            }
+            let (errors, _) = faults(operation, json!({}));
+            let mut refused: Vec<String> = errors
+                .iter()
+                .filter(|e| e.code == Code::Required && params.contains(&e.field))
+                .map(|e| e.field.clone())
+                .collect();
+            required.sort();
+            refused.sort();
+            assert_eq!(required, refused, "{name}");
+            seen += 1;
+        }
+        assert!(seen >= 6, "{seen} input types in {ts}");
     }
 
     #[test]
@@ -107,7 +191,7 @@ mod tests {
         offline(
             Operation::SubmitRepairSettlement,
             &mut settlement.clone(),
-            &today(),
+            &now(),
             &mut errors,
         );
         assert_eq!(fields(&errors), ["refPDFFacture"]);
@@ -118,7 +202,7 @@ mod tests {
             Operation::SubmitRepairSettlement,
             &mut value,
             &["refPDFFacture"],
-            &today(),
+            &now(),
             &mut errors,
         );
         assert!(errors.is_empty(), "{errors:?}");
@@ -130,7 +214,7 @@ mod tests {
             Operation::AttachFile,
             &mut value,
             &["ClaimId", "earlier"],
-            &today(),
+            &now(),
             &mut errors,
         );
         let found = fields(&errors);

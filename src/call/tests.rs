@@ -125,7 +125,7 @@ impl Scripted {
 impl Host for Scripted {
     type Body = String;
 
-    fn body(&self, body: Body) -> Option<String> {
+    fn body(&self, body: Body, _: &crate::files::Files) -> Option<String> {
         match body {
             Body::Json(value) | Body::Relayed(value) => Some(value.to_string()),
             Body::Form(text) => Some(text),

@@ -7,7 +7,6 @@
 //! `outcomes` what replies become for the caller.
 
 pub(crate) mod envelope;
-mod inputs;
 mod options;
 mod outcomes;
 mod referential;
@@ -15,27 +14,24 @@ pub(crate) mod rules;
 mod service;
 mod workflow;
 
-use crate::error::{Code, FieldError, SdkError};
+use crate::error::SdkError;
 use crate::js::{self, PerCall};
 use crate::schema::Operation;
 use outcomes::*;
 use referential::List;
-use serde_json::{Value, json};
+use serde_json::json;
 use service::*;
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// The inputs' TypeScript (the client reads a checked input by wire name).
-pub use inputs::{
-    AttachFileInput, CalculateEcoSupportInput, ClaimFile, CreateClaimInput,
-    CreateSupportRequestInput, UpdateClaimInput, UpdateSupportRequestInput,
-};
 pub use options::{EcologicOptionFields, Environment};
 pub use outcomes::{ClaimOutcome, DossierOutcome, SubmitOutcome};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ECOLOGIC: &str = r#"
+/** A file to attach to a claim: `attachFile`'s input without the claim. */
+export type ClaimFile = Omit<AttachFileInput, 'ClaimId'>;
 /** `claim()` input: the claim, the files to attach in order (the invoice and the consumer's proof always, the nameplate for "Fiche métier 7" products, E15), and whether to submit (default true). */
 export type ClaimWorkflowInput = CreateClaimInput & { files: ClaimFile[]; submit?: boolean } & WorkflowIdentity;
 "#;
@@ -180,11 +176,6 @@ impl EcologicClient {
                         &call.settings,
                         &input,
                         Operation::CalculateEcoSupport,
-                        |v, _| {
-                            default(v, "TotalAmountExclVAT_Currency", "EUR");
-                            let currency = v["TotalAmountExclVAT_Currency"].clone();
-                            default(v, "TotalAmountInclVATCurrency", currency);
-                        },
                         // T8: eligibility on the repair's day (`RepairDate`, not sent), else today.
                         &|v, c, errors| {
                             let day = day_of(v, "RepairDate");
@@ -220,7 +211,6 @@ impl EcologicClient {
                         &call.settings,
                         &input,
                         Operation::CreateSupportRequest,
-                        call_date_now,
                         &request_rules,
                     )
                     .await?;
@@ -247,30 +237,11 @@ impl EcologicClient {
             options,
             Some(input),
             move |e, call, input| async move {
-                // E8: the id is sent as `RequestId` and as `claimId`, given under either (T6).
-                let same_id = |v: &mut Value, errors: &mut Vec<FieldError>| {
-                    let given = ["RequestId", "claimId"]
-                        .map(|name| v.get(name).filter(|id| !id.is_null()).cloned());
-                    match given {
-                        [Some(id), _] => default(v, "claimId", id),
-                        [None, Some(id)] => default(v, "RequestId", id),
-                        [None, None] => errors.push(
-                            FieldError::new(
-                                "RequestId",
-                                Code::Required,
-                                "is required: the support request's id (RequestId, or claimId as the server reads it)",
-                            )
-                            .with("other", "claimId"),
-                        ),
-                    }
-                    call_date_now(v, errors);
-                };
                 let checked = e
                     .checked(
                         &call.settings,
                         &input,
                         Operation::UpdateSupportRequest,
-                        same_id,
                         &request_rules,
                     )
                     .await?;
@@ -330,7 +301,6 @@ impl EcologicClient {
                         &call.settings,
                         &input,
                         Operation::CreateClaim,
-                        |_, _| {},
                         &claim_rules,
                     )
                     .await?;
@@ -360,7 +330,6 @@ impl EcologicClient {
                         &call.settings,
                         &input,
                         Operation::UpdateClaim,
-                        |_, _| {},
                         &claim_rules,
                     )
                     .await?;
@@ -390,7 +359,7 @@ impl EcologicClient {
             options,
             Some(input),
             move |e, call, input| async move {
-                let checked = js::checked(&input, Operation::AttachFile).await?;
+                let checked = js::checked(&input, Operation::AttachFile, &call.settings.files).await?;
                 let id = checked["ClaimId"].as_i64().unwrap_or_default();
                 e.attach(id, checked, &call).await?;
                 Ok(JsValue::UNDEFINED)

@@ -13,7 +13,7 @@ use crate::js::{self, PerCall};
 use crate::schema::Operation;
 use crate::schema::{Body, Request, Spec};
 use crate::values::ParisDateTime;
-use repair_dates::{Day, WallClock};
+use repair_dates::Day;
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -136,21 +136,17 @@ impl Ecologic {
         outcome
     }
 
-    /// Reads a call's input, fills defaults (`prepare`, which may find faults of its own;
-    /// `AutoValidation` is set by `rules::offline_mode`), checks it against the spec, then against
-    /// the referentials (`rules`).
+    /// Reads a call's input and checks it (`crate::validate::offline`: its defaults, the spec,
+    /// the rules that need no referential), then against the referentials (`rules`).
     pub(super) async fn checked(
         &self,
         settings: &Settings,
         js_input: &JsValue,
         operation: Operation,
-        prepare: impl FnOnce(&mut Value, &mut Vec<FieldError>),
         rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
     ) -> Result<Value, SdkError> {
-        let read = crate::input::read(js_input, "input").await;
-        let (mut value, mut errors) = (read.value, read.errors);
-        prepare(&mut value, &mut errors);
-        self.check(settings, value, errors, operation, rules, None)
+        let read = crate::input::read(js_input, "input", &settings.files).await;
+        self.check(settings, read.value, read.errors, operation, rules, None)
             .await
     }
 
@@ -165,7 +161,7 @@ impl Ecologic {
         rules: &dyn Fn(&Value, &Catalogue<'_>, &mut Vec<FieldError>),
         claim: Option<i64>,
     ) -> Result<Value, SdkError> {
-        crate::validate::offline(operation, &mut value, &js::today(), &mut errors);
+        crate::validate::offline(operation, &mut value, &js::now(), &mut errors);
         self.invoice_unused(&value, claim, &mut errors);
         if !errors.is_empty() {
             return Err(SdkError::validation(errors));
@@ -396,21 +392,6 @@ fn invoice_key(given: &str) -> String {
     given.trim().to_ascii_lowercase()
 }
 
-/// `CallDate` is the current Paris time when the caller gives none (the server needs it).
-pub(super) fn call_date_now(value: &mut Value, _: &mut Vec<FieldError>) {
-    let now = WallClock::paris(js_sys::Date::now() as i64);
-    default(value, "CallDate", now.to_string());
-}
-
-/// Sets `key` of an object when it is absent or null.
-pub(super) fn default(value: &mut Value, key: &str, default: impl Into<Value>) {
-    if let Some(object) = value.as_object_mut()
-        && object.get(key).is_none_or(Value::is_null)
-    {
-        object.insert(key.to_owned(), default.into());
-    }
-}
-
 pub(super) fn request_rules(
     value: &Value,
     catalogue: &Catalogue<'_>,
@@ -447,7 +428,7 @@ pub(super) fn day_of(value: &Value, name: &str) -> Day {
         .get(name)
         .and_then(Value::as_str)
         .and_then(ParisDateTime::parse)
-        .map_or_else(js::today, ParisDateTime::day)
+        .map_or_else(|| js::now().day, ParisDateTime::day)
 }
 
 /// A request or claim id given as a JS number (anything else, a `BigInt` or an object whose

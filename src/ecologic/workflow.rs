@@ -33,7 +33,7 @@ impl Ecologic {
         js_input: JsValue,
         call: PerCall,
     ) -> Result<JsValue, SdkError> {
-        let read = crate::input::read(&js_input, "input").await;
+        let read = crate::input::read(&js_input, "input", &call.settings.files).await;
         let mut value = read.value;
         let mut errors = read.errors;
         let key = journal::idempotency_key(&mut value, &mut errors);
@@ -47,7 +47,7 @@ impl Ecologic {
         let (mut files, submit) = (take("files"), take("submit"));
         match files.as_array_mut() {
             Some(files) => {
-                let today = js::today();
+                let now = js::now();
                 for (i, file) in files.iter_mut().enumerate() {
                     // Each file is checked as `attachFile` would be, without the claim's id
                     // (the claim is not made yet).
@@ -56,7 +56,7 @@ impl Ecologic {
                         Operation::AttachFile,
                         file,
                         &["ClaimId"],
-                        &today,
+                        &now,
                         &mut found,
                     );
                     errors.extend(found.into_iter().map(|e| FieldError {
@@ -176,7 +176,9 @@ impl Ecologic {
         let mut attached = earlier.clone();
         for file in files {
             let name = attached_name(&file);
-            let digest = file["FileContent"].as_str().and_then(journal::file_digest);
+            let digest = file["FileContent"]
+                .as_str()
+                .and_then(|text| journal::file_digest(text, &call.settings.files));
             let this = json!({ "name": name, "digest": digest });
             if let Some(at) = earlier.iter().position(|e| *e == this) {
                 earlier.remove(at);

@@ -87,7 +87,7 @@ async fn upload(
     input: JsValue,
     call: PerCall,
 ) -> Result<JsValue, SdkError> {
-    let value = js::checked(&input, role.upload_operation()).await?;
+    let value = js::checked(&input, role.upload_operation(), &call.settings.files).await?;
     let receipt = inner.upload(role, value, &call).await?;
     js::to_js(&receipt)
 }
@@ -98,7 +98,7 @@ async fn submit(
     input: JsValue,
     call: PerCall,
 ) -> Result<JsValue, SdkError> {
-    let value = js::checked(&input, role.submit_operation()).await?;
+    let value = js::checked(&input, role.submit_operation(), &call.settings.files).await?;
     inner.submit(role, value, &call).await?;
     Ok(JsValue::UNDEFINED)
 }

@@ -20,9 +20,9 @@ impl Lalux {
         js_input: JsValue,
         call: PerCall,
     ) -> Result<JsValue, SdkError> {
-        let read = input::read(&js_input, "input").await;
+        let read = input::read(&js_input, "input", &call.settings.files).await;
         let mut errors = read.errors;
-        let today = js::today();
+        let now = js::now();
         let mut value = read.value;
         let key = journal::idempotency_key(&mut value, &mut errors);
         let mut settlement = match value {
@@ -59,7 +59,7 @@ impl Lalux {
             validate::offline(
                 role.upload_operation(),
                 &mut upload,
-                &today,
+                &now,
                 &mut upload_errors,
             );
             errors.extend(upload_errors.into_iter().map(|e| FieldError {
@@ -79,7 +79,7 @@ impl Lalux {
             role.submit_operation(),
             &mut settlement,
             &keys,
-            &today,
+            &now,
             &mut errors,
         );
         if !errors.is_empty() {
@@ -111,7 +111,9 @@ impl Lalux {
         };
         for (document, file) in role.documents().iter().zip(files) {
             let step = format!("upload:{}", document.file);
-            let digest = file["file"].as_str().and_then(journal::file_digest);
+            let digest = file["file"]
+                .as_str()
+                .and_then(|text| journal::file_digest(text, &call.settings.files));
             if let Some((kept, key)) = kept_upload(&run, &step, &file, digest.as_deref()) {
                 settlement[document.key] = Value::String(key);
                 done.uploads.push(kept);
