@@ -1,8 +1,9 @@
 //! Reads every OpenAPI spec in `openapi/` with progenitor into `$OUT_DIR`: the spec's types for
 //! the library (`{stem}_types.rs`: their TypeScript, and the types the tests build and read
 //! bodies with), a complete generated client for the tests only (`{stem}_client.rs`, with feature
-//! `tests-client`, which checks the spec against the sandbox through typed calls), and the spec as JSON without its prose
-//! (`{stem}.json`), which the library sends every operation from (`src/schema.rs`).
+//! `tests-client`, which checks the spec against the sandbox through typed calls), and the spec as
+//! Rust data (`model.rs`, `build/model.rs`), which the library checks and sends every operation
+//! from (`src/schema.rs`).
 //!
 //! It also writes `operations.rs`: every operation of every spec as one enum (its `operationId`,
 //! method, path and spec), which the library, the fuzz targets and the tests name operations by;
@@ -16,6 +17,8 @@
 
 #[path = "build/inputs.rs"]
 mod inputs;
+#[path = "build/model.rs"]
+mod model;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl, TypePatch};
 use std::{env, fs, path::Path};
@@ -65,13 +68,12 @@ const AS_JSON: &[&str] = &["lalux", "ecologic"];
 /// The schema every JSON body of an [`AS_JSON`] spec points at, for the generator.
 const JSON_SCHEMA: &str = "Json";
 
-/// Keys that document a spec and that the client's validator does not read.
-const DOCUMENTATION_KEYS: &[&str] = &["description", "summary", "example", "x-decision"];
 
 fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let mut operations = Vec::new();
     let mut input_types = String::new();
+    let mut trees = Vec::new();
     for (stem, out_file, exported, api) in SPECS {
         let path = format!("openapi/{stem}.yaml");
         println!("cargo:rerun-if-changed={path}");
@@ -84,14 +86,13 @@ fn main() {
         if *exported {
             input_types.push_str(&inputs::typescript(&tree, &path));
         }
+        trees.push((out_file.to_uppercase(), tree.clone()));
         without_patterns(&mut tree);
         if AS_JSON.contains(stem) {
             bodies_as_json(&mut tree);
         }
         let spec: openapiv3::OpenAPI =
             serde_json::from_value(tree).unwrap_or_else(|e| panic!("{path}: {e}"));
-
-        write_validation_schema(&text, &Path::new(&out_dir).join(format!("{stem}.json")));
 
         // The library: the spec's types only (its operations are sent from the JSON copy).
         let mut generator = Generator::new(&settings(Crate::Library, *exported));
@@ -121,6 +122,9 @@ fn main() {
         }
     }
     write_operations(&operations, &Path::new(&out_dir).join("operations.rs"));
+    let trees: Vec<(String, &serde_json::Value)> = trees.iter().map(|(n, t)| (n.clone(), t)).collect();
+    let model = Path::new(&out_dir).join("model.rs");
+    fs::write(&model, model::rust(&trees)).unwrap_or_else(|e| panic!("{}: {e}", model.display()));
     let inputs = Path::new(&out_dir).join("inputs.ts");
     fs::write(&inputs, input_types).unwrap_or_else(|e| panic!("{}: {e}", inputs.display()));
 }
@@ -352,20 +356,9 @@ fn write_rust(tokens: proc_macro2::TokenStream, out: &Path) {
     fs::write(out, code).expect("write generated code");
 }
 
-/// Writes the spec as JSON without its documentation: what `src/schema.rs` validates inputs with.
-fn write_validation_schema(yaml: &str, out: &Path) {
-    let mut spec: serde_json::Value = serde_yaml::from_str(yaml).expect("the spec is YAML");
-    if let Some(top) = spec.as_object_mut() {
-        top.remove("info");
-        top.remove("servers");
-    }
-    strip_documentation(&mut spec);
-    fs::write(out, spec.to_string()).expect("write validation schema");
-}
-
 /// Removes the string schemas' `pattern`s from the copy the generator reads: typify would check
 /// each with the `regress` engine inside the wasm; the client checks them with the host's
-/// `RegExp` before any typed value is built (`src/pattern.rs`), from the embedded copy.
+/// `RegExp` before any typed value is built (`src/pattern.rs`), from the spec's Rust data.
 fn without_patterns(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
@@ -384,7 +377,7 @@ fn without_patterns(value: &mut serde_json::Value) {
 /// Points every JSON body (of the operations' request bodies and replies, and of
 /// `components.requestBodies` and `components.responses`) at [`JSON_SCHEMA`]: the generated
 /// operations take and return JSON, which the client checks against the body's schema in the
-/// embedded copy. The schemas stay, for their TypeScript.
+/// spec's Rust data. The schemas stay, for their TypeScript.
 fn bodies_as_json(tree: &mut serde_json::Value) {
     let json = serde_json::json!({ "$ref": format!("#/components/schemas/{JSON_SCHEMA}") });
     let point = |body: &mut serde_json::Value| {
@@ -417,17 +410,6 @@ fn bodies_as_json(tree: &mut serde_json::Value) {
     tree["components"]["schemas"][JSON_SCHEMA] = serde_json::json!({});
 }
 
-fn strip_documentation(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            // A property may be named like a documentation key: its schema is an object, kept.
-            map.retain(|key, v| v.is_object() || !DOCUMENTATION_KEYS.contains(&key.as_str()));
-            map.values_mut().for_each(strip_documentation);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_documentation),
-        _ => {}
-    }
-}
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {
     path.parse().expect("a valid Rust path")

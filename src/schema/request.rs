@@ -42,7 +42,6 @@ impl Body {
     }
 }
 
-const FORM: &str = "application/x-www-form-urlencoded";
 /// The content type of a relayed call (`repair-claims/server` reads it back).
 const RELAYED: &str = "application/vnd.repair-claims.relay";
 
@@ -54,24 +53,23 @@ impl Spec {
     /// (LALUX's R3). `None` for an operation the spec does not have.
     pub fn request(&self, operation: Operation, mut input: Value) -> Option<Request> {
         let op = self.operation(operation)?;
-        let request_body = self.resolve(&op.spec["requestBody"]);
-        let (form, body_schema) = match &request_body["content"][FORM]["schema"] {
-            Value::Null => (false, self.json_schema(request_body)),
-            schema => (true, schema),
+        let (body_schema, form) = match op.body {
+            Some((schema, form)) => (Some(schema), form),
+            None => (None, false),
         };
-        let properties = &self.resolve(body_schema)["properties"];
-        let mut target = op.path.to_owned();
+        let in_body = |name: &str| body_schema.is_some_and(|b| b.resolved().property(name).is_some());
+        let mut target = operation.path().to_owned();
         let mut query = String::new();
         if let Some(object) = input.as_object_mut() {
-            for param in &op.params {
+            for param in op.params {
                 let name = param.name;
                 if !param.sent {
                     object.remove(name);
                     continue;
                 }
-                let mut value = match properties.get(name) {
-                    Some(_) => object.get(name).cloned().unwrap_or(Value::Null),
-                    None => object.remove(name).unwrap_or(Value::Null),
+                let mut value = match in_body(name) {
+                    true => object.get(name).cloned().unwrap_or(Value::Null),
+                    false => object.remove(name).unwrap_or(Value::Null),
                 };
                 if value.is_null() {
                     continue;
@@ -91,14 +89,14 @@ impl Spec {
             }
         }
         target.push_str(&query);
-        let body = match (body_schema.is_null(), form) {
-            (true, _) => Body::None,
-            (false, false) => {
-                self.wire(body_schema, &mut input);
+        let body = match (body_schema, form) {
+            (None, _) => Body::None,
+            (Some(schema), false) => {
+                self.wire(schema, &mut input);
                 Body::Json(input)
             }
-            (false, true) => {
-                self.wire(body_schema, &mut input);
+            (Some(schema), true) => {
+                self.wire(schema, &mut input);
                 let mut form = String::new();
                 for (key, value) in input.as_object().into_iter().flatten() {
                     if !form.is_empty() {
@@ -113,7 +111,7 @@ impl Spec {
         };
         Some(Request {
             operation,
-            method: op.method.to_ascii_uppercase(),
+            method: operation.method().to_owned(),
             target,
             body,
         })
