@@ -70,7 +70,7 @@ impl Spec {
     /// Fills each parameter that `input` leaves out (or null) and that the client fills
     /// (`x-client-default`): with the value given there, with the Paris wall clock `now` for
     /// `$now`, or with parameter `Name`'s for `$Name` (as given, or filled before it).
-    pub fn fill(&self, operation: Operation, input: &mut Value, now: &str) {
+    pub fn fill(&self, operation: Operation, input: &mut Value, now: &repair_dates::WallClock) {
         let (Some(op), Some(object)) = (self.operation(operation), input.as_object_mut()) else {
             return;
         };
@@ -80,7 +80,7 @@ impl Spec {
                 continue;
             }
             let value = match *fill {
-                Fill::Now => Value::from(now),
+                Fill::Now => Value::from(now.to_string()),
                 Fill::Copy(other) => match object.get(other) {
                     Some(value) if !value.is_null() => value.clone(),
                     _ => continue,

@@ -22,7 +22,7 @@ pub fn offline(
     now: &WallClock,
     errors: &mut Vec<FieldError>,
 ) {
-    operation.spec().fill(operation, value, &now.to_string());
+    operation.spec().fill(operation, value, now);
     if operation.api() == Api::Ecologic {
         let request = matches!(
             operation,
