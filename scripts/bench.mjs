@@ -16,6 +16,9 @@
 //   node scripts/bench.mjs cold URL               cold start (issue 23): the package's import and
 //                                                 its first call in a fresh process, against
 //                                                 openapi-fetch's, 9 processes each, alternated
+//   node scripts/bench.mjs overhead URL           what a `calculateEcoSupport` costs beside the network:
+//                                                 both sides against a `fetch` that answers at once
+//                                                 with the sandbox's bytes (read from it first)
 //   node scripts/bench.mjs journal URL REDIS_URL  what the workflows' journal costs (issue 25):
 //                                                 settle() with each store against a store that
 //                                                 is a plain Map, interleaved in one process
@@ -435,6 +438,41 @@ async function coldOne(side, url) {
   }
 }
 
+/**
+ * A `calculateEcoSupport`'s cost beside the network: `globalThis.fetch` replaced, for both sides,
+ * by one that answers at once with what the sandbox at `url` answered (the referentials and the
+ * calculation, read first); medians of 6 runs of 2,000 calls each, interleaved, after a warm-up.
+ */
+async function overhead(url) {
+  const eco = `${url}/ecologic/api/v1/ecosupport`;
+  const headers = { api_key: API_KEY };
+  const query = { ...calculation, TotalAmountExclVAT_Currency: 'EUR', TotalAmountInclVATCurrency: 'EUR' };
+  const bytes = {};
+  for (const name of ['printbrandlist', 'printproducttypewithlabellist']) {
+    bytes[name] = new Uint8Array(await (await fetch(`${eco}/${name}`, { headers })).arrayBuffer());
+  }
+  const reply = new Uint8Array(await (await fetch(`${eco}/calculateecosupport?${new URLSearchParams(query)}`, { headers })).arrayBuffer());
+  globalThis.fetch = async (target) => {
+    const name = String(typeof target === 'string' ? target : target.url).split('?')[0].split('/').pop();
+    const body = bytes[name] ?? reply;
+    return new Response(body, { status: 200, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
+  };
+  const { default: createClient } = await import('openapi-fetch');
+  const ours = new loaded.pkg.EcologicClient({ environment: 'production', baseUrl: eco, apiKey: API_KEY });
+  const peer = createClient({ baseUrl: eco, headers });
+  const sides = { ours: () => ours.calculateEcoSupport(calculation), peer: () => peer.GET('/calculateecosupport', { params: { query } }) };
+  const run = async (call, n) => {
+    const started = performance.now();
+    for (let i = 0; i < n; i++) await call();
+    return ((performance.now() - started) / n) * 1000;
+  };
+  for (let i = 0; i < 3000; i++) { await sides.ours(); await sides.peer(); }
+  const runs = { ours: [], peer: [] };
+  for (let k = 0; k < 6; k++) for (const side of ['ours', 'peer']) runs[side].push(await run(sides[side], 2000));
+  const [o, p] = [median(runs.ours), median(runs.peer)];
+  console.log(`calculateEcoSupport without the network: ${o.toFixed(1)} / ${p.toFixed(1)} µs, ${(o - p).toFixed(1)} µs more`);
+}
+
 /** Cold start of both sides, 9 fresh processes each, alternated: medians and the ratio of the totals. */
 function cold(url) {
   const runs = { ours: [], peer: [] };
@@ -539,5 +577,6 @@ else if (mode === 'init') init();
 else if (mode === 'cold') cold(args[0]);
 else if (mode === 'cold-one') await coldOne(args[0], args[1]);
 else if (mode === 'calls') await smallCallsOnly(args[0]);
+else if (mode === 'overhead') await overhead(args[0]);
 else if (mode === 'body-floor') await bodyFloor(args[0], args[1]);
 else await main(mode ?? process.env.SANDBOX_URL ?? 'http://127.0.0.1:8787');
