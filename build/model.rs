@@ -71,7 +71,7 @@ impl Writer<'_> {
         let mut fields = String::new();
         let text = |key: &str| node[key].as_str().map(|t| format!("Some({t:?})"));
         let count = |key: &str| node[key].as_u64().map(|n| format!("Some({n})"));
-        let number = |key: &str| node[key].as_number().map(|n| format!("Some({:?})", n.to_string()));
+        let number = |key: &str| bound(node, key).map(|n| format!("Some({n:?})"));
         let mut set = |field: &str, value: Option<String>| {
             if let Some(value) = value {
                 let _ = write!(fields, "{field}: {value}, ");
@@ -106,7 +106,9 @@ impl Writer<'_> {
         set(
             "properties",
             node["properties"].as_object().map(|properties| {
-                // serde_json's map is sorted by key: `Schema::property` searches it so.
+                // Sorted by name, as `Schema::property` searches them.
+                let mut properties: Vec<(&String, &Value)> = properties.iter().collect();
+                properties.sort_by(|a, b| a.0.cmp(b.0));
                 let properties: Vec<String> = properties
                     .iter()
                     .map(|(name, p)| format!("({name:?}, {})", self.schema(p)))
@@ -140,14 +142,42 @@ impl Writer<'_> {
     /// A `Described { … }` expression for operation `op`.
     fn operation(&self, op: &Value) -> String {
         let id = op["operationId"].as_str().unwrap_or_default();
+        let all: Vec<&Value> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| self.resolve(p))
+            .collect();
+        let one_of: Vec<&str> = op["x-one-of-required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|n| n.as_str().unwrap_or_else(|| panic!("{id}: `x-one-of-required` lists names")))
+            .collect();
+        let optional = |name: &str| all.iter().any(|p| p["name"] == name && p["required"] != true);
+        assert!(
+            one_of.is_empty() || (one_of.len() >= 2 && one_of.iter().all(|n| optional(n))),
+            "{id}: `x-one-of-required` names two optional parameters or more"
+        );
         let mut params = String::new();
-        for param in op["parameters"].as_array().into_iter().flatten() {
-            let param = self.resolve(param);
+        for (at, param) in all.iter().enumerate() {
             let name = param["name"].as_str().unwrap_or_else(|| panic!("{id}: a parameter without a name"));
             let fill = match &param["x-client-default"] {
                 Value::Null => "None".to_owned(),
                 Value::String(text) if text == "$now" => "Some(Fill::Now)".to_owned(),
-                Value::String(text) if text.starts_with('$') => format!("Some(Fill::Copy({:?}))", &text[1..]),
+                Value::String(text) if text.starts_with('$') => {
+                    // What it copies is there when it is: required, filled before it, or one of
+                    // the ids asked for together.
+                    let source = &text[1..];
+                    let there = all.iter().enumerate().any(|(i, p)| {
+                        p["name"] == source
+                            && (p["required"] == true
+                                || (i < at && !p["x-client-default"].is_null())
+                                || (one_of.contains(&source) && one_of.contains(&name)))
+                    });
+                    assert!(there, "{id}: {name}: `x-client-default: {text}` copies a parameter that may be missing");
+                    format!("Some(Fill::Copy({source:?}))")
+                }
                 value => format!("Some(Fill::Constant({}))", constant(value)),
             };
             let _ = write!(
@@ -178,12 +208,7 @@ impl Writer<'_> {
             };
             let _ = write!(responses, "({status}, {schema}), ");
         }
-        let one_of: Vec<String> = op["x-one-of-required"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|n| format!("{:?}", n.as_str().unwrap_or("")))
-            .collect();
+        let one_of: Vec<String> = one_of.iter().map(|n| format!("{n:?}")).collect();
         let mut chars = id.chars();
         let variant: String = chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect();
         format!(
@@ -202,6 +227,24 @@ fn constant(value: &Value) -> String {
         Value::Number(n) if n.is_i64() => format!("Constant::Integer({n})"),
         other => panic!("an enum value the client does not model: {other}"),
     }
+}
+
+/// Bound `key` (`minimum`, `maximum`) of `node` as the spec writes it, checked to be what the
+/// validator reads: a whole number for an integer, a decimal with at most 2 decimals otherwise.
+fn bound(node: &Value, key: &str) -> Option<String> {
+    let value = node.get(key)?;
+    let text = value.as_number().map(ToString::to_string);
+    let valid = text.as_deref().is_some_and(|t| match node["type"].as_str() {
+        Some("integer") => t.parse::<i64>().is_ok(),
+        _ => {
+            let (units, decimals) = t.split_once('.').unwrap_or((t, ""));
+            units.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit())
+                && decimals.len() <= 2
+                && decimals.bytes().all(|b| b.is_ascii_digit())
+        }
+    });
+    assert!(valid, "`{key}: {value}`: the validator reads a bound as a whole number, or a decimal of at most 2 decimals");
+    text
 }
 
 /// A component's name as a Rust identifier.

@@ -336,7 +336,7 @@ pub async fn send_to<H: Host>(
             reached(
                 SdkError::new(
                     Kind::Validation,
-                    "A file given to this call can no longer be read; nothing was sent.",
+                    "The body names a file that is not one of this call's; nothing was sent.",
                 ),
                 repeat,
                 false,

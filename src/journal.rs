@@ -63,12 +63,13 @@ extern "C" {
 
 /// A fingerprint of a file, to tell it from another of the same name and size: of the bytes a
 /// stand-in text names (one of the call's `files`), or of the text itself (base64, as the
-/// gateway relays small files).
+/// gateway relays small files); `None` for a stand-in that names none of them.
 pub fn file_digest(text: &str, files: &crate::files::Files) -> Option<String> {
-    Some(match files.bytes(text) {
-        Some(bytes) => digest(&bytes.into()),
-        None => digest(&JsValue::from_str(text)),
-    })
+    match files.bytes(text) {
+        Some(bytes) => Some(digest(&bytes.into())),
+        None if crate::files::is_held(text) => None,
+        None => Some(digest(&JsValue::from_str(text))),
+    }
 }
 
 /// `memoryJournal(options)`, for a caller who shares one memory journal between clients.

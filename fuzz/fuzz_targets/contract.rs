@@ -6,11 +6,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use repair_claims::fuzzing::{Api, check, pick, request};
+use repair_claims::fuzzing::{Api, check, from_caller, pick, request};
 use sandbox::contract::{self, Contract, Strictness};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((operation, input)) = pick(data) else {
+    let Some((operation, input)) = pick(data).filter(|(_, input)| from_caller(input)) else {
         return;
     };
     let api = match operation.api() {
