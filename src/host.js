@@ -158,6 +158,11 @@ export function whenAborted(signal) {
   }
 }
 
+/** What a call settles with: `{ data, response }`, `response` null when it has no `status`. */
+export function settled(data, status, headers, durationMs) {
+  return { data, response: status === undefined ? null : { status, headers, durationMs } };
+}
+
 /**
  * The promise of a call's value, from `settled`, a promise of `{ data, response }`: its
  * `withResponse()` gives both (`response`: the status, headers and duration of the reply the value

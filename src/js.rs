@@ -583,6 +583,8 @@ extern "C" {
     /// The promise of a call's value, with `withResponse()`, from that of `{ data, response }`.
     #[wasm_bindgen(js_name = apiPromise)]
     fn api_promise(settled: &js_sys::Promise) -> js_sys::Promise;
+    /// `{ data, response }`: the reply's `{ status, headers, durationMs }`, or `null` (no status).
+    fn settled(data: &JsValue, status: Option<u16>, headers: &JsValue, duration_ms: f64) -> JsValue;
 }
 
 /// The one (type-erased) way a call's future becomes a promise: every method shares this code.
@@ -595,23 +597,10 @@ fn settle(
         let data = work
             .await
             .map_err(|e| e.in_operation(operation).into_js())?;
-        let both = js_sys::Object::new();
-        let response = match seen.take() {
-            Some(raw) => {
-                let response = js_sys::Object::new();
-                let set = |key: &str, value: &JsValue| {
-                    js_sys::Reflect::set(&response, &key.into(), value)
-                };
-                set("status", &raw.status.into())?;
-                set("headers", &raw.headers)?;
-                set("durationMs", &raw.duration_ms.round().into())?;
-                response.into()
-            }
-            None => JsValue::NULL,
-        };
-        js_sys::Reflect::set(&both, &"data".into(), &data)?;
-        js_sys::Reflect::set(&both, &"response".into(), &response)?;
-        Ok(both.into())
+        Ok(match seen.take() {
+            Some(raw) => settled(&data, Some(raw.status), &raw.headers, raw.duration_ms.round()),
+            None => settled(&data, None, &JsValue::NULL, 0.0),
+        })
     }))
 }
 

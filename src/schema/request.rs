@@ -131,25 +131,43 @@ fn scalar(value: &Value) -> String {
 /// query or a form (`form`), a space is `+`, as `application/x-www-form-urlencoded` writes it.
 fn encode(out: &mut String, text: &str, form: bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'*' => {
-                out.push(char::from(byte))
-            }
-            b' ' if form => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 15)]));
-            }
+    // Runs of bytes written as they are go in whole (they are ASCII: a run starts and ends on
+    // character boundaries).
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'*') {
+            continue;
+        }
+        out.push_str(text.get(plain..at).unwrap_or_default());
+        plain = at + 1;
+        if byte == b' ' && form {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 15)]));
         }
     }
+    out.push_str(text.get(plain..).unwrap_or_default());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn text_is_percent_encoded_byte_by_byte_and_runs_as_they_are() {
+        let mut out = String::new();
+        encode(&mut out, "é a~b/Z-9", true);
+        assert_eq!(out, "%C3%A9+a~b%2FZ-9");
+        out.clear();
+        encode(&mut out, "a b", false);
+        assert_eq!(out, "a%20b");
+        out.clear();
+        encode(&mut out, "", true);
+        assert_eq!(out, "");
+    }
 
     #[test]
     fn parameters_go_in_the_query_as_the_server_reads_them_and_the_rest_is_the_body() {
