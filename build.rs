@@ -122,7 +122,6 @@ fn main() {
         }
     }
     write_operations(&operations, &Path::new(&out_dir).join("operations.rs"));
-    let trees: Vec<(String, &serde_json::Value)> = trees.iter().map(|(n, t)| (n.clone(), t)).collect();
     let model = Path::new(&out_dir).join("model.rs");
     fs::write(&model, model::rust(&trees)).unwrap_or_else(|e| panic!("{}: {e}", model.display()));
     let inputs = Path::new(&out_dir).join("inputs.ts");
@@ -146,15 +145,27 @@ fn operations_of(tree: &serde_json::Value, api: &'static str) -> Vec<Found> {
         .collect()
 }
 
+/// The `Operation` variant (and input type stem) of `operationId` `id`: `createClaim` → `CreateClaim`.
+fn variant(id: &str) -> String {
+    let mut chars = id.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .expect("an operationId is not empty")
+}
+
+/// `node` of spec `tree`, or what its `$ref` points at.
+fn resolve<'a>(tree: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
+    match node["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => tree
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("`$ref: #{pointer}` points at nothing")),
+        None => node,
+    }
+}
+
 /// Writes the `Operation` enum: one variant per operation of every spec.
 fn write_operations(operations: &[Found], out: &Path) {
-    let variant = |id: &str| {
-        let mut chars = id.chars();
-        chars
-            .next()
-            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-            .expect("an operationId is not empty")
-    };
     let arms = |f: &dyn Fn(&Found) -> String| {
         operations
             .iter()

@@ -5,6 +5,7 @@
 //! (`x-client-default`); `x-one-of-required` asks for one of its names. The runtime reads the
 //! same keys (`src/schema.rs`), so what `tsc` accepts is what the validator checks.
 
+use super::{resolve, variant};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -80,8 +81,7 @@ pub fn typescript(tree: &Value, file: &str) -> String {
                     .collect();
                 parts.push(format!("({})", alternatives.join(" | ")));
             }
-            let mut chars = id.chars();
-            let name: String = chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect();
+            let name = variant(id);
             let _ = write!(
                 out,
                 "\n/** The input of `{id}` (`{} {path}`): {} */\nexport type {name}Input = {};\n",
@@ -92,14 +92,6 @@ pub fn typescript(tree: &Value, file: &str) -> String {
         }
     }
     out
-}
-
-/// `node`, or what its `$ref` points at (within the spec).
-fn resolve<'a>(tree: &'a Value, node: &'a Value) -> &'a Value {
-    match node["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
-        Some(pointer) => tree.pointer(pointer).unwrap_or(&Value::Null),
-        None => node,
-    }
 }
 
 /// The TypeScript of a schema: a component's by its name (tsify declares it), else its own.

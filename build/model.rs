@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::fmt::Write;
 
 /// The Rust of every spec: `(name of its static, e.g. "LALUX", the spec)`.
-pub fn rust(specs: &[(String, &Value)]) -> String {
+pub fn rust(specs: &[(String, Value)]) -> String {
     let mut out = String::new();
     for (name, tree) in specs {
         let module = format!("{}_schemas", name.to_lowercase());
@@ -47,13 +47,7 @@ struct Writer<'a> {
 impl Writer<'_> {
     /// `node`, or what its `$ref` points at.
     fn resolve<'a>(&'a self, node: &'a Value) -> &'a Value {
-        match node["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
-            Some(pointer) => self
-                .tree
-                .pointer(pointer)
-                .unwrap_or_else(|| panic!("`$ref: #{pointer}` points at nothing")),
-            None => node,
-        }
+        super::resolve(self.tree, node)
     }
 
     /// A `Schema { … }` expression for `node`.
@@ -209,8 +203,7 @@ impl Writer<'_> {
             let _ = write!(responses, "({status}, {schema}), ");
         }
         let one_of: Vec<String> = one_of.iter().map(|n| format!("{n:?}")).collect();
-        let mut chars = id.chars();
-        let variant: String = chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect();
+        let variant = super::variant(id);
         format!(
             "Described {{ operation: Operation::{variant}, params: &[{params}], body: {body}, responses: &[{responses}], secret_replies: {}, one_of_required: &[{}] }}",
             op["x-secret-replies"] == true,
